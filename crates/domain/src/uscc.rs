@@ -1,0 +1,170 @@
+//! 统一社会信用代码 (GB 32100-2015).
+
+use std::fmt;
+
+const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// Why a string is not a valid 统一社会信用代码.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsccError {
+    #[error("统一社会信用代码应为18位，实际为{0}位")]
+    Length(usize),
+    #[error("统一社会信用代码第{position}位“{ch}”不是合法字符（不含 I、O、Z、S、V）")]
+    Character { position: usize, ch: char },
+    #[error("统一社会信用代码校验位错误：第18位应为“{expected}”，实际为“{actual}”")]
+    Check { expected: char, actual: char },
+}
+
+/// A 统一社会信用代码 whose check character is right.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uscc(String);
+
+fn value_of(c: u8) -> Option<u32> {
+    ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
+}
+
+/// The check character for the first 17 characters, which must be in the alphabet.
+pub fn check_char(first17: &[u8]) -> Option<char> {
+    if first17.len() != 17 {
+        return None;
+    }
+    let mut sum = 0u32;
+    for (c, w) in first17.iter().zip(WEIGHTS) {
+        sum += value_of(*c)? * w;
+    }
+    let idx = (31 - sum % 31) % 31;
+    Some(ALPHABET[idx as usize] as char)
+}
+
+impl Uscc {
+    /// Parses a code, ignoring surrounding spaces and letter case; full-width
+    /// digits and letters are folded to their ASCII forms.
+    pub fn parse(input: &str) -> Result<Self, UsccError> {
+        let s: String = input
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '\u{FF10}'..='\u{FF5A}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let n = s.chars().count();
+        if n != 18 {
+            return Err(UsccError::Length(n));
+        }
+        for (i, ch) in s.chars().enumerate() {
+            if !ch.is_ascii() || value_of(ch as u8).is_none() {
+                return Err(UsccError::Character {
+                    position: i + 1,
+                    ch,
+                });
+            }
+        }
+        let bytes = s.as_bytes();
+        let expected = check_char(&bytes[..17]).expect("characters checked above");
+        let actual = bytes[17] as char;
+        if expected != actual {
+            return Err(UsccError::Check { expected, actual });
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The GB/T 2260 region code at registration (characters 3-8).
+    pub fn region_code(&self) -> &str {
+        &self.0[2..8]
+    }
+}
+
+impl fmt::Display for Uscc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn real_codes_pass() {
+        for code in [
+            "914403001922038216", // 华为技术有限公司
+            "91440300708461136T", // 深圳市腾讯计算机系统有限公司
+        ] {
+            let u = Uscc::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(u.as_str(), code);
+        }
+        assert_eq!(
+            Uscc::parse("914403001922038216").unwrap().region_code(),
+            "440300"
+        );
+    }
+
+    #[test]
+    fn lowercase_and_spaces_are_folded() {
+        assert!(Uscc::parse(" 91440300708461136t ").is_ok());
+        assert!(Uscc::parse("９１４４０３００１９２２０３８２１６").is_ok());
+    }
+
+    #[test]
+    fn wrong_check_character_names_the_expected_one() {
+        let err = Uscc::parse("914403001922038217").unwrap_err();
+        assert_eq!(
+            err,
+            UsccError::Check {
+                expected: '6',
+                actual: '7'
+            }
+        );
+        assert!(err.to_string().contains("校验位"));
+    }
+
+    #[test]
+    fn bad_length_and_characters() {
+        assert_eq!(Uscc::parse("9144").unwrap_err(), UsccError::Length(4));
+        assert!(matches!(
+            Uscc::parse("91440300I08461136T").unwrap_err(),
+            UsccError::Character { position: 9, .. }
+        ));
+    }
+
+    fn code_strategy() -> impl Strategy<Value = String> {
+        proptest::collection::vec(0usize..31, 17).prop_map(|v| {
+            let body: Vec<u8> = v.iter().map(|&i| ALPHABET[i]).collect();
+            let mut s = String::from_utf8(body.clone()).unwrap();
+            s.push(check_char(&body).unwrap());
+            s
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn generated_codes_round_trip(code in code_strategy()) {
+            let parsed = Uscc::parse(&code).unwrap();
+            prop_assert_eq!(parsed.as_str(), code.as_str());
+        }
+
+        #[test]
+        fn any_single_substitution_is_caught(code in code_strategy(), pos in 0usize..18, k in 1usize..31) {
+            let mut bytes = code.into_bytes();
+            let old = value_of(bytes[pos]).unwrap() as usize;
+            bytes[pos] = ALPHABET[(old + k) % 31];
+            let corrupted = String::from_utf8(bytes).unwrap();
+            prop_assert!(Uscc::parse(&corrupted).is_err());
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,40}") {
+            let _ = Uscc::parse(&s);
+        }
+    }
+}
