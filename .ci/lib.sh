@@ -112,10 +112,11 @@ PG_BIN=""
 PG_PORT=""
 
 # Run a PostgreSQL server program as the `postgres` user when we are root
-# (initdb and postgres refuse to run as root), else as ourselves.
+# (initdb and postgres refuse to run as root), else as ourselves. From / so that a working
+# directory `postgres` may not read (a clone under /root, say) does not matter.
 as_pg() {
     if [[ $(id -u) -eq 0 ]]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
