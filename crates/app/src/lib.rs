@@ -1,1 +1,141 @@
+//! Application services: the use cases of Fenglai, with permissions and transactions.
+//!
+//! Error policy: every service returns [`Error`]. Storage errors become
+//! [`Error::Internal`] (logged, never shown); validation failures name the field;
+//! records outside the caller's scope are [`Error::NotFound`], exactly like records
+//! that do not exist. The web layer maps `Error` to HTTP in one place.
 
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod leads;
+pub mod org;
+pub mod projects;
+pub mod reference;
+pub mod stats;
+
+use fenglai_domain::{Invalid, Role};
+use fenglai_store::{Db, Scope, StoreError};
+
+/// The application: a handle on the database, cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+}
+
+impl App {
+    /// Connects, migrates and loads reference data if missing.
+    pub async fn open(db: Db) -> Result<App> {
+        db.migrate().await?;
+        let app = App { db };
+        reference::ensure_loaded(&app).await?;
+        Ok(app)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("记录不存在")]
+    NotFound,
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("登录失败次数过多，请15分钟后再试")]
+    RateLimited,
+    #[error("服务器内部错误")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Invalid> for Error {
+    fn from(i: Invalid) -> Self {
+        Error::Invalid {
+            field: i.field.to_string(),
+            message: i.message,
+        }
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Error::NotFound,
+            StoreError::Conflict(m) => {
+                tracing::info!("conflict: {m}");
+                Error::Conflict("记录已存在（唯一性冲突）".into())
+            }
+            other => {
+                tracing::error!("storage: {other}");
+                Error::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: fenglai_store::org::User,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Actor {
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+
+    pub fn require(&self, ok: bool, what: &str) -> Result<()> {
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!(
+                "当前角色（{}）无权{}",
+                self.role.label(),
+                what
+            )))
+        }
+    }
+}
+
+/// Today's date in China Standard Time (UTC+8), as `YYYY-MM-DD`.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+// TEMPORARY stand-in until the generator lands (crates/app/src/synth.rs).
+#[cfg(any())]
+pub mod synth;
+pub mod synth {
+    #[derive(Debug)]
+    pub struct SynthOptions {
+        pub leads: u64,
+        pub projects: u64,
+        pub seed: u64,
+    }
+    #[derive(Debug)]
+    pub struct SynthSummary;
+    pub async fn generate(
+        _: &fenglai_store::Db,
+        _: &crate::demo::OrgRefs,
+        _: &SynthOptions,
+        _: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<SynthSummary, fenglai_store::StoreError> {
+        Ok(SynthSummary)
+    }
+}

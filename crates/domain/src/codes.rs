@@ -20,7 +20,10 @@ impl IndustryCode {
         } else {
             Err(Invalid::new(
                 "industry_code",
-                format!("行业代码“{}”格式不对：应为门类字母 A-T 或 2-4 位数字（GB/T 4754-2017）", s.trim()),
+                format!(
+                    "行业代码“{}”格式不对：应为门类字母 A-T 或 2-4 位数字（GB/T 4754-2017）",
+                    s.trim()
+                ),
             ))
         }
     }

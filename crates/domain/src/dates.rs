@@ -36,7 +36,13 @@ mod tests {
     #[test]
     fn forms() {
         let d = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
-        for s in ["2024-03-15", "2024/3/15", "2024.3.15", "2024年3月15日", " 2024-3-15 "] {
+        for s in [
+            "2024-03-15",
+            "2024/3/15",
+            "2024.3.15",
+            "2024年3月15日",
+            " 2024-3-15 ",
+        ] {
             assert_eq!(parse(s, "date").unwrap(), d, "{s}");
         }
         assert_eq!(

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount in whole yuan. Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Yuan(pub i64);
 
@@ -37,7 +39,7 @@ fn group(n: i128) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -107,8 +109,16 @@ impl Yuan {
         {
             return Err(err());
         }
-        let int_v: i128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| err())? };
-        let frac_v: i128 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| err())? };
+        let int_v: i128 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| err())?
+        };
+        let frac_v: i128 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| err())?
+        };
         let scale = 10i128.pow(frac.len() as u32);
         let total = int_v
             .checked_mul(unit as i128 * scale)
@@ -149,10 +159,19 @@ mod tests {
 
     #[test]
     fn parses_ledger_amounts() {
-        assert_eq!(Yuan::parse_with_unit("1.28亿", 1).unwrap(), Yuan(128_000_000));
-        assert_eq!(Yuan::parse_with_unit("5,000万元", 1).unwrap(), Yuan(50_000_000));
+        assert_eq!(
+            Yuan::parse_with_unit("1.28亿", 1).unwrap(),
+            Yuan(128_000_000)
+        );
+        assert_eq!(
+            Yuan::parse_with_unit("5,000万元", 1).unwrap(),
+            Yuan(50_000_000)
+        );
         assert_eq!(Yuan::parse_with_unit("12.5", WAN).unwrap(), Yuan(125_000));
-        assert_eq!(Yuan::parse_with_unit("1280000000", 1).unwrap(), Yuan(1_280_000_000));
+        assert_eq!(
+            Yuan::parse_with_unit("1280000000", 1).unwrap(),
+            Yuan(1_280_000_000)
+        );
         assert!(Yuan::parse_with_unit("abc", 1).is_err());
         assert!(Yuan::parse_with_unit("0.5", 1).is_err());
         assert!(Yuan::parse_with_unit("", 1).is_err());

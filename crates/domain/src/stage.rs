@@ -177,7 +177,7 @@ pub fn check(req: Request<'_>) -> Result<TransitionKind, TransitionError> {
         None => Err(TransitionError::Final(from)),
         Some(next) if next != to => Err(TransitionError::Skip { from, to, next }),
         Some(_) => {
-            if to == Stage::Signed && !req.amount_yuan.is_some_and(|a| a > 0) {
+            if to == Stage::Signed && req.amount_yuan.is_none_or(|a| a <= 0) {
                 return Err(TransitionError::AmountRequired);
             }
             Ok(TransitionKind::Advance)

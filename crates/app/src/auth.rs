@@ -1,0 +1,187 @@
+//! Passwords (argon2id), server-side sessions, API tokens, login rate limiting.
+
+use crate::{Actor, App, Error, Result};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use chrono::{Duration, Utc};
+use fenglai_domain::{Role, UnitKind};
+use fenglai_store::org::User;
+use fenglai_store::{org, sessions, Scope};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Failed attempts allowed per username (and ten times that per address) in the window.
+pub const MAX_FAILURES: i64 = 5;
+pub const WINDOW_MINUTES: i64 = 15;
+const WEB_SESSION_HOURS: i64 = 12;
+const API_TOKEN_HOURS: i64 = 24 * 30;
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_else(|_| "!".into())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// 32 random bytes, hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn ts(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Which kind of credential to issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Web,
+    Api,
+}
+
+pub struct Issued {
+    pub token: String,
+    pub csrf: String,
+    pub user: User,
+}
+
+/// Checks a username and password and issues a session or token.
+/// Too many recent failures for the username or the address answer `RateLimited`
+/// before the password is even checked.
+pub async fn login(
+    app: &App,
+    username: &str,
+    password: &str,
+    ip: &str,
+    kind: Kind,
+) -> Result<Issued> {
+    let username = username.trim();
+    let now = Utc::now();
+    let mut conn = app.db.acquire().await?;
+    let since = ts(now - Duration::minutes(WINDOW_MINUTES));
+    let (by_user, by_ip) = sessions::recent_failures(&mut conn, username, ip, &since).await?;
+    if by_user >= MAX_FAILURES || by_ip >= MAX_FAILURES * 10 {
+        return Err(Error::RateLimited);
+    }
+    let user = org::user_by_username(&mut conn, username).await?;
+    let pw = password.to_string();
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    // Verify even for unknown users so timing does not reveal which names exist.
+    let ok = tokio_free_verify(pw, hash).await && user.as_ref().is_some_and(|u| u.active == 1);
+    sessions::record_attempt(&mut conn, username, ip, &ts(now), ok).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(Error::Unauthorized);
+    };
+    let token = random_token();
+    let csrf = random_token();
+    let hours = match kind {
+        Kind::Web => WEB_SESSION_HOURS,
+        Kind::Api => API_TOKEN_HOURS,
+    };
+    let kind_s = match kind {
+        Kind::Web => "web",
+        Kind::Api => "api",
+    };
+    sessions::insert(
+        &mut conn,
+        &token_hash(&token),
+        user.id,
+        kind_s,
+        &csrf,
+        &ts(now),
+        &ts(now + Duration::hours(hours)),
+    )
+    .await?;
+    Ok(Issued { token, csrf, user })
+}
+
+async fn tokio_free_verify(pw: String, hash: Option<String>) -> bool {
+    // Unknown users are checked against a real hash too, so timing does not tell
+    // which usernames exist.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match hash {
+        Some(h) => verify_password(&pw, &h),
+        None => {
+            let d = DUMMY.get_or_init(|| hash_password("fenglai-dummy"));
+            let _ = verify_password(&pw, d);
+            false
+        }
+    }
+}
+
+/// Resolves a session cookie or bearer token to the caller and the session's CSRF token.
+pub async fn resolve(app: &App, token: &str, kind: Kind) -> Result<(Actor, String)> {
+    let mut conn = app.db.acquire().await?;
+    let s = sessions::find(&mut conn, &token_hash(token), &ts(Utc::now()))
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    let want = match kind {
+        Kind::Web => "web",
+        Kind::Api => "api",
+    };
+    if s.kind != want {
+        return Err(Error::Unauthorized);
+    }
+    let user = org::user(&mut conn, s.user_id)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    Ok((actor_for(&mut conn, user).await?, s.csrf))
+}
+
+pub async fn logout(app: &App, token: &str) -> Result<()> {
+    let mut conn = app.db.acquire().await?;
+    sessions::delete(&mut conn, &token_hash(token)).await?;
+    Ok(())
+}
+
+/// Builds the caller's scope from role and unit: leaders and admins see all,
+/// informants their own reports, everyone else the subtree of their unit's
+/// jurisdiction (the nearest region, county or park at or above the unit).
+pub async fn actor_for(conn: &mut fenglai_store::Conn, user: User) -> Result<Actor> {
+    let role =
+        Role::parse(&user.role).map_err(|_| Error::Internal(format!("bad role {}", user.role)))?;
+    let scope = if role.sees_all() {
+        Scope::All
+    } else if role == Role::Informant {
+        Scope::Reporter(user.id)
+    } else {
+        let unit = org::unit(conn, user.unit_id)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        let root = match unit.jurisdiction_id {
+            Some(j) if j != unit.id => org::unit(conn, j).await?.unwrap_or(unit),
+            _ => unit,
+        };
+        let _ = UnitKind::parse(&root.kind);
+        Scope::Subtree(root.path)
+    };
+    Ok(Actor { user, role, scope })
+}
+
+/// The actor for a username (CLI and tests).
+pub async fn actor_by_username(app: &App, username: &str) -> Result<Actor> {
+    let mut conn = app.db.acquire().await?;
+    let user = org::user_by_username(&mut conn, username)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor_for(&mut conn, user).await
+}

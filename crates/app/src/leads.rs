@@ -1,0 +1,383 @@
+//! Reporting, reading and admitting leads.
+
+use crate::audit::Tx;
+use crate::{today, Actor, App, Error, Result};
+use fenglai_domain::{dates, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc};
+use fenglai_store::leads::{self, Filter, Lead, NewLead, Sort};
+use fenglai_store::projects::{self, NewHistory, NewProject, Project};
+use fenglai_store::reference::{self, Table};
+use fenglai_store::{org, Conn};
+use serde::Deserialize;
+
+/// A lead as reported. Only `company_name` is required.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadInput {
+    pub company_name: String,
+    pub uscc: Option<String>,
+    /// GB/T 4754-2017 code, e.g. "3982"
+    pub industry_code: Option<String>,
+    /// GB/T 2260 code of the company's origin, e.g. "320500"
+    pub region_code: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub description: Option<String>,
+    pub planned_investment_yuan: Option<i64>,
+    pub land_mu: Option<f64>,
+    pub expected_jobs: Option<i64>,
+    /// promoter, stationed_office, enterprise_referral, association, third_party, event
+    pub channel: Option<String>,
+    /// YYYY-MM-DD; defaults to today
+    pub reported_date: Option<String>,
+}
+
+fn opt(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+const MAX_YUAN: i64 = 10_000_000_000_000; // 10 万亿
+
+/// Validates input into a row to insert; the first problem found names its field.
+pub async fn validate(conn: &mut Conn, input: &LeadInput, actor: &Actor) -> Result<NewLead> {
+    let name = input.company_name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("company_name", "请填写企业名称"));
+    }
+    if name.chars().count() > 100 {
+        return Err(Error::invalid("company_name", "企业名称不能超过100个字"));
+    }
+    let uscc = match opt(&input.uscc) {
+        Some(u) => Some(
+            Uscc::parse(u)
+                .map_err(|e| Error::invalid("uscc", e.to_string()))?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let (industry_code, industry_section) = match opt(&input.industry_code) {
+        Some(c) => {
+            let code = IndustryCode::parse(c)?;
+            let section = reference::industry_section(conn, code.as_str())
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "industry_code",
+                        format!("行业代码“{}”不在 GB/T 4754-2017 中", code.as_str()),
+                    )
+                })?;
+            (Some(code.as_str().to_string()), Some(section))
+        }
+        None => (None, None),
+    };
+    let region_code = match opt(&input.region_code) {
+        Some(c) => {
+            let code = RegionCode::parse(c)?;
+            if reference::get(conn, Table::Regions, code.as_str())
+                .await?
+                .is_none()
+            {
+                return Err(Error::invalid(
+                    "region_code",
+                    format!("地区代码“{}”不在 GB/T 2260 中", code.as_str()),
+                ));
+            }
+            Some(code.as_str().to_string())
+        }
+        None => None,
+    };
+    if let Some(v) = input.planned_investment_yuan {
+        if !(0..=MAX_YUAN).contains(&v) {
+            return Err(Error::invalid(
+                "planned_investment_yuan",
+                "计划投资应在0到10万亿元之间（单位：元）",
+            ));
+        }
+    }
+    if let Some(m) = input.land_mu {
+        if !m.is_finite() || !(0.0..=1_000_000.0).contains(&m) {
+            return Err(Error::invalid("land_mu", "用地需求应为0到100万亩之间的数"));
+        }
+    }
+    if let Some(j) = input.expected_jobs {
+        if !(0..=10_000_000).contains(&j) {
+            return Err(Error::invalid(
+                "expected_jobs",
+                "预计就业人数应为0到1000万之间的整数",
+            ));
+        }
+    }
+    let channel = match opt(&input.channel) {
+        Some(c) => Some(Channel::parse(c)?.as_str().to_string()),
+        None => None,
+    };
+    let reported_date = match opt(&input.reported_date) {
+        Some(d) => {
+            let d = dates::parse(d, "reported_date")?;
+            if d > today() {
+                return Err(Error::invalid("reported_date", "报送日期不能晚于今天"));
+            }
+            d
+        }
+        None => today(),
+    };
+    for (field, v, max) in [
+        ("contact_name", &input.contact_name, 50),
+        ("contact_phone", &input.contact_phone, 30),
+        ("description", &input.description, 2000),
+    ] {
+        if opt(v).is_some_and(|s| s.chars().count() > max) {
+            return Err(Error::invalid(field, format!("不能超过{max}个字")));
+        }
+    }
+    Ok(NewLead {
+        company_name: name.to_string(),
+        uscc,
+        industry_code,
+        industry_section,
+        region_code,
+        contact_name: opt(&input.contact_name).map(str::to_string),
+        contact_phone: opt(&input.contact_phone).map(str::to_string),
+        description: opt(&input.description).map(str::to_string),
+        planned_investment_yuan: input.planned_investment_yuan,
+        land_mu: input.land_mu,
+        expected_jobs: input.expected_jobs,
+        channel,
+        reported_by: actor.id(),
+        reporting_unit_id: actor.user.unit_id,
+        reported_date: reported_date.to_string(),
+    })
+}
+
+pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead> {
+    actor.require(actor.role.may_report_leads(), "报送线索")?;
+    let mut tx = Tx::begin(app).await?;
+    let new = validate(tx.conn(), input, actor).await?;
+    let id = leads::insert(tx.conn(), &new).await?;
+    let lead = leads::get(tx.conn(), id, &fenglai_store::Scope::All)
+        .await?
+        .ok_or(Error::NotFound)?;
+    tx.record::<(), _>(Some(actor), "lead", id, "create", None, Some(&lead))
+        .await?;
+    tx.commit().await?;
+    Ok(lead)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Lead> {
+    let mut c = app.db.acquire().await?;
+    leads::get(&mut c, id, &actor.scope)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Query parameters of the lead list, as they arrive.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// company-name fragment or a whole 统一社会信用代码
+    pub q: Option<String>,
+    pub status: Option<String>,
+    /// section letter or code prefix
+    pub industry: Option<String>,
+    /// reporting unit (with its subtree)
+    pub unit_id: Option<String>,
+    /// reported on or after, YYYY-MM-DD
+    pub from: Option<String>,
+    /// reported on or before, YYYY-MM-DD
+    pub to: Option<String>,
+    /// -reported_date (default), reported_date, -planned_investment, company_name
+    pub sort: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+pub fn page_params(page: &Option<String>, per_page: &Option<String>) -> Result<(i64, i64)> {
+    let num = |v: &Option<String>, field: &str, default: i64, max: i64| -> Result<i64> {
+        match opt(v) {
+            None => Ok(default),
+            Some(s) => s
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| Error::invalid(field, format!("{field} 应为1到{max}之间的整数"))),
+        }
+    };
+    Ok((
+        num(page, "page", 1, 1_000_000)?,
+        num(per_page, "per_page", 50, 200)?,
+    ))
+}
+
+pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<(Vec<Lead>, i64)> {
+    let (page, per_page) = page_params(&q.page, &q.per_page)?;
+    let mut c = app.db.acquire().await?;
+    let status = match opt(&q.status) {
+        Some(s) => Some(LeadStatus::parse(s)?.as_str().to_string()),
+        None => None,
+    };
+    let industry = match opt(&q.industry) {
+        Some(s) => Some(
+            IndustryCode::parse(s)
+                .map(|c| c.as_str().to_string())
+                .map_err(|mut e| {
+                    e.field = "industry";
+                    e
+                })?,
+        ),
+        None => None,
+    };
+    let unit_path = match opt(&q.unit_id) {
+        Some(s) => {
+            let id: i64 = s
+                .parse()
+                .map_err(|_| Error::invalid("unit_id", "unit_id 应为整数"))?;
+            Some(
+                org::unit(&mut c, id)
+                    .await?
+                    .ok_or_else(|| Error::invalid("unit_id", "单位不存在"))?
+                    .path,
+            )
+        }
+        None => None,
+    };
+    let date = |v: &Option<String>, f: &'static str| -> Result<Option<String>> {
+        Ok(match opt(v) {
+            Some(s) => Some(dates::parse(s, f)?.to_string()),
+            None => None,
+        })
+    };
+    let sort = Sort::parse(opt(&q.sort).unwrap_or("")).ok_or_else(|| {
+        Error::invalid(
+            "sort",
+            "sort 可用：-reported_date、reported_date、-planned_investment、company_name",
+        )
+    })?;
+    let f = Filter {
+        q: opt(&q.q).map(str::to_string),
+        status,
+        industry,
+        unit_path,
+        from: date(&q.from, "from")?,
+        to: date(&q.to, "to")?,
+        sort,
+        offset: (page - 1) * per_page,
+        limit: per_page,
+    };
+    Ok(leads::list(&mut c, app.db.backend, &f, &actor.scope).await?)
+}
+
+/// Admitting a lead into the pool (入库) creates its project in `negotiating`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdmitInput {
+    /// the receiving park (a unit of kind park)
+    pub park_id: Option<i64>,
+    /// YYYY-MM-DD; defaults to today
+    pub date: Option<String>,
+    /// project name; defaults to the company name + 项目
+    pub name: Option<String>,
+    pub responsible_user_id: Option<i64>,
+}
+
+pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -> Result<Project> {
+    let mut tx = Tx::begin(app).await?;
+    let lead = leads::get(tx.conn(), lead_id, &actor.scope)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor.require(
+        matches!(actor.role, Role::Admin | Role::Promoter),
+        "将线索入库",
+    )?;
+    let status = LeadStatus::parse(&lead.status)?;
+    if !matches!(status, LeadStatus::PendingReview | LeadStatus::InReview) {
+        return Err(Error::Conflict(format!(
+            "线索状态为“{}”，不能入库",
+            status.label()
+        )));
+    }
+    if let Some(pid) = input.park_id {
+        let park = org::unit(tx.conn(), pid).await?;
+        if park.as_ref().is_none_or(|u| u.kind != "park") {
+            return Err(Error::invalid("park_id", "承接园区不存在"));
+        }
+    }
+    if let Some(uid) = input.responsible_user_id {
+        if org::user(tx.conn(), uid).await?.is_none() {
+            return Err(Error::invalid("responsible_user_id", "责任人不存在"));
+        }
+    }
+    let date = match opt(&input.date) {
+        Some(d) => {
+            let d = dates::parse(d, "date")?;
+            if d > today() {
+                return Err(Error::invalid("date", "入库日期不能晚于今天"));
+            }
+            if d.to_string() < lead.reported_date {
+                return Err(Error::invalid("date", "入库日期不能早于报送日期"));
+            }
+            d
+        }
+        None => today(),
+    };
+    let name = opt(&input.name)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}项目", lead.company_name));
+    let section = match &lead.industry_code {
+        Some(c) => reference::industry_section(tx.conn(), c).await?,
+        None => None,
+    };
+    let pid = projects::insert(
+        tx.conn(),
+        &NewProject {
+            name,
+            lead_id: Some(lead.id),
+            company_name: lead.company_name.clone(),
+            uscc: lead.uscc.clone(),
+            industry_code: lead.industry_code.clone(),
+            industry_section: section,
+            park_id: input.park_id,
+            reporting_unit_id: lead.reporting_unit_id,
+            reported_by: lead.reported_by,
+            responsible_user_id: input.responsible_user_id.or(Some(actor.id())),
+            responsible_leader_id: None,
+            planned_investment_yuan: lead.planned_investment_yuan.unwrap_or(0),
+            foreign_capital_usd: None,
+            land_mu: lead.land_mu,
+            stage_date: date.to_string(),
+        },
+    )
+    .await?;
+    let all = fenglai_store::Scope::All;
+    let project = projects::get(tx.conn(), pid, &all)
+        .await?
+        .ok_or(Error::NotFound)?;
+    projects::append_history(
+        tx.conn(),
+        &NewHistory {
+            project: &project,
+            stage: "negotiating",
+            kind: "admit",
+            effective_date: &date.to_string(),
+            amount_yuan: None,
+            investment_yuan: project.planned_investment_yuan,
+            reason: None,
+            recorded_by: actor.id(),
+        },
+    )
+    .await?;
+    leads::set_status(tx.conn(), lead.id, "admitted", Some(pid)).await?;
+    let after = leads::get(tx.conn(), lead.id, &all).await?;
+    tx.record(
+        Some(actor),
+        "lead",
+        lead.id,
+        "admit",
+        Some(&lead),
+        after.as_ref(),
+    )
+    .await?;
+    tx.record::<(), _>(Some(actor), "project", pid, "create", None, Some(&project))
+        .await?;
+    tx.commit().await?;
+    Ok(project)
+}

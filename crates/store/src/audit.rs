@@ -1,0 +1,97 @@
+//! The append-only event chain. Each mutation's transaction first takes the chain
+//! head (an UPDATE, so it holds the write lock on SQLite and the row lock on
+//! PostgreSQL from its first statement), then writes its event.
+
+use crate::sql::Sql;
+use crate::{Conn, Result};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub id: i64,
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Locks the chain head for this transaction and returns it.
+pub async fn lock_head(conn: &mut Conn) -> Result<Head> {
+    Sql::new("UPDATE audit_head SET seq = seq WHERE id = 1")
+        .execute(conn)
+        .await?;
+    Sql::new("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn append(conn: &mut Conn, e: &Event) -> Result<()> {
+    let mut s = Sql::new(
+        "INSERT INTO events (seq, at, actor_id, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash) VALUES (",
+    );
+    s.bind(e.seq)
+        .push(", ")
+        .bind(e.at.clone())
+        .push(", ")
+        .bind(e.actor_id)
+        .push(", ");
+    s.bind(e.actor.clone())
+        .push(", ")
+        .bind(e.entity.clone())
+        .push(", ")
+        .bind(e.entity_id);
+    s.push(", ")
+        .bind(e.action.clone())
+        .push(", ")
+        .bind(e.before_json.clone())
+        .push(", ");
+    s.bind(e.after_json.clone())
+        .push(", ")
+        .bind(e.prev_hash.clone())
+        .push(", ");
+    s.bind(e.hash.clone()).push(")");
+    s.execute(conn).await?;
+    let mut h = Sql::new("UPDATE audit_head SET seq = ");
+    h.bind(e.seq)
+        .push(", hash = ")
+        .bind(e.hash.clone())
+        .push(" WHERE id = 1");
+    h.execute(conn).await.map(|_| ())
+}
+
+const COLS: &str = "id, seq, at, actor_id, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash";
+
+pub async fn for_entity(conn: &mut Conn, entity: &str, entity_id: i64) -> Result<Vec<Event>> {
+    let mut s = Sql::new(&format!("SELECT {COLS} FROM events WHERE entity = "));
+    s.bind(entity)
+        .push(" AND entity_id = ")
+        .bind(entity_id)
+        .push(" ORDER BY seq");
+    s.fetch_all(conn).await
+}
+
+/// Events with `seq > after`, in order, at most `limit`.
+pub async fn page(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Event>> {
+    let mut s = Sql::new(&format!("SELECT {COLS} FROM events WHERE seq > "));
+    s.bind(after).push(" ORDER BY seq LIMIT ").bind(limit);
+    s.fetch_all(conn).await
+}
+
+pub async fn head(conn: &mut Conn) -> Result<Head> {
+    Sql::new("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}

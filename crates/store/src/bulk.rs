@@ -1,0 +1,1 @@
+//! Bulk loading of generated data (see `fenglai gen`).

@@ -1,0 +1,210 @@
+//! Units (a tree with materialised paths) and users.
+
+use crate::sql::{now, Sql};
+use crate::{Conn, Result};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub kind: String,
+    pub region_code: Option<String>,
+    /// `/1/4/9/`: the ids from the root down to this unit.
+    pub path: String,
+    /// The nearest region, county or park at or above this unit.
+    pub jurisdiction_id: Option<i64>,
+    pub active: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub phone: Option<String>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub active: i64,
+}
+
+const UNIT_COLS: &str = "id, parent_id, name, kind, region_code, path, jurisdiction_id, active";
+const USER_SELECT: &str =
+    "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, un.name AS unit_name, \
+     u.phone, u.password_hash, u.active FROM users u JOIN units un ON un.id = u.unit_id";
+
+pub async fn units(conn: &mut Conn) -> Result<Vec<Unit>> {
+    Sql::new(&format!("SELECT {UNIT_COLS} FROM units ORDER BY path"))
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn unit(conn: &mut Conn, id: i64) -> Result<Option<Unit>> {
+    let mut s = Sql::new(&format!("SELECT {UNIT_COLS} FROM units WHERE id = "));
+    s.bind(id);
+    s.fetch_optional(conn).await
+}
+
+pub async fn unit_by_name(conn: &mut Conn, name: &str) -> Result<Option<Unit>> {
+    let mut s = Sql::new(&format!("SELECT {UNIT_COLS} FROM units WHERE name = "));
+    s.bind(name).push(" ORDER BY id LIMIT 1");
+    s.fetch_optional(conn).await
+}
+
+/// Inserts a unit under `parent`, computing its path and jurisdiction.
+pub async fn insert_unit(
+    conn: &mut Conn,
+    parent: Option<&Unit>,
+    name: &str,
+    kind: &str,
+    region_code: Option<&str>,
+    is_jurisdiction: bool,
+) -> Result<Unit> {
+    let mut s = Sql::new(
+        "INSERT INTO units (parent_id, name, kind, region_code, path, jurisdiction_id, active, created_at) VALUES (",
+    );
+    s.bind(parent.map(|p| p.id))
+        .push(", ")
+        .bind(name)
+        .push(", ")
+        .bind(kind)
+        .push(", ");
+    s.bind(region_code)
+        .push(", '', NULL, 1, ")
+        .bind(now())
+        .push(") RETURNING id");
+    let id = s.fetch_i64(conn).await?;
+    let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
+    let jurisdiction = if is_jurisdiction {
+        Some(id)
+    } else {
+        parent.and_then(|p| p.jurisdiction_id)
+    };
+    let mut u = Sql::new("UPDATE units SET path = ");
+    u.bind(path)
+        .push(", jurisdiction_id = ")
+        .bind(jurisdiction)
+        .push(" WHERE id = ")
+        .bind(id);
+    u.execute(conn).await?;
+    unit(conn, id).await?.ok_or(crate::StoreError::NotFound)
+}
+
+pub async fn rename_unit(conn: &mut Conn, id: i64, name: &str, active: bool) -> Result<()> {
+    let mut s = Sql::new("UPDATE units SET name = ");
+    s.bind(name)
+        .push(", active = ")
+        .bind(active as i64)
+        .push(" WHERE id = ")
+        .bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+pub async fn users(conn: &mut Conn) -> Result<Vec<User>> {
+    Sql::new(&format!("{USER_SELECT} ORDER BY un.path, u.username"))
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn user(conn: &mut Conn, id: i64) -> Result<Option<User>> {
+    let mut s = Sql::new(&format!("{USER_SELECT} WHERE u.id = "));
+    s.bind(id);
+    s.fetch_optional(conn).await
+}
+
+pub async fn user_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {
+    let mut s = Sql::new(&format!("{USER_SELECT} WHERE u.username = "));
+    s.bind(username);
+    s.fetch_optional(conn).await
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub unit_id: i64,
+    pub phone: Option<&'a str>,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert_user(conn: &mut Conn, u: &NewUser<'_>) -> Result<i64> {
+    let mut s = Sql::new(
+        "INSERT INTO users (username, display_name, role, unit_id, phone, password_hash, active, created_at) VALUES (",
+    );
+    s.bind(u.username)
+        .push(", ")
+        .bind(u.display_name)
+        .push(", ")
+        .bind(u.role)
+        .push(", ");
+    s.bind(u.unit_id)
+        .push(", ")
+        .bind(u.phone)
+        .push(", ")
+        .bind(u.password_hash);
+    s.push(", 1, ").bind(now()).push(") RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+pub async fn update_user(
+    conn: &mut Conn,
+    id: i64,
+    display_name: &str,
+    role: &str,
+    unit_id: i64,
+    active: bool,
+) -> Result<()> {
+    let mut s = Sql::new("UPDATE users SET display_name = ");
+    s.bind(display_name)
+        .push(", role = ")
+        .bind(role)
+        .push(", unit_id = ")
+        .bind(unit_id);
+    s.push(", active = ")
+        .bind(active as i64)
+        .push(" WHERE id = ")
+        .bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+pub async fn set_password(conn: &mut Conn, id: i64, hash: &str) -> Result<()> {
+    let mut s = Sql::new("UPDATE users SET password_hash = ");
+    s.bind(hash).push(" WHERE id = ").bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Users of the given units' subtree with one of `roles` (for pickers).
+pub async fn users_with_roles(conn: &mut Conn, roles: &[&str]) -> Result<Vec<User>> {
+    let mut s = Sql::new(&format!("{USER_SELECT} WHERE u.active = 1 AND u.role IN ("));
+    for (i, r) in roles.iter().enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.bind(*r);
+    }
+    s.push(") ORDER BY u.display_name");
+    s.fetch_all(conn).await
+}
+
+pub async fn setting(conn: &mut Conn, key: &str) -> Result<Option<String>> {
+    #[derive(sqlx::FromRow)]
+    struct V {
+        value: String,
+    }
+    let mut s = Sql::new("SELECT value FROM settings WHERE key = ");
+    s.bind(key);
+    Ok(s.fetch_optional::<V>(conn).await?.map(|v| v.value))
+}
+
+pub async fn set_setting(conn: &mut Conn, key: &str, value: &str) -> Result<()> {
+    let mut d = Sql::new("DELETE FROM settings WHERE key = ");
+    d.bind(key);
+    d.execute(conn).await?;
+    let mut s = Sql::new("INSERT INTO settings (key, value) VALUES (");
+    s.bind(key).push(", ").bind(value).push(")");
+    s.execute(conn).await.map(|_| ())
+}

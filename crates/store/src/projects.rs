@@ -1,0 +1,337 @@
+//! Projects (项目) and their stage history.
+
+use crate::sql::{like_escape, now, Sql};
+use crate::{Conn, Result, Scope};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Project {
+    pub id: i64,
+    pub name: String,
+    pub lead_id: Option<i64>,
+    pub company_name: String,
+    pub uscc: Option<String>,
+    pub industry_code: Option<String>,
+    pub industry_name: Option<String>,
+    pub park_id: Option<i64>,
+    pub park_name: Option<String>,
+    pub reporting_unit_id: i64,
+    pub reporting_unit_name: String,
+    pub reported_by: i64,
+    pub responsible_user_id: Option<i64>,
+    pub responsible_user_name: Option<String>,
+    pub responsible_leader_id: Option<i64>,
+    pub responsible_leader_name: Option<String>,
+    pub planned_investment_yuan: i64,
+    pub contracted_investment_yuan: Option<i64>,
+    pub foreign_capital_usd: Option<i64>,
+    pub land_mu: Option<f64>,
+    /// negotiating, signed, started, completed, producing, at_capacity, dropped
+    pub stage: String,
+    /// The date the current stage took effect.
+    pub stage_date: String,
+    pub before_drop_stage: Option<String>,
+    pub drop_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const SELECT: &str = "SELECT p.id, p.name, p.lead_id, p.company_name, p.uscc, p.industry_code, \
+    i.name AS industry_name, p.park_id, pk.name AS park_name, p.reporting_unit_id, \
+    un.name AS reporting_unit_name, p.reported_by, p.responsible_user_id, ru.display_name AS responsible_user_name, \
+    p.responsible_leader_id, rl.display_name AS responsible_leader_name, p.planned_investment_yuan, \
+    p.contracted_investment_yuan, p.foreign_capital_usd, p.land_mu, p.stage, p.stage_date, \
+    p.before_drop_stage, p.drop_reason, p.created_at, p.updated_at \
+    FROM projects p \
+    JOIN units un ON un.id = p.reporting_unit_id \
+    LEFT JOIN units pk ON pk.id = p.park_id \
+    LEFT JOIN users ru ON ru.id = p.responsible_user_id \
+    LEFT JOIN users rl ON rl.id = p.responsible_leader_id \
+    LEFT JOIN industries i ON i.code = p.industry_code";
+
+#[derive(Debug, Clone, Default)]
+pub struct NewProject {
+    pub name: String,
+    pub lead_id: Option<i64>,
+    pub company_name: String,
+    pub uscc: Option<String>,
+    pub industry_code: Option<String>,
+    pub industry_section: Option<String>,
+    pub park_id: Option<i64>,
+    pub reporting_unit_id: i64,
+    pub reported_by: i64,
+    pub responsible_user_id: Option<i64>,
+    pub responsible_leader_id: Option<i64>,
+    pub planned_investment_yuan: i64,
+    pub foreign_capital_usd: Option<i64>,
+    pub land_mu: Option<f64>,
+    pub stage_date: String,
+}
+
+pub async fn insert(conn: &mut Conn, p: &NewProject) -> Result<i64> {
+    let t = now();
+    let mut s = Sql::new(
+        "INSERT INTO projects (name, lead_id, company_name, uscc, industry_code, industry_section, park_id, \
+         reporting_unit_id, reported_by, responsible_user_id, responsible_leader_id, planned_investment_yuan, \
+         foreign_capital_usd, land_mu, stage, stage_date, created_at, updated_at) VALUES (",
+    );
+    s.bind(p.name.clone())
+        .push(", ")
+        .bind(p.lead_id)
+        .push(", ")
+        .bind(p.company_name.clone());
+    s.push(", ")
+        .bind(p.uscc.clone())
+        .push(", ")
+        .bind(p.industry_code.clone())
+        .push(", ");
+    s.bind(p.industry_section.clone())
+        .push(", ")
+        .bind(p.park_id)
+        .push(", ");
+    s.bind(p.reporting_unit_id)
+        .push(", ")
+        .bind(p.reported_by)
+        .push(", ");
+    s.bind(p.responsible_user_id)
+        .push(", ")
+        .bind(p.responsible_leader_id)
+        .push(", ");
+    s.bind(p.planned_investment_yuan)
+        .push(", ")
+        .bind(p.foreign_capital_usd)
+        .push(", ");
+    s.bind(p.land_mu)
+        .push(", 'negotiating', ")
+        .bind(p.stage_date.clone())
+        .push(", ");
+    s.bind(t.clone()).push(", ").bind(t).push(") RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+pub async fn get(conn: &mut Conn, id: i64, scope: &Scope) -> Result<Option<Project>> {
+    let mut s = Sql::new(SELECT);
+    s.push(" WHERE p.id = ").bind(id);
+    scope.restrict(&mut s, "p", true);
+    s.fetch_optional(conn).await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub stage: Option<String>,
+    pub park_id: Option<i64>,
+    pub q: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+fn where_clause(s: &mut Sql, f: &Filter, scope: &Scope) {
+    s.push(" WHERE 1 = 1");
+    scope.restrict(s, "p", true);
+    if let Some(st) = &f.stage {
+        s.push(" AND p.stage = ").bind(st.clone());
+    }
+    if let Some(pk) = f.park_id {
+        s.push(" AND p.park_id = ").bind(pk);
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pat = format!("%{}%", like_escape(q));
+        s.push(" AND (p.name LIKE ")
+            .bind(pat.clone())
+            .push(" ESCAPE '\\' OR p.company_name LIKE ");
+        s.bind(pat).push(" ESCAPE '\\')");
+    }
+}
+
+pub async fn list(conn: &mut Conn, f: &Filter, scope: &Scope) -> Result<(Vec<Project>, i64)> {
+    let mut c = Sql::new("SELECT COUNT(*) FROM projects p");
+    where_clause(&mut c, f, scope);
+    let total = c.fetch_i64(conn).await?;
+    let mut s = Sql::new(SELECT);
+    s.push(" WHERE p.id IN (SELECT p.id FROM projects p");
+    where_clause(&mut s, f, scope);
+    s.push(" ORDER BY p.stage_date DESC, p.id DESC LIMIT ")
+        .bind(f.limit);
+    s.push(" OFFSET ")
+        .bind(f.offset)
+        .push(") ORDER BY p.stage_date DESC, p.id DESC");
+    Ok((s.fetch_all(conn).await?, total))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub project_id: i64,
+    pub stage: String,
+    /// admit, advance, drop, correction
+    pub kind: String,
+    pub effective_date: String,
+    pub end_date: Option<String>,
+    pub amount_yuan: Option<i64>,
+    pub investment_yuan: i64,
+    pub reason: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_by_name: String,
+    pub recorded_at: String,
+    pub voided: i64,
+    pub voided_reason: Option<String>,
+}
+
+pub async fn history(conn: &mut Conn, project_id: i64) -> Result<Vec<HistoryEntry>> {
+    let mut s = Sql::new(
+        "SELECT h.id, h.project_id, h.stage, h.kind, h.effective_date, h.end_date, h.amount_yuan, \
+         h.investment_yuan, h.reason, h.recorded_by, u.display_name AS recorded_by_name, h.recorded_at, \
+         h.voided, h.voided_reason FROM stage_history h JOIN users u ON u.id = h.recorded_by \
+         WHERE h.project_id = ",
+    );
+    s.bind(project_id).push(" ORDER BY h.id");
+    s.fetch_all(conn).await
+}
+
+pub struct NewHistory<'a> {
+    pub project: &'a Project,
+    pub stage: &'a str,
+    pub kind: &'a str,
+    pub effective_date: &'a str,
+    pub amount_yuan: Option<i64>,
+    pub investment_yuan: i64,
+    pub reason: Option<&'a str>,
+    pub recorded_by: i64,
+}
+
+/// Closes the current interval at `effective_date` and opens a new one.
+pub async fn append_history(conn: &mut Conn, h: &NewHistory<'_>) -> Result<i64> {
+    let mut close = Sql::new("UPDATE stage_history SET end_date = ");
+    close
+        .bind(h.effective_date)
+        .push(" WHERE project_id = ")
+        .bind(h.project.id);
+    close.push(" AND voided = 0 AND end_date IS NULL");
+    close.execute(conn).await?;
+    let mut s = Sql::new(
+        "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
+         investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided) VALUES (",
+    );
+    s.bind(h.project.id)
+        .push(", ")
+        .bind(h.stage)
+        .push(", ")
+        .bind(h.kind)
+        .push(", ");
+    s.bind(h.effective_date)
+        .push(", NULL, ")
+        .bind(h.amount_yuan)
+        .push(", ");
+    s.bind(h.investment_yuan)
+        .push(", ")
+        .bind(h.reason)
+        .push(", ")
+        .bind(h.project.park_id);
+    s.push(", ")
+        .bind(h.project.reporting_unit_id)
+        .push(", ")
+        .bind(h.project.reported_by);
+    s.push(", ")
+        .bind(h.recorded_by)
+        .push(", ")
+        .bind(now())
+        .push(", 0) RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+/// Voids the live entries after `keep_id` and reopens `keep_id`'s interval.
+pub async fn void_after(
+    conn: &mut Conn,
+    project_id: i64,
+    keep_id: i64,
+    reason: &str,
+) -> Result<u64> {
+    let mut s = Sql::new("UPDATE stage_history SET voided = 1, voided_reason = ");
+    s.bind(reason)
+        .push(", voided_at = ")
+        .bind(now())
+        .push(" WHERE project_id = ")
+        .bind(project_id);
+    s.push(" AND voided = 0 AND id > ").bind(keep_id);
+    let n = s.execute(conn).await?;
+    let mut r = Sql::new("UPDATE stage_history SET end_date = NULL WHERE id = ");
+    r.bind(keep_id);
+    r.execute(conn).await?;
+    Ok(n)
+}
+
+/// Writes the current-stage columns of a project.
+pub async fn set_stage(
+    conn: &mut Conn,
+    id: i64,
+    stage: &str,
+    stage_date: &str,
+    contracted: Option<i64>,
+    before_drop: Option<&str>,
+    drop_reason: Option<&str>,
+) -> Result<()> {
+    let mut s = Sql::new("UPDATE projects SET stage = ");
+    s.bind(stage).push(", stage_date = ").bind(stage_date);
+    s.push(", contracted_investment_yuan = ").bind(contracted);
+    s.push(", before_drop_stage = ")
+        .bind(before_drop)
+        .push(", drop_reason = ")
+        .bind(drop_reason);
+    s.push(", updated_at = ")
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+pub struct ProjectEdit {
+    pub name: String,
+    pub park_id: Option<i64>,
+    pub responsible_user_id: Option<i64>,
+    pub responsible_leader_id: Option<i64>,
+    pub planned_investment_yuan: i64,
+    pub foreign_capital_usd: Option<i64>,
+    pub land_mu: Option<f64>,
+}
+
+/// Edits the project's own fields, and keeps the copies in its live history in step.
+pub async fn update(conn: &mut Conn, id: i64, e: &ProjectEdit) -> Result<()> {
+    let mut s = Sql::new("UPDATE projects SET name = ");
+    s.bind(e.name.clone()).push(", park_id = ").bind(e.park_id);
+    s.push(", responsible_user_id = ")
+        .bind(e.responsible_user_id);
+    s.push(", responsible_leader_id = ")
+        .bind(e.responsible_leader_id);
+    s.push(", planned_investment_yuan = ")
+        .bind(e.planned_investment_yuan);
+    s.push(", foreign_capital_usd = ")
+        .bind(e.foreign_capital_usd);
+    s.push(", land_mu = ")
+        .bind(e.land_mu)
+        .push(", updated_at = ")
+        .bind(now());
+    s.push(" WHERE id = ").bind(id);
+    s.execute(conn).await?;
+    let mut h = Sql::new("UPDATE stage_history SET park_id = ");
+    h.bind(e.park_id).push(" WHERE project_id = ").bind(id);
+    h.execute(conn).await?;
+    let mut n = Sql::new("UPDATE stage_history SET investment_yuan = ");
+    n.bind(e.planned_investment_yuan)
+        .push(" WHERE stage = 'negotiating' AND project_id = ")
+        .bind(id);
+    n.execute(conn).await?;
+    Ok(())
+}
+
+/// Parks (units of kind park) for pickers.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn parks(conn: &mut Conn) -> Result<Vec<Choice>> {
+    Sql::new("SELECT id, name FROM units WHERE kind = 'park' AND active = 1 ORDER BY path")
+        .fetch_all(conn)
+        .await
+}

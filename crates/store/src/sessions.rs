@@ -1,0 +1,95 @@
+//! Server-side sessions and API tokens (stored hashed), and login attempts.
+
+use crate::sql::Sql;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub kind: String,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    token_hash: &str,
+    user_id: i64,
+    kind: &str,
+    csrf: &str,
+    now: &str,
+    expires_at: &str,
+) -> Result<()> {
+    let mut s = Sql::new(
+        "INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (",
+    );
+    s.bind(token_hash)
+        .push(", ")
+        .bind(user_id)
+        .push(", ")
+        .bind(kind)
+        .push(", ");
+    s.bind(csrf)
+        .push(", ")
+        .bind(now)
+        .push(", ")
+        .bind(expires_at)
+        .push(")");
+    s.execute(conn).await.map(|_| ())
+}
+
+/// A live session: not expired, and its user active.
+pub async fn find(conn: &mut Conn, token_hash: &str, now: &str) -> Result<Option<Session>> {
+    let mut s = Sql::new(
+        "SELECT s.token_hash, s.user_id, s.kind, s.csrf, s.expires_at FROM sessions s \
+         JOIN users u ON u.id = s.user_id WHERE u.active = 1 AND s.token_hash = ",
+    );
+    s.bind(token_hash).push(" AND s.expires_at > ").bind(now);
+    s.fetch_optional(conn).await
+}
+
+pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
+    let mut s = Sql::new("DELETE FROM sessions WHERE token_hash = ");
+    s.bind(token_hash);
+    s.execute(conn).await.map(|_| ())
+}
+
+pub async fn delete_expired(conn: &mut Conn, now: &str) -> Result<u64> {
+    let mut s = Sql::new("DELETE FROM sessions WHERE expires_at <= ");
+    s.bind(now);
+    s.execute(conn).await
+}
+
+pub async fn record_attempt(
+    conn: &mut Conn,
+    username: &str,
+    ip: &str,
+    at: &str,
+    ok: bool,
+) -> Result<()> {
+    let mut s = Sql::new("INSERT INTO login_attempts (username, ip, at, ok) VALUES (");
+    s.bind(username)
+        .push(", ")
+        .bind(ip)
+        .push(", ")
+        .bind(at)
+        .push(", ")
+        .bind(ok as i64)
+        .push(")");
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Failed attempts since `since` for this username or from this address.
+pub async fn recent_failures(
+    conn: &mut Conn,
+    username: &str,
+    ip: &str,
+    since: &str,
+) -> Result<(i64, i64)> {
+    let mut a = Sql::new("SELECT COUNT(*) FROM login_attempts WHERE ok = 0 AND username = ");
+    a.bind(username).push(" AND at > ").bind(since);
+    let mut b = Sql::new("SELECT COUNT(*) FROM login_attempts WHERE ok = 0 AND ip = ");
+    b.bind(ip).push(" AND at > ").bind(since);
+    Ok((a.fetch_i64(conn).await?, b.fetch_i64(conn).await?))
+}

@@ -1,0 +1,151 @@
+//! A small builder for dynamic SQL with `$N` placeholders, which both backends accept.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, FromRow};
+
+/// A bound value.
+#[derive(Debug, Clone)]
+pub enum Val {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Real(Option<f64>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(Some(v))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<Option<&str>> for Val {
+    fn from(v: Option<&str>) -> Self {
+        Val::Text(v.map(str::to_string))
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Self {
+        Val::Real(v)
+    }
+}
+
+/// SQL text plus its arguments in placeholder order.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    pub text: String,
+    args: Vec<Val>,
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Val::Int(v) => q.bind(*v),
+                Val::Text(v) => q.bind(v.clone()),
+                Val::Real(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `v`.
+    pub fn bind(&mut self, v: impl Into<Val>) -> &mut Self {
+        self.args.push(v.into());
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    pub async fn execute(&self, conn: &mut AnyConnection) -> crate::Result<u64> {
+        let q = bind_all!(sqlx::query::<Any>(&self.text), &self.args);
+        Ok(q.execute(conn)
+            .await
+            .map_err(crate::map_unique)?
+            .rows_affected())
+    }
+
+    pub async fn fetch_all<T>(&self, conn: &mut AnyConnection) -> crate::Result<Vec<T>>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let q = bind_all!(sqlx::query_as::<Any, T>(&self.text), &self.args);
+        Ok(q.fetch_all(conn).await?)
+    }
+
+    pub async fn fetch_optional<T>(&self, conn: &mut AnyConnection) -> crate::Result<Option<T>>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let q = bind_all!(sqlx::query_as::<Any, T>(&self.text), &self.args);
+        q.fetch_optional(conn).await.map_err(crate::map_unique)
+    }
+
+    pub async fn fetch_one<T>(&self, conn: &mut AnyConnection) -> crate::Result<T>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        self.fetch_optional(conn)
+            .await?
+            .ok_or(crate::StoreError::NotFound)
+    }
+
+    /// A single `BIGINT` (for `COUNT`, `RETURNING id` …).
+    pub async fn fetch_i64(&self, conn: &mut AnyConnection) -> crate::Result<i64> {
+        let q = bind_all!(sqlx::query_scalar::<Any, i64>(&self.text), &self.args);
+        q.fetch_optional(conn)
+            .await
+            .map_err(crate::map_unique)?
+            .ok_or(crate::StoreError::NotFound)
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Current time as stored: RFC 3339 UTC with microseconds.
+pub fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}

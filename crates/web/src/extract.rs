@@ -1,0 +1,125 @@
+//! Extractors: the caller from a bearer token or a session cookie, client
+//! address, and JSON bodies whose errors answer in the API's error shape.
+
+use crate::error::ApiError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use fenglai_app::auth::{self, Kind};
+use fenglai_app::{Actor, App, Error};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "fenglai_session";
+pub const LOGIN_CSRF_COOKIE: &str = "fenglai_login_csrf";
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The caller of an API route, from `Authorization: Bearer …`.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<App> for ApiActor {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError(Error::Unauthorized))?;
+        let (actor, _) = auth::resolve(app, token, Kind::Api).await?;
+        Ok(ApiActor(actor))
+    }
+}
+
+/// The caller of a page, from the session cookie; without one, a redirect to /login.
+pub struct WebSession {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+pub struct ToLogin;
+
+impl IntoResponse for ToLogin {
+    fn into_response(self) -> Response {
+        Redirect::to("/login").into_response()
+    }
+}
+
+impl FromRequestParts<App> for WebSession {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        let token =
+            cookie(&parts.headers, SESSION_COOKIE).ok_or_else(|| ToLogin.into_response())?;
+        match auth::resolve(app, &token, Kind::Web).await {
+            Ok((actor, csrf)) => Ok(WebSession { actor, csrf, token }),
+            Err(Error::Unauthorized) => Err(ToLogin.into_response()),
+            Err(e) => Err(crate::pages::error_page(e)),
+        }
+    }
+}
+
+/// The client's address (the socket peer).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// A JSON body; malformed bodies and unknown fields answer 422 naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let text = rej.body_text();
+                let field = ["unknown field `", "missing field `", "field `"]
+                    .iter()
+                    .find_map(|p| {
+                        text.split_once(p)
+                            .and_then(|(_, rest)| rest.split_once('`'))
+                            .map(|(f, _)| f.to_string())
+                    })
+                    .unwrap_or_else(|| "body".to_string());
+                let reason = text.split_once(": ").map(|(_, r)| r).unwrap_or(&text);
+                let message = if text.contains("unknown field") {
+                    format!("不认识的字段“{field}”")
+                } else if text.contains("missing field") {
+                    format!("缺少必填字段“{field}”")
+                } else if matches!(rej, JsonRejection::MissingJsonContentType(_)) {
+                    "请求须为 JSON（Content-Type: application/json）".to_string()
+                } else {
+                    format!("JSON 格式或类型错误：{reason}")
+                };
+                Err(ApiError(Error::Invalid { field, message }))
+            }
+        }
+    }
+}

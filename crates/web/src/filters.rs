@@ -1,0 +1,69 @@
+//! Template filters: money in 万元/亿元, and Chinese labels for codes.
+
+use fenglai_domain::{Channel, LeadStatus, Role, Stage, UnitKind, Yuan};
+
+pub fn yuan(v: &i64) -> askama::Result<String> {
+    Ok(Yuan(*v).human())
+}
+
+pub fn oyuan(v: &Option<i64>) -> askama::Result<String> {
+    Ok(v.map(|v| Yuan(v).human()).unwrap_or_else(|| "—".into()))
+}
+
+pub fn stage(s: &str) -> askama::Result<String> {
+    Ok(Stage::parse(s)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|_| s.to_string()))
+}
+
+pub fn status(s: &str) -> askama::Result<String> {
+    Ok(LeadStatus::parse(s)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|_| s.to_string()))
+}
+
+pub fn channel(s: &Option<String>) -> askama::Result<String> {
+    Ok(match s {
+        Some(c) => Channel::parse(c)
+            .map(|c| c.label().to_string())
+            .unwrap_or_else(|_| c.clone()),
+        None => "—".into(),
+    })
+}
+
+pub fn role(s: &str) -> askama::Result<String> {
+    Ok(Role::parse(s)
+        .map(|r| r.label().to_string())
+        .unwrap_or_else(|_| s.to_string()))
+}
+
+pub fn unitkind(s: &str) -> askama::Result<String> {
+    Ok(UnitKind::parse(s)
+        .map(|k| k.label().to_string())
+        .unwrap_or_else(|_| s.to_string()))
+}
+
+pub fn opt(s: &Option<String>) -> askama::Result<String> {
+    Ok(s.clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "—".into()))
+}
+
+pub fn onum(v: &Option<i64>) -> askama::Result<String> {
+    Ok(v.map(|v| v.to_string()).unwrap_or_else(|| "—".into()))
+}
+
+pub fn ofloat(v: &Option<f64>) -> askama::Result<String> {
+    Ok(v.map(|v| format!("{v}")).unwrap_or_else(|| "—".into()))
+}
+
+/// "2026-11-22T08:30:00.123456Z" → "2026-11-22 16:30" (China Standard Time).
+pub fn ts(s: &str) -> askama::Result<String> {
+    Ok(chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| {
+            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| s.to_string()))
+}

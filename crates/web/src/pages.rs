@@ -1,0 +1,1059 @@
+//! Server-rendered pages (Simplified Chinese).
+
+use crate::charts::{self, FunnelBar, HBar};
+use crate::error::status_and_code;
+use crate::extract::{cookie, ClientIp, WebSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::filters;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use fenglai_app::leads::{AdmitInput, LeadInput, ListQuery};
+use fenglai_app::projects::TransitionInput;
+use fenglai_app::stats::{GroupPipeline, Pipeline};
+use fenglai_app::{auth, leads, org, projects, stats, App, Error};
+use fenglai_domain::{Channel, LeadStatus, Role, Stage, UnitKind, Yuan};
+use fenglai_store::audit::Event;
+use fenglai_store::leads::{Lead, UnitCount};
+use fenglai_store::org::{Unit, User};
+use fenglai_store::projects::{Choice, HistoryEntry, Project};
+use fenglai_store::stats::RecentChange;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+const CSS: &str = include_str!("../static/app.css");
+const JS: &str = include_str!("../static/app.js");
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route(
+            "/static/app.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, "max-age=3600"),
+                    ],
+                    CSS,
+                )
+            }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "max-age=3600"),
+                    ],
+                    JS,
+                )
+            }),
+        )
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/", get(dashboard))
+        .route("/leads", get(lead_list).post(lead_create))
+        .route("/leads/new", get(lead_new))
+        .route("/leads/{id}", get(lead_show))
+        .route("/leads/{id}/admit", post(lead_admit))
+        .route("/projects", get(project_list))
+        .route("/projects/board", get(project_board))
+        .route("/projects/{id}", get(project_show))
+        .route("/projects/{id}/transition", post(project_transition))
+        .route("/admin/units", get(units_page).post(unit_create))
+        .route("/admin/users", get(users_page).post(user_create))
+        .route("/admin/users/{id}", post(user_edit))
+        .route("/picker/{kind}", get(picker))
+}
+
+/// An option of a `<select>`.
+pub struct Opt {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+fn opts(
+    all: impl Iterator<Item = (&'static str, &'static str)>,
+    current: Option<&str>,
+) -> Vec<Opt> {
+    all.map(|(code, label)| Opt {
+        code,
+        label,
+        selected: current == Some(code),
+    })
+    .collect()
+}
+
+fn stage_opts(current: Option<&str>) -> Vec<Opt> {
+    opts(Stage::ALL.iter().map(|s| (s.as_str(), s.label())), current)
+}
+
+/// What every page's frame needs.
+pub struct Frame {
+    pub user: String,
+    pub role: String,
+    pub unit: String,
+    pub csrf: String,
+    pub is_admin: bool,
+    pub may_report: bool,
+    pub nav: &'static str,
+}
+
+impl Frame {
+    fn new(s: &WebSession, nav: &'static str) -> Frame {
+        Frame {
+            user: s.actor.user.display_name.clone(),
+            role: s.actor.role.label().to_string(),
+            unit: s.actor.user.unit_name.clone(),
+            csrf: s.csrf.clone(),
+            is_admin: s.actor.role == Role::Admin,
+            may_report: s.actor.role.may_report_leads(),
+            nav,
+        }
+    }
+}
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    message: String,
+}
+
+pub fn error_page(e: Error) -> Response {
+    let (status, _) = status_and_code(&e);
+    render(
+        status,
+        &ErrorPage {
+            status: status.as_u16(),
+            message: e.to_string(),
+        },
+    )
+}
+
+/// The refusal for a form whose CSRF token is not the session's, if it is not.
+fn csrf_rejection(s: &WebSession, sent: &str) -> Option<Response> {
+    if !sent.is_empty() && sent == s.csrf {
+        None
+    } else {
+        Some(error_page(Error::Forbidden(
+            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into(),
+        )))
+    }
+}
+
+fn session_cookie(token: &str, max_age: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+}
+
+// ---- login ----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    username: String,
+    error: Option<String>,
+}
+
+async fn login_page(headers: HeaderMap) -> Response {
+    let csrf = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_else(auth::random_token);
+    let mut r = render(
+        StatusCode::OK,
+        &LoginPage {
+            csrf: csrf.clone(),
+            username: String::new(),
+            error: None,
+        },
+    );
+    if let Ok(v) =
+        format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict").parse()
+    {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn login(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let page = |status, error: String| {
+        render(
+            status,
+            &LoginPage {
+                csrf: expected.clone(),
+                username: f.username.clone(),
+                error: Some(error),
+            },
+        )
+    };
+    if expected.is_empty() || f.csrf != expected {
+        return page(StatusCode::FORBIDDEN, "登录表单已过期，请重新登录".into());
+    }
+    match auth::login(&app, &f.username, &f.password, &ip, auth::Kind::Web).await {
+        Ok(issued) => {
+            let mut r = Redirect::to("/").into_response();
+            if let Ok(v) = session_cookie(&issued.token, 12 * 3600).parse() {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Err(Error::Unauthorized) => page(StatusCode::UNAUTHORIZED, "用户名或密码错误".into()),
+        Err(Error::RateLimited) => page(
+            StatusCode::TOO_MANY_REQUESTS,
+            Error::RateLimited.to_string(),
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(app): State<App>, s: WebSession, Form(f): Form<CsrfForm>) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    if let Err(e) = auth::logout(&app, &s.token).await {
+        return error_page(e);
+    }
+    let mut r = Redirect::to("/login").into_response();
+    if let Ok(v) = session_cookie("", 0).parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+// ---- dashboard ----
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    f: Frame,
+    as_of: String,
+    pipeline: Pipeline,
+    summary: String,
+    funnel: Vec<FunnelBar>,
+    parks: Vec<GroupPipeline>,
+    park_bars: Vec<HBar>,
+    units: Vec<GroupPipeline>,
+    lead_counts: Vec<UnitCount>,
+    recent: Vec<RecentChange>,
+    dropped: i64,
+}
+
+#[derive(Deserialize)]
+struct AsOf {
+    as_of: Option<String>,
+}
+
+async fn dashboard(State(app): State<App>, s: WebSession, Query(q): Query<AsOf>) -> Response {
+    let r = async {
+        let as_of = stats::parse_as_of(q.as_of.as_deref())?;
+        let pipeline = stats::pipeline(&app, &s.actor, as_of).await?;
+        let parks = stats::pipeline_by(&app, &s.actor, as_of, true).await?;
+        let units = stats::pipeline_by(&app, &s.actor, as_of, false).await?;
+        let lead_counts = stats::lead_counts(&app, &s.actor).await?;
+        let recent = stats::recent(&app, &s.actor, 12).await?;
+        Ok::<_, Error>(Dashboard {
+            f: Frame::new(&s, "dashboard"),
+            as_of: as_of.to_string(),
+            summary: pipeline.summary(),
+            funnel: charts::funnel(&pipeline),
+            park_bars: charts::group_bars(&parks),
+            dropped: pipeline.stage(Stage::Dropped).count,
+            pipeline,
+            parks,
+            units,
+            lead_counts,
+            recent,
+        })
+    }
+    .await;
+    match r {
+        Ok(d) => render(StatusCode::OK, &d),
+        Err(e) => error_page(e),
+    }
+}
+
+// ---- leads ----
+
+#[derive(Template)]
+#[template(path = "leads.html")]
+struct LeadList {
+    f: Frame,
+    q: ListQuery,
+    items: Vec<Lead>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    statuses: Vec<Opt>,
+    units: Vec<Unit>,
+    error: Option<String>,
+}
+
+fn page_url(q: &ListQuery, page: i64) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (k, v) in [
+        ("q", &q.q),
+        ("status", &q.status),
+        ("industry", &q.industry),
+        ("unit_id", &q.unit_id),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("sort", &q.sort),
+        ("per_page", &q.per_page),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            pairs.push((k, v.to_string()));
+        }
+    }
+    pairs.push(("page", page.to_string()));
+    format!(
+        "/leads?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+async fn lead_list(State(app): State<App>, s: WebSession, Query(q): Query<ListQuery>) -> Response {
+    let units = match org::units(&app).await {
+        Ok(u) => u,
+        Err(e) => return error_page(e),
+    };
+    let statuses = opts(
+        LeadStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
+        q.status.as_deref(),
+    );
+    let (items, total, error) = match leads::list(&app, &s.actor, &q).await {
+        Ok((items, total)) => (items, total, None),
+        Err(Error::Invalid { message, .. }) => (Vec::new(), 0, Some(message)),
+        Err(e) => return error_page(e),
+    };
+    let (page, per_page) = leads::page_params(&q.page, &q.per_page).unwrap_or((1, 50));
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &LeadList {
+            f: Frame::new(&s, "leads"),
+            prev_url: (page > 1).then(|| page_url(&q, page - 1)),
+            next_url: (page < pages).then(|| page_url(&q, page + 1)),
+            q,
+            items,
+            total,
+            page,
+            pages,
+            statuses,
+            units,
+            error,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "lead_form.html")]
+struct LeadForm {
+    f: Frame,
+    v: LeadFormData,
+    errors: HashMap<String, String>,
+    channels: Vec<Opt>,
+}
+
+impl LeadForm {
+    fn err(&self, field: &str) -> String {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LeadFormData {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    company_name: String,
+    #[serde(default)]
+    uscc: String,
+    #[serde(default)]
+    industry_code: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    planned_investment_wan: String,
+    #[serde(default)]
+    land_mu: String,
+    #[serde(default)]
+    expected_jobs: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    reported_date: String,
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl LeadFormData {
+    /// Converts the form's units (万元) into the service input, naming bad fields.
+    fn to_input(&self) -> Result<LeadInput, Error> {
+        let planned = match nonempty(&self.planned_investment_wan) {
+            Some(v) => Some(
+                Yuan::parse_with_unit(&v, 10_000)
+                    .map_err(|_| {
+                        Error::invalid(
+                            "planned_investment_wan",
+                            format!("计划投资“{v}”不是有效金额（单位：万元）"),
+                        )
+                    })?
+                    .0,
+            ),
+            None => None,
+        };
+        let land = match nonempty(&self.land_mu) {
+            Some(v) => Some(v.parse::<f64>().map_err(|_| {
+                Error::invalid("land_mu", format!("用地“{v}”不是数字（单位：亩）"))
+            })?),
+            None => None,
+        };
+        let jobs =
+            match nonempty(&self.expected_jobs) {
+                Some(v) => Some(v.parse::<i64>().map_err(|_| {
+                    Error::invalid("expected_jobs", format!("就业人数“{v}”不是整数"))
+                })?),
+                None => None,
+            };
+        Ok(LeadInput {
+            company_name: self.company_name.clone(),
+            uscc: nonempty(&self.uscc),
+            industry_code: nonempty(&self.industry_code),
+            region_code: nonempty(&self.region_code),
+            contact_name: nonempty(&self.contact_name),
+            contact_phone: nonempty(&self.contact_phone),
+            description: nonempty(&self.description),
+            planned_investment_yuan: planned,
+            land_mu: land,
+            expected_jobs: jobs,
+            channel: nonempty(&self.channel),
+            reported_date: nonempty(&self.reported_date),
+        })
+    }
+}
+
+fn channels(current: &str) -> Vec<Opt> {
+    opts(
+        Channel::ALL.iter().map(|c| (c.as_str(), c.label())),
+        Some(current),
+    )
+}
+
+async fn lead_new(s: WebSession) -> Response {
+    if !s.actor.role.may_report_leads() {
+        return error_page(Error::Forbidden("当前角色无权报送线索".into()));
+    }
+    render(
+        StatusCode::OK,
+        &LeadForm {
+            f: Frame::new(&s, "new"),
+            v: LeadFormData::default(),
+            errors: HashMap::new(),
+            channels: channels(""),
+        },
+    )
+}
+
+async fn lead_create(
+    State(app): State<App>,
+    s: WebSession,
+    Form(v): Form<LeadFormData>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &v.csrf) {
+        return r;
+    }
+    let result = match v.to_input() {
+        Ok(input) => leads::create(&app, &s.actor, &input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(lead) => Redirect::to(&format!("/leads/{}", lead.id)).into_response(),
+        Err(Error::Invalid { field, message }) => {
+            let field = match field.as_str() {
+                "planned_investment_yuan" => "planned_investment_wan".to_string(),
+                other => other.to_string(),
+            };
+            let errors = HashMap::from([(field, message)]);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &LeadForm {
+                    f: Frame::new(&s, "new"),
+                    channels: channels(&v.channel),
+                    v,
+                    errors,
+                },
+            )
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lead.html")]
+struct LeadPage {
+    f: Frame,
+    lead: Lead,
+    may_admit: bool,
+    parks: Vec<Choice>,
+    today: String,
+    events: Vec<Event>,
+    error: Option<String>,
+}
+
+async fn lead_page(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let r = async {
+        let lead = leads::get(app, &s.actor, id).await?;
+        let parks = projects::parks(app).await?;
+        let events = fenglai_app::audit::for_entity(app, "lead", id).await?;
+        let admissible = matches!(lead.status.as_str(), "pending_review" | "in_review");
+        Ok::<_, Error>(LeadPage {
+            f: Frame::new(s, "leads"),
+            may_admit: admissible && matches!(s.actor.role, Role::Admin | Role::Promoter),
+            lead,
+            parks,
+            today: fenglai_app::today().to_string(),
+            events,
+            error,
+        })
+    }
+    .await;
+    match r {
+        Ok(p) => render(status, &p),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn lead_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+    lead_page(&app, &s, id, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct AdmitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    park_id: String,
+    #[serde(default)]
+    date: String,
+}
+
+async fn lead_admit(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<AdmitForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    let park_id = match nonempty(&f.park_id).map(|p| p.parse::<i64>()) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(_)) => {
+            return lead_page(
+                &app,
+                &s,
+                id,
+                Some("承接园区无效".into()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        None => None,
+    };
+    let input = AdmitInput {
+        park_id,
+        date: nonempty(&f.date),
+        name: None,
+        responsible_user_id: None,
+    };
+    match leads::admit(&app, &s.actor, id, &input).await {
+        Ok(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
+            let (status, _) = status_and_code(&e);
+            lead_page(&app, &s, id, Some(e.to_string()), status).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+// ---- projects ----
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectList {
+    f: Frame,
+    items: Vec<Project>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    q: String,
+    stages: Vec<Opt>,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
+
+fn project_url(q: &projects::ListQuery, page: i64) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (k, v) in [
+        ("stage", &q.stage),
+        ("q", &q.q),
+        ("park_id", &q.park_id),
+        ("per_page", &q.per_page),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            pairs.push((k, v.to_string()));
+        }
+    }
+    pairs.push(("page", page.to_string()));
+    format!(
+        "/projects?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+async fn project_list(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<projects::ListQuery>,
+) -> Response {
+    let (items, total) = match projects::list(&app, &s.actor, &q).await {
+        Ok(r) => r,
+        Err(e) => return error_page(e),
+    };
+    let (page, per_page) = leads::page_params(&q.page, &q.per_page).unwrap_or((1, 50));
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    render(
+        StatusCode::OK,
+        &ProjectList {
+            f: Frame::new(&s, "projects"),
+            items,
+            total,
+            page,
+            pages,
+            prev_url: (page > 1).then(|| project_url(&q, page - 1)),
+            next_url: (page < pages).then(|| project_url(&q, page + 1)),
+            q: q.q.clone().unwrap_or_default(),
+            stages: stage_opts(q.stage.as_deref()),
+        },
+    )
+}
+
+pub struct BoardColumn {
+    pub stage: &'static str,
+    pub label: &'static str,
+    pub total: i64,
+    pub items: Vec<Project>,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct Board {
+    f: Frame,
+    columns: Vec<BoardColumn>,
+}
+
+async fn project_board(State(app): State<App>, s: WebSession) -> Response {
+    let mut columns = Vec::new();
+    for st in Stage::ALL {
+        let q = projects::ListQuery {
+            stage: Some(st.as_str().into()),
+            per_page: Some("20".into()),
+            ..Default::default()
+        };
+        match projects::list(&app, &s.actor, &q).await {
+            Ok((items, total)) => columns.push(BoardColumn {
+                stage: st.as_str(),
+                label: st.label(),
+                total,
+                items,
+            }),
+            Err(e) => return error_page(e),
+        }
+    }
+    render(
+        StatusCode::OK,
+        &Board {
+            f: Frame::new(&s, "board"),
+            columns,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    f: Frame,
+    p: Project,
+    history: Vec<HistoryEntry>,
+    events: Vec<Event>,
+    may_manage: bool,
+    stages: Vec<Opt>,
+    today: String,
+    error: Option<String>,
+}
+
+async fn project_page(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let r = async {
+        let p = projects::get(app, &s.actor, id).await?;
+        let history = projects::history(app, &s.actor, id).await?;
+        let events = fenglai_app::audit::for_entity(app, "project", id).await?;
+        let next_stage = Stage::parse(&p.stage)
+            .ok()
+            .and_then(Stage::next)
+            .map(Stage::as_str);
+        Ok::<_, Error>(ProjectPage {
+            f: Frame::new(s, "projects"),
+            may_manage: s.actor.role.may_manage_projects(),
+            p,
+            history,
+            events,
+            stages: stage_opts(next_stage),
+            today: fenglai_app::today().to_string(),
+            error,
+        })
+    }
+    .await;
+    match r {
+        Ok(p) => render(status, &p),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn project_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+    project_page(&app, &s, id, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    amount_wan: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    correction: Option<String>,
+}
+
+async fn project_transition(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<TransitionForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    let amount = match nonempty(&f.amount_wan).map(|a| Yuan::parse_with_unit(&a, 10_000)) {
+        Some(Ok(y)) => Some(y.0),
+        Some(Err(_)) => {
+            return project_page(
+                &app,
+                &s,
+                id,
+                Some("金额不是有效数字（单位：万元）".into()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        None => None,
+    };
+    let input = TransitionInput {
+        to: f.to.clone(),
+        date: nonempty(&f.date),
+        amount_yuan: amount,
+        reason: nonempty(&f.reason),
+        correction: f.correction.is_some(),
+    };
+    match projects::transition(&app, &s.actor, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/projects/{id}")).into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
+            let (status, _) = status_and_code(&e);
+            project_page(&app, &s, id, Some(e.to_string()), status).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+// ---- administration ----
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    f: Frame,
+    units: Vec<(Unit, usize)>,
+    kinds: Vec<Opt>,
+    error: Option<String>,
+}
+
+fn depth(u: &Unit) -> usize {
+    u.path.matches('/').count().saturating_sub(2)
+}
+
+async fn units_page_with(
+    app: &App,
+    s: &WebSession,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    if s.actor.role != Role::Admin {
+        return error_page(Error::Forbidden("仅管理员可管理单位".into()));
+    }
+    match org::units(app).await {
+        Ok(units) => render(
+            status,
+            &UnitsPage {
+                f: Frame::new(s, "admin"),
+                units: units
+                    .into_iter()
+                    .map(|u| {
+                        let d = depth(&u);
+                        (u, d)
+                    })
+                    .collect(),
+                kinds: opts(UnitKind::ALL.iter().map(|k| (k.as_str(), k.label())), None),
+                error,
+            },
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn units_page(State(app): State<App>, s: WebSession) -> Response {
+    units_page_with(&app, &s, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct UnitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    parent_id: String,
+}
+
+async fn unit_create(State(app): State<App>, s: WebSession, Form(f): Form<UnitForm>) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    let input = org::UnitInput {
+        name: f.name,
+        kind: f.kind,
+        parent_id: f.parent_id.trim().parse().ok(),
+        region_code: None,
+    };
+    match org::create_unit(&app, Some(&s.actor), &input).await {
+        Ok(_) => Redirect::to("/admin/units").into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            let (st, _) = status_and_code(&e);
+            units_page_with(&app, &s, Some(e.to_string()), st).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    f: Frame,
+    users: Vec<User>,
+    units: Vec<Unit>,
+    roles: Vec<Opt>,
+    error: Option<String>,
+}
+
+async fn users_page_with(
+    app: &App,
+    s: &WebSession,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let r = async {
+        Ok::<_, Error>(UsersPage {
+            f: Frame::new(s, "admin"),
+            users: org::users(app, &s.actor).await?,
+            units: org::units(app).await?,
+            roles: opts(Role::ALL.iter().map(|r| (r.as_str(), r.label())), None),
+            error,
+        })
+    }
+    .await;
+    match r {
+        Ok(p) => render(status, &p),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn users_page(State(app): State<App>, s: WebSession) -> Response {
+    users_page_with(&app, &s, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn user_create(State(app): State<App>, s: WebSession, Form(f): Form<UserForm>) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    let input = org::UserInput {
+        username: f.username,
+        display_name: f.display_name,
+        role: f.role,
+        unit_id: f.unit_id.trim().parse().unwrap_or(0),
+        password: f.password,
+        phone: None,
+    };
+    match org::create_user(&app, Some(&s.actor), &input).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            let (st, _) = status_and_code(&e);
+            users_page_with(&app, &s, Some(e.to_string()), st).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct UserEditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    active: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn user_edit(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<UserEditForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    let input = org::UserEdit {
+        display_name: None,
+        role: None,
+        unit_id: None,
+        active: match f.active.as_str() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+        password: nonempty(&f.password),
+    };
+    match org::edit_user(&app, &s.actor, id, &input).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            let (st, _) = status_and_code(&e);
+            users_page_with(&app, &s, Some(e.to_string()), st).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PickerQuery {
+    q: Option<String>,
+}
+
+/// Code-table search for the form pickers (session-authenticated JSON).
+async fn picker(
+    State(app): State<App>,
+    _s: WebSession,
+    Path(kind): Path<String>,
+    Query(q): Query<PickerQuery>,
+) -> Response {
+    let q = q.q.unwrap_or_default();
+    let r = match kind.as_str() {
+        "industries" => fenglai_app::reference::search_industries(&app, &q).await,
+        "regions" => fenglai_app::reference::search_regions(&app, &q).await,
+        _ => Err(Error::NotFound),
+    };
+    match r {
+        Ok(items) => axum::Json(items).into_response(),
+        Err(e) => crate::error::ApiError(e).into_response(),
+    }
+}

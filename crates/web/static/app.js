@@ -1,0 +1,29 @@
+// Pickers: inputs with data-picker search the embedded code tables as you type.
+(function () {
+  var timers = {};
+  document.querySelectorAll('input[data-picker]').forEach(function (input) {
+    var kind = input.getAttribute('data-picker');
+    var list = document.getElementById(input.getAttribute('list'));
+    if (!list) return;
+    input.addEventListener('input', function () {
+      clearTimeout(timers[kind]);
+      var q = input.value.trim();
+      if (!q) return;
+      timers[kind] = setTimeout(function () {
+        fetch('/picker/' + kind + '?q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (items) {
+            list.textContent = '';
+            items.forEach(function (it) {
+              var o = document.createElement('option');
+              o.value = it.code;
+              o.label = it.code + ' ' + it.name;
+              o.textContent = it.name;
+              list.appendChild(o);
+            });
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  });
+})();

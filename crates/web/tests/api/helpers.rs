@@ -1,0 +1,255 @@
+//! Black-box test support: a real server on 127.0.0.1:0 over a fresh database,
+//! SQLite (a temp file) or PostgreSQL (a database cloned from a migrated template).
+
+use fenglai_app::App;
+use fenglai_store::Db;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::sync::OnceCell;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub app: App,
+    pub client: Client,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+fn pg_admin_url() -> Option<String> {
+    std::env::var("FENGLAI_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether to run a PostgreSQL variant: skipped without a server unless required.
+pub fn pg_available() -> bool {
+    if pg_admin_url().is_some() {
+        return true;
+    }
+    if std::env::var("FENGLAI_REQUIRE_PG").is_ok_and(|v| v == "1") {
+        panic!("FENGLAI_REQUIRE_PG=1 but FENGLAI_TEST_PG_URL is not set");
+    }
+    eprintln!("PostgreSQL test skipped: FENGLAI_TEST_PG_URL is not set");
+    false
+}
+
+fn random_name(prefix: &str) -> String {
+    format!("{prefix}_{:016x}", rand::random::<u64>())
+}
+
+fn with_db(url: &str, db: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("url has a path");
+    format!("{base}/{db}")
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+/// PostgreSQL refuses to clone a template that another clone is reading.
+static CLONING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A PostgreSQL database migrated once per test process, to clone from.
+async fn pg_template(admin: &str) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = random_name("fenglai_tpl");
+            let adm = Db::connect(admin).await.expect("connect admin");
+            fenglai_store::sql::Sql::new(&format!("CREATE DATABASE {name}"))
+                .execute(&mut adm.acquire().await.unwrap())
+                .await
+                .expect("create template");
+            let db = Db::connect(&with_db(admin, &name))
+                .await
+                .expect("connect template");
+            let app = App::open(db.clone()).await.expect("migrate template");
+            fenglai_app::demo::seed_org(&app).await.expect("seed org");
+            db.pool.close().await;
+            adm.pool.close().await;
+            name
+        })
+        .await
+        .clone()
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    let (db, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(random_name("fenglai_test"));
+            (
+                Db::open_sqlite_dir(&dir).await.expect("open sqlite"),
+                Some(dir),
+            )
+        }
+        Backend::Postgres => {
+            let admin = pg_admin_url().expect("checked by pg_available");
+            // The template is reached over one runtime per test; take it from a fresh connection each time.
+            let tpl = pg_template(&admin).await;
+            let name = random_name("fenglai_test");
+            let _guard = CLONING.lock().await;
+            let adm = Db::connect(&admin).await.expect("connect admin");
+            fenglai_store::sql::Sql::new(&format!("CREATE DATABASE {name} TEMPLATE {tpl}"))
+                .execute(&mut adm.acquire().await.unwrap())
+                .await
+                .expect("clone template");
+            adm.pool.close().await;
+            (
+                Db::connect(&with_db(&admin, &name))
+                    .await
+                    .expect("connect test db"),
+                None,
+            )
+        }
+    };
+    let app = App::open(db).await.expect("open app");
+    fenglai_app::demo::seed_org(&app).await.expect("seed org");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = app.clone();
+    tokio::spawn(async move {
+        fenglai_web::serve(listener, served, std::future::pending())
+            .await
+            .unwrap();
+    });
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        addr,
+        app,
+        client,
+        dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"username": username, "password": "demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET and parse JSON, asserting the status.
+    pub async fn get_json(&self, token: &str, path: &str, status: StatusCode) -> Value {
+        let r = self.get(token, path).await;
+        assert_eq!(r.status(), status, "GET {path}");
+        r.json().await.unwrap()
+    }
+
+    pub async fn post_json(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+        status: StatusCode,
+    ) -> Value {
+        let r = self.post(token, path, body.clone()).await;
+        let got = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(got, status, "POST {path} {body} -> {v}");
+        v
+    }
+
+    /// Reports a lead as `token`'s user and returns its id.
+    pub async fn lead(&self, token: &str, body: Value) -> i64 {
+        self.post_json(token, "/api/v1/leads", body, StatusCode::CREATED)
+            .await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Admits a lead to a park on a date; returns the project id.
+    pub async fn admit(&self, token: &str, lead: i64, park: Option<i64>, date: &str) -> i64 {
+        self.post_json(
+            token,
+            &format!("/api/v1/leads/{lead}/admit"),
+            json!({"park_id": park, "date": date}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        fenglai_app::org::unit_by_name(&self.app, name)
+            .await
+            .unwrap()
+            .expect(name)
+            .id
+    }
+
+    /// Runs raw SQL behind the program's back.
+    pub async fn raw_sql(&self, sql: &str) {
+        let mut c = self.app.db.acquire().await.unwrap();
+        fenglai_store::sql::Sql::new(sql)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body($crate::helpers::spawn($crate::helpers::Backend::Sqlite).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::pg_available() {
+                    $body($crate::helpers::spawn($crate::helpers::Backend::Postgres).await).await;
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,235 @@
+use crate::both;
+use crate::helpers::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn create_list_search_read(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let id = t
+        .lead(
+            &tok,
+            json!({"company_name": "苏州华芯微电子科技有限公司", "uscc": "914403001922038216", "industry_code": "3982",
+                   "region_code": "320500", "planned_investment_yuan": 1_280_000_000i64, "description": "集成电路封测",
+                   "land_mu": 120.5, "expected_jobs": 800, "channel": "enterprise_referral", "reported_date": "2024-03-15"}),
+        )
+        .await;
+    t.lead(
+        &tok,
+        json!({"company_name": "浙江恒瑞新材料股份有限公司", "reported_date": "2024-05-01"}),
+    )
+    .await;
+    t.lead(&tok, json!({"company_name": "深圳博远智能装备有限公司", "industry_code": "C", "reported_date": "2023-12-01"})).await;
+
+    let v = t
+        .get_json(&tok, &format!("/api/v1/leads/{id}"), StatusCode::OK)
+        .await;
+    assert_eq!(v["company_name"], "苏州华芯微电子科技有限公司");
+    assert_eq!(v["status"], "pending_review");
+    assert_eq!(v["planned_investment_yuan"], 1_280_000_000i64);
+    assert_eq!(v["industry_name"], "电子电路制造");
+    assert_eq!(v["region_name"], "江苏省苏州市");
+    assert_eq!(v["reporting_unit_name"], "凤城市投资促进局");
+
+    let all = t.get_json(&tok, "/api/v1/leads", StatusCode::OK).await;
+    assert_eq!(all["total"], 3);
+    // newest first by default
+    assert_eq!(
+        all["items"][0]["company_name"],
+        "浙江恒瑞新材料股份有限公司"
+    );
+    // fragments of 2, 3 and 4 characters
+    for (q, n) in [
+        ("华芯", 1),
+        ("微电子", 1),
+        ("有限公司", 3),
+        ("科技有限", 1),
+        ("不存在的", 0),
+    ] {
+        let v = t
+            .get_json(&tok, &format!("/api/v1/leads?q={q}"), StatusCode::OK)
+            .await;
+        assert_eq!(v["total"], n, "q={q}");
+    }
+    // by code
+    let v = t
+        .get_json(&tok, "/api/v1/leads?q=914403001922038216", StatusCode::OK)
+        .await;
+    assert_eq!(v["total"], 1);
+    // filters, sort, pagination
+    let v = t
+        .get_json(
+            &tok,
+            "/api/v1/leads?from=2024-01-01&to=2024-12-31&sort=reported_date",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["items"][0]["company_name"], "苏州华芯微电子科技有限公司");
+    let v = t
+        .get_json(&tok, "/api/v1/leads?industry=C", StatusCode::OK)
+        .await;
+    assert_eq!(v["total"], 2, "section C covers 3982 and C");
+    let v = t
+        .get_json(&tok, "/api/v1/leads?industry=39", StatusCode::OK)
+        .await;
+    assert_eq!(v["total"], 1);
+    let v = t
+        .get_json(&tok, "/api/v1/leads?per_page=2&page=2", StatusCode::OK)
+        .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert_eq!(v["total"], 3);
+    let v = t
+        .get_json(
+            &tok,
+            "/api/v1/leads?sort=-planned_investment",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(v["items"][0]["id"], id);
+    let v = t
+        .get_json(&tok, "/api/v1/leads?status=pending_review", StatusCode::OK)
+        .await;
+    assert_eq!(v["total"], 3);
+    // a missing record
+    t.get_json(&tok, "/api/v1/leads/999999", StatusCode::NOT_FOUND)
+        .await;
+}
+both!(leads_create_list_search_read, create_list_search_read);
+
+async fn bad_input(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let cases = [
+        (json!({}), "company_name"),
+        (json!({"company_name": "  "}), "company_name"),
+        (
+            json!({"company_name": "甲公司", "uscc": "9144030019220382"}),
+            "uscc",
+        ),
+        (
+            json!({"company_name": "甲公司", "industry_code": "9999"}),
+            "industry_code",
+        ),
+        (
+            json!({"company_name": "甲公司", "industry_code": "abc"}),
+            "industry_code",
+        ),
+        (
+            json!({"company_name": "甲公司", "region_code": "999999"}),
+            "region_code",
+        ),
+        (
+            json!({"company_name": "甲公司", "planned_investment_yuan": -5}),
+            "planned_investment_yuan",
+        ),
+        (
+            json!({"company_name": "甲公司", "planned_investment_yuan": 1.5}),
+            "body",
+        ),
+        (
+            json!({"company_name": "甲公司", "channel": "pigeon"}),
+            "channel",
+        ),
+        (
+            json!({"company_name": "甲公司", "reported_date": "2024-02-30"}),
+            "reported_date",
+        ),
+        (
+            json!({"company_name": "甲公司", "reported_date": "2099-01-01"}),
+            "reported_date",
+        ),
+        (json!({"company_name": "甲公司", "colour": "red"}), "colour"),
+        (json!({"company_name": "甲公司", "land_mu": -1}), "land_mu"),
+    ];
+    for (body, field) in cases {
+        let v = t
+            .post_json(
+                &tok,
+                "/api/v1/leads",
+                body.clone(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert_eq!(v["error"]["field"], field, "{body}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(
+            !msg.is_empty() && !msg.to_lowercase().contains("sql"),
+            "{msg}"
+        );
+    }
+    // not JSON at all
+    let r = t
+        .client
+        .post(t.url("/api/v1/leads"))
+        .bearer_auth(&tok)
+        .body("company_name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // bad list parameters
+    for q in [
+        "page=0",
+        "per_page=1000",
+        "status=maybe",
+        "sort=colour",
+        "from=yesterday",
+        "industry=ZZ",
+        "unit_id=x",
+    ] {
+        let v = t
+            .get_json(
+                &tok,
+                &format!("/api/v1/leads?{q}"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert!(v["error"]["field"].is_string(), "{q}");
+    }
+    // nothing was written
+    assert_eq!(
+        t.get_json(&tok, "/api/v1/leads", StatusCode::OK).await["total"],
+        0
+    );
+}
+both!(lead_input_errors_name_the_field, bad_input);
+
+async fn uscc(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let v = t
+        .post_json(
+            &tok,
+            "/api/v1/leads",
+            json!({"company_name": "华为技术有限公司", "uscc": "914403001922038217"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(v["error"]["field"], "uscc");
+    assert_eq!(v["error"]["code"], "invalid");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("校验位") && msg.contains('6'), "{msg}");
+    for (name, code) in [
+        ("华为技术有限公司", "914403001922038216"),
+        ("深圳市腾讯计算机系统有限公司", "91440300708461136T"),
+    ] {
+        let v = t
+            .post_json(
+                &tok,
+                "/api/v1/leads",
+                json!({"company_name": name, "uscc": code}),
+                StatusCode::CREATED,
+            )
+            .await;
+        assert_eq!(v["uscc"], code);
+    }
+    // lower case is folded
+    let v = t
+        .post_json(
+            &tok,
+            "/api/v1/leads",
+            json!({"company_name": "腾讯", "uscc": "91440300708461136t"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(v["uscc"], "91440300708461136T");
+}
+both!(uscc_check_character, uscc);

@@ -1,0 +1,11 @@
+//! Black-box HTTP tests: one binary, every test on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod leads;
+mod pages;
+mod projects;
+mod scope;
+mod stats;
