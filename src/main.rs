@@ -37,6 +37,9 @@ enum Cmd {
         db: DbArgs,
         #[arg(long, env = "FENGLAI_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
+        /// Only create the demo data; do not serve
+        #[arg(long)]
+        no_serve: bool,
     },
     /// Serve the web UI and the JSON API
     Serve {
@@ -146,7 +149,7 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().cmd {
-        Cmd::Demo { db, bind } => {
+        Cmd::Demo { db, bind, no_serve } => {
             let app = open(&db).await?;
             let seeded = demo::ensure_demo(&app).await.map_err(app_err)?;
             println!(
@@ -160,6 +163,9 @@ async fn main() -> Result<()> {
             println!("Demo accounts (password: demo):");
             for (u, name, role, unit) in demo::ACCOUNTS {
                 println!("  {u:<10} {} · {name} · {unit}", role.label());
+            }
+            if no_serve {
+                return Ok(());
             }
             serve(app, &bind).await
         }
