@@ -185,3 +185,13 @@ pub async fn actor_by_username(app: &App, username: &str) -> Result<Actor> {
         .ok_or(Error::NotFound)?;
     actor_for(&mut conn, user).await
 }
+
+/// Removes expired sessions and login attempts older than a day. Safe to run on
+/// several servers at once.
+pub async fn sweep(app: &App) -> Result<u64> {
+    let mut conn = app.db.acquire().await?;
+    let now = Utc::now();
+    let a = sessions::delete_expired(&mut conn, &ts(now)).await?;
+    let b = sessions::delete_attempts_before(&mut conn, &ts(now - Duration::days(1))).await?;
+    Ok(a + b)
+}

@@ -93,3 +93,9 @@ pub async fn recent_failures(
     b.bind(ip).push(" AND at > ").bind(since);
     Ok((a.fetch_i64(conn).await?, b.fetch_i64(conn).await?))
 }
+
+pub async fn delete_attempts_before(conn: &mut Conn, before: &str) -> Result<u64> {
+    let mut s = Sql::new("DELETE FROM login_attempts WHERE at < ");
+    s.bind(before);
+    s.execute(conn).await
+}

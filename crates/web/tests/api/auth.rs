@@ -83,6 +83,16 @@ async fn rate_limit(t: TestApp) {
         .contains("15分钟"));
     // other users are not affected
     t.token("promoter").await;
+    // the sweep keeps recent attempts, so the limit still holds after it
+    fenglai_app::auth::sweep(&t.app).await.unwrap();
+    let r = t
+        .client
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": "leader", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 both!(login_attempts_are_rate_limited, rate_limit);
 
@@ -196,6 +206,11 @@ both!(web_login_session_and_logout, web_session);
 async fn health_and_openapi(t: TestApp) {
     let r = t.client.get(t.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'self'"));
     let doc: Value = t
         .client
         .get(t.url("/api/v1/openapi.json"))
