@@ -68,13 +68,12 @@ export async function newPage(browser) {
   return { context, page, problems };
 }
 
-/** Today as YYYY-MM-DD: the earlier of the local and the UTC date, so never "in the future". */
+/**
+ * Today as YYYY-MM-DD in China Standard Time (UTC+8, no daylight saving), which is the server's
+ * "today": it refuses dates in the future and admission dates before the lead's report date.
+ */
 export function today() {
-  const d = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
-  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  const utc = d.toISOString().slice(0, 10);
-  return utc < local ? utc : local;
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
 /**
