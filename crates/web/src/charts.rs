@@ -12,6 +12,9 @@ pub struct FunnelBar {
     pub y: i64,
     pub width: i64,
     pub color: &'static str,
+    /// where the figure is written: inside a wide bar, right of a narrow one
+    pub label_x: i64,
+    pub label_inside: bool,
 }
 
 const WIDTH: i64 = 560;
@@ -28,12 +31,16 @@ pub fn funnel(p: &Pipeline) -> Vec<FunnelBar> {
         .map(|(i, &s)| {
             let st = p.stage(s);
             let w = (WIDTH * st.reached_count / max).max(4);
+            let x = 120 + (WIDTH - w) / 2;
+            let inside = w >= 220;
             FunnelBar {
+                label_x: if inside { x + w / 2 } else { x + w + 8 },
+                label_inside: inside,
                 stage: s.as_str(),
                 label: s.label(),
                 count: st.reached_count,
                 investment: Yuan(st.reached_investment_yuan).human(),
-                x: 120 + (WIDTH - w) / 2,
+                x,
                 y: i as i64 * 44,
                 width: w,
                 color: COLORS[i],
