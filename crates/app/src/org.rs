@@ -215,3 +215,11 @@ pub async fn unit_by_name(app: &App, name: &str) -> Result<Option<Unit>> {
     let mut c = app.db.acquire().await?;
     Ok(org::unit_by_name(&mut c, name).await?)
 }
+
+/// Active users who may be named responsible for projects (责任人 / 责任领导).
+pub async fn responsible_choices(app: &App) -> Result<(Vec<User>, Vec<User>)> {
+    let mut c = app.db.acquire().await?;
+    let people = org::users_with_roles(&mut c, &["promoter", "receiver", "admin"]).await?;
+    let leaders = org::users_with_roles(&mut c, &["leader"]).await?;
+    Ok((people, leaders))
+}

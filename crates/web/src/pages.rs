@@ -63,6 +63,7 @@ pub fn routes() -> Router<App> {
         .route("/projects/board", get(project_board))
         .route("/projects/{id}", get(project_show))
         .route("/projects/{id}/transition", post(project_transition))
+        .route("/projects/{id}/edit", post(project_edit))
         .route("/admin/units", get(units_page).post(unit_create))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_edit))
@@ -745,6 +746,25 @@ struct ProjectPage {
     stages: Vec<Opt>,
     today: String,
     error: Option<String>,
+    parks: Vec<IdOpt>,
+    people: Vec<IdOpt>,
+    leaders: Vec<IdOpt>,
+}
+
+/// An option of a `<select>` keyed by id.
+pub struct IdOpt {
+    pub id: i64,
+    pub name: String,
+    pub selected: bool,
+}
+
+fn id_opts(all: impl Iterator<Item = (i64, String)>, current: Option<i64>) -> Vec<IdOpt> {
+    all.map(|(id, name)| IdOpt {
+        id,
+        name,
+        selected: current == Some(id),
+    })
+    .collect()
 }
 
 async fn project_page(
@@ -762,7 +782,18 @@ async fn project_page(
             .ok()
             .and_then(Stage::next)
             .map(Stage::as_str);
+        let (people, leaders) = org::responsible_choices(app).await?;
+        let label = |u: &User| (u.id, format!("{}（{}）", u.display_name, u.unit_name));
         Ok::<_, Error>(ProjectPage {
+            parks: id_opts(
+                projects::parks(app)
+                    .await?
+                    .into_iter()
+                    .map(|c| (c.id, c.name)),
+                p.park_id,
+            ),
+            people: id_opts(people.iter().map(label), p.responsible_user_id),
+            leaders: id_opts(leaders.iter().map(label), p.responsible_leader_id),
             f: Frame::new(s, "projects"),
             may_manage: s.actor.role.may_manage_projects(),
             p,
@@ -831,6 +862,85 @@ async fn project_transition(
         correction: f.correction.is_some(),
     };
     match projects::transition(&app, &s.actor, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/projects/{id}")).into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
+            let (status, _) = status_and_code(&e);
+            project_page(&app, &s, id, Some(e.to_string()), status).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ProjectEditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    park_id: String,
+    #[serde(default)]
+    responsible_user_id: String,
+    #[serde(default)]
+    responsible_leader_id: String,
+    #[serde(default)]
+    planned_investment_wan: String,
+    #[serde(default)]
+    foreign_capital_wan_usd: String,
+    #[serde(default)]
+    land_mu: String,
+}
+
+fn form_id(s: &str, field: &str) -> Result<Option<i64>, Error> {
+    match nonempty(s) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::invalid(field, "选择无效")),
+    }
+}
+
+fn form_wan(s: &str, field: &str) -> Result<Option<i64>, Error> {
+    match nonempty(s) {
+        None => Ok(None),
+        Some(v) => Yuan::parse_with_unit(&v, 10_000)
+            .map(|y| Some(y.0))
+            .map_err(|_| Error::invalid(field, format!("“{v}”不是有效金额（单位：万）"))),
+    }
+}
+
+async fn project_edit(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<ProjectEditForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    let input = (|| {
+        Ok::<_, Error>(projects::EditInput {
+            name: nonempty(&f.name),
+            park_id: form_id(&f.park_id, "park_id")?,
+            responsible_user_id: form_id(&f.responsible_user_id, "responsible_user_id")?,
+            responsible_leader_id: form_id(&f.responsible_leader_id, "responsible_leader_id")?,
+            planned_investment_yuan: form_wan(&f.planned_investment_wan, "planned_investment_wan")?,
+            foreign_capital_usd: form_wan(&f.foreign_capital_wan_usd, "foreign_capital_wan_usd")?,
+            land_mu: match nonempty(&f.land_mu) {
+                Some(v) => Some(
+                    v.parse::<f64>()
+                        .map_err(|_| Error::invalid("land_mu", format!("用地“{v}”不是数字")))?,
+                ),
+                None => None,
+            },
+        })
+    })();
+    let result = match input {
+        Ok(input) => projects::edit(&app, &s.actor, id, &input).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Redirect::to(&format!("/projects/{id}")).into_response(),
         Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
             let (status, _) = status_and_code(&e);

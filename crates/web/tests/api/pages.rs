@@ -139,6 +139,31 @@ async fn journey(t: TestApp) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = get(&project_url).await.unwrap().text().await.unwrap();
     assert!(html.contains("id=\"stage\"") && html.contains("签约") && html.contains("6亿元"));
+    // edit the project from its page; a bad amount is explained
+    let r = t
+        .client
+        .post(t.url(&format!("{project_url}/edit")))
+        .header("cookie", cookie.clone())
+        .form(&[("csrf", csrf.as_str()), ("planned_investment_wan", "很多")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t
+        .client
+        .post(t.url(&format!("{project_url}/edit")))
+        .header("cookie", cookie.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "网页测试智能终端项目"),
+            ("land_mu", "120"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = get(&project_url).await.unwrap().text().await.unwrap();
+    assert!(html.contains("网页测试智能终端项目") && html.contains("120 亩"));
     let html = get("/?as_of=2024-03-15")
         .await
         .unwrap()

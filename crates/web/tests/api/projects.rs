@@ -321,3 +321,77 @@ async fn illegal(t: TestApp) {
     assert_eq!(ev.as_array().unwrap().len(), 1 + 2 + 1 + 1 + 1);
 }
 both!(illegal_transitions_are_refused_with_reasons, illegal);
+
+async fn edit(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let id = new_project(&t, &tok, "青山博远精密机械有限公司").await;
+    let admin = t.token("admin").await;
+    let users = t.get_json(&admin, "/api/v1/users", StatusCode::OK).await;
+    let leader = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "leader")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let park = t.unit_id("青山智能制造产业园").await;
+    let patch = |body: Value, who: String| {
+        let url = t.url(&format!("/api/v1/projects/{id}"));
+        let c = t.client.clone();
+        async move {
+            c.patch(url)
+                .bearer_auth(who)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = patch(json!({"responsible_leader_id": leader, "park_id": park, "foreign_capital_usd": 20_000_000, "land_mu": 85.5}), tok.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            v["responsible_leader_name"].as_str(),
+            v["park_name"].as_str()
+        ),
+        (Some("王市长"), Some("青山智能制造产业园"))
+    );
+    assert_eq!(
+        (v["foreign_capital_usd"].as_i64(), v["land_mu"].as_f64()),
+        (Some(20_000_000), Some(85.5))
+    );
+    // the figures by park follow the project to its new park
+    let s = t
+        .get_json(
+            &tok,
+            "/api/v1/stats/pipeline?as_of=2024-01-10&by=park",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(s["groups"][0]["name"], "青山智能制造产业园");
+    for (body, field) in [
+        (json!({"park_id": t.unit_id("临江县").await}), "park_id"),
+        (
+            json!({"responsible_user_id": 999999}),
+            "responsible_user_id",
+        ),
+        (
+            json!({"planned_investment_yuan": -1}),
+            "planned_investment_yuan",
+        ),
+        (json!({"land_mu": -3}), "land_mu"),
+        (json!({"stage": "signed"}), "stage"),
+    ] {
+        let r = patch(body.clone(), tok.clone()).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["field"], field, "{body}");
+    }
+    let r = patch(json!({"name": "改名"}), t.token("leader").await).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = patch(json!({"name": "改名"}), t.token("promoter2").await).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+both!(project_edits_are_validated_and_scoped, edit);
