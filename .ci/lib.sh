@@ -259,6 +259,7 @@ ci_mktemp_dir() {
 
 ci_cleanup() {
     local rc=$?
+    local - # the set +e below stays inside this function
     set +e
     server_stop
     pg_stop
@@ -266,6 +267,7 @@ ci_cleanup() {
     for d in "${CI_TMP_DIRS[@]}"; do
         [[ -n "$d" ]] && rm -rf "$d"
     done
+    CI_TMP_DIRS=()
     return $rc
 }
 
