@@ -129,3 +129,135 @@ async fn as_of(t: TestApp) {
     }
 }
 both!(as_of_figures_follow_the_stage_history, as_of);
+
+/// The monthly aggregate plus the current month's raw rows must give exactly what a
+/// scan of the whole history gives, for every date and scope, after advances,
+/// drops, corrections and park changes.
+async fn aggregate_equals_scan(t: TestApp) {
+    use fenglai_store::stats::{pipeline, pipeline_by, pipeline_raw, GroupBy};
+    use fenglai_store::Scope;
+    let tok = t.token("promoter").await;
+    let parks = [
+        t.unit_id("凤城经济技术开发区").await,
+        t.unit_id("临江工业园区").await,
+        t.unit_id("青山智能制造产业园").await,
+    ];
+    let mut seed: u64 = 20240315;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let date = |d: u64| {
+        (chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Duration::days(d as i64))
+            .to_string()
+    };
+    for i in 0..24 {
+        let mut day = next(300);
+        let lead = t.lead(&tok, json!({"company_name": format!("聚合校验{i}号有限公司"), "planned_investment_yuan": (next(90) + 1) as i64 * 10_000_000, "reported_date": date(day)})).await;
+        let park = if next(5) == 0 {
+            None
+        } else {
+            Some(parks[next(3) as usize])
+        };
+        day += next(40);
+        let id = t.admit(&tok, lead, park, &date(day)).await;
+        let steps = next(6);
+        for (k, to) in ["signed", "started", "completed", "producing", "at_capacity"]
+            .iter()
+            .enumerate()
+            .take(steps as usize)
+        {
+            day += next(70);
+            let body = if k == 0 {
+                json!({"to": to, "date": date(day), "amount_yuan": (next(90) + 1) as i64 * 11_000_000})
+            } else {
+                json!({"to": to, "date": date(day)})
+            };
+            t.post_json(
+                &tok,
+                &format!("/api/v1/projects/{id}/transitions"),
+                body,
+                StatusCode::OK,
+            )
+            .await;
+        }
+        match next(4) {
+            0 if steps >= 2 => {
+                t.post_json(
+                    &tok,
+                    &format!("/api/v1/projects/{id}/transitions"),
+                    json!({"to": "signed", "correction": true, "reason": "更正"}),
+                    StatusCode::OK,
+                )
+                .await;
+            }
+            1 => {
+                day += next(50);
+                t.post_json(
+                    &tok,
+                    &format!("/api/v1/projects/{id}/transitions"),
+                    json!({"to": "dropped", "date": date(day), "reason": "中止"}),
+                    StatusCode::OK,
+                )
+                .await;
+            }
+            2 => {
+                let r = t
+                    .client
+                    .patch(t.url(&format!("/api/v1/projects/{id}")))
+                    .bearer_auth(&tok)
+                    .json(&json!({"park_id": parks[next(3) as usize]}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::OK);
+            }
+            _ => {}
+        }
+    }
+    let mut scopes = vec![Scope::All];
+    for name in ["临江县", "青山区", "凤城经济技术开发区"] {
+        let id = t.unit_id(name).await;
+        let u = fenglai_app::org::units(&t.app)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.id == id)
+            .unwrap();
+        scopes.push(Scope::Subtree(u.path));
+    }
+    let mut conn = t.app.db.acquire().await.unwrap();
+    let sorted = |mut v: Vec<fenglai_store::stats::StageFigure>| {
+        v.retain(|f| f.count != 0 || f.investment_yuan != 0);
+        v.sort_by(|a, b| a.stage.cmp(&b.stage));
+        v.into_iter()
+            .map(|f| (f.stage, f.count, f.investment_yuan))
+            .collect::<Vec<_>>()
+    };
+    let mut nonzero = 0;
+    for d in (0..900).step_by(13).chain([58, 59, 89, 90, 120]) {
+        let day = date(d);
+        for scope in &scopes {
+            let fast = sorted(pipeline(&mut conn, &day, scope).await.unwrap());
+            let slow = sorted(pipeline_raw(&mut conn, &day, scope).await.unwrap());
+            assert_eq!(fast, slow, "as of {day}, {scope:?}");
+            nonzero += usize::from(!slow.is_empty());
+            let by = pipeline_by(&mut conn, &day, scope, GroupBy::Park)
+                .await
+                .unwrap();
+            let total: i64 = by.iter().map(|g| g.count).sum();
+            assert_eq!(
+                total,
+                slow.iter().map(|f| f.1).sum::<i64>(),
+                "by park as of {day}"
+            );
+        }
+    }
+    assert!(
+        nonzero > 40,
+        "the comparison must cover days with projects ({nonzero})"
+    );
+}
+both!(monthly_aggregate_equals_a_full_scan, aggregate_equals_scan);
