@@ -208,7 +208,7 @@ pub fn page_params(page: &Option<String>, per_page: &Option<String>) -> Result<(
     ))
 }
 
-pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<(Vec<Lead>, i64)> {
+pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::Listing> {
     let (page, per_page) = page_params(&q.page, &q.per_page)?;
     let mut c = app.db.acquire().await?;
     let status = match opt(&q.status) {
@@ -380,4 +380,20 @@ pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -
         .await?;
     tx.commit().await?;
     Ok(project)
+}
+
+/// Fills the name-search columns of leads that lack them (after an upgrade or a bulk load).
+pub async fn backfill_search(app: &App) -> Result<u64> {
+    let mut after = 0;
+    let mut total = 0;
+    loop {
+        let mut tx = app.db.begin().await?;
+        let (n, last) = leads::backfill_search(&mut tx, after, 5000).await?;
+        tx.commit().await.map_err(fenglai_store::StoreError::from)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n;
+        after = last;
+    }
 }

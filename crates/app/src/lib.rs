@@ -29,6 +29,7 @@ impl App {
         db.migrate().await?;
         let app = App { db };
         reference::ensure_loaded(&app).await?;
+        leads::backfill_search(&app).await?;
         Ok(app)
     }
 }

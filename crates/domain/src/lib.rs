@@ -7,6 +7,7 @@ pub mod codes;
 pub mod dates;
 pub mod lead;
 pub mod money;
+pub mod names;
 pub mod org;
 pub mod stage;
 pub mod uscc;

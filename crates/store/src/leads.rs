@@ -2,6 +2,7 @@
 
 use crate::sql::{like_escape, now, Sql};
 use crate::{Backend, Conn, Result, Scope};
+use fenglai_domain::names;
 use serde::Serialize;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -67,14 +68,14 @@ pub struct NewLead {
 pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
     let t = now();
     let mut s = Sql::new(
-        "INSERT INTO leads (company_name, uscc, industry_code, industry_section, region_code, contact_name, \
-         contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, channel, reported_by, \
-         reporting_unit_id, reported_date, status, created_at, updated_at) VALUES (",
+        "INSERT INTO leads (company_name, name_norm, name_grams, uscc, industry_code, industry_section, \
+         region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
+         channel, reported_by, reporting_unit_id, reported_date, status, created_at, updated_at) VALUES (",
     );
-    s.bind(l.company_name.clone())
-        .push(", ")
-        .bind(l.uscc.clone())
-        .push(", ");
+    s.bind(l.company_name.clone()).push(", ");
+    s.bind(names::normalize(&l.company_name)).push(", ");
+    s.bind(names::grams(&l.company_name)).push(", ");
+    s.bind(l.uscc.clone()).push(", ");
     s.bind(l.industry_code.clone())
         .push(", ")
         .bind(l.industry_section.clone())
@@ -159,7 +160,7 @@ impl Sort {
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// A fragment of the company name, or a whole 统一社会信用代码.
+    /// A fragment of the company name (brackets, spaces and case ignored), or a whole 统一社会信用代码.
     pub q: Option<String>,
     pub status: Option<String>,
     /// A section letter or a code prefix.
@@ -173,27 +174,53 @@ pub struct Filter {
     pub limit: i64,
 }
 
-fn where_clause(s: &mut Sql, backend: Backend, f: &Filter, scope: &Scope) {
-    s.push(" WHERE 1 = 1");
+/// How a name fragment is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameMatch {
+    /// Through the bigram index: best when few rows match.
+    Index,
+    /// By scanning the normalised name along the list's own index order: best when
+    /// many rows match, since the first page is found after a few rows.
+    Scan,
+}
+
+/// Past this many matches a search answers "more than" instead of counting on.
+pub const SEARCH_COUNT_CAP: i64 = 10_000;
+
+/// The normalised fragment, its bigram phrase, and whether it is a whole 统一社会信用代码.
+fn fragment(f: &Filter) -> Option<(String, String, Option<String>)> {
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty())?;
+    let upper = q.to_ascii_uppercase();
+    let uscc =
+        (upper.len() == 18 && upper.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(upper);
+    let norm = names::normalize(q);
+    let phrase = names::bigrams(&norm).join(" ");
+    Some((norm, phrase, uscc))
+}
+
+/// Appends the filters as ` AND …` conditions on `l`.
+fn conditions(s: &mut Sql, backend: Backend, f: &Filter, scope: &Scope, name: Option<NameMatch>) {
     scope.restrict(s, "l", false);
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let upper = q.to_ascii_uppercase();
-        if upper.len() == 18 && upper.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            s.push(" AND (l.uscc = ").bind(upper).push(" OR ");
-        } else {
-            s.push(" AND (");
+    if let (Some((norm, phrase, uscc)), Some(mode)) = (fragment(f), name) {
+        s.push(" AND (");
+        if let Some(u) = uscc {
+            s.push("l.uscc = ").bind(u).push(" OR ");
         }
-        match backend {
-            Backend::Sqlite if q.chars().count() >= 3 => {
-                // trigram FTS: the fragment as one quoted phrase
-                let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-                s.push("l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ");
-                s.bind(phrase).push("))");
+        let like = format!("%{}%", like_escape(&norm));
+        match (mode, backend) {
+            (NameMatch::Index, Backend::Sqlite) if !phrase.is_empty() => {
+                s.push("l.id IN (SELECT rowid FROM leads_grams WHERE leads_grams MATCH ");
+                s.bind(format!("\"{phrase}\"")).push("))");
+            }
+            (NameMatch::Index, Backend::Postgres) if !phrase.is_empty() => {
+                s.push("(string_to_array(l.name_grams, ' ') @> string_to_array(")
+                    .bind(phrase);
+                s.push(", ' ') AND l.name_norm LIKE ")
+                    .bind(like)
+                    .push(" ESCAPE '\\'))");
             }
             _ => {
-                s.push("l.company_name LIKE ");
-                s.bind(format!("%{}%", like_escape(q)))
-                    .push(" ESCAPE '\\')");
+                s.push("l.name_norm LIKE ").bind(like).push(" ESCAPE '\\')");
             }
         }
     }
@@ -221,26 +248,67 @@ fn where_clause(s: &mut Sql, backend: Backend, f: &Filter, scope: &Scope) {
     }
 }
 
-/// One page of leads and the total that match.
-pub async fn list(
-    conn: &mut Conn,
-    backend: Backend,
-    f: &Filter,
-    scope: &Scope,
-) -> Result<(Vec<Lead>, i64)> {
-    let mut count = Sql::new("SELECT COUNT(*) FROM leads l");
-    where_clause(&mut count, backend, f, scope);
-    let total = count.fetch_i64(conn).await?;
+/// A page of leads and how many match.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub items: Vec<Lead>,
+    pub total: i64,
+    /// `total` is [`SEARCH_COUNT_CAP`] and more rows match.
+    pub total_capped: bool,
+}
+
+/// One page of leads and the total that match. A name search counts up to
+/// [`SEARCH_COUNT_CAP`] and picks its plan by how many rows match.
+pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) -> Result<Listing> {
+    let searching = fragment(f).is_some_and(|(norm, _, uscc)| !norm.is_empty() || uscc.is_some());
+    let (total, capped, mode) = if searching {
+        let mut c = match backend {
+            // Driven by the full-text index so that counting stops at the cap.
+            Backend::Sqlite
+                if fragment(f).is_some_and(|(_, p, u)| !p.is_empty() && u.is_none()) =>
+            {
+                let (_, phrase, _) = fragment(f).unwrap_or_default();
+                let mut c = Sql::new(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM leads_grams g JOIN leads l ON l.id = g.rowid \
+                     WHERE g.leads_grams MATCH ",
+                );
+                c.bind(format!("\"{phrase}\""));
+                conditions(&mut c, backend, f, scope, None);
+                c
+            }
+            _ => {
+                let mut c = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE 1 = 1");
+                conditions(&mut c, backend, f, scope, Some(NameMatch::Index));
+                c
+            }
+        };
+        c.push(" LIMIT ").bind(SEARCH_COUNT_CAP + 1).push(") n");
+        let n = c.fetch_i64(conn).await?;
+        let dense = n > SEARCH_COUNT_CAP;
+        let mode = if dense {
+            NameMatch::Scan
+        } else {
+            NameMatch::Index
+        };
+        (n.min(SEARCH_COUNT_CAP), dense, Some(mode))
+    } else {
+        let mut c = Sql::new("SELECT COUNT(*) FROM leads l WHERE 1 = 1");
+        conditions(&mut c, backend, f, scope, None);
+        (c.fetch_i64(conn).await?, false, None)
+    };
     // Page the ids on the leads table alone (index order), then join the names.
     let order = match f.sort {
         Sort::ReportedDesc => " ORDER BY l.reported_date DESC, l.id DESC",
         Sort::ReportedAsc => " ORDER BY l.reported_date ASC, l.id ASC",
-        Sort::InvestmentDesc => " ORDER BY COALESCE(l.planned_investment_yuan, 0) DESC, l.id DESC",
+        Sort::InvestmentDesc => match backend {
+            Backend::Sqlite => " ORDER BY l.planned_investment_yuan DESC, l.id DESC",
+            Backend::Postgres => " ORDER BY l.planned_investment_yuan DESC NULLS LAST, l.id DESC",
+        },
         Sort::NameAsc => " ORDER BY l.company_name ASC, l.id ASC",
     };
     let mut full = Sql::new(SELECT);
-    full.push(" WHERE l.id IN (SELECT l.id FROM leads l");
-    where_clause(&mut full, backend, f, scope);
+    full.push(" WHERE l.id IN (SELECT l.id FROM leads l WHERE 1 = 1");
+    conditions(&mut full, backend, f, scope, mode);
     full.push(order);
     full.push(" LIMIT ")
         .bind(f.limit)
@@ -249,7 +317,36 @@ pub async fn list(
         .push(")");
     full.push(order);
     let items = full.fetch_all(conn).await?;
-    Ok((items, total))
+    Ok(Listing {
+        items,
+        total,
+        total_capped: capped,
+    })
+}
+
+/// Fills the search columns of rows written before they existed (or by bulk loads
+/// that leave them empty), a batch at a time. Returns how many rows it filled.
+pub async fn backfill_search(conn: &mut Conn, after_id: i64, batch: i64) -> Result<(u64, i64)> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        company_name: String,
+    }
+    let mut s = Sql::new("SELECT id, company_name FROM leads WHERE name_norm = '' AND id > ");
+    s.bind(after_id).push(" ORDER BY id LIMIT ").bind(batch);
+    let rows: Vec<Row> = s.fetch_all(conn).await?;
+    let mut last = after_id;
+    for r in &rows {
+        let mut u = Sql::new("UPDATE leads SET name_norm = ");
+        u.bind(names::normalize(&r.company_name))
+            .push(", name_grams = ");
+        u.bind(names::grams(&r.company_name))
+            .push(" WHERE id = ")
+            .bind(r.id);
+        u.execute(conn).await?;
+        last = r.id;
+    }
+    Ok((rows.len() as u64, last))
 }
 
 /// Counts by reporting unit (for the dashboard), within scope.

@@ -84,6 +84,9 @@ pub async fn token(
 pub struct Page<T: utoipa::ToSchema> {
     pub items: Vec<T>,
     pub total: i64,
+    /// true when a name search matched more than `total` (10,000) rows and stopped counting
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
 }
 
 /// List leads in the caller's scope: search, filters, sort, pagination.
@@ -94,8 +97,12 @@ pub async fn list_leads(
     ApiActor(a): ApiActor,
     Query(q): Query<leads::ListQuery>,
 ) -> ApiResult<Json<Page<Lead>>> {
-    let (items, total) = leads::list(&app, &a, &q).await?;
-    Ok(Json(Page { items, total }))
+    let l = leads::list(&app, &a, &q).await?;
+    Ok(Json(Page {
+        items: l.items,
+        total: l.total,
+        total_capped: l.total_capped,
+    }))
 }
 
 /// Report a lead.
@@ -147,7 +154,11 @@ pub async fn list_projects(
     Query(q): Query<projects::ListQuery>,
 ) -> ApiResult<Json<Page<Project>>> {
     let (items, total) = projects::list(&app, &a, &q).await?;
-    Ok(Json(Page { items, total }))
+    Ok(Json(Page {
+        items,
+        total,
+        total_capped: false,
+    }))
 }
 
 /// One project.

@@ -315,6 +315,7 @@ struct LeadList {
     q: ListQuery,
     items: Vec<Lead>,
     total: i64,
+    total_capped: bool,
     page: i64,
     pages: i64,
     prev_url: Option<String>,
@@ -356,9 +357,9 @@ async fn lead_list(State(app): State<App>, s: WebSession, Query(q): Query<ListQu
         LeadStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
         q.status.as_deref(),
     );
-    let (items, total, error) = match leads::list(&app, &s.actor, &q).await {
-        Ok((items, total)) => (items, total, None),
-        Err(Error::Invalid { message, .. }) => (Vec::new(), 0, Some(message)),
+    let (items, total, capped, error) = match leads::list(&app, &s.actor, &q).await {
+        Ok(l) => (l.items, l.total, l.total_capped, None),
+        Err(Error::Invalid { message, .. }) => (Vec::new(), 0, false, Some(message)),
         Err(e) => return error_page(e),
     };
     let (page, per_page) = leads::page_params(&q.page, &q.per_page).unwrap_or((1, 50));
@@ -377,6 +378,7 @@ async fn lead_list(State(app): State<App>, s: WebSession, Query(q): Query<ListQu
             q,
             items,
             total,
+            total_capped: capped,
             page,
             pages,
             statuses,

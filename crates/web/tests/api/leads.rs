@@ -233,3 +233,63 @@ async fn uscc(t: TestApp) {
     assert_eq!(v["uscc"], "91440300708461136T");
 }
 both!(uscc_check_character, uscc);
+
+async fn search_plans(t: TestApp) {
+    let tok = t.token("promoter").await;
+    // brackets, spaces and width never decide whether a name is found
+    t.lead(&tok, json!({"company_name": "华芯(苏州)半导体 有限公司"}))
+        .await;
+    for q in ["华芯（苏州）", "华芯 苏州", "芯苏", "ＨＸ", "半导体有限"] {
+        let v = t
+            .get_json(&tok, &format!("/api/v1/leads?q={q}"), StatusCode::OK)
+            .await;
+        let want = if q == "ＨＸ" { 0 } else { 1 };
+        assert_eq!(v["total"], want, "q={q}");
+    }
+    // ten thousand and more matches: the count stops at the cap and the page still fills
+    let unit = t.unit_id("凤城市投资促进局").await;
+    let user = fenglai_app::auth::actor_by_username(&t.app, "promoter")
+        .await
+        .unwrap()
+        .id();
+    t.raw_sql(&format!(
+        "INSERT INTO leads (company_name, reported_by, reporting_unit_id, reported_date, status, created_at, updated_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) \
+         SELECT '稠密测试' || i || '有限公司', {user}, {unit}, '2024-05-01', 'pending_review', 'x', 'x' FROM n"
+    ))
+    .await;
+    assert_eq!(
+        fenglai_app::leads::backfill_search(&t.app).await.unwrap(),
+        10050
+    );
+    let v = t
+        .get_json(&tok, "/api/v1/leads?q=稠密测试", StatusCode::OK)
+        .await;
+    assert_eq!(
+        (v["total"].as_i64(), v["total_capped"].as_bool()),
+        (Some(10_000), Some(true))
+    );
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 50);
+    assert!(items
+        .iter()
+        .all(|l| l["company_name"].as_str().unwrap().contains("稠密测试")));
+    // a rare fragment is counted exactly
+    let v = t
+        .get_json(&tok, "/api/v1/leads?q=稠密测试77有限", StatusCode::OK)
+        .await;
+    assert_eq!(v["total"], 1);
+    assert!(v.get("total_capped").is_none());
+    let v = t
+        .get_json(
+            &tok,
+            "/api/v1/leads?q=稠密测试999&per_page=200",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(v["total"], 11, "999 and 9990..9999");
+    // one character scans
+    let v = t.get_json(&tok, "/api/v1/leads?q=芯", StatusCode::OK).await;
+    assert_eq!(v["total"], 1);
+}
+both!(search_normalises_and_caps_counts, search_plans);
