@@ -10,6 +10,9 @@ DROP TABLE leads_fts;
 
 -- Each bigram is one token; a fragment is the phrase of its bigrams.
 CREATE VIRTUAL TABLE leads_grams USING fts5(name_grams, content='leads', content_rowid='id', tokenize='unicode61');
+-- Index the rows already there (with their current, empty, grams) so that the
+-- delete-then-insert of the update trigger finds what it deletes.
+INSERT INTO leads_grams(leads_grams) VALUES ('rebuild');
 CREATE TRIGGER leads_grams_ai AFTER INSERT ON leads BEGIN
     INSERT INTO leads_grams(rowid, name_grams) VALUES (new.id, new.name_grams);
 END;
