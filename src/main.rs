@@ -246,20 +246,25 @@ async fn main() -> Result<()> {
             let app = open(&db).await?;
             let refs = demo::seed_org(&app).await.map_err(app_err)?;
             let started = std::time::Instant::now();
-            let opts = fenglai_app::synth::SynthOptions {
+            let opts = fenglai_app::sample::Options {
                 leads,
                 projects,
                 seed,
+                start: chrono::NaiveDate::from_ymd_opt(2021, 1, 1).expect("valid date"),
+                end: fenglai_app::today(),
             };
             let progress = |done: u64, total: u64| {
                 eprint!("\r生成中 {done}/{total}");
             };
-            demo::generate(&app, &refs, &opts, &progress)
+            let s = demo::generate(&app, &refs, &opts, &progress)
                 .await
                 .map_err(app_err)?;
             eprintln!();
             println!(
-                "generated {leads} leads and {projects} projects in {:.1} s",
+                "generated {} leads, {} projects, {} stage-history rows in {:.1} s",
+                s.leads,
+                s.projects,
+                s.history,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -2,8 +2,9 @@
 
 use crate::audit::Tx;
 use crate::org::{create_unit, insert_user, UnitInput};
-use crate::synth::{self, SynthOptions};
+use crate::sample::{self, Options};
 use crate::{auth, App, Result};
+use chrono::NaiveDate;
 use fenglai_domain::Role;
 use fenglai_store::org;
 
@@ -161,10 +162,12 @@ pub async fn ensure_demo(app: &App) -> Result<bool> {
         }
     }
     let refs = seed_org(app).await?;
-    let opts = SynthOptions {
+    let opts = Options {
         leads: 640,
         projects: 260,
         seed: 2026,
+        start: NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date"),
+        end: crate::today(),
     };
     generate(app, &refs, &opts, &|_, _| {}).await?;
     let mut c = app.db.acquire().await?;
@@ -176,16 +179,17 @@ pub async fn ensure_demo(app: &App) -> Result<bool> {
 pub async fn generate(
     app: &App,
     refs: &OrgRefs,
-    opts: &SynthOptions,
+    opts: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<()> {
-    let summary = synth::generate(&app.db, refs, opts, progress).await?;
+) -> Result<sample::Summary> {
+    let summary = sample::generate(app, refs, opts, progress).await?;
     let mut tx = Tx::begin(app).await?;
     let note = serde_json::json!({
-        "leads": opts.leads, "projects": opts.projects, "seed": opts.seed,
-        "summary": format!("{summary:?}"),
+        "seed": opts.seed, "leads": summary.leads, "projects": summary.projects,
+        "stage_history": summary.history, "from": opts.start.to_string(), "to": opts.end.to_string(),
     });
     tx.record::<(), _>(None, "dataset", 0, "bulk_generate", None, Some(&note))
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(summary)
 }

@@ -12,6 +12,7 @@ pub mod leads;
 pub mod org;
 pub mod projects;
 pub mod reference;
+pub mod sample;
 pub mod stats;
 
 use fenglai_domain::{Invalid, Role};
@@ -117,26 +118,4 @@ impl Actor {
 /// Today's date in China Standard Time (UTC+8), as `YYYY-MM-DD`.
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
-// TEMPORARY stand-in until the generator lands (crates/app/src/synth.rs).
-#[cfg(any())]
-pub mod synth;
-pub mod synth {
-    #[derive(Debug)]
-    pub struct SynthOptions {
-        pub leads: u64,
-        pub projects: u64,
-        pub seed: u64,
-    }
-    #[derive(Debug)]
-    pub struct SynthSummary;
-    pub async fn generate(
-        _: &fenglai_store::Db,
-        _: &crate::demo::OrgRefs,
-        _: &SynthOptions,
-        _: &(dyn Fn(u64, u64) + Sync),
-    ) -> Result<SynthSummary, fenglai_store::StoreError> {
-        Ok(SynthSummary)
-    }
 }

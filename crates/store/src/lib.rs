@@ -11,9 +11,9 @@
 //! `&mut AnyConnection` so that the application layer owns transactions.
 
 pub mod audit;
-pub mod bulk;
 pub mod db;
 pub mod leads;
+pub mod load;
 pub mod org;
 pub mod projects;
 pub mod reference;

@@ -1,1 +1,0 @@
-//! Synthetic data for the demo and for benchmarks.

@@ -1,1 +1,0 @@
-//! Bulk loading of generated data (see `fenglai gen`).
