@@ -129,3 +129,84 @@ fn user_add_from_the_command_line() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn gen_makes_a_consistent_dataset() {
+    use fenglai_store::stats::{pipeline, pipeline_raw};
+    let dir = temp_dir();
+    let o = fenglai(
+        &dir,
+        &["gen", "--leads", "3000", "--projects", "900", "--seed", "7"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("generated 3000 leads"), "{}", text(&o));
+    let o = fenglai(&dir, &["gen", "--leads", "10", "--projects", "20"]);
+    assert!(!o.status.success() && text(&o).contains("cannot exceed"));
+    let db = Db::open_sqlite_dir(&dir).await.unwrap();
+    let mut c = db.acquire().await.unwrap();
+    let n = |sql: &'static str| Sql::new(sql);
+    let projects = n("SELECT COUNT(*) FROM projects")
+        .fetch_i64(&mut c)
+        .await
+        .unwrap();
+    assert!((700..=900).contains(&projects), "{projects}");
+    // every admitted lead points at its project and back
+    let orphans = n(
+        "SELECT COUNT(*) FROM leads l LEFT JOIN projects p ON p.id = l.project_id \
+                     WHERE l.status = 'admitted' AND (p.id IS NULL OR p.lead_id <> l.id)",
+    )
+    .fetch_i64(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0);
+    // intervals are contiguous: each closed interval ends where the next begins
+    let gaps = n(
+        "SELECT COUNT(*) FROM stage_history a WHERE a.end_date IS NOT NULL AND NOT EXISTS \
+                  (SELECT 1 FROM stage_history b WHERE b.project_id = a.project_id AND b.id > a.id \
+                   AND b.effective_date = a.end_date)",
+    )
+    .fetch_i64(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(gaps, 0);
+    let open = n("SELECT COUNT(*) FROM stage_history WHERE end_date IS NULL")
+        .fetch_i64(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(open, projects, "one open interval per project");
+    // the current stage is the last interval's
+    let wrong = n("SELECT COUNT(*) FROM projects p JOIN stage_history h ON h.project_id = p.id AND h.end_date IS NULL \
+                   WHERE h.stage <> p.stage OR h.effective_date <> p.stage_date")
+        .fetch_i64(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(wrong, 0);
+    for day in [
+        "2021-06-30",
+        "2022-01-01",
+        "2023-07-15",
+        "2024-12-31",
+        "2026-01-31",
+    ] {
+        let mut a = pipeline(&mut c, day, &fenglai_store::Scope::All)
+            .await
+            .unwrap();
+        let mut b = pipeline_raw(&mut c, day, &fenglai_store::Scope::All)
+            .await
+            .unwrap();
+        a.retain(|f| f.count != 0);
+        a.sort_by(|x, y| x.stage.cmp(&y.stage));
+        b.sort_by(|x, y| x.stage.cmp(&y.stage));
+        let key = |v: &Vec<fenglai_store::stats::StageFigure>| {
+            v.iter()
+                .map(|f| (f.stage.clone(), f.count, f.investment_yuan))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(&a), key(&b), "{day}");
+    }
+    drop(c);
+    db.pool.close().await;
+    let o = fenglai(&dir, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
