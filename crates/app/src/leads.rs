@@ -191,6 +191,16 @@ pub struct ListQuery {
     pub per_page: Option<String>,
 }
 
+/// The smallest string greater than every string that starts with `s`
+/// (for digit codes: the last character plus one, "39" → "3:").
+fn successor(s: &str) -> String {
+    let mut chars: Vec<char> = s.chars().collect();
+    if let Some(last) = chars.pop() {
+        chars.push(char::from_u32(last as u32 + 1).unwrap_or(last));
+    }
+    chars.into_iter().collect()
+}
+
 pub fn page_params(page: &Option<String>, per_page: &Option<String>) -> Result<(i64, i64)> {
     let num = |v: &Option<String>, field: &str, default: i64, max: i64| -> Result<i64> {
         match opt(v) {
@@ -215,15 +225,25 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::List
         Some(s) => Some(LeadStatus::parse(s)?.as_str().to_string()),
         None => None,
     };
-    let industry = match opt(&q.industry) {
-        Some(s) => Some(
-            IndustryCode::parse(s)
-                .map(|c| c.as_str().to_string())
-                .map_err(|mut e| {
-                    e.field = "industry";
-                    e
-                })?,
-        ),
+    let mut industry_section = None;
+    let industry_range = match opt(&q.industry) {
+        Some(s) => {
+            let code = IndustryCode::parse(s).map_err(|mut e| {
+                e.field = "industry";
+                e
+            })?;
+            let (lo, hi) = if code.is_section() {
+                industry_section = Some(code.as_str().to_string());
+                reference::section_divisions(&mut c, code.as_str())
+                    .await?
+                    .ok_or_else(|| {
+                        Error::invalid("industry", format!("门类“{}”不存在", code.as_str()))
+                    })?
+            } else {
+                (code.as_str().to_string(), code.as_str().to_string())
+            };
+            Some((lo, successor(&hi)))
+        }
         None => None,
     };
     let unit_path = match opt(&q.unit_id) {
@@ -255,7 +275,8 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::List
     let f = Filter {
         q: opt(&q.q).map(str::to_string),
         status,
-        industry,
+        industry_range,
+        industry_section,
         unit_path,
         from: date(&q.from, "from")?,
         to: date(&q.to, "to")?,

@@ -198,7 +198,11 @@ pub async fn generate(
             let mut lead = LeadRow {
                 id: lead_id,
                 name_norm: names::normalize(&name),
-                name_grams: names::grams(&name),
+                name_grams: fenglai_store::leads::search_doc(
+                    &name,
+                    reporter.unit_id,
+                    reporter.user_id,
+                ),
                 company_name: name.clone(),
                 uscc: uscc.clone(),
                 industry_code: code.clone(),

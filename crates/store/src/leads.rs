@@ -74,7 +74,12 @@ pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
     );
     s.bind(l.company_name.clone()).push(", ");
     s.bind(names::normalize(&l.company_name)).push(", ");
-    s.bind(names::grams(&l.company_name)).push(", ");
+    s.bind(search_doc(
+        &l.company_name,
+        l.reporting_unit_id,
+        l.reported_by,
+    ))
+    .push(", ");
     s.bind(l.uscc.clone()).push(", ");
     s.bind(l.industry_code.clone())
         .push(", ")
@@ -163,8 +168,10 @@ pub struct Filter {
     /// A fragment of the company name (brackets, spaces and case ignored), or a whole 统一社会信用代码.
     pub q: Option<String>,
     pub status: Option<String>,
-    /// A section letter or a code prefix.
-    pub industry: Option<String>,
+    /// Industry codes in `[from, to)`: a code prefix or a section as a range of codes.
+    pub industry_range: Option<(String, String)>,
+    /// With a section's range: leads coded with the section letter itself.
+    pub industry_section: Option<String>,
     /// Reporting unit and its subtree, as a path prefix.
     pub unit_path: Option<String>,
     pub from: Option<String>,
@@ -172,6 +179,38 @@ pub struct Filter {
     pub sort: Sort,
     pub offset: i64,
     pub limit: i64,
+}
+
+/// The indexed search document of a lead: the bigrams of its name, then a token for
+/// its reporting unit and one for its reporter, so that a search within a caller's
+/// scope is one index intersection. Scope tokens are longer than two characters and
+/// so never equal a bigram.
+pub fn search_doc(company_name: &str, unit_id: i64, user_id: i64) -> String {
+    format!("{} unit{unit_id} user{user_id}", names::grams(company_name))
+}
+
+/// The scope as search tokens, ANDed to a name phrase: `(unit3 OR unit7)` or `user42`.
+async fn scope_tokens(conn: &mut Conn, scope: &Scope) -> Result<Option<String>> {
+    Ok(match scope {
+        Scope::All => None,
+        Scope::Reporter(u) => Some(format!("user{u}")),
+        Scope::Subtree(path) => {
+            let mut s = Sql::new("SELECT id FROM units WHERE path LIKE ");
+            s.bind(format!("{}%", like_escape(path)))
+                .push(" ESCAPE '\\'");
+            #[derive(sqlx::FromRow)]
+            struct Id {
+                id: i64,
+            }
+            let ids: Vec<Id> = s.fetch_all(conn).await?;
+            let toks: Vec<String> = ids.iter().map(|i| format!("unit{}", i.id)).collect();
+            Some(if toks.is_empty() {
+                "unit0".into()
+            } else {
+                format!("({})", toks.join(" OR "))
+            })
+        }
+    })
 }
 
 /// How a name fragment is matched.
@@ -186,6 +225,11 @@ enum NameMatch {
 
 /// Past this many matches a search answers "more than" instead of counting on.
 pub const SEARCH_COUNT_CAP: i64 = 10_000;
+
+/// Past this many rows a list answers "more than" instead of counting on: counting
+/// a million index entries costs more than the page itself. Figures that must be
+/// exact come from the statistics, not from list totals.
+pub const LIST_COUNT_CAP: i64 = 100_000;
 
 /// The normalised fragment, its bigram phrase, and whether it is a whole 统一社会信用代码.
 fn fragment(f: &Filter) -> Option<(String, String, Option<String>)> {
@@ -227,14 +271,13 @@ fn conditions(s: &mut Sql, backend: Backend, f: &Filter, scope: &Scope, name: Op
     if let Some(st) = &f.status {
         s.push(" AND l.status = ").bind(st.clone());
     }
-    if let Some(ind) = &f.industry {
-        if ind.len() == 1 {
-            s.push(" AND l.industry_section = ").bind(ind.clone());
-        } else {
-            s.push(" AND l.industry_code LIKE ")
-                .bind(format!("{}%", like_escape(ind)));
-            s.push(" ESCAPE '\\'");
+    if let Some((lo, hi)) = &f.industry_range {
+        s.push(" AND (l.industry_code >= ").bind(lo.clone());
+        s.push(" AND l.industry_code < ").bind(hi.clone());
+        if let Some(sec) = &f.industry_section {
+            s.push(" OR l.industry_code = ").bind(sec.clone());
         }
+        s.push(")");
     }
     if let Some(p) = &f.unit_path {
         s.push(" AND l.reporting_unit_id IN (SELECT id FROM units WHERE path LIKE ");
@@ -253,7 +296,7 @@ fn conditions(s: &mut Sql, backend: Backend, f: &Filter, scope: &Scope, name: Op
 pub struct Listing {
     pub items: Vec<Lead>,
     pub total: i64,
-    /// `total` is [`SEARCH_COUNT_CAP`] and more rows match.
+    /// More rows match than `total` ([`SEARCH_COUNT_CAP`] or [`LIST_COUNT_CAP`]).
     pub total_capped: bool,
 }
 
@@ -268,11 +311,15 @@ pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) 
                 if fragment(f).is_some_and(|(_, p, u)| !p.is_empty() && u.is_none()) =>
             {
                 let (_, phrase, _) = fragment(f).unwrap_or_default();
+                let mut query = format!("\"{phrase}\"");
+                if let Some(t) = scope_tokens(conn, scope).await? {
+                    query = format!("{query} AND {t}");
+                }
                 let mut c = Sql::new(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM leads_grams g JOIN leads l ON l.id = g.rowid \
                      WHERE g.leads_grams MATCH ",
                 );
-                c.bind(format!("\"{phrase}\""));
+                c.bind(query);
                 conditions(&mut c, backend, f, scope, None);
                 c
             }
@@ -292,9 +339,11 @@ pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) 
         };
         (n.min(SEARCH_COUNT_CAP), dense, Some(mode))
     } else {
-        let mut c = Sql::new("SELECT COUNT(*) FROM leads l WHERE 1 = 1");
+        let mut c = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE 1 = 1");
         conditions(&mut c, backend, f, scope, None);
-        (c.fetch_i64(conn).await?, false, None)
+        c.push(" LIMIT ").bind(LIST_COUNT_CAP + 1).push(") n");
+        let n = c.fetch_i64(conn).await?;
+        (n.min(LIST_COUNT_CAP), n > LIST_COUNT_CAP, None)
     };
     // Page the ids on the leads table alone (index order), then join the names.
     let order = match f.sort {
@@ -306,8 +355,29 @@ pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) 
         },
         Sort::NameAsc => " ORDER BY l.company_name ASC, l.id ASC",
     };
+    // When matches are dense, walking the sort order's own index and filtering finds
+    // the page after about (offset + limit) × rows / total entries, fewer than the
+    // `total` a filter index would visit and sort. SQLite's planner does not weigh
+    // that, so it is told; PostgreSQL's statistics let it choose.
+    let mut from = "leads l".to_string();
+    if backend == Backend::Sqlite && total > 0 {
+        let rows = Sql::new("SELECT COALESCE(MAX(id), 0) FROM leads")
+            .fetch_i64(conn)
+            .await?;
+        let visits = (f.offset + f.limit) as i128 * rows as i128 / total as i128;
+        let index = match f.sort {
+            Sort::ReportedDesc | Sort::ReportedAsc => "leads_reported",
+            Sort::InvestmentDesc => "leads_investment",
+            Sort::NameAsc => "leads_name",
+        };
+        if visits < total as i128 || capped {
+            from = format!("leads l INDEXED BY {index}");
+        }
+    }
     let mut full = Sql::new(SELECT);
-    full.push(" WHERE l.id IN (SELECT l.id FROM leads l WHERE 1 = 1");
+    full.push(&format!(
+        " WHERE l.id IN (SELECT l.id FROM {from} WHERE 1 = 1"
+    ));
     conditions(&mut full, backend, f, scope, mode);
     full.push(order);
     full.push(" LIMIT ")
@@ -331,8 +401,12 @@ pub async fn backfill_search(conn: &mut Conn, after_id: i64, batch: i64) -> Resu
     struct Row {
         id: i64,
         company_name: String,
+        reporting_unit_id: i64,
+        reported_by: i64,
     }
-    let mut s = Sql::new("SELECT id, company_name FROM leads WHERE name_norm = '' AND id > ");
+    let mut s = Sql::new(
+        "SELECT id, company_name, reporting_unit_id, reported_by FROM leads WHERE name_norm = '' AND id > ",
+    );
     s.bind(after_id).push(" ORDER BY id LIMIT ").bind(batch);
     let rows: Vec<Row> = s.fetch_all(conn).await?;
     let mut last = after_id;
@@ -340,9 +414,13 @@ pub async fn backfill_search(conn: &mut Conn, after_id: i64, batch: i64) -> Resu
         let mut u = Sql::new("UPDATE leads SET name_norm = ");
         u.bind(names::normalize(&r.company_name))
             .push(", name_grams = ");
-        u.bind(names::grams(&r.company_name))
-            .push(" WHERE id = ")
-            .bind(r.id);
+        u.bind(search_doc(
+            &r.company_name,
+            r.reporting_unit_id,
+            r.reported_by,
+        ))
+        .push(" WHERE id = ")
+        .bind(r.id);
         u.execute(conn).await?;
         last = r.id;
     }

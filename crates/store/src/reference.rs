@@ -124,3 +124,14 @@ pub async fn industry_section(conn: &mut Conn, code: &str) -> Result<Option<Stri
     s.bind(code);
     Ok(s.fetch_optional::<CodeName>(conn).await?.map(|c| c.code))
 }
+
+/// The first and last division (two-digit) codes of a section, e.g. C → ("13", "43").
+pub async fn section_divisions(conn: &mut Conn, section: &str) -> Result<Option<(String, String)>> {
+    let mut s = Sql::new(
+        "SELECT MIN(code) AS code, MAX(code) AS name, 2 AS level, NULL AS parent_code FROM industries \
+         WHERE level = 2 AND section = ",
+    );
+    s.bind(section);
+    let row: Option<CodeName> = s.fetch_optional(conn).await.ok().flatten();
+    Ok(row.filter(|r| !r.code.is_empty()).map(|r| (r.code, r.name)))
+}

@@ -84,7 +84,7 @@ pub async fn token(
 pub struct Page<T: utoipa::ToSchema> {
     pub items: Vec<T>,
     pub total: i64,
-    /// true when a name search matched more than `total` (10,000) rows and stopped counting
+    /// true when more rows match than `total`: counting stops at 10,000 for a name search and at 100,000 for a list
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub total_capped: bool,
 }
