@@ -145,6 +145,19 @@ fn amount(rng: &mut StdRng) -> i64 {
     ((wan as i64).clamp(2_000, 1_000_000) / 10) * 10 * 10_000
 }
 
+/// "苏州华芯微电子股份有限公司" → "苏州华芯微电子".
+fn without_legal_form(name: &str) -> &str {
+    let mut best = name;
+    for sfx in SUFFIXES.iter().chain(["股份有限公司", "集团有限公司"].iter()) {
+        if let Some(stem) = name.strip_suffix(sfx) {
+            if stem.len() < best.len() {
+                best = stem;
+            }
+        }
+    }
+    best
+}
+
 fn clamp_day(d: NaiveDate, end: NaiveDate) -> Option<NaiveDate> {
     (d <= end).then_some(d)
 }
@@ -297,7 +310,7 @@ pub async fn generate(
                 let last = rows.last().expect("at least the admission").clone();
                 projects.push(ProjectRow {
                     id: project_id,
-                    name: format!("{name}{}项目", TRADES[t].0),
+                    name: format!("{}项目", without_legal_form(&name)),
                     lead_id,
                     company_name: name.clone(),
                     uscc,
@@ -351,6 +364,7 @@ mod tests {
             assert_eq!(parsed.region_code(), "320500");
             let (name, _) = company(&mut rng, 0);
             assert!(name.ends_with("公司"), "{name}");
+            assert!(!without_legal_form(&name).ends_with("公司"), "{name}");
             let a = amount(&mut rng);
             assert!(
                 (20_000_000..=10_000_000_000).contains(&a) && a % 100_000 == 0,
