@@ -148,7 +148,10 @@ fn amount(rng: &mut StdRng) -> i64 {
 /// "苏州华芯微电子股份有限公司" → "苏州华芯微电子".
 fn without_legal_form(name: &str) -> &str {
     let mut best = name;
-    for sfx in SUFFIXES.iter().chain(["股份有限公司", "集团有限公司"].iter()) {
+    for sfx in SUFFIXES
+        .iter()
+        .chain(["股份有限公司", "集团有限公司"].iter())
+    {
         if let Some(stem) = name.strip_suffix(sfx) {
             if stem.len() < best.len() {
                 best = stem;

@@ -11,10 +11,11 @@ use fenglai_app::org::{UnitInput, UserEdit, UserInput};
 use fenglai_app::projects::{EditInput, TransitionInput};
 use fenglai_app::{auth, leads, org, projects, reference, stats, App, Error};
 use fenglai_store::audit::Event;
-use fenglai_store::leads::Lead;
+use fenglai_store::leads::{Lead, UnitCount};
 use fenglai_store::org::{Unit, User};
 use fenglai_store::projects::{HistoryEntry, Project};
 use fenglai_store::reference::CodeName;
+use fenglai_store::stats::RecentChange;
 use serde::{Deserialize, Serialize};
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -35,6 +36,8 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/projects/{id}/history", get(project_history))
         .route("/api/v1/projects/{id}/events", get(project_events))
         .route("/api/v1/stats/pipeline", get(pipeline))
+        .route("/api/v1/stats/recent", get(recent))
+        .route("/api/v1/stats/leads-by-unit", get(leads_by_unit))
         .route("/api/v1/industries", get(industries))
         .route("/api/v1/regions", get(regions))
         .route("/api/v1/units", get(units).post(create_unit))
@@ -263,6 +266,24 @@ pub async fn pipeline(
         stages: p.stages,
         groups,
     }))
+}
+
+/// The latest stage changes in the caller's scope (the dashboard's 最近变动).
+#[utoipa::path(get, path = "/api/v1/stats/recent", responses((status = 200, body = Vec<RecentChange>)), security(("bearer" = [])))]
+pub async fn recent(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<Json<Vec<RecentChange>>> {
+    Ok(Json(stats::recent(&app, &a, 50).await?))
+}
+
+/// Leads reported and admitted per reporting unit, in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/stats/leads-by-unit", responses((status = 200, body = Vec<UnitCount>)), security(("bearer" = [])))]
+pub async fn leads_by_unit(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<Json<Vec<UnitCount>>> {
+    Ok(Json(stats::lead_counts(&app, &a).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

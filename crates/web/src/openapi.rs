@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         api::token, api::list_leads, api::create_lead, api::get_lead, api::admit_lead,
         api::list_projects, api::get_project, api::edit_project, api::transition, api::project_history,
-        api::project_events, api::pipeline, api::industries, api::regions, api::units, api::create_unit,
+        api::project_events, api::pipeline, api::recent, api::leads_by_unit, api::industries, api::regions, api::units, api::create_unit,
         api::users, api::create_user, api::edit_user
     ),
     modifiers(&Bearer)

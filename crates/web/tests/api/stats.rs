@@ -118,6 +118,22 @@ async fn as_of(t: TestApp) {
         ),
         (Some(1), Some(0))
     );
+    // the dashboard's other figures are in the API too
+    let r = t
+        .get_json(&tok, "/api/v1/stats/recent", StatusCode::OK)
+        .await;
+    assert_eq!(r[0]["project_id"], id);
+    let u = t
+        .get_json(&tok, "/api/v1/stats/leads-by-unit", StatusCode::OK)
+        .await;
+    assert_eq!(
+        (
+            u[0]["unit_name"].as_str(),
+            u[0]["leads"].as_i64(),
+            u[0]["admitted"].as_i64()
+        ),
+        (Some("凤城市投资促进局"), Some(1), Some(1))
+    );
     // bad dates and groupings
     for q in ["as_of=2024-13-01", "as_of=soon", "by=colour"] {
         t.get_json(
