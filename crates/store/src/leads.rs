@@ -189,11 +189,11 @@ pub fn search_doc(company_name: &str, unit_id: i64, user_id: i64) -> String {
     format!("{} unit{unit_id} user{user_id}", names::grams(company_name))
 }
 
-/// The scope as search tokens, ANDed to a name phrase: `(unit3 OR unit7)` or `user42`.
-async fn scope_tokens(conn: &mut Conn, scope: &Scope) -> Result<Option<String>> {
+/// The scope as search tokens (any of them admits a lead): `[unit3, unit7]` or `[user42]`.
+async fn scope_tokens(conn: &mut Conn, scope: &Scope) -> Result<Option<Vec<String>>> {
     Ok(match scope {
         Scope::All => None,
-        Scope::Reporter(u) => Some(format!("user{u}")),
+        Scope::Reporter(u) => Some(vec![format!("user{u}")]),
         Scope::Subtree(path) => {
             let mut s = Sql::new("SELECT id FROM units WHERE path LIKE ");
             s.bind(format!("{}%", like_escape(path)))
@@ -205,9 +205,9 @@ async fn scope_tokens(conn: &mut Conn, scope: &Scope) -> Result<Option<String>> 
             let ids: Vec<Id> = s.fetch_all(conn).await?;
             let toks: Vec<String> = ids.iter().map(|i| format!("unit{}", i.id)).collect();
             Some(if toks.is_empty() {
-                "unit0".into()
+                vec!["unit0".to_string()]
             } else {
-                format!("({})", toks.join(" OR "))
+                toks
             })
         }
     })
@@ -244,6 +244,19 @@ fn fragment(f: &Filter) -> Option<(String, String, Option<String>)> {
 
 /// Appends the filters as ` AND …` conditions on `l`.
 fn conditions(s: &mut Sql, backend: Backend, f: &Filter, scope: &Scope, name: Option<NameMatch>) {
+    conditions_with(s, backend, f, scope, name, None)
+}
+
+/// As [`conditions`]; on PostgreSQL a name search through the index also matches the
+/// scope tokens in the same GIN index.
+fn conditions_with(
+    s: &mut Sql,
+    backend: Backend,
+    f: &Filter,
+    scope: &Scope,
+    name: Option<NameMatch>,
+    tokens: Option<&[String]>,
+) {
     scope.restrict(s, "l", false);
     if let (Some((norm, phrase, uscc)), Some(mode)) = (fragment(f), name) {
         s.push(" AND (");
@@ -257,9 +270,13 @@ fn conditions(s: &mut Sql, backend: Backend, f: &Filter, scope: &Scope, name: Op
                 s.bind(format!("\"{phrase}\"")).push("))");
             }
             (NameMatch::Index, Backend::Postgres) if !phrase.is_empty() => {
-                s.push("(string_to_array(l.name_grams, ' ') @> string_to_array(")
-                    .bind(phrase);
-                s.push(", ' ') AND l.name_norm LIKE ")
+                s.push("(string_to_array(l.name_grams, ' ') @> string_to_array(");
+                s.bind(phrase).push(", ' ')");
+                if let Some(t) = tokens {
+                    s.push(" AND string_to_array(l.name_grams, ' ') && string_to_array(");
+                    s.bind(t.join(" ")).push(", ' ')");
+                }
+                s.push(" AND l.name_norm LIKE ")
                     .bind(like)
                     .push(" ESCAPE '\\'))");
             }
@@ -313,7 +330,7 @@ pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) 
                 let (_, phrase, _) = fragment(f).unwrap_or_default();
                 let mut query = format!("\"{phrase}\"");
                 if let Some(t) = scope_tokens(conn, scope).await? {
-                    query = format!("{query} AND {t}");
+                    query = format!("{query} AND ({})", t.join(" OR "));
                 }
                 let mut c = Sql::new(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM leads_grams g JOIN leads l ON l.id = g.rowid \
@@ -324,8 +341,16 @@ pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) 
                 c
             }
             _ => {
+                let tokens = scope_tokens(conn, scope).await?;
                 let mut c = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE 1 = 1");
-                conditions(&mut c, backend, f, scope, Some(NameMatch::Index));
+                conditions_with(
+                    &mut c,
+                    backend,
+                    f,
+                    scope,
+                    Some(NameMatch::Index),
+                    tokens.as_deref(),
+                );
                 c
             }
         };

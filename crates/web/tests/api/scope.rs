@@ -60,6 +60,19 @@ async fn scoping(t: TestApp) {
         StatusCode::NOT_FOUND,
     )
     .await;
+    // searches are scoped the same way
+    for (tok, q, n) in [
+        (&promoter2, "报送", 1),
+        (&informant, "报送", 1),
+        (&promoter2, "市局报送", 0),
+        (&leader, "报送", 3),
+        (&promoter, "公司", 3),
+    ] {
+        let v = t
+            .get_json(tok, &format!("/api/v1/leads?q={q}"), StatusCode::OK)
+            .await;
+        assert_eq!(v["total"], n, "q={q}");
+    }
     // the city bureau's jurisdiction is the city: all three; the leader too
     assert_eq!(
         t.get_json(&promoter, "/api/v1/leads", StatusCode::OK).await["total"],
