@@ -325,9 +325,25 @@ struct LeadList {
     error: Option<String>,
 }
 
+/// `base?k=v&…&page=N` with the filters that are set, for pager links.
+fn paged_url(base: &str, filters: &[(&str, &Option<String>)], page: i64) -> String {
+    let mut pairs: Vec<(&str, String)> = filters
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| (*k, v.to_string()))
+        })
+        .collect();
+    pairs.push(("page", page.to_string()));
+    format!(
+        "{base}?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
 fn page_url(q: &ListQuery, page: i64) -> String {
-    let mut pairs: Vec<(&str, String)> = Vec::new();
-    for (k, v) in [
+    let filters = [
         ("q", &q.q),
         ("status", &q.status),
         ("industry", &q.industry),
@@ -336,16 +352,8 @@ fn page_url(q: &ListQuery, page: i64) -> String {
         ("to", &q.to),
         ("sort", &q.sort),
         ("per_page", &q.per_page),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            pairs.push((k, v.to_string()));
-        }
-    }
-    pairs.push(("page", page.to_string()));
-    format!(
-        "/leads?{}",
-        serde_urlencoded::to_string(&pairs).unwrap_or_default()
-    )
+    ];
+    paged_url("/leads", &filters, page)
 }
 
 async fn lead_list(State(app): State<App>, s: WebSession, Query(q): Query<ListQuery>) -> Response {
@@ -651,22 +659,13 @@ struct ProjectList {
 }
 
 fn project_url(q: &projects::ListQuery, page: i64) -> String {
-    let mut pairs: Vec<(&str, String)> = Vec::new();
-    for (k, v) in [
+    let filters = [
         ("stage", &q.stage),
         ("q", &q.q),
         ("park_id", &q.park_id),
         ("per_page", &q.per_page),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            pairs.push((k, v.to_string()));
-        }
-    }
-    pairs.push(("page", page.to_string()));
-    format!(
-        "/projects?{}",
-        serde_urlencoded::to_string(&pairs).unwrap_or_default()
-    )
+    ];
+    paged_url("/projects", &filters, page)
 }
 
 async fn project_list(
