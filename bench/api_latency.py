@@ -3,11 +3,15 @@
 
 Usage: bench/api_latency.py --url http://127.0.0.1:8080 [--n 300] [--users leader,promoter2]
 
-Each query kind is run --n times per user with varied parameters (filters, pages, fragments
-taken from stored company names, past dates) over one keep-alive connection, after a warm-up;
+Each query kind is run --n times per user with varied parameters over one keep-alive
+connection, after a warm-up: lists with one of status, industry (section or division), a
+half-year of report dates, status + industry, or a reporting unit (taken from visible leads),
+sorted by report date either way, planned investment or name, pages 1-20; name fragments of
+2-4 characters cut from stored company names; as_of days from 2021-01-01 to yesterday;
 prints a Markdown table of median and p99 in milliseconds. Standard library only.
 """
 import argparse, http.client, json, random, statistics, time, urllib.parse
+from datetime import date, timedelta
 
 
 def conn_for(url):
@@ -48,12 +52,19 @@ def main():
     ap.add_argument("--slowest", type=int, default=0, help="also print the N slowest requests of each kind")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
+    past_days = (date.today() - date(2021, 1, 1)).days  # as_of dates in [2021-01-01, yesterday]
     c = conn_for(a.url)
     rows = []
     for user in a.users.split(","):
         tok = call(c, "POST", "/api/v1/auth/token", body={"username": user, "password": "demo"})["token"]
         # fragments from real names: 2 to 4 characters of the part before the legal form
-        names = [l["company_name"] for p in range(1, 6) for l in call(c, "GET", f"/api/v1/leads?per_page=200&page={p * 37}", tok)["items"]]
+        first = call(c, "GET", "/api/v1/leads?per_page=200", tok)
+        pages = max(1, first["total"] // 200)
+        sample = first["items"] + [l for p in range(1, 5) for l in call(c, "GET", f"/api/v1/leads?per_page=200&page={1 + p * pages // 5}", tok)["items"]]
+        if not sample:
+            raise SystemExit(f"{user} sees no leads: generate a dataset first (fenglai gen)")
+        names = [l["company_name"] for l in sample]
+        units = sorted({l["reporting_unit_id"] for l in sample if l.get("reporting_unit_id") is not None})
         frags = []
         for n in names:
             core = n.split("（")[0].replace("有限公司", "").replace("股份", "").replace("集团", "")
@@ -63,11 +74,11 @@ def main():
                 frags.append(core[i:i + k])
         statuses = ["pending_review", "in_review", "admitted", "rejected"]
         sections = ["C", "I", "G", "39", "38", "27"]
-        sorts = ["-reported_date", "reported_date", "-planned_investment"]
+        sorts = ["-reported_date", "reported_date", "-planned_investment", "company_name"]
 
         def list_query():
             q = {"per_page": 50, "page": rnd.randint(1, 20), "sort": rnd.choice(sorts)}
-            kind = rnd.randrange(4)
+            kind = rnd.randrange(5 if units else 4)
             if kind == 0:
                 q["status"] = rnd.choice(statuses)
             elif kind == 1:
@@ -75,17 +86,19 @@ def main():
             elif kind == 2:
                 y = rnd.randint(2021, 2025)
                 q["from"], q["to"] = f"{y}-01-01", f"{y}-06-30"
-            else:
+            elif kind == 3:
                 q["status"] = rnd.choice(statuses)
                 q["industry"] = rnd.choice(sections)
+            else:
+                q["unit_id"] = rnd.choice(units)
             return "/api/v1/leads?" + urllib.parse.urlencode(q)
 
         def search_query():
             return "/api/v1/leads?" + urllib.parse.urlencode({"q": rnd.choice(frags), "per_page": 50})
 
         def stats_query():
-            d = f"{rnd.randint(2021, 2026)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
-            return "/api/v1/stats/pipeline?as_of=" + d
+            d = date(2021, 1, 1) + timedelta(days=rnd.randrange(past_days))
+            return "/api/v1/stats/pipeline?as_of=" + d.isoformat()
 
         for name, gen in [("lead list (filter + sort + page of 50)", list_query),
                           ("lead search by name fragment (2-4 chars)", search_query),
