@@ -70,6 +70,15 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Statements are prepared once and reused; a generic plan chosen
+                            // for one filter value can be far off for another (a rare
+                            // industry, a common name fragment), so plan each execution.
+                            conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                            Ok(())
+                        })
+                    })
                     .connect_with(opts)
                     .await?
             }
