@@ -225,27 +225,27 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::List
         Some(s) => Some(LeadStatus::parse(s)?.as_str().to_string()),
         None => None,
     };
-    let mut industry_section = None;
-    let industry_range = match opt(&q.industry) {
-        Some(s) => {
-            let code = IndustryCode::parse(s).map_err(|mut e| {
-                e.field = "industry";
-                e
-            })?;
-            let (lo, hi) = if code.is_section() {
-                industry_section = Some(code.as_str().to_string());
-                reference::section_divisions(&mut c, code.as_str())
-                    .await?
-                    .ok_or_else(|| {
-                        Error::invalid("industry", format!("门类“{}”不存在", code.as_str()))
-                    })?
-            } else {
-                (code.as_str().to_string(), code.as_str().to_string())
-            };
-            Some((lo, successor(&hi)))
+    let (mut industry_section, mut industry_range) = (None, None);
+    if let Some(s) = opt(&q.industry) {
+        let code = IndustryCode::parse(s).map_err(|mut e| {
+            e.field = "industry";
+            e
+        })?;
+        if code.is_section() {
+            if reference::section_divisions(&mut c, code.as_str())
+                .await?
+                .is_none()
+            {
+                return Err(Error::invalid(
+                    "industry",
+                    format!("门类“{}”不存在", code.as_str()),
+                ));
+            }
+            industry_section = Some(code.as_str().to_string());
+        } else {
+            industry_range = Some((code.as_str().to_string(), successor(code.as_str())));
         }
-        None => None,
-    };
+    }
     let unit_path = match opt(&q.unit_id) {
         Some(s) => {
             let id: i64 = s

@@ -75,7 +75,8 @@ impl Db {
                             // Statements are prepared once and reused; a generic plan chosen
                             // for one filter value can be far off for another (a rare
                             // industry, a common name fragment), so plan each execution.
-                            conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                            conn.execute("SET plan_cache_mode = force_custom_plan")
+                                .await?;
                             Ok(())
                         })
                     })

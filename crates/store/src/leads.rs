@@ -168,9 +168,9 @@ pub struct Filter {
     /// A fragment of the company name (brackets, spaces and case ignored), or a whole 统一社会信用代码.
     pub q: Option<String>,
     pub status: Option<String>,
-    /// Industry codes in `[from, to)`: a code prefix or a section as a range of codes.
+    /// Industry codes in `[from, to)`: a division, group or class code and those below it.
     pub industry_range: Option<(String, String)>,
-    /// With a section's range: leads coded with the section letter itself.
+    /// A section letter (门类): every lead whose code lies in it.
     pub industry_section: Option<String>,
     /// Reporting unit and its subtree, as a path prefix.
     pub unit_path: Option<String>,
@@ -288,13 +288,11 @@ fn conditions_with(
     if let Some(st) = &f.status {
         s.push(" AND l.status = ").bind(st.clone());
     }
-    if let Some((lo, hi)) = &f.industry_range {
-        s.push(" AND (l.industry_code >= ").bind(lo.clone());
+    if let Some(sec) = &f.industry_section {
+        s.push(" AND l.industry_section = ").bind(sec.clone());
+    } else if let Some((lo, hi)) = &f.industry_range {
+        s.push(" AND l.industry_code >= ").bind(lo.clone());
         s.push(" AND l.industry_code < ").bind(hi.clone());
-        if let Some(sec) = &f.industry_section {
-            s.push(" OR l.industry_code = ").bind(sec.clone());
-        }
-        s.push(")");
     }
     if let Some(p) = &f.unit_path {
         s.push(" AND l.reporting_unit_id IN (SELECT id FROM units WHERE path LIKE ");
