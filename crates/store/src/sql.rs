@@ -61,7 +61,8 @@ macro_rules! bind_all {
             q = match a {
                 Val::Int(v) => q.bind(*v),
                 Val::Text(v) => q.bind(v.clone()),
-                Val::Real(v) => q.bind(*v),
+                // as text, cast in SQL: see `Sql::bind`
+                Val::Real(v) => q.bind(v.map(|v| v.to_string())),
             };
         }
         q
@@ -82,9 +83,23 @@ impl Sql {
     }
 
     /// Appends a placeholder for `v`.
+    ///
+    /// Reals travel as text under `CAST(… AS DOUBLE PRECISION)`. sqlx's `Any`
+    /// driver declares a `NULL` `f64` as `float4` but a value as `float8`; on
+    /// PostgreSQL a statement prepared (and cached) with the one then fails with
+    /// the other ("incorrect binary data format"). Text is one type either way,
+    /// and Rust prints an `f64` so that it reads back exactly.
     pub fn bind(&mut self, v: impl Into<Val>) -> &mut Self {
-        self.args.push(v.into());
-        self.text.push_str(&format!("${}", self.args.len()));
+        let v = v.into();
+        let real = matches!(v, Val::Real(_));
+        self.args.push(v);
+        let n = self.args.len();
+        if real {
+            self.text
+                .push_str(&format!("CAST(${n} AS DOUBLE PRECISION)"));
+        } else {
+            self.text.push_str(&format!("${n}"));
+        }
         self
     }
 
