@@ -72,13 +72,18 @@ impl Yuan {
 
     /// Parses "1.28亿", "5,000万元", "3000万", "1280000000", "12.5" (with a default unit
     /// in yuan multiples, e.g. 10_000 for a column headed 万元). Exact: decimals are
-    /// handled as integers, and amounts that are not whole yuan are refused.
+    /// handled as integers, and amounts that are not whole yuan are refused. Full-width
+    /// digits ("１．２８亿") are folded.
     pub fn parse_with_unit(input: &str, default_unit: i64) -> Result<Yuan, crate::Invalid> {
         let err = || crate::Invalid::new("amount", format!("无法识别的金额“{}”", input.trim()));
         let mut s: String = input
             .trim()
             .chars()
             .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}' | '¥' | '￥'))
+            .map(|c| match c {
+                '０'..='９' | '．' | '－' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                c => c,
+            })
             .collect();
         let mut unit = default_unit;
         for (suffix, u) in [
@@ -171,6 +176,10 @@ mod tests {
         assert_eq!(
             Yuan::parse_with_unit("1280000000", 1).unwrap(),
             Yuan(1_280_000_000)
+        );
+        assert_eq!(
+            Yuan::parse_with_unit("１．２８亿元", 1).unwrap(),
+            Yuan(128_000_000)
         );
         assert!(Yuan::parse_with_unit("abc", 1).is_err());
         assert!(Yuan::parse_with_unit("0.5", 1).is_err());

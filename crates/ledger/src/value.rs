@@ -1,0 +1,620 @@
+//! Reading one cell as a typed value: amounts, land, counts, dates, stages, channels,
+//! codes and names, with messages in Chinese.
+
+use crate::field::{Field, Unit, ValueKind};
+use crate::sheet::{number_text, Cell};
+use chrono::{Duration, NaiveDate};
+use fenglai_domain::{dates, Channel, IndustryCode, RegionCode, Stage, Uscc, Yuan};
+use std::borrow::Cow;
+use std::fmt;
+
+/// Land in hundredths of a 亩 (exact; 1 亩 = 666.67 m², 1 公顷 = 15 亩).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Mu(pub i64);
+
+impl Mu {
+    pub fn hundredths(self) -> i64 {
+        self.0
+    }
+
+    /// For the store, which keeps land as a float.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// "12.5", "3", "0.05": the value in 亩 with no trailing zeros.
+    pub fn decimal(self) -> String {
+        decimal_text(self.0 as i128, 2)
+    }
+}
+
+impl fmt::Display for Mu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}亩", self.decimal())
+    }
+}
+
+/// `value / 10^places` as decimal text without trailing zeros.
+pub(crate) fn decimal_text(value: i128, places: u32) -> String {
+    let scale = 10i128.pow(places);
+    let sign = if value < 0 { "-" } else { "" };
+    let (int, frac) = (value.abs() / scale, value.abs() % scale);
+    if frac == 0 {
+        format!("{sign}{int}")
+    } else {
+        let f = format!("{:0w$}", frac, w = places as usize);
+        format!("{sign}{int}.{}", f.trim_end_matches('0'))
+    }
+}
+
+/// A parsed cell, typed by its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Uscc(Uscc),
+    IndustryCode(IndustryCode),
+    RegionCode(RegionCode),
+    Yuan(Yuan),
+    /// US dollars.
+    Usd(i64),
+    Mu(Mu),
+    Count(i64),
+    Date(NaiveDate),
+    Stage(Stage),
+    Channel(Channel),
+}
+
+/// Text that means "nothing here" in a ledger: dashes, slashes, 无.
+pub(crate) fn is_placeholder(s: &str) -> bool {
+    let t = s.trim_matches(|c: char| c.is_whitespace());
+    t.is_empty()
+        || matches!(
+            t,
+            "无" | "暂无"
+                | "/"
+                | "／"
+                | "\\"
+                | "-"
+                | "--"
+                | "—"
+                | "——"
+                | "－"
+                | "－－"
+                | "N/A"
+                | "n/a"
+        )
+}
+
+fn is_cjk_or_wide(c: char) -> bool {
+    !c.is_ascii()
+}
+
+/// Removes stray spaces from a name: ends trimmed (full-width and no-break spaces too),
+/// spaces next to a Chinese character or full-width bracket dropped, runs of spaces
+/// between Latin words kept as one ("苏州 华芯 （集团）" → "苏州华芯（集团）",
+/// "Apple  Inc." → "Apple Inc.").
+pub fn clean_name(s: &str) -> String {
+    let trimmed = s.trim();
+    if !trimmed.contains(char::is_whitespace) {
+        return trimmed.to_string();
+    }
+    let chars: Vec<char> = trimmed.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            let prev = out.chars().last();
+            let next = chars.get(j).copied();
+            let keep = match (prev, next) {
+                (Some(p), Some(n)) => !is_cjk_or_wide(p) && !is_cjk_or_wide(n),
+                _ => false,
+            };
+            if keep {
+                out.push(' ');
+            }
+            i = j;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Free text: trimmed, each line trimmed, empty lines dropped.
+fn clean_text(s: &str) -> String {
+    let trimmed = s.trim();
+    if !trimmed.contains(['\n', '\r']) {
+        return trimmed.to_string();
+    }
+    trimmed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An exact decimal: `mantissa / 10^scale`.
+fn parse_decimal(s: &str) -> Option<(i128, u32)> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || int.len() + frac.len() > 30
+    {
+        return None;
+    }
+    let digits = format!("{int}{frac}");
+    let m: i128 = digits.parse().ok()?;
+    Some((if neg { -m } else { m }, frac.len() as u32))
+}
+
+/// Keeps digits, sign and point; drops grouping commas and spaces; folds full-width.
+fn numeric_core(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' | '．' | '－' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}' | '\u{a0}'))
+        .collect()
+}
+
+/// Reads land: a number in the column's unit, or with its own ("50亩", "2公顷",
+/// "3000平方米"); rounded to 0.01 亩 (half away from zero).
+pub fn parse_land(text: &str, unit: Unit) -> Result<Mu, String> {
+    let err = || format!("无法识别的面积“{}”", text.trim());
+    let mut s = numeric_core(text);
+    let mut unit = unit;
+    for (suffix, u) in [
+        ("平方米", Unit::SquareMetre),
+        ("平米", Unit::SquareMetre),
+        ("㎡", Unit::SquareMetre),
+        ("m²", Unit::SquareMetre),
+        ("m2", Unit::SquareMetre),
+        ("公顷", Unit::Hectare),
+        ("亩", Unit::Mu),
+    ] {
+        if let Some(rest) = s.strip_suffix(suffix) {
+            s = rest.to_string();
+            unit = u;
+            break;
+        }
+    }
+    let (m, scale) = parse_decimal(&s).ok_or_else(err)?;
+    // hundredths of 亩 = value × num / den × 100
+    let (num, den): (i128, i128) = match unit {
+        Unit::SquareMetre => (3, 2000),
+        Unit::Hectare => (15, 1),
+        _ => (1, 1),
+    };
+    let n = m.checked_mul(num * 100).ok_or_else(err)?;
+    let d = den * 10i128.pow(scale);
+    let q = (n.abs() * 2 + d) / (2 * d);
+    let v = if n < 0 { -q } else { q };
+    i64::try_from(v).map(Mu).map_err(|_| err())
+}
+
+/// Reads a whole count ("200", "1,200人", "约200" is refused).
+pub fn parse_count(text: &str) -> Result<i64, String> {
+    let err = || format!("无法识别的人数“{}”，应为整数", text.trim());
+    let s = numeric_core(text);
+    let s = s.strip_suffix('人').unwrap_or(&s);
+    let s = s.strip_suffix(".0").unwrap_or(s);
+    match parse_decimal(s) {
+        Some((m, 0)) => i64::try_from(m).map_err(|_| err()),
+        _ => Err(err()),
+    }
+}
+
+/// Reads an amount in yuan: the domain's exact parser, with the column's unit as default.
+pub fn parse_yuan(text: &str, unit: Unit) -> Result<Yuan, String> {
+    let t = text.trim();
+    let t = t.strip_prefix("人民币").unwrap_or(t);
+    let t = t.strip_suffix("人民币").unwrap_or(t);
+    Yuan::parse_with_unit(t, unit.factor()).map_err(|e| e.message)
+}
+
+/// Reads an amount in US dollars ("500", "500万美元", "$1,200,000", "1.2亿美元").
+pub fn parse_usd(text: &str, unit: Unit) -> Result<i64, String> {
+    let t = text.trim();
+    let s = t.trim_start_matches(['$', '＄']).trim();
+    let own = ["美元", "美金", "USD", "usd"]
+        .iter()
+        .find_map(|suffix| s.strip_suffix(suffix));
+    let s = match own {
+        // "500万美元" carries its multiple; "500美元" is plain dollars.
+        Some(rest) if rest.ends_with('万') || rest.ends_with('亿') => rest.trim().to_string(),
+        Some(rest) => format!("{}元", rest.trim()),
+        // "500万元" in a dollar column is yuan: refuse rather than guess a rate.
+        None if s.ends_with('元') => return Err(format!("金额“{t}”是人民币，此列应为美元")),
+        None => s.to_string(),
+    };
+    Yuan::parse_with_unit(&s, unit.factor())
+        .map(|y| y.0)
+        .map_err(|_| format!("无法识别的美元金额“{t}”"))
+}
+
+/// The first day Excel's 1900 date system counts from (serial 1 = 1900-01-01, with
+/// Excel's phantom 1900-02-29 at 60).
+fn from_serial(serial: f64) -> Option<NaiveDate> {
+    if !(61.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(Duration::days(serial.floor() as i64))
+}
+
+/// The Excel serial number of a day (1900 system).
+pub fn to_serial(d: NaiveDate) -> i64 {
+    (d - NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid epoch")).num_days()
+}
+
+/// Reads a date: a date cell, an Excel serial (45366, as a number or as text), or any
+/// form the domain reads (2024年3月15日, 2024.3.15, 2024/3/15, 2024-03, 2024年3月,
+/// 20240315).
+pub fn parse_date(cell: &Cell, field: Field) -> Result<NaiveDate, String> {
+    match cell {
+        Cell::Date(d) => Ok(*d),
+        Cell::Number(n) => {
+            from_serial(*n).ok_or_else(|| format!("无法识别的日期“{}”", number_text(*n)))
+        }
+        Cell::Text(s) => {
+            let t = s.trim();
+            if (5..=6).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+                let n: f64 = t.parse().unwrap_or(0.0);
+                if let Some(d) = from_serial(n) {
+                    return Ok(d);
+                }
+            }
+            dates::parse(t, field.key()).map_err(|e| e.message)
+        }
+        other => Err(format!("无法识别的日期“{}”", other.text())),
+    }
+}
+
+/// Reads a project's progress as ledgers write it.
+pub fn parse_stage(text: &str) -> Result<Stage, String> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some(s) = Stage::ALL
+        .into_iter()
+        .find(|s| s.as_str() == t || s.label() == t)
+    {
+        return Ok(s);
+    }
+    let table: [(Stage, &[&str]); 7] = [
+        (
+            Stage::Negotiating,
+            &[
+                "洽谈",
+                "洽谈中",
+                "在谈",
+                "在洽谈",
+                "正在洽谈",
+                "跟踪洽谈",
+                "接洽中",
+                "谈判中",
+                "在谈项目",
+                "意向",
+                "有意向",
+                "对接中",
+                "在谈判",
+            ],
+        ),
+        (
+            Stage::Signed,
+            &[
+                "已签约",
+                "签约未开工",
+                "已签约未开工",
+                "已签订合同",
+                "已签协议",
+                "已签订协议",
+                "签约待建",
+                "已签合同",
+            ],
+        ),
+        (
+            Stage::Started,
+            &[
+                "在建",
+                "已开工",
+                "开工",
+                "开工建设",
+                "建设中",
+                "在建中",
+                "施工中",
+                "正在建设",
+                "已开工建设",
+                "新开工",
+            ],
+        ),
+        (
+            Stage::Completed,
+            &["已竣工", "竣工未投产", "建成", "已建成", "竣工验收"],
+        ),
+        (
+            Stage::Producing,
+            &[
+                "已投产",
+                "部分投产",
+                "试生产",
+                "投产运营",
+                "已运营",
+                "建成投产",
+                "竣工投产",
+            ],
+        ),
+        (
+            Stage::AtCapacity,
+            &["已达产", "全面达产", "达产达效", "满产"],
+        ),
+        (
+            Stage::Dropped,
+            &[
+                "终止",
+                "已中止",
+                "已终止",
+                "停滞",
+                "放弃",
+                "已放弃",
+                "取消",
+                "已取消",
+                "中止洽谈",
+                "终止洽谈",
+            ],
+        ),
+    ];
+    table
+        .iter()
+        .find(|(_, words)| words.contains(&t.as_str()))
+        .map(|(s, _)| *s)
+        .ok_or_else(|| {
+            format!(
+                "无法识别的进展“{}”；可写：洽谈中、已签约、在建、已竣工、已投产、已达产、中止",
+                text.trim()
+            )
+        })
+}
+
+/// Reads a channel: the code or label, or a word ledgers use for it.
+pub fn parse_channel(text: &str) -> Result<Channel, String> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some(c) = Channel::ALL
+        .iter()
+        .copied()
+        .find(|c| c.as_str() == t || c.label() == t)
+    {
+        return Ok(c);
+    }
+    let rules: [(Channel, &[&str]); 6] = [
+        (Channel::StationedOffice, &["驻点", "驻外", "办事处", "驻"]),
+        (
+            Channel::EnterpriseReferral,
+            &["以商", "以企", "企业推荐", "客商推荐", "以情"],
+        ),
+        (Channel::Association, &["商会", "协会", "学会", "联合会"]),
+        (
+            Channel::ThirdParty,
+            &["第三方", "中介", "代理", "顾问", "基金"],
+        ),
+        (
+            Channel::Event,
+            &[
+                "活动",
+                "展会",
+                "推介",
+                "博览会",
+                "招商会",
+                "峰会",
+                "论坛",
+                "洽谈会",
+            ],
+        ),
+        (
+            Channel::Promoter,
+            &["自主", "自行", "本单位", "主动", "招商局", "招商人员"],
+        ),
+    ];
+    rules
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| t.contains(w)))
+        .map(|(c, _)| *c)
+        .ok_or_else(|| {
+            let all: Vec<&str> = Channel::ALL.iter().map(|c| c.label()).collect();
+            format!("无法识别的渠道“{}”；可用：{}", text.trim(), all.join("、"))
+        })
+}
+
+/// Reads one non-blank cell as the value of a field. `unit` is the column's.
+pub fn parse_value(cell: &Cell, field: Field, unit: Option<Unit>) -> Result<Value, String> {
+    let kind = field.kind();
+    let unit = unit
+        .or_else(|| Unit::for_kind(kind).first().copied())
+        .unwrap_or(Unit::Yuan);
+    let text: Cow<str> = match cell {
+        Cell::Error(e) => return Err(format!("单元格为错误值“{e}”")),
+        Cell::Text(s) => Cow::Borrowed(s),
+        c => Cow::Owned(c.text()),
+    };
+    Ok(match kind {
+        ValueKind::Name => Value::Text(clean_name(&text)),
+        ValueKind::Text => Value::Text(clean_text(&text)),
+        ValueKind::Phone => Value::Text(text.chars().filter(|c| !c.is_whitespace()).collect()),
+        ValueKind::Uscc => {
+            Value::Uscc(Uscc::parse(&text).map_err(|e| format!("{e}（“{}”）", text.trim()))?)
+        }
+        ValueKind::IndustryCode => {
+            Value::IndustryCode(IndustryCode::parse(&text).map_err(|e| e.message)?)
+        }
+        ValueKind::RegionCode => {
+            Value::RegionCode(RegionCode::parse(&text).map_err(|e| e.message)?)
+        }
+        // Names are far more common than codes: look before building a code's error.
+        ValueKind::Industry => match text.trim() {
+            t if t.len() <= 4 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                match IndustryCode::parse(t) {
+                    Ok(c) => Value::IndustryCode(c),
+                    Err(_) => Value::Text(clean_name(t)),
+                }
+            }
+            t => Value::Text(clean_name(t)),
+        },
+        ValueKind::Region => match text.trim() {
+            t if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) => {
+                Value::RegionCode(RegionCode::parse(t).map_err(|e| e.message)?)
+            }
+            t => Value::Text(clean_name(t)),
+        },
+        ValueKind::Yuan => Value::Yuan(parse_yuan(&text, unit)?),
+        ValueKind::Usd => Value::Usd(parse_usd(&text, unit)?),
+        ValueKind::Land => Value::Mu(parse_land(&text, unit)?),
+        ValueKind::Count => Value::Count(parse_count(&text)?),
+        ValueKind::Date => Value::Date(parse_date(cell, field)?),
+        ValueKind::Stage => Value::Stage(parse_stage(&text)?),
+        ValueKind::Channel => Value::Channel(parse_channel(&text)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    #[test]
+    fn names_lose_stray_spaces() {
+        assert_eq!(
+            clean_name("  苏州 华芯科技有限公司\u{3000}"),
+            "苏州华芯科技有限公司"
+        );
+        assert_eq!(clean_name("华芯 （苏州） 科技"), "华芯（苏州）科技");
+        assert_eq!(clean_name(" Apple   Inc. "), "Apple Inc.");
+        assert_eq!(clean_name("TCL 科技"), "TCL科技");
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_yuan("1.28", Unit::Yi), Ok(Yuan(128_000_000)));
+        assert_eq!(parse_yuan("1.28亿", Unit::Wan), Ok(Yuan(128_000_000)));
+        assert_eq!(parse_yuan("5,000", Unit::Wan), Ok(Yuan(50_000_000)));
+        assert_eq!(parse_yuan("3000万", Unit::Yi), Ok(Yuan(30_000_000)));
+        assert_eq!(parse_yuan("人民币3000万元", Unit::Yi), Ok(Yuan(30_000_000)));
+        assert_eq!(
+            parse_yuan("约一个亿", Unit::Wan),
+            Err("无法识别的金额“约一个亿”".to_string())
+        );
+        assert_eq!(parse_usd("500", Unit::WanUsd), Ok(5_000_000));
+        assert_eq!(parse_usd("500万美元", Unit::Usd), Ok(5_000_000));
+        assert_eq!(parse_usd("$1,200", Unit::Usd), Ok(1_200));
+        assert_eq!(parse_usd("1.2亿美元", Unit::WanUsd), Ok(120_000_000));
+        assert!(parse_usd("500万元", Unit::WanUsd).is_err());
+        assert!(parse_usd("很多", Unit::WanUsd).is_err());
+    }
+
+    #[test]
+    fn land_and_counts() {
+        assert_eq!(parse_land("50", Unit::Mu), Ok(Mu(5000)));
+        assert_eq!(parse_land("12.5亩", Unit::SquareMetre), Ok(Mu(1250)));
+        assert_eq!(parse_land("2", Unit::Hectare), Ok(Mu(3000)));
+        assert_eq!(parse_land("666.67", Unit::SquareMetre), Ok(Mu(100)));
+        assert_eq!(parse_land("10000平方米", Unit::Mu), Ok(Mu(1500)));
+        assert_eq!(parse_land("0.005", Unit::Mu), Ok(Mu(1)));
+        assert!(parse_land("大约", Unit::Mu).is_err());
+        assert_eq!(parse_count("1,200人"), Ok(1200));
+        assert_eq!(parse_count("300"), Ok(300));
+        assert!(parse_count("约200").is_err());
+        assert!(parse_count("2.5").is_err());
+        assert_eq!(Mu(1250).decimal(), "12.5");
+        assert_eq!(Mu(5).decimal(), "0.05");
+        assert_eq!(Mu(-150).decimal(), "-1.5");
+    }
+
+    #[test]
+    fn dates_in_every_form() {
+        let want = d(2024, 3, 15);
+        for s in [
+            "2024年3月15日",
+            "2024.3.15",
+            "2024/3/15",
+            "2024-03-15",
+            "45366",
+            "20240315",
+        ] {
+            assert_eq!(
+                parse_date(&Cell::Text(s.into()), Field::SignedDate),
+                Ok(want),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            parse_date(&Cell::Number(45366.0), Field::SignedDate),
+            Ok(want)
+        );
+        assert_eq!(
+            parse_date(&Cell::Number(45366.75), Field::SignedDate),
+            Ok(want)
+        );
+        assert_eq!(parse_date(&Cell::Date(want), Field::SignedDate), Ok(want));
+        for s in ["2024-03", "2024年3月", "2024.3"] {
+            assert_eq!(
+                parse_date(&Cell::Text(s.into()), Field::SignedDate),
+                Ok(d(2024, 3, 1)),
+                "{s}"
+            );
+        }
+        assert_eq!(to_serial(want), 45366);
+        assert_eq!(from_serial(61.0), Some(d(1900, 3, 1)));
+        assert!(parse_date(&Cell::Text("去年".into()), Field::SignedDate).is_err());
+        assert!(parse_date(&Cell::Number(12.0), Field::SignedDate).is_err());
+    }
+
+    #[test]
+    fn stages_as_written() {
+        for (s, want) in [
+            ("洽谈中", Stage::Negotiating),
+            ("在谈", Stage::Negotiating),
+            ("已签约", Stage::Signed),
+            ("在建", Stage::Started),
+            ("已开工", Stage::Started),
+            ("已竣工", Stage::Completed),
+            ("已投产", Stage::Producing),
+            ("已达产", Stage::AtCapacity),
+            ("中止", Stage::Dropped),
+            ("终止", Stage::Dropped),
+            ("签约", Stage::Signed),
+            ("at_capacity", Stage::AtCapacity),
+            (" 已 投产 ", Stage::Producing),
+        ] {
+            assert_eq!(parse_stage(s), Ok(want), "{s}");
+        }
+        assert!(parse_stage("看情况").is_err());
+    }
+
+    #[test]
+    fn channels_as_written() {
+        assert_eq!(parse_channel("以商招商"), Ok(Channel::EnterpriseReferral));
+        assert_eq!(parse_channel("商会推荐"), Ok(Channel::Association));
+        assert_eq!(parse_channel("驻深圳办事处"), Ok(Channel::StationedOffice));
+        assert_eq!(parse_channel("event"), Ok(Channel::Event));
+        assert!(parse_channel("不知道").is_err());
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder(" — "));
+        assert!(is_placeholder("无"));
+        assert!(!is_placeholder("0"));
+    }
+}
