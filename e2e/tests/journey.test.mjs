@@ -177,6 +177,8 @@ describe('招商人 journey: report a lead, admit it, sign it, see it on the das
       assert.ok(parks.length > 0, 'the park list offers at least one park');
       await form.locator('select[name="park_id"]').selectOption(parks[0]);
       await form.locator('input[name="date"]').fill(date);
+      // a lead without an environmental category crosses a red line: the promoter names it
+      await form.locator('select[name="env_category"]').selectOption('登记表');
       await submit(page, submitButton(form, '入库'));
 
       const m = new URL(page.url()).pathname.match(/^\/projects\/(\d+)$/);

@@ -154,14 +154,16 @@ pub async fn logout(app: &App, token: &str) -> Result<()> {
 }
 
 /// Builds the caller's scope from role and unit: leaders and admins see all,
-/// informants their own reports, everyone else the subtree of their unit's
+/// informants and reviewers their own reports, everyone else the subtree of their unit's
 /// jurisdiction (the nearest region, county or park at or above the unit).
 pub async fn actor_for(conn: &mut fenglai_store::Conn, user: User) -> Result<Actor> {
     let role =
         Role::parse(&user.role).map_err(|_| Error::Internal(format!("bad role {}", user.role)))?;
     let scope = if role.sees_all() {
         Scope::All
-    } else if role == Role::Informant {
+    } else if matches!(role, Role::Informant | Role::Reviewer) {
+        // A reviewer sees the leads they reported; the leads before their panels are
+        // reached through the review itself (`review::lead_for_member`).
         Scope::Reporter(user.id)
     } else {
         let unit = org::unit(conn, user.unit_id)

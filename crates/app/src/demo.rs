@@ -67,6 +67,7 @@ pub const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ),
     ("reviewer", "孙专家", Role::Reviewer, "凤城市投资促进局"),
     ("park", "周园区", Role::Receiver, "凤城经济技术开发区"),
+    ("park2", "钱园区", Role::Receiver, "凤城高新技术产业开发区"),
     (
         "collab",
         "吴规划",
@@ -124,6 +125,7 @@ pub async fn seed_org(app: &App) -> Result<OrgRefs> {
                 .expect("unit seeded above");
             insert_user(app, None, username, name, Role::Informant, u.id, None, "!").await?;
         }
+        seed_parks_and_panel(app).await?;
     }
     let mut c = app.db.acquire().await?;
     let units = org::units(&mut c).await?;
@@ -192,4 +194,169 @@ pub async fn generate(
         .await?;
     tx.commit().await?;
     Ok(summary)
+}
+
+/// (park, summary, industries, chains, plots (name, 亩, use, status, 万元/亩), power kVA,
+/// min intensity 万元/亩, min tax 万元/亩, accepted 环评类别, lng, lat)
+#[allow(clippy::type_complexity)]
+const PARKS: &[(
+    &str,
+    &str,
+    &[&str],
+    &[&str],
+    &[(&str, f64, &str, &str, i64)],
+    i64,
+    i64,
+    i64,
+    &[&str],
+    f64,
+    f64,
+)] = &[
+    (
+        "凤城经济技术开发区",
+        "国家级经济技术开发区，主攻集成电路与新能源电池，配套专用变电站与标准厂房。",
+        &["3973", "3976", "3982", "3841", "3562"],
+        &["集成电路", "新能源电池"],
+        &[
+            ("经开区A-01地块", 180.0, "industrial", "ready", 32),
+            ("经开区A-02地块", 300.0, "industrial", "preparing", 30),
+            ("经开区B-05地块", 90.0, "rd", "ready", 45),
+        ],
+        120_000,
+        300,
+        20,
+        &["报告表", "登记表"],
+        118.82,
+        32.02,
+    ),
+    (
+        "凤城高新技术产业开发区",
+        "省级高新区，集成电路设计、软件和研发服务集聚，提供新型产业用地（M0）与人才公寓。",
+        &["6520", "6513", "7320", "2720"],
+        &["集成电路", "生物医药"],
+        &[
+            ("高新区M0-01地块", 260.0, "rd", "ready", 60),
+            ("高新区M0-02地块", 120.0, "rd", "preparing", 60),
+        ],
+        60_000,
+        400,
+        30,
+        &["报告表", "登记表"],
+        118.76,
+        32.06,
+    ),
+    (
+        "临江工业园区",
+        "县级工业园区，食品加工与金属制品为主，临江港区物流便利。",
+        &["1419", "1491", "1495", "3311", "3399"],
+        &["食品"],
+        &[
+            ("临江园1号地块", 400.0, "industrial", "ready", 18),
+            ("临江园2号地块", 150.0, "warehouse", "ready", 15),
+        ],
+        40_000,
+        150,
+        8,
+        &[],
+        118.95,
+        31.92,
+    ),
+    (
+        "青山智能制造产业园",
+        "智能装备与汽车零部件园区，机器人及系统集成企业集聚。",
+        &["3491", "3499", "3670", "3831"],
+        &["智能装备", "新能源汽车"],
+        &[
+            ("青山园C-01地块", 150.0, "industrial", "ready", 25),
+            ("青山园C-02地块", 60.0, "industrial", "ready", 25),
+        ],
+        50_000,
+        250,
+        15,
+        &["报告表", "登记表"],
+        118.70,
+        31.98,
+    ),
+];
+
+/// Park profiles and plots, and the city's pre-review panel (reviewer, park, collab).
+async fn seed_parks_and_panel(app: &App) -> Result<()> {
+    use crate::parks::{PlotInput, ProfileInput};
+    let admin = crate::auth::actor_by_username(app, "admin").await?;
+    for (name, summary, industries, chains, plots, kva, intensity, tax, envs, lng, lat) in PARKS {
+        let Some(park) = crate::org::unit_by_name(app, name).await? else {
+            continue;
+        };
+        let input = ProfileInput {
+            summary: Some(summary.to_string()),
+            industries: industries.iter().map(|s| s.to_string()).collect(),
+            chains: chains.iter().map(|s| s.to_string()).collect(),
+            factory_m2: Some(80_000),
+            factory_floors: Some(4),
+            factory_load_kg_m2: Some(800),
+            power_kva: Some(*kva),
+            water_t_per_day: Some(20_000),
+            gas: Some("天然气管网全覆盖".into()),
+            steam: Some("集中供热，0.8MPa".into()),
+            min_intensity_yuan_per_mu: Some(intensity * 10_000),
+            min_tax_yuan_per_mu: Some(tax * 10_000),
+            max_energy_tce_per_10k: Some(0.3),
+            env_categories: envs.iter().map(|s| s.to_string()).collect(),
+            policies: Some(
+                "固定资产投资补助最高10%；前三年地方留成税收全额奖励；人才公寓拎包入住。".into(),
+            ),
+            contacts: Some("招商服务中心 0551-6000 1234".into()),
+            address: Some(format!("凤城市{name}管委会")),
+            lng: Some(*lng),
+            lat: Some(*lat),
+        };
+        crate::parks::save(app, &admin, park.id, &input).await?;
+        for (plot, mu, land_use, status, price_wan) in *plots {
+            crate::parks::add_plot(
+                app,
+                &admin,
+                park.id,
+                &PlotInput {
+                    name: plot.to_string(),
+                    area_mu: *mu,
+                    land_use: land_use.to_string(),
+                    status: status.to_string(),
+                    price_yuan_per_mu: Some(price_wan * 10_000),
+                    active: None,
+                },
+            )
+            .await?;
+        }
+    }
+    let bureau = crate::org::unit_by_name(app, "凤城市投资促进局")
+        .await?
+        .expect("unit seeded");
+    let mut members = Vec::new();
+    for (username, affiliation) in [
+        ("reviewer", "科研院所专家"),
+        ("park", "园区"),
+        ("collab", "要素保障部门"),
+    ] {
+        let a = crate::auth::actor_by_username(app, username).await?;
+        members.push(crate::review::MemberInput {
+            user_id: a.id(),
+            affiliation: affiliation.into(),
+        });
+    }
+    crate::review::save_panel(
+        app,
+        None,
+        None,
+        &crate::review::PanelInput {
+            unit_id: bureau.id,
+            name: "凤城市招商项目预审专班".into(),
+            pass_score: Some(60),
+            quorum: Some(3),
+            deadline_days: Some(5),
+            members,
+            criteria: None,
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -29,6 +29,16 @@ pub struct LeadInput {
     pub channel: Option<String>,
     /// YYYY-MM-DD; defaults to today
     pub reported_date: Option<String>,
+    /// 环评类别: 报告书, 报告表 or 登记表
+    pub env_category: Option<String>,
+    /// expected annual tax in production, yuan
+    pub expected_tax_yuan: Option<i64>,
+    /// expected annual output value in production, yuan
+    pub expected_output_yuan: Option<i64>,
+    /// expected annual energy use, tonnes of standard coal (吨标准煤)
+    pub energy_tce: Option<f64>,
+    /// power needed, kVA
+    pub power_kva: Option<i64>,
 }
 
 fn opt(s: &Option<String>) -> Option<&str> {
@@ -107,6 +117,42 @@ pub async fn validate(conn: &mut Conn, input: &LeadInput, actor: &Actor) -> Resu
             ));
         }
     }
+    let env_category = match opt(&input.env_category) {
+        Some(c) => Some(env_category(c)?),
+        None => None,
+    };
+    for (field, v, label) in [
+        ("expected_tax_yuan", input.expected_tax_yuan, "预计年税收"),
+        (
+            "expected_output_yuan",
+            input.expected_output_yuan,
+            "预计年产值",
+        ),
+    ] {
+        if v.is_some_and(|v| !(0..=MAX_YUAN).contains(&v)) {
+            return Err(Error::invalid(
+                field,
+                format!("{label}应在0到10万亿元之间（单位：元）"),
+            ));
+        }
+    }
+    if let Some(e) = input.energy_tce {
+        if !e.is_finite() || !(0.0..=100_000_000.0).contains(&e) {
+            return Err(Error::invalid(
+                "energy_tce",
+                "年综合能耗应为0到1亿吨标准煤之间的数",
+            ));
+        }
+    }
+    if input
+        .power_kva
+        .is_some_and(|p| !(0..=100_000_000).contains(&p))
+    {
+        return Err(Error::invalid(
+            "power_kva",
+            "用电需求应为0到1亿千伏安之间的整数",
+        ));
+    }
     let channel = match opt(&input.channel) {
         Some(c) => Some(Channel::parse(c)?.as_str().to_string()),
         None => None,
@@ -146,7 +192,25 @@ pub async fn validate(conn: &mut Conn, input: &LeadInput, actor: &Actor) -> Resu
         reported_by: actor.id(),
         reporting_unit_id: actor.user.unit_id,
         reported_date: reported_date.to_string(),
+        env_category,
+        expected_tax_yuan: input.expected_tax_yuan,
+        expected_output_yuan: input.expected_output_yuan,
+        energy_tce: input.energy_tce,
+        power_kva: input.power_kva,
     })
+}
+
+/// One of 报告书, 报告表, 登记表.
+pub fn env_category(s: &str) -> Result<String> {
+    let t = s.trim();
+    if fenglai_domain::redline::ENV_CATEGORIES.contains(&t) {
+        Ok(t.to_string())
+    } else {
+        Err(Error::invalid(
+            "env_category",
+            format!("环评类别“{t}”不对：应为报告书、报告表或登记表"),
+        ))
+    }
 }
 
 pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead> {
@@ -165,9 +229,52 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Lead> {
     let mut c = app.db.acquire().await?;
-    leads::get(&mut c, id, &actor.scope)
+    Ok(reach(&mut c, actor, id).await?.0)
+}
+
+/// How a caller reaches a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// In the caller's scope: every field.
+    Scope,
+    /// Before a panel the caller sits on: the investor's contact details withheld.
+    Panel,
+    /// Sent to the caller's park: contact details only once the park accepted it.
+    Routed { accepted: bool },
+}
+
+/// The lead if the caller may see it — in scope, before one of their panels, or
+/// sent to their park — with the investor's contact withheld from those who do not
+/// need it. Anything else is [`Error::NotFound`].
+pub async fn reach(c: &mut Conn, actor: &Actor, id: i64) -> Result<(Lead, Access)> {
+    if let Some(l) = leads::get(c, id, &actor.scope).await? {
+        return Ok((l, Access::Scope));
+    }
+    let mut lead = leads::get(c, id, &fenglai_store::Scope::All)
         .await?
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    let access = if fenglai_store::review::is_member_for_lead(c, actor.id(), id).await? {
+        Access::Panel
+    } else if let fenglai_store::Scope::Subtree(path) = &actor.scope {
+        let routed = fenglai_store::routing::of_lead(c, id).await?;
+        let mine: Vec<_> = routed
+            .iter()
+            .filter(|r| r.park_path.starts_with(path.as_str()))
+            .collect();
+        if mine.is_empty() {
+            return Err(Error::NotFound);
+        }
+        Access::Routed {
+            accepted: mine.iter().any(|r| r.status == "accepted"),
+        }
+    } else {
+        return Err(Error::NotFound);
+    };
+    if !matches!(access, Access::Routed { accepted: true }) {
+        lead.contact_name = lead.contact_name.map(|_| "（保密）".to_string());
+        lead.contact_phone = lead.contact_phone.map(|_| "（保密）".to_string());
+    }
+    Ok((lead, access))
 }
 
 /// Query parameters of the lead list, as they arrive.
@@ -298,6 +405,8 @@ pub struct AdmitInput {
     /// project name; defaults to the company name + 项目
     pub name: Option<String>,
     pub responsible_user_id: Option<i64>,
+    /// 环评类别 (报告书, 报告表, 登记表), recorded on the lead if it lacks one
+    pub env_category: Option<String>,
 }
 
 pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -> Result<Project> {
@@ -305,6 +414,27 @@ pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -
     let lead = leads::get(tx.conn(), lead_id, &actor.scope)
         .await?
         .ok_or(Error::NotFound)?;
+    let open = fenglai_store::review::reviews_of_lead(tx.conn(), lead.id)
+        .await?
+        .into_iter()
+        .any(|r| r.status != "decided");
+    if open {
+        return Err(Error::Conflict("线索正在预审，请由预审决定入库".into()));
+    }
+    let project = admit_in(&mut tx, actor, lead, input).await?;
+    tx.commit().await?;
+    Ok(project)
+}
+
+/// Admits `lead` inside `tx`: checks role, status and red lines, records the
+/// environmental category if given, creates the project and its first history row.
+/// The park defaults to the one that accepted the lead.
+pub async fn admit_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    mut lead: Lead,
+    input: &AdmitInput,
+) -> Result<Project> {
     actor.require(
         matches!(actor.role, Role::Admin | Role::Promoter),
         "将线索入库",
@@ -316,7 +446,16 @@ pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -
             status.label()
         )));
     }
-    if let Some(pid) = input.park_id {
+    let park_id = match input.park_id {
+        Some(p) => Some(p),
+        None => fenglai_store::routing::of_lead(tx.conn(), lead.id)
+            .await?
+            .iter()
+            .rev()
+            .find(|r| r.status == "accepted")
+            .map(|r| r.park_id),
+    };
+    if let Some(pid) = park_id {
         let park = org::unit(tx.conn(), pid).await?;
         if park.as_ref().is_none_or(|u| u.kind != "park") {
             return Err(Error::invalid("park_id", "承接园区不存在"));
@@ -340,6 +479,27 @@ pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -
         }
         None => today(),
     };
+    if let Some(c) = opt(&input.env_category) {
+        let c = env_category(c)?;
+        if lead.env_category.as_deref() != Some(c.as_str()) {
+            let before = lead.clone();
+            leads::set_env_category(tx.conn(), lead.id, &c).await?;
+            lead.env_category = Some(c);
+            tx.record(
+                Some(actor),
+                "lead",
+                lead.id,
+                "update",
+                Some(&before),
+                Some(&lead),
+            )
+            .await?;
+        }
+    }
+    let red = crate::redlines::report_in(tx.conn(), &lead, park_id).await?;
+    if !red.blocking.is_empty() {
+        return Err(crate::redlines::blocked(&red));
+    }
     let name = opt(&input.name)
         .map(str::to_string)
         .unwrap_or_else(|| format!("{}项目", lead.company_name));
@@ -356,7 +516,7 @@ pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -
             uscc: lead.uscc.clone(),
             industry_code: lead.industry_code.clone(),
             industry_section: section,
-            park_id: input.park_id,
+            park_id,
             reporting_unit_id: lead.reporting_unit_id,
             reported_by: lead.reported_by,
             responsible_user_id: input.responsible_user_id.or(Some(actor.id())),
@@ -399,7 +559,6 @@ pub async fn admit(app: &App, actor: &Actor, lead_id: i64, input: &AdmitInput) -
     .await?;
     tx.record::<(), _>(Some(actor), "project", pid, "create", None, Some(&project))
         .await?;
-    tx.commit().await?;
     Ok(project)
 }
 

@@ -10,8 +10,12 @@ pub mod auth;
 pub mod demo;
 pub mod leads;
 pub mod org;
+pub mod parks;
 pub mod projects;
+pub mod redlines;
 pub mod reference;
+pub mod review;
+pub mod routing;
 pub mod sample;
 pub mod stats;
 
@@ -30,6 +34,7 @@ impl App {
         db.migrate().await?;
         let app = App { db };
         reference::ensure_loaded(&app).await?;
+        redlines::ensure_loaded(&app).await?;
         leads::backfill_search(&app).await?;
         Ok(app)
     }

@@ -9,6 +9,9 @@ pub mod lead;
 pub mod money;
 pub mod names;
 pub mod org;
+pub mod redline;
+pub mod review;
+pub mod routing;
 pub mod stage;
 pub mod uscc;
 

@@ -12,6 +12,8 @@ pub struct Lead {
     pub uscc: Option<String>,
     pub industry_code: Option<String>,
     pub industry_name: Option<String>,
+    /// GB/T 4754 section letter of the industry
+    pub industry_section: Option<String>,
     pub region_code: Option<String>,
     pub region_name: Option<String>,
     pub contact_name: Option<String>,
@@ -30,16 +32,27 @@ pub struct Lead {
     /// pending_review, in_review, admitted, rejected, merged
     pub status: String,
     pub project_id: Option<i64>,
+    /// 环评类别: 报告书, 报告表 or 登记表
+    pub env_category: Option<String>,
+    /// expected annual tax when in production
+    pub expected_tax_yuan: Option<i64>,
+    /// expected annual output value when in production
+    pub expected_output_yuan: Option<i64>,
+    /// expected annual energy use, tonnes of standard coal (吨标准煤)
+    pub energy_tce: Option<f64>,
+    /// power needed, kVA
+    pub power_kva: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 const SELECT: &str =
     "SELECT l.id, l.company_name, l.uscc, l.industry_code, i.name AS industry_name, \
-    l.region_code, r.full_name AS region_name, l.contact_name, l.contact_phone, l.description, \
+    l.industry_section, l.region_code, r.full_name AS region_name, l.contact_name, l.contact_phone, l.description, \
     l.planned_investment_yuan, l.land_mu, l.expected_jobs, l.channel, l.reported_by, \
     us.display_name AS reporter_name, l.reporting_unit_id, un.name AS reporting_unit_name, \
-    l.reported_date, l.status, l.project_id, l.created_at, l.updated_at \
+    l.reported_date, l.status, l.project_id, l.env_category, l.expected_tax_yuan, \
+    l.expected_output_yuan, l.energy_tce, l.power_kva, l.created_at, l.updated_at \
     FROM leads l \
     JOIN users us ON us.id = l.reported_by \
     JOIN units un ON un.id = l.reporting_unit_id \
@@ -63,6 +76,11 @@ pub struct NewLead {
     pub reported_by: i64,
     pub reporting_unit_id: i64,
     pub reported_date: String,
+    pub env_category: Option<String>,
+    pub expected_tax_yuan: Option<i64>,
+    pub expected_output_yuan: Option<i64>,
+    pub energy_tce: Option<f64>,
+    pub power_kva: Option<i64>,
 }
 
 pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
@@ -70,7 +88,8 @@ pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
     let mut s = Sql::new(
         "INSERT INTO leads (company_name, name_norm, name_grams, uscc, industry_code, industry_section, \
          region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
-         channel, reported_by, reporting_unit_id, reported_date, status, created_at, updated_at) VALUES (",
+         channel, reported_by, reporting_unit_id, reported_date, env_category, expected_tax_yuan, \
+         expected_output_yuan, energy_tce, power_kva, status, created_at, updated_at) VALUES (",
     );
     s.bind(l.company_name.clone()).push(", ");
     s.bind(names::normalize(&l.company_name)).push(", ");
@@ -105,9 +124,17 @@ pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
         .push(", ")
         .bind(l.reporting_unit_id)
         .push(", ");
-    s.bind(l.reported_date.clone())
-        .push(", 'pending_review', ")
-        .bind(t.clone());
+    s.bind(l.reported_date.clone()).push(", ");
+    s.bind(l.env_category.clone())
+        .push(", ")
+        .bind(l.expected_tax_yuan)
+        .push(", ");
+    s.bind(l.expected_output_yuan)
+        .push(", ")
+        .bind(l.energy_tce)
+        .push(", ")
+        .bind(l.power_kva);
+    s.push(", 'pending_review', ").bind(t.clone());
     s.push(", ").bind(t).push(") RETURNING id");
     s.fetch_i64(conn).await
 }
@@ -128,6 +155,26 @@ pub async fn set_status(
     let mut s = Sql::new("UPDATE leads SET status = ");
     s.bind(status).push(", project_id = ").bind(project_id);
     s.push(", updated_at = ")
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+/// The newest open leads (待预审, 预审中) in scope.
+pub async fn open_recent(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Lead>> {
+    let mut s = Sql::new(SELECT);
+    s.push(" WHERE l.status IN ('pending_review', 'in_review')");
+    scope.restrict(&mut s, "l", false);
+    s.push(" ORDER BY l.reported_date DESC, l.id DESC LIMIT ")
+        .bind(limit);
+    s.fetch_all(conn).await
+}
+
+pub async fn set_env_category(conn: &mut Conn, id: i64, category: &str) -> Result<()> {
+    let mut s = Sql::new("UPDATE leads SET env_category = ");
+    s.bind(category)
+        .push(", updated_at = ")
         .bind(now())
         .push(" WHERE id = ")
         .bind(id);

@@ -67,3 +67,49 @@ pub fn ts(s: &str) -> askama::Result<String> {
         })
         .unwrap_or_else(|_| s.to_string()))
 }
+
+/// A review's status: open, more_info, decided.
+pub fn review_status(s: &str) -> askama::Result<String> {
+    Ok(match s {
+        "open" => "评审中",
+        "more_info" => "待补充材料",
+        "decided" => "已决定",
+        other => other,
+    }
+    .to_string())
+}
+
+/// A review's decision: admit, reject, more_info.
+pub fn decision(s: &Option<String>) -> askama::Result<String> {
+    Ok(match s.as_deref() {
+        Some("admit") => "入库",
+        Some("reject") => "未通过",
+        Some("more_info") => "补充材料",
+        Some(other) => other,
+        None => "—",
+    }
+    .to_string())
+}
+
+/// A routing's status: pending, accepted, declined.
+pub fn routing_status(s: &str) -> askama::Result<String> {
+    Ok(match s {
+        "pending" => "待答复",
+        "accepted" => "已承接",
+        "declined" => "已退回",
+        other => other,
+    }
+    .to_string())
+}
+
+/// 0.25 → "25.0%"; None → "—".
+pub fn pct(v: &Option<f64>) -> askama::Result<String> {
+    Ok(v.map(|v| format!("{:.1}%", v * 100.0))
+        .unwrap_or_else(|| "—".into()))
+}
+
+/// Hours, one decimal; None → "—".
+pub fn ohours(v: &Option<f64>) -> askama::Result<String> {
+    Ok(v.map(|v| format!("{v:.1} 小时"))
+        .unwrap_or_else(|| "—".into()))
+}

@@ -1,6 +1,6 @@
 //! The OpenAPI document of every /api/v1 route.
 
-use crate::api;
+use crate::{api, api_review};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -12,7 +12,14 @@ use utoipa::{Modify, OpenApi};
         api::token, api::list_leads, api::create_lead, api::get_lead, api::admit_lead,
         api::list_projects, api::get_project, api::edit_project, api::transition, api::project_history,
         api::project_events, api::pipeline, api::recent, api::leads_by_unit, api::industries, api::regions, api::units, api::create_unit,
-        api::users, api::create_user, api::edit_user
+        api::users, api::create_user, api::edit_user,
+        api_review::list_parks, api_review::get_park, api_review::save_profile, api_review::add_plot, api_review::edit_plot,
+        api_review::list_panels, api_review::create_panel, api_review::update_panel, api_review::open_review,
+        api_review::lead_reviews, api_review::list_reviews, api_review::get_review, api_review::submit_scores,
+        api_review::decide, api_review::reopen, api_review::remind, api_review::lead_redlines,
+        api_review::override_redlines, api_review::list_rules, api_review::add_rule, api_review::remove_rule,
+        api_review::lead_ranking, api_review::lead_routings, api_review::route_lead, api_review::list_routings,
+        api_review::accept, api_review::decline, api_review::routing_stats
     ),
     modifiers(&Bearer)
 )]

@@ -12,16 +12,22 @@ use axum::routing::{get, post};
 use axum::Router;
 use fenglai_app::leads::{AdmitInput, LeadInput, ListQuery};
 use fenglai_app::projects::TransitionInput;
+use fenglai_app::redlines::{self, Report};
 use fenglai_app::stats::{GroupPipeline, Pipeline};
-use fenglai_app::{auth, leads, org, projects, stats, App, Error};
+use fenglai_app::{auth, leads, org, projects, review, routing, stats, App, Error};
+use fenglai_domain::routing::Fit;
 use fenglai_domain::{Channel, LeadStatus, Role, Stage, UnitKind, Yuan};
 use fenglai_store::audit::Event;
 use fenglai_store::leads::{Lead, UnitCount};
 use fenglai_store::org::{Unit, User};
 use fenglai_store::projects::{Choice, HistoryEntry, Project};
+use fenglai_store::review::{Override, Review};
+use fenglai_store::routing::Routing;
 use fenglai_store::stats::RecentChange;
 use serde::Deserialize;
 use std::collections::HashMap;
+
+mod intake;
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
@@ -68,6 +74,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
+        .merge(intake::routes())
 }
 
 /// An option of a `<select>`.
@@ -101,6 +108,10 @@ pub struct Frame {
     pub csrf: String,
     pub is_admin: bool,
     pub may_report: bool,
+    /// 预审: everyone but informants (panel members, promoters, leaders)
+    pub may_review: bool,
+    /// 园区匹配: those who send leads to parks and the parks that receive them
+    pub may_route: bool,
     pub nav: &'static str,
 }
 
@@ -113,6 +124,11 @@ impl Frame {
             csrf: s.csrf.clone(),
             is_admin: s.actor.role == Role::Admin,
             may_report: s.actor.role.may_report_leads(),
+            may_review: s.actor.role != Role::Informant,
+            may_route: matches!(
+                s.actor.role,
+                Role::Admin | Role::Promoter | Role::Leader | Role::Receiver
+            ),
             nav,
         }
     }
@@ -403,6 +419,7 @@ struct LeadForm {
     v: LeadFormData,
     errors: HashMap<String, String>,
     channels: Vec<Opt>,
+    envs: Vec<Opt>,
 }
 
 impl LeadForm {
@@ -439,6 +456,16 @@ struct LeadFormData {
     description: String,
     #[serde(default)]
     reported_date: String,
+    #[serde(default)]
+    env_category: String,
+    #[serde(default)]
+    expected_tax_wan: String,
+    #[serde(default)]
+    expected_output_wan: String,
+    #[serde(default)]
+    energy_tce: String,
+    #[serde(default)]
+    power_kva: String,
 }
 
 fn nonempty(s: &str) -> Option<String> {
@@ -475,6 +502,24 @@ impl LeadFormData {
                 })?),
                 None => None,
             };
+        let energy =
+            match nonempty(&self.energy_tce) {
+                Some(v) => Some(v.parse::<f64>().ok().filter(|e| e.is_finite()).ok_or_else(
+                    || {
+                        Error::invalid(
+                            "energy_tce",
+                            format!("年综合能耗“{v}”不是数字（单位：吨标煤）"),
+                        )
+                    },
+                )?),
+                None => None,
+            };
+        let power = match nonempty(&self.power_kva) {
+            Some(v) => Some(v.parse::<i64>().map_err(|_| {
+                Error::invalid("power_kva", format!("用电需求“{v}”不是整数（单位：kVA）"))
+            })?),
+            None => None,
+        };
         Ok(LeadInput {
             company_name: self.company_name.clone(),
             uscc: nonempty(&self.uscc),
@@ -488,8 +533,23 @@ impl LeadFormData {
             expected_jobs: jobs,
             channel: nonempty(&self.channel),
             reported_date: nonempty(&self.reported_date),
+            env_category: nonempty(&self.env_category),
+            expected_tax_yuan: form_wan(&self.expected_tax_wan, "expected_tax_wan")?,
+            expected_output_yuan: form_wan(&self.expected_output_wan, "expected_output_wan")?,
+            energy_tce: energy,
+            power_kva: power,
         })
     }
+}
+
+/// The 环评类别 options.
+fn env_opts(current: &str) -> Vec<Opt> {
+    opts(
+        fenglai_domain::redline::ENV_CATEGORIES
+            .iter()
+            .map(|c| (*c, *c)),
+        Some(current),
+    )
 }
 
 fn channels(current: &str) -> Vec<Opt> {
@@ -510,6 +570,7 @@ async fn lead_new(s: WebSession) -> Response {
             v: LeadFormData::default(),
             errors: HashMap::new(),
             channels: channels(""),
+            envs: env_opts(""),
         },
     )
 }
@@ -531,6 +592,8 @@ async fn lead_create(
         Err(Error::Invalid { field, message }) => {
             let field = match field.as_str() {
                 "planned_investment_yuan" => "planned_investment_wan".to_string(),
+                "expected_tax_yuan" => "expected_tax_wan".to_string(),
+                "expected_output_yuan" => "expected_output_wan".to_string(),
                 other => other.to_string(),
             };
             let errors = HashMap::from([(field, message)]);
@@ -539,6 +602,7 @@ async fn lead_create(
                 &LeadForm {
                     f: Frame::new(&s, "new"),
                     channels: channels(&v.channel),
+                    envs: env_opts(&v.env_category),
                     v,
                     errors,
                 },
@@ -558,6 +622,34 @@ struct LeadPage {
     today: String,
     events: Vec<Event>,
     error: Option<String>,
+    envs: Vec<Opt>,
+    flags: Vec<FlagRow>,
+    blocking: usize,
+    overrides: Vec<Override>,
+    is_leader: bool,
+    reviews: Vec<Review>,
+    may_open_review: bool,
+    panels: Vec<IdOpt>,
+    ranking: Vec<Fit>,
+    may_route: bool,
+    route_parks: Vec<IdOpt>,
+    routings: Vec<Routing>,
+}
+
+/// A red-line flag and whether it still blocks admission.
+pub struct FlagRow {
+    pub message: String,
+    pub blocking: bool,
+}
+
+fn flag_rows(r: &Report) -> Vec<FlagRow> {
+    r.flags
+        .iter()
+        .map(|f| FlagRow {
+            message: f.message.clone(),
+            blocking: r.blocking.contains(f),
+        })
+        .collect()
 }
 
 async fn lead_page(
@@ -571,15 +663,73 @@ async fn lead_page(
         let lead = leads::get(app, &s.actor, id).await?;
         let parks = projects::parks(app).await?;
         let events = fenglai_app::audit::for_entity(app, "lead", id).await?;
-        let admissible = matches!(lead.status.as_str(), "pending_review" | "in_review");
+        let report = redlines::report(app, &s.actor, id, None).await?;
+        let reviews = review::of_lead(app, &s.actor, id).await?;
+        let routings = routing::of_lead(app, &s.actor, id).await?;
+        // the ranking is for those who reach the lead in their own scope
+        let ranking = match routing::ranking(app, &s.actor, id).await {
+            Ok(r) => r,
+            Err(Error::NotFound) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let sender = matches!(s.actor.role, Role::Admin | Role::Promoter);
+        let open_status = matches!(lead.status.as_str(), "pending_review" | "in_review");
+        let admissible = open_status;
+        let routed = routings
+            .iter()
+            .any(|r| r.status == "pending" || r.status == "accepted");
+        let declined = |park: i64| {
+            routings
+                .iter()
+                .any(|r| r.status == "declined" && r.park_id == park)
+        };
+        let best = ranking
+            .iter()
+            .find(|f| f.fits && !declined(f.park_id))
+            .map(|f| f.park_id);
+        let route_parks = id_opts(
+            ranking.iter().filter(|f| !declined(f.park_id)).map(|f| {
+                (
+                    f.park_id,
+                    format!(
+                        "{}（{}分，{}）",
+                        f.park,
+                        f.score,
+                        if f.fits { "符合" } else { "不符合" }
+                    ),
+                )
+            }),
+            best,
+        );
+        let panels = review::panels(app)
+            .await?
+            .into_iter()
+            .map(|p| (p.panel.id, p.panel.name))
+            .collect::<Vec<_>>();
+        let first_panel = panels.first().map(|p| p.0);
         Ok::<_, Error>(LeadPage {
             f: Frame::new(s, "leads"),
-            may_admit: admissible && matches!(s.actor.role, Role::Admin | Role::Promoter),
+            may_admit: admissible && sender,
+            may_open_review: sender && lead.status == "pending_review" && !ranking.is_empty(),
+            may_route: sender
+                && !routed
+                && !ranking.is_empty()
+                && !matches!(lead.status.as_str(), "rejected" | "merged"),
+            panels: id_opts(panels.into_iter(), first_panel),
+            is_leader: s.actor.role == Role::Leader,
+            flags: flag_rows(&report),
+            blocking: report.blocking.len(),
+            overrides: report.overrides,
+            envs: env_opts(""),
             lead,
             parks,
             today: fenglai_app::today().to_string(),
             events,
             error,
+            reviews,
+            ranking,
+            route_parks,
+            routings,
         })
     }
     .await;
@@ -601,6 +751,8 @@ struct AdmitForm {
     park_id: String,
     #[serde(default)]
     date: String,
+    #[serde(default)]
+    env_category: String,
 }
 
 async fn lead_admit(
@@ -629,8 +781,8 @@ async fn lead_admit(
     let input = AdmitInput {
         park_id,
         date: nonempty(&f.date),
-        name: None,
-        responsible_user_id: None,
+        env_category: nonempty(&f.env_category),
+        ..Default::default()
     };
     match leads::admit(&app, &s.actor, id, &input).await {
         Ok(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),

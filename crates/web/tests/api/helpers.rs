@@ -208,7 +208,7 @@ impl TestApp {
         self.post_json(
             token,
             &format!("/api/v1/leads/{lead}/admit"),
-            json!({"park_id": park, "date": date}),
+            json!({"park_id": park, "date": date, "env_category": "登记表"}),
             StatusCode::CREATED,
         )
         .await["id"]

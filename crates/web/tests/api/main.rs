@@ -7,5 +7,6 @@ mod auth;
 mod leads;
 mod pages;
 mod projects;
+mod review;
 mod scope;
 mod stats;

@@ -102,6 +102,7 @@ async fn journey(t: TestApp) {
             ("csrf", csrf.as_str()),
             ("park_id", park.as_str()),
             ("date", "2024-03-01"),
+            ("env_category", "登记表"),
         ])
         .send()
         .await
