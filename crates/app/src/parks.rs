@@ -127,6 +127,16 @@ pub async fn offers(c: &mut Conn) -> Result<Vec<Offer>> {
         .collect())
 }
 
+/// Whether `actor` may keep `park_id`'s profile (pages show the form or not).
+pub async fn may_edit_park(app: &App, actor: &Actor, park_id: i64) -> Result<bool> {
+    let mut c = app.db.acquire().await?;
+    match may_edit(&mut c, actor, park_id).await {
+        Ok(()) => Ok(true),
+        Err(Error::Forbidden(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Admins edit any park; a receiver (承接人) edits the park they belong to.
 async fn may_edit(c: &mut Conn, actor: &Actor, park_id: i64) -> Result<()> {
     let park = org::unit(c, park_id).await?.ok_or(Error::NotFound)?;

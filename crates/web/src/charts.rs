@@ -81,3 +81,123 @@ pub fn group_bars(groups: &[GroupPipeline]) -> Vec<HBar> {
         })
         .collect()
 }
+
+/// A point of the parks' position sketch (位置示意图).
+pub struct MapPoint {
+    pub park_id: i64,
+    pub name: String,
+    pub x: i64,
+    pub y: i64,
+    /// the park the page is about
+    pub on: bool,
+    /// label left of the point, when it sits in the right half
+    pub label_left: bool,
+}
+
+/// The parks' relative positions, projected from longitude and latitude.
+pub struct ParkMap {
+    pub width: i64,
+    pub height: i64,
+    pub points: Vec<MapPoint>,
+    /// a scale bar: its length in pixels and what it stands for
+    pub scale_px: i64,
+    pub scale_km: i64,
+}
+
+/// Projects `(park_id, name, lng, lat)` into a `width`-wide sketch: equirectangular about
+/// the mean latitude (true to a few per cent at city scale), north up, the bounding box
+/// padded by a margin, and a scale bar of a round number of kilometres. None when no park
+/// has a position.
+pub fn park_map(
+    parks: &[(i64, String, Option<f64>, Option<f64>)],
+    current: Option<i64>,
+    width: i64,
+) -> Option<ParkMap> {
+    let located: Vec<(i64, &str, f64, f64)> = parks
+        .iter()
+        .filter_map(|(id, name, lng, lat)| Some((*id, name.as_str(), (*lng)?, (*lat)?)))
+        .filter(|(_, _, lng, lat)| lng.is_finite() && lat.is_finite())
+        .collect();
+    if located.is_empty() {
+        return None;
+    }
+    let mean_lat = located.iter().map(|p| p.3).sum::<f64>() / located.len() as f64;
+    let k = mean_lat.to_radians().cos();
+    // kilometres east and north of the first point
+    const KM_PER_DEG: f64 = 111.32;
+    let (lng0, lat0) = (located[0].2, located[0].3);
+    let xy: Vec<(f64, f64)> = located
+        .iter()
+        .map(|p| ((p.2 - lng0) * k * KM_PER_DEG, (p.3 - lat0) * KM_PER_DEG))
+        .collect();
+    let (min_x, max_x) = xy
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (min_y, max_y) = xy
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    // at least 10 km across, so one park alone still gets a sensible scale
+    let span = (max_x - min_x).max(max_y - min_y).max(10.0);
+    let margin = 60.0;
+    let inner = width as f64 - 2.0 * margin;
+    let px_per_km = inner / span;
+    let height = ((max_y - min_y) * px_per_km + 2.0 * margin).max(200.0);
+    let cx = (min_x + max_x) / 2.0;
+    let cy = (min_y + max_y) / 2.0;
+    let points = located
+        .iter()
+        .zip(&xy)
+        .map(|(p, (x, y))| {
+            let px = width as f64 / 2.0 + (x - cx) * px_per_km;
+            let py = height / 2.0 - (y - cy) * px_per_km;
+            MapPoint {
+                park_id: p.0,
+                name: p.1.to_string(),
+                x: px.round() as i64,
+                y: py.round() as i64,
+                on: Some(p.0) == current,
+                label_left: px > width as f64 / 2.0,
+            }
+        })
+        .collect();
+    let target_km = span / 4.0;
+    let scale_km = [1, 2, 5, 10, 20, 50, 100, 200, 500]
+        .into_iter()
+        .rev()
+        .find(|&s| s as f64 <= target_km)
+        .unwrap_or(1);
+    Some(ParkMap {
+        width,
+        height: height.round() as i64,
+        points,
+        scale_px: (scale_km as f64 * px_per_km).round() as i64,
+        scale_km,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn park_map_puts_north_up_and_east_right() {
+        let parks = vec![
+            (1, "西".to_string(), Some(118.70), Some(32.00)),
+            (2, "东北".to_string(), Some(118.90), Some(32.10)),
+            (3, "无坐标".to_string(), None, Some(32.0)),
+        ];
+        let m = park_map(&parks, Some(2), 600).unwrap();
+        assert_eq!(m.points.len(), 2, "a park without a position is left out");
+        let (w, ne) = (&m.points[0], &m.points[1]);
+        assert!(ne.x > w.x && ne.y < w.y, "east is right, north is up");
+        assert!(ne.on && !w.on);
+        assert!(m
+            .points
+            .iter()
+            .all(|p| (0..=600).contains(&p.x) && (0..=m.height).contains(&p.y)));
+        // 0.2° of longitude at 32°N is about 18.9 km across 480 px
+        let km = (ne.x - w.x) as f64 / (m.scale_px as f64 / m.scale_km as f64);
+        assert!((km - 18.9).abs() < 0.5, "{km} km");
+        assert!(park_map(&parks[2..], None, 600).is_none());
+    }
+}

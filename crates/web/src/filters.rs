@@ -113,3 +113,22 @@ pub fn ohours(v: &Option<f64>) -> askama::Result<String> {
     Ok(v.map(|v| format!("{v:.1} 小时"))
         .unwrap_or_else(|| "—".into()))
 }
+/// Area in 亩 without trailing zeros: 180.0 → "180", 12.5 → "12.5".
+pub fn mu(v: &f64) -> askama::Result<String> {
+    let s = format!("{v:.2}");
+    Ok(s.trim_end_matches('0').trim_end_matches('.').to_string())
+}
+
+pub fn land_use(s: &str) -> askama::Result<String> {
+    Ok(fenglai_domain::routing::land_use_label(s).to_string())
+}
+
+pub fn plot_status(s: &str) -> askama::Result<String> {
+    Ok(fenglai_domain::routing::plot_status_label(s).to_string())
+}
+
+/// Yuan per 亩 shown as 万元/亩; None → "—".
+pub fn wan_mu(v: &Option<i64>) -> askama::Result<String> {
+    Ok(v.map(|v| format!("{} 万元/亩", Yuan(v).wan()))
+        .unwrap_or_else(|| "—".into()))
+}

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 mod intake;
+mod parks;
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
@@ -75,6 +76,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
         .merge(intake::routes())
+        .merge(parks::routes())
 }
 
 /// An option of a `<select>`.

@@ -27,3 +27,8 @@
     });
   });
 })();
+
+// Print buttons (招商指南): inline handlers are barred by the content security policy.
+document.querySelectorAll('[data-print]').forEach(function (b) {
+  b.addEventListener('click', function () { window.print(); });
+});

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod leads;
 mod pages;
+mod parks;
 mod projects;
 mod review;
 mod scope;
