@@ -21,18 +21,27 @@ pub mod stats;
 
 use fenglai_domain::{Invalid, Role};
 use fenglai_store::{Db, Scope, StoreError};
+use std::sync::{Arc, Mutex};
 
-/// The application: a handle on the database, cheap to clone.
+/// The application: a handle on the database and what it caches, cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    /// every park's offer as routing weighs it, under the `parks` data version it was read at
+    offers: Arc<Mutex<Option<CachedOffers>>>,
 }
+
+/// The `parks` data version and the offers read at it.
+type CachedOffers = (i64, Arc<Vec<fenglai_domain::routing::Offer>>);
 
 impl App {
     /// Connects, migrates and loads reference data if missing.
     pub async fn open(db: Db) -> Result<App> {
         db.migrate().await?;
-        let app = App { db };
+        let app = App {
+            db,
+            offers: Arc::default(),
+        };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
         leads::backfill_search(&app).await?;

@@ -9,6 +9,8 @@ use fenglai_store::parks::{self, NewPlot, ParkIndustry, Plot, Profile};
 use fenglai_store::reference::{self, Table};
 use fenglai_store::{org, Conn, Scope};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A profile not reviewed for this many days is flagged as stale.
 pub const STALE_DAYS: i64 = 90;
@@ -62,20 +64,22 @@ pub async fn all(app: &App) -> Result<Vec<Park>> {
 
 async fn all_in(c: &mut Conn) -> Result<Vec<Park>> {
     let profiles = parks::profiles(c).await?;
-    let industries = parks::industries(c, None).await?;
-    let plots = parks::plots(c, None).await?;
+    let mut industries: HashMap<i64, Vec<ParkIndustry>> = HashMap::new();
+    for i in parks::industries(c, None).await? {
+        industries.entry(i.park_id).or_default().push(i);
+    }
+    let mut plots: HashMap<i64, Vec<Plot>> = HashMap::new();
+    for x in parks::plots(c, None).await? {
+        plots.entry(x.park_id).or_default().push(x);
+    }
     Ok(profiles
         .into_iter()
         .map(|p| {
             let id = p.park_id;
             assemble(
                 p,
-                industries
-                    .iter()
-                    .filter(|i| i.park_id == id)
-                    .cloned()
-                    .collect(),
-                plots.iter().filter(|x| x.park_id == id).cloned().collect(),
+                industries.remove(&id).unwrap_or_default(),
+                plots.remove(&id).unwrap_or_default(),
             )
         })
         .collect())
@@ -92,37 +96,51 @@ pub async fn get(app: &App, park_id: i64) -> Result<Park> {
     Ok(assemble(profile, industries, plots))
 }
 
-/// What routing weighs: every park's offer.
-pub async fn offers(c: &mut Conn) -> Result<Vec<Offer>> {
-    Ok(all_in(c)
-        .await?
+/// What routing weighs: every park's offer. Read once and kept until a park, plot or unit
+/// changes (the store's `parks` data version, read here each time, says when), so ranking
+/// a lead does not read 5,000 plots every time.
+pub async fn offers(app: &App, c: &mut Conn) -> Result<Arc<Vec<Offer>>> {
+    let version = parks::version(c).await?;
+    if let Some((v, cached)) = app.offers.lock().expect("offers cache").as_ref() {
+        if *v == version {
+            return Ok(cached.clone());
+        }
+    }
+    // read after the version: what is read is at least that new, so a change in between
+    // only makes the next call read again
+    let fresh = Arc::new(read_offers(c).await?);
+    *app.offers.lock().expect("offers cache") = Some((version, fresh.clone()));
+    Ok(fresh)
+}
+
+async fn read_offers(c: &mut Conn) -> Result<Vec<Offer>> {
+    let profiles = parks::profiles(c).await?;
+    let mut industries: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for i in parks::industries(c, None).await? {
+        industries
+            .entry(i.park_id)
+            .or_default()
+            .push((i.industry_code, i.industry_name.unwrap_or_default()));
+    }
+    let mut plots: HashMap<i64, Vec<OfferPlot>> = HashMap::new();
+    for x in parks::open_plots(c).await? {
+        plots.entry(x.park_id).or_default().push(OfferPlot {
+            name: x.name,
+            area_mu: x.area_mu,
+            land_use: x.land_use,
+            status: x.status,
+        });
+    }
+    Ok(profiles
         .into_iter()
         .map(|p| Offer {
-            park_id: p.profile.park_id,
-            name: p.profile.park_name.clone(),
-            industries: p
-                .industries
-                .iter()
-                .map(|i| {
-                    (
-                        i.industry_code.clone(),
-                        i.industry_name.clone().unwrap_or_default(),
-                    )
-                })
-                .collect(),
-            chains: crate::redlines::split_list(&p.profile.chains),
-            plots: p
-                .plots
-                .iter()
-                .map(|x| OfferPlot {
-                    name: x.name.clone(),
-                    area_mu: x.area_mu,
-                    land_use: x.land_use.clone(),
-                    status: x.status.clone(),
-                })
-                .collect(),
-            power_kva: p.profile.power_kva,
-            thresholds: crate::redlines::thresholds(&p.profile),
+            park_id: p.park_id,
+            chains: crate::redlines::split_list(&p.chains),
+            power_kva: p.power_kva,
+            thresholds: crate::redlines::thresholds(&p),
+            industries: industries.remove(&p.park_id).unwrap_or_default(),
+            plots: plots.remove(&p.park_id).unwrap_or_default(),
+            name: p.park_name,
         })
         .collect())
 }

@@ -41,7 +41,7 @@ pub async fn ranking(app: &App, actor: &Actor, lead_id: i64) -> Result<Vec<Fit>>
         return Err(Error::NotFound);
     }
     let need = need(&lead);
-    let offers = crate::parks::offers(&mut c).await?;
+    let offers = crate::parks::offers(app, &mut c).await?;
     Ok(rank(&need, &offers))
 }
 
@@ -101,7 +101,7 @@ pub async fn route(app: &App, actor: &Actor, lead_id: i64, input: &RouteInput) -
         )));
     }
     let need = need(&lead);
-    let offers = crate::parks::offers(tx.conn()).await?;
+    let offers = crate::parks::offers(app, tx.conn()).await?;
     let fit = offers
         .iter()
         .find(|o| o.park_id == park.id)
@@ -356,7 +356,7 @@ pub async fn stats(app: &App, actor: &Actor) -> Result<RoutingStats> {
     let facts = store::facts(&mut c, &actor.scope).await?;
     let all: Vec<&store::Fact> = facts.iter().collect();
     let total = rate_row(0, "", &all);
-    let offers = crate::parks::offers(&mut c).await?;
+    let offers = crate::parks::offers(app, &mut c).await?;
     let open = lead_store::open_recent(&mut c, &actor.scope, 1000).await?;
     let mut no_fit = Vec::new();
     for lead in &open {

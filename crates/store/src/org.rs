@@ -64,6 +64,7 @@ pub async fn insert_unit(
     region_code: Option<&str>,
     is_jurisdiction: bool,
 ) -> Result<Unit> {
+    crate::parks::bump_version(conn).await?;
     let mut s = Sql::new(
         "INSERT INTO units (parent_id, name, kind, region_code, path, jurisdiction_id, active, created_at) VALUES (",
     );
@@ -95,6 +96,7 @@ pub async fn insert_unit(
 }
 
 pub async fn rename_unit(conn: &mut Conn, id: i64, name: &str, active: bool) -> Result<()> {
+    crate::parks::bump_version(conn).await?;
     let mut s = Sql::new("UPDATE units SET name = ");
     s.bind(name)
         .push(", active = ")

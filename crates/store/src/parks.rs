@@ -65,6 +65,22 @@ const PROFILE_SELECT: &str = "SELECT u.id AS park_id, u.name AS park_name, p.sum
     p.policies, p.contacts, p.address, p.lng, p.lat, p.updated_at \
     FROM units u LEFT JOIN park_profiles p ON p.park_id = u.id WHERE u.kind = 'park' AND u.active = 1";
 
+/// The version of what routing reads about parks: profiles, industries, plots and units.
+/// Every write to them here and in `org` bumps it in the same transaction, so a reader
+/// that cached a routing table under one version knows when to read again.
+pub async fn version(conn: &mut Conn) -> Result<i64> {
+    Sql::new("SELECT version FROM data_versions WHERE name = 'parks'")
+        .fetch_i64(conn)
+        .await
+}
+
+pub(crate) async fn bump_version(conn: &mut Conn) -> Result<()> {
+    Sql::new("UPDATE data_versions SET version = version + 1 WHERE name = 'parks'")
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Every active park with its profile (empty where never filled), by path.
 pub async fn profiles(conn: &mut Conn) -> Result<Vec<Profile>> {
     Sql::new(&format!("{PROFILE_SELECT} ORDER BY u.path"))
@@ -80,6 +96,7 @@ pub async fn profile(conn: &mut Conn, park_id: i64) -> Result<Option<Profile>> {
 
 /// Writes the whole profile (insert or replace).
 pub async fn save_profile(conn: &mut Conn, p: &Profile, by: i64) -> Result<()> {
+    bump_version(conn).await?;
     let mut d = Sql::new("DELETE FROM park_profiles WHERE park_id = ");
     d.bind(p.park_id);
     d.execute(conn).await?;
@@ -126,6 +143,7 @@ pub async fn save_profile(conn: &mut Conn, p: &Profile, by: i64) -> Result<()> {
 
 /// Marks the profile as reviewed now (a plot or industry change keeps it current).
 pub async fn touch(conn: &mut Conn, park_id: i64, by: i64) -> Result<()> {
+    bump_version(conn).await?;
     let mut s = Sql::new("UPDATE park_profiles SET updated_at = ");
     s.bind(now())
         .push(", updated_by = ")
@@ -160,6 +178,7 @@ pub async fn industries(conn: &mut Conn, park_id: Option<i64>) -> Result<Vec<Par
 }
 
 pub async fn set_industries(conn: &mut Conn, park_id: i64, codes: &[String]) -> Result<()> {
+    bump_version(conn).await?;
     let mut d = Sql::new("DELETE FROM park_industries WHERE park_id = ");
     d.bind(park_id);
     d.execute(conn).await?;
@@ -186,6 +205,26 @@ pub async fn plots(conn: &mut Conn, park_id: Option<i64>) -> Result<Vec<Plot>> {
     s.fetch_all(conn).await
 }
 
+/// A plot as routing weighs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenPlot {
+    pub park_id: i64,
+    pub name: String,
+    pub area_mu: f64,
+    pub land_use: String,
+    pub status: String,
+}
+
+/// Every active plot that is ready or being prepared (what routing can offer), by park.
+pub async fn open_plots(conn: &mut Conn) -> Result<Vec<OpenPlot>> {
+    Sql::new(
+        "SELECT park_id, name, area_mu, land_use, status FROM park_plots \
+         WHERE active = 1 AND status IN ('ready', 'preparing') ORDER BY park_id, id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn plot(conn: &mut Conn, id: i64) -> Result<Option<Plot>> {
     let mut s = Sql::new(&format!("SELECT {PLOT_COLS} FROM park_plots WHERE id = "));
     s.bind(id);
@@ -203,6 +242,7 @@ pub struct NewPlot {
 }
 
 pub async fn insert_plot(conn: &mut Conn, p: &NewPlot) -> Result<i64> {
+    bump_version(conn).await?;
     let mut s = Sql::new(
         "INSERT INTO park_plots (park_id, name, area_mu, land_use, status, price_yuan_per_mu, active, updated_at) VALUES (",
     );
@@ -220,6 +260,7 @@ pub async fn insert_plot(conn: &mut Conn, p: &NewPlot) -> Result<i64> {
 }
 
 pub async fn update_plot(conn: &mut Conn, id: i64, p: &NewPlot, active: bool) -> Result<()> {
+    bump_version(conn).await?;
     let mut s = Sql::new("UPDATE park_plots SET name = ");
     s.bind(p.name.clone())
         .push(", area_mu = ")

@@ -879,3 +879,77 @@ async fn two_skins(t: TestApp) {
     assert_eq!(s["decline_rate"], 0.0);
 }
 both!(two_skins_figures, two_skins);
+
+/// Ranking reads parks through a cache: a plot's change shows in the next ranking.
+async fn ranking_follows_changes(t: TestApp) {
+    let promoter = t.token("promoter").await;
+    let park2 = t.token("park2").await;
+    let gxq = t.unit_id("凤城高新技术产业开发区").await;
+    let lead = t
+        .lead(
+            &promoter,
+            json!({"company_name": "芯岸集成电路设计有限公司", "industry_code": "6520", "land_mu": 200.0,
+                   "planned_investment_yuan": 1_000_000_000i64, "env_category": "登记表"}),
+        )
+        .await;
+    let top = |rank: Value| rank[0].clone();
+    let rank = t
+        .get_json(
+            &promoter,
+            &format!("/api/v1/leads/{lead}/routing"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(top(rank.clone())["park_id"], gxq);
+    let park = t
+        .get_json(&promoter, &format!("/api/v1/parks/{gxq}"), StatusCode::OK)
+        .await;
+    let plot = park["plots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "高新区M0-01地块")
+        .unwrap()
+        .clone();
+    let set_status = |status: &'static str| {
+        let body = json!({"name": plot["name"], "area_mu": plot["area_mu"], "land_use": plot["land_use"],
+                          "status": status});
+        t.client
+            .patch(t.url(&format!("/api/v1/plots/{}", plot["id"])))
+            .bearer_auth(&park2)
+            .json(&body)
+            .send()
+    };
+    // the 260 亩 plot is supplied to someone else: 高新区 no longer has the land
+    assert_eq!(
+        set_status("supplied").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let rank = t
+        .get_json(
+            &promoter,
+            &format!("/api/v1/leads/{lead}/routing"),
+            StatusCode::OK,
+        )
+        .await;
+    let g = rank
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["park_id"] == gxq)
+        .unwrap();
+    assert_eq!(g["fits"], false, "{g}");
+    assert!(g["blockers"].to_string().contains("可供地不足"), "{g}");
+    // and back
+    assert_eq!(set_status("ready").await.unwrap().status(), StatusCode::OK);
+    let rank = t
+        .get_json(
+            &promoter,
+            &format!("/api/v1/leads/{lead}/routing"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(top(rank.clone())["park_id"], gxq);
+    assert_eq!(top(rank)["fits"], true);
+}
+both!(ranking_follows_park_changes, ranking_follows_changes);
