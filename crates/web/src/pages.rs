@@ -622,7 +622,9 @@ struct LeadPage {
     may_admit: bool,
     parks: Vec<Choice>,
     today: String,
-    events: Vec<Event>,
+    /// the park that accepted the lead, proposed in the admit form
+    accepted_park: Option<i64>,
+    events: Vec<fenglai_store::audit::HistoryLine>,
     error: Option<String>,
     envs: Vec<Opt>,
     flags: Vec<FlagRow>,
@@ -636,6 +638,12 @@ struct LeadPage {
     may_route: bool,
     route_parks: Vec<IdOpt>,
     routings: Vec<Routing>,
+}
+
+impl LeadPage {
+    fn accepted(&self, park: &i64) -> bool {
+        self.accepted_park == Some(*park)
+    }
 }
 
 /// A red-line flag and whether it still blocks admission.
@@ -664,10 +672,14 @@ async fn lead_page(
     let r = async {
         let lead = leads::get(app, &s.actor, id).await?;
         let parks = projects::parks(app).await?;
-        let events = fenglai_app::audit::for_entity(app, "lead", id).await?;
         let report = redlines::report(app, &s.actor, id, None).await?;
         let reviews = review::of_lead(app, &s.actor, id).await?;
         let routings = routing::of_lead(app, &s.actor, id).await?;
+        let records: Vec<(&str, i64)> = std::iter::once(("lead", id))
+            .chain(reviews.iter().map(|r| ("review", r.id)))
+            .chain(routings.iter().map(|r| ("routing", r.id)))
+            .collect();
+        let events = fenglai_app::audit::history(app, &records).await?;
         // the ranking is for those who reach the lead in their own scope
         let ranking = match routing::ranking(app, &s.actor, id).await {
             Ok(r) => r,
@@ -726,6 +738,10 @@ async fn lead_page(
             lead,
             parks,
             today: fenglai_app::today().to_string(),
+            accepted_park: routings
+                .iter()
+                .find(|r| r.status == "accepted")
+                .map(|r| r.park_id),
             events,
             error,
             reviews,
