@@ -12,6 +12,7 @@ pub mod leads;
 pub mod org;
 pub mod parks;
 pub mod projects;
+pub mod quota;
 pub mod redlines;
 pub mod reference;
 pub mod review;

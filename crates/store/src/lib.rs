@@ -17,6 +17,7 @@ pub mod load;
 pub mod org;
 pub mod parks;
 pub mod projects;
+pub mod quota;
 pub mod reference;
 pub mod review;
 pub mod routing;

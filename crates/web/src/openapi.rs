@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         api::token, api::list_leads, api::create_lead, api::get_lead, api::admit_lead,
         api::list_projects, api::get_project, api::edit_project, api::transition, api::project_history,
-        api::project_events, api::pipeline, api::recent, api::leads_by_unit, api::industries, api::regions, api::units, api::create_unit,
+        api::project_events, api::pipeline, api::recent, api::leads_by_unit, api::quota_table, api::industries, api::regions, api::units, api::create_unit,
         api::users, api::create_user, api::edit_user,
         api_review::list_parks, api_review::get_park, api_review::save_profile, api_review::add_plot, api_review::edit_plot,
         api_review::list_panels, api_review::create_panel, api_review::update_panel, api_review::open_review,

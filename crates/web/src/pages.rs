@@ -29,6 +29,7 @@ use std::collections::HashMap;
 
 mod intake;
 mod parks;
+mod quota;
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
@@ -77,6 +78,7 @@ pub fn routes() -> Router<App> {
         .route("/picker/{kind}", get(picker))
         .merge(intake::routes())
         .merge(parks::routes())
+        .merge(quota::routes())
 }
 
 /// An option of a `<select>`.

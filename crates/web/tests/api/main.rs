@@ -8,6 +8,7 @@ mod leads;
 mod pages;
 mod parks;
 mod projects;
+mod quota;
 mod review;
 mod scope;
 mod stats;
