@@ -223,6 +223,7 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
         .ok_or(Error::NotFound)?;
     tx.record::<(), _>(Some(actor), "lead", id, "create", None, Some(&lead))
         .await?;
+    crate::merges::queue_lookalikes(tx.conn(), &lead).await?;
     tx.commit().await?;
     Ok(lead)
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod leads;
+pub mod merges;
 pub mod org;
 pub mod parks;
 pub mod projects;

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod db;
 pub mod leads;
 pub mod load;
+pub mod merges;
 pub mod org;
 pub mod parks;
 pub mod projects;

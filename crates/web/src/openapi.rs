@@ -1,6 +1,6 @@
 //! The OpenAPI document of every /api/v1 route.
 
-use crate::{api, api_review};
+use crate::{api, api_merges, api_review};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -19,7 +19,9 @@ use utoipa::{Modify, OpenApi};
         api_review::decide, api_review::reopen, api_review::remind, api_review::lead_redlines,
         api_review::override_redlines, api_review::list_rules, api_review::add_rule, api_review::remove_rule,
         api_review::lead_ranking, api_review::lead_routings, api_review::route_lead, api_review::list_routings,
-        api_review::accept, api_review::decline, api_review::routing_stats
+        api_review::accept, api_review::decline, api_review::routing_stats,
+        api_merges::list_pairs, api_merges::dismiss, api_merges::preview, api_merges::merge,
+        api_merges::lead_merges, api_merges::undo, api_merges::credits
     ),
     modifiers(&Bearer)
 )]

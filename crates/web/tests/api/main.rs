@@ -5,6 +5,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod leads;
+mod merges;
 mod pages;
 mod parks;
 mod projects;
