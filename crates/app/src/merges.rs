@@ -373,12 +373,68 @@ pub async fn credits_in(c: &mut Conn, lead: i64) -> Result<Vec<Credit>> {
         .collect())
 }
 
+/// An existing lead that looks like one being reported, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Lookalike {
+    pub lead_id: i64,
+    pub company_name: String,
+    pub unit_name: String,
+    pub reported_date: String,
+    /// "同一信用代码", "企业名称相同"
+    pub reasons: String,
+}
+
+async fn lookalikes_in(
+    c: &mut Conn,
+    except: Option<i64>,
+    company_name: &str,
+    uscc: Option<&str>,
+) -> Result<Vec<Lookalike>> {
+    let norm = fenglai_domain::names::normalize(company_name);
+    let uscc = uscc.map(str::trim).filter(|u| !u.is_empty());
+    if norm.is_empty() && uscc.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(store::similar(c, except, uscc, &norm)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let mut why = Vec::new();
+            if uscc.is_some() && h.uscc.as_deref() == uscc {
+                why.push("同一信用代码");
+            }
+            if h.name_norm == norm {
+                why.push("企业名称相同");
+            }
+            Lookalike {
+                lead_id: h.id,
+                company_name: h.company_name,
+                unit_name: h.unit_name,
+                reported_date: h.reported_date,
+                reasons: why.join("；"),
+            }
+        })
+        .collect())
+}
+
+/// Existing leads a new report would duplicate, for the warning before saving. Anyone who
+/// may report sees them: the name they typed, the reporting unit and date, nothing more.
+pub async fn lookalikes(
+    app: &App,
+    actor: &Actor,
+    company_name: &str,
+    uscc: Option<&str>,
+) -> Result<Vec<Lookalike>> {
+    actor.require(actor.role.may_report_leads(), "报送线索")?;
+    let mut c = app.db.acquire().await?;
+    lookalikes_in(&mut c, None, company_name, uscc).await
+}
+
 /// Queues the leads that look like `lead` (same 统一社会信用代码 or name) as 疑似重复.
 pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
-    let norm = fenglai_domain::names::normalize(&lead.company_name);
-    let hits = store::same_as(c, lead.id, lead.uscc.as_deref(), &norm).await?;
-    for (other, why) in &hits {
-        store::queue(c, *other, lead.id, why).await?;
+    let hits = lookalikes_in(c, Some(lead.id), &lead.company_name, lead.uscc.as_deref()).await?;
+    for h in &hits {
+        store::queue(c, h.lead_id, lead.id, &h.reasons).await?;
     }
     Ok(hits.len())
 }

@@ -220,41 +220,40 @@ const PAIR_SELECT: &str =
     JOIN leads a ON a.id = p.lead_id JOIN units ua ON ua.id = a.reporting_unit_id \
     JOIN leads b ON b.id = p.other_id JOIN units ub ON ub.id = b.reporting_unit_id WHERE 1 = 1";
 
-/// Leads that look like `lead`: the same 统一社会信用代码 or the same normalised name.
-pub async fn same_as(
+/// A live lead with the same 统一社会信用代码 or normalised name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Similar {
+    pub id: i64,
+    pub company_name: String,
+    pub unit_name: String,
+    pub reported_date: String,
+    pub uscc: Option<String>,
+    pub name_norm: String,
+}
+
+/// Live leads (not merged) with the USCC `uscc` or the normalised name `name_norm`, but
+/// not `except`; at most 20, oldest first.
+pub async fn similar(
     conn: &mut Conn,
-    lead: i64,
+    except: Option<i64>,
     uscc: Option<&str>,
     name_norm: &str,
-) -> Result<Vec<(i64, String)>> {
-    #[derive(sqlx::FromRow)]
-    struct Hit {
-        id: i64,
-        uscc: Option<String>,
-        name_norm: String,
-    }
-    let mut s = Sql::new("SELECT id, uscc, name_norm FROM leads WHERE id <> ");
-    s.bind(lead)
-        .push(" AND status <> 'merged' AND (name_norm = ")
-        .bind(name_norm);
+) -> Result<Vec<Similar>> {
+    let mut s = Sql::new(
+        "SELECT l.id, l.company_name, un.name AS unit_name, l.reported_date, l.uscc, l.name_norm \
+         FROM leads l JOIN units un ON un.id = l.reporting_unit_id WHERE l.status <> 'merged' \
+         AND (l.name_norm = ",
+    );
+    s.bind(name_norm);
     if let Some(u) = uscc {
-        s.push(" OR uscc = ").bind(u);
+        s.push(" OR l.uscc = ").bind(u);
     }
-    s.push(") ORDER BY id LIMIT 20");
-    let hits: Vec<Hit> = s.fetch_all(conn).await?;
-    Ok(hits
-        .into_iter()
-        .map(|h| {
-            let mut why = Vec::new();
-            if uscc.is_some() && h.uscc.as_deref() == uscc {
-                why.push("同一信用代码");
-            }
-            if h.name_norm == name_norm {
-                why.push("企业名称相同");
-            }
-            (h.id, why.join("；"))
-        })
-        .collect())
+    s.push(")");
+    if let Some(id) = except {
+        s.push(" AND l.id <> ").bind(id);
+    }
+    s.push(" ORDER BY l.id LIMIT 20");
+    s.fetch_all(conn).await
 }
 
 /// Queues a pair unless it is queued already (either way round).

@@ -5,7 +5,7 @@ use crate::extract::{ApiActor, ApiJson};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fenglai_app::merges::{self, Credit, MergeInput, Preview};
+use fenglai_app::merges::{self, Credit, Lookalike, MergeInput, Preview};
 use fenglai_app::App;
 use fenglai_store::leads::Lead;
 use fenglai_store::merges::{Merge, Pair};
@@ -16,6 +16,7 @@ type ApiResult<T> = Result<T, ApiError>;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/duplicates", get(list_pairs))
+        .route("/api/v1/duplicates/check", get(check))
         .route("/api/v1/duplicates/{id}/dismiss", post(dismiss))
         .route("/api/v1/leads/{id}/merge-preview", get(preview))
         .route("/api/v1/leads/{id}/merges", get(lead_merges).post(merge))
@@ -30,6 +31,34 @@ pub async fn list_pairs(
     ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Vec<Pair>>> {
     Ok(Json(merges::queue(&app, &a).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CheckQuery {
+    pub company_name: Option<String>,
+    pub uscc: Option<String>,
+}
+
+/// Before reporting: existing leads with the same 统一社会信用代码 or company name. Saving
+/// anyway is allowed; the new lead then joins the 疑似重复 queue.
+#[utoipa::path(get, path = "/api/v1/duplicates/check", params(CheckQuery),
+    responses((status = 200, body = Vec<Lookalike>), (status = 422)), security(("bearer" = [])))]
+pub async fn check(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<CheckQuery>,
+) -> ApiResult<Json<Vec<Lookalike>>> {
+    let name = q.company_name.as_deref().unwrap_or("").trim();
+    let uscc = q.uscc.as_deref();
+    if name.is_empty() && uscc.is_none_or(|u| u.trim().is_empty()) {
+        return Err(fenglai_app::Error::invalid(
+            "company_name",
+            "请给出企业名称或统一社会信用代码",
+        )
+        .into());
+    }
+    Ok(Json(merges::lookalikes(&app, &a, name, uscc).await?))
 }
 
 /// "不是重复": closes a pair without merging.

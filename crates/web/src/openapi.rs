@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         api_review::override_redlines, api_review::list_rules, api_review::add_rule, api_review::remove_rule,
         api_review::lead_ranking, api_review::lead_routings, api_review::route_lead, api_review::list_routings,
         api_review::accept, api_review::decline, api_review::routing_stats,
-        api_merges::list_pairs, api_merges::dismiss, api_merges::preview, api_merges::merge,
+        api_merges::list_pairs, api_merges::check, api_merges::dismiss, api_merges::preview, api_merges::merge,
         api_merges::lead_merges, api_merges::undo, api_merges::credits
     ),
     modifiers(&Bearer)

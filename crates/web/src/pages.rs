@@ -28,6 +28,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 mod intake;
+mod merges;
 mod parks;
 mod quota;
 
@@ -77,6 +78,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
         .merge(intake::routes())
+        .merge(merges::routes())
         .merge(parks::routes())
         .merge(quota::routes())
 }
@@ -424,6 +426,8 @@ struct LeadForm {
     errors: HashMap<String, String>,
     channels: Vec<Opt>,
     envs: Vec<Opt>,
+    /// existing leads this report looks like: shown before saving
+    dups: Vec<fenglai_app::merges::Lookalike>,
 }
 
 impl LeadForm {
@@ -462,6 +466,9 @@ struct LeadFormData {
     reported_date: String,
     #[serde(default)]
     env_category: String,
+    /// "1" once the reporter has seen the duplicate warning and reports anyway
+    #[serde(default)]
+    confirm_duplicate: String,
     #[serde(default)]
     expected_tax_wan: String,
     #[serde(default)]
@@ -575,6 +582,7 @@ async fn lead_new(s: WebSession) -> Response {
             errors: HashMap::new(),
             channels: channels(""),
             envs: env_opts(""),
+            dups: Vec::new(),
         },
     )
 }
@@ -587,7 +595,34 @@ async fn lead_create(
     if let Some(r) = csrf_rejection(&s, &v.csrf) {
         return r;
     }
-    let result = match v.to_input() {
+    let input = v.to_input();
+    if let (Ok(input), true) = (&input, v.confirm_duplicate.is_empty()) {
+        match fenglai_app::merges::lookalikes(
+            &app,
+            &s.actor,
+            &input.company_name,
+            input.uscc.as_deref(),
+        )
+        .await
+        {
+            Ok(dups) if !dups.is_empty() => {
+                return render(
+                    StatusCode::OK,
+                    &LeadForm {
+                        f: Frame::new(&s, "new"),
+                        channels: channels(&v.channel),
+                        envs: env_opts(&v.env_category),
+                        v,
+                        errors: HashMap::new(),
+                        dups,
+                    },
+                )
+            }
+            Ok(_) => {}
+            Err(e) => return error_page(e),
+        }
+    }
+    let result = match input {
         Ok(input) => leads::create(&app, &s.actor, &input).await,
         Err(e) => Err(e),
     };
@@ -609,6 +644,7 @@ async fn lead_create(
                     envs: env_opts(&v.env_category),
                     v,
                     errors,
+                    dups: Vec::new(),
                 },
             )
         }
@@ -626,6 +662,10 @@ struct LeadPage {
     today: String,
     /// the park that accepted the lead, proposed in the admit form
     accepted_park: Option<i64>,
+    /// 首报 and co-reporters with their shares; merges the lead took part in
+    credits: Vec<fenglai_app::merges::Credit>,
+    merges: Vec<fenglai_store::merges::Merge>,
+    may_merge: bool,
     events: Vec<fenglai_store::audit::HistoryLine>,
     error: Option<String>,
     envs: Vec<Opt>,
@@ -682,6 +722,8 @@ async fn lead_page(
             .chain(routings.iter().map(|r| ("routing", r.id)))
             .collect();
         let events = fenglai_app::audit::history(app, &records).await?;
+        let credits = fenglai_app::merges::credits(app, &s.actor, id).await?;
+        let merges = fenglai_app::merges::of_lead(app, &s.actor, id).await?;
         // the ranking is for those who reach the lead in their own scope
         let ranking = match routing::ranking(app, &s.actor, id).await {
             Ok(r) => r,
@@ -744,6 +786,9 @@ async fn lead_page(
                 .iter()
                 .find(|r| r.status == "accepted")
                 .map(|r| r.park_id),
+            credits,
+            merges,
+            may_merge: sender,
             events,
             error,
             reviews,

@@ -414,3 +414,150 @@ async fn merge_and_undo(t: TestApp) {
     ));
 }
 both!(merge_then_undo_restores_exactly, merge_and_undo);
+
+/// The pages: the warning before saving, the queue, side by side, merge, undo.
+async fn pages(t: TestApp) {
+    let promoter = t.token("promoter").await;
+    let a = t
+        .lead(
+            &promoter,
+            json!({"company_name": "网页重复精密机械有限公司", "contact_name": "张三"}),
+        )
+        .await;
+    let login = |user: &'static str| {
+        let t = &t;
+        async move { format!("fenglai_session={}", crate::auth::web_login(t, user).await) }
+    };
+    let csrf = |html: &str| {
+        html.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let get = |cookie: String, path: String| {
+        let t = &t;
+        async move {
+            let r = t
+                .client
+                .get(t.url(&path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let post = |cookie: String, path: String, form: Vec<(&'static str, String)>| {
+        let t = &t;
+        async move {
+            let r = t
+                .client
+                .post(t.url(&path))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let st = r.status();
+            let loc = r
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_string());
+            (st, loc.unwrap_or(r.text().await.unwrap()))
+        }
+    };
+
+    // an informant reporting the same company is warned first, and may report anyway
+    let informant = login("informant").await;
+    let (_, html) = get(informant.clone(), "/leads/new".into()).await;
+    let token = csrf(&html);
+    let form = vec![
+        ("csrf", token.clone()),
+        ("company_name", "网页重复精密机械（有限公司）".to_string()),
+        ("contact_name", "李四".to_string()),
+    ];
+    let (st, html) = post(informant.clone(), "/leads".into(), form.clone()).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("id=\"dup-warning\"") && html.contains("凤城市投资促进局"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"confirm_duplicate\" value=\"1\"") && html.contains("仍然报送"));
+    let mut anyway = form.clone();
+    anyway.push(("confirm_duplicate", "1".into()));
+    let (st, loc) = post(informant.clone(), "/leads".into(), anyway).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{loc}");
+    let b: i64 = loc.trim_start_matches("/leads/").parse().unwrap();
+
+    // the promoter finds the pair in the queue and compares the two
+    let promoter_web = login("promoter").await;
+    let (st, html) = get(promoter_web.clone(), "/duplicates".into()).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains(&format!("/leads/{a}/merge?with={b}")),
+        "{html}"
+    );
+    let (st, html) = get(promoter_web.clone(), format!("/leads/{a}/merge?with={b}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("name=\"keep_contact_name\"") && html.contains("name=\"keep_company_name\"")
+    );
+    let token = csrf(&html);
+    // not picking is refused, the page kept
+    let (st, html) = post(
+        promoter_web.clone(),
+        format!("/leads/{a}/merge"),
+        vec![("csrf", token.clone()), ("with", b.to_string())],
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("请选择保留哪一个") && html.contains("联系人"),
+        "{html}"
+    );
+    let (st, loc) = post(
+        promoter_web.clone(),
+        format!("/leads/{a}/merge"),
+        vec![
+            ("csrf", token.clone()),
+            ("with", b.to_string()),
+            ("keep_company_name", "survivor".into()),
+            ("keep_contact_name", "duplicate".into()),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{loc}");
+    let (_, html) = get(promoter_web.clone(), format!("/leads/{a}")).await;
+    assert!(
+        html.contains("id=\"credits\"") && html.contains("首报") && html.contains("50.0%"),
+        "{html}"
+    );
+    assert!(html.contains("李四"), "the picked contact");
+    assert!(html.contains("并入重复线索"));
+    let undo = html
+        .split("action=\"/merges/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, html) = get(promoter_web.clone(), format!("/leads/{b}")).await;
+    assert!(html.contains("id=\"merged-into\""));
+    let (st, _) = post(
+        promoter_web.clone(),
+        format!("/merges/{undo}/undo"),
+        vec![("csrf", token.clone())],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, html) = get(promoter_web.clone(), format!("/leads/{a}")).await;
+    assert!(html.contains("已撤销") && html.contains("张三") && !html.contains("id=\"credits\""));
+    // without the token nothing happens
+    let (st, _) = post(promoter_web.clone(), format!("/merges/{undo}/undo"), vec![]).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+both!(duplicate_pages, pages);
