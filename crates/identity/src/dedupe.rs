@@ -21,7 +21,7 @@ pub const DUPLICATE_THRESHOLD: f64 = 0.5;
 
 /// Blocks larger than this are not read: a key that common (a core name shared by thousands)
 /// says little, and reading it would cost more than it finds. The other keys still apply.
-pub const MAX_BLOCK: usize = 2_000;
+pub const MAX_BLOCK: usize = 300;
 
 /// What a lead or project says about the company, as far as it is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -183,8 +183,19 @@ fn edit_distance(a: &[char], b: &[char], cap: usize) -> usize {
     if a.len().abs_diff(b.len()) > cap {
         return cap + 1;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    const STACK: usize = 48;
+    let (mut prev_buf, mut cur_buf) = ([0usize; STACK], [0usize; STACK]);
+    let (mut prev_heap, mut cur_heap);
+    let (mut prev, mut cur): (&mut [usize], &mut [usize]) = if b.len() < STACK {
+        (&mut prev_buf[..=b.len()], &mut cur_buf[..=b.len()])
+    } else {
+        prev_heap = vec![0; b.len() + 1];
+        cur_heap = vec![0; b.len() + 1];
+        (&mut prev_heap[..], &mut cur_heap[..])
+    };
+    for (j, p) in prev.iter_mut().enumerate() {
+        *p = j;
+    }
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         let mut row_min = cur[0];
@@ -203,11 +214,29 @@ fn edit_distance(a: &[char], b: &[char], cap: usize) -> usize {
 
 /// Compares two prepared records.
 pub fn compare_prepared(a: &Prepared, b: &Prepared) -> Verdict {
-    let mut w = PRIOR;
     let mut reasons = Vec::with_capacity(6);
+    let w = weigh(a, b, |_, reason| reasons.push(reason));
+    Verdict {
+        score: score_of(w),
+        reasons,
+    }
+}
+
+/// The score alone, without collecting reasons (what batch clustering needs).
+pub fn score_prepared(a: &Prepared, b: &Prepared) -> f64 {
+    score_of(weigh(a, b, |_, _| {}))
+}
+
+fn score_of(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight * std::f64::consts::LN_2).exp())
+}
+
+/// Adds up the evidence weights, telling `note` each piece of evidence.
+fn weigh(a: &Prepared, b: &Prepared, mut note: impl FnMut(f64, Reason)) -> f64 {
+    let mut w = PRIOR;
     let mut why = |weight: f64, reason: Reason| {
         w += weight;
-        reasons.push(reason);
+        note(weight, reason);
     };
 
     // 统一社会信用代码: decisive either way when both are known.
@@ -311,10 +340,7 @@ pub fn compare_prepared(a: &Prepared, b: &Prepared) -> Verdict {
         }
     }
 
-    Verdict {
-        score: 1.0 / (1.0 + (-w * std::f64::consts::LN_2).exp()),
-        reasons,
-    }
+    w
 }
 
 /// Compares two records (parsing both names).
@@ -465,7 +491,7 @@ pub fn cluster(records: &[Record], threshold: f64) -> Vec<u32> {
                                 break;
                             }
                             let other = &index.entries[pos as usize];
-                            if compare_prepared(entry, other).score >= threshold {
+                            if score_prepared(entry, other) >= threshold {
                                 pairs.push((pos, i as u32));
                             }
                         }
