@@ -47,6 +47,7 @@ impl App {
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
         leads::backfill_search(&app).await?;
+        leads::backfill_keys(&app).await?;
         Ok(app)
     }
 }

@@ -384,37 +384,84 @@ pub struct Lookalike {
     pub reasons: String,
 }
 
+/// What identity compares of a lead.
+fn record(
+    name: &str,
+    uscc: Option<&str>,
+    industry: Option<&str>,
+    region: Option<&str>,
+    amount: Option<i64>,
+    date: Option<&str>,
+) -> fenglai_identity::Record {
+    fenglai_identity::Record {
+        name: name.to_string(),
+        uscc: uscc.and_then(|u| fenglai_domain::Uscc::parse(u).ok()),
+        industry: industry.and_then(|c| fenglai_domain::IndustryCode::parse(c).ok()),
+        region: region.and_then(|c| fenglai_domain::RegionCode::parse(c).ok()),
+        amount: amount.map(fenglai_domain::Yuan),
+        date: date.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+    }
+}
+
+/// Live leads that look like the one described: the same 统一社会信用代码 or name, or a name
+/// with the same core and trade words that fenglai-identity scores as a duplicate.
 async fn lookalikes_in(
     c: &mut Conn,
     except: Option<i64>,
-    company_name: &str,
+    probe: &fenglai_identity::Record,
     uscc: Option<&str>,
 ) -> Result<Vec<Lookalike>> {
-    let norm = fenglai_domain::names::normalize(company_name);
+    let norm = fenglai_domain::names::normalize(&probe.name);
+    let key = fenglai_store::leads::name_key(&probe.name);
     let uscc = uscc.map(str::trim).filter(|u| !u.is_empty());
     if norm.is_empty() && uscc.is_none() {
         return Ok(Vec::new());
     }
-    Ok(store::similar(c, except, uscc, &norm)
-        .await?
-        .into_iter()
-        .map(|h| {
-            let mut why = Vec::new();
-            if uscc.is_some() && h.uscc.as_deref() == uscc {
-                why.push("同一信用代码");
+    let mut out = Vec::new();
+    for h in store::similar(c, except, uscc, &norm, &key).await? {
+        let same_uscc = uscc.is_some() && h.uscc.as_deref() == uscc;
+        let same_name = h.name_norm == norm;
+        let verdict = fenglai_identity::compare(
+            probe,
+            &record(
+                &h.company_name,
+                h.uscc.as_deref(),
+                h.industry_code.as_deref(),
+                h.region_code.as_deref(),
+                h.planned_investment_yuan,
+                Some(&h.reported_date),
+            ),
+        );
+        if !(same_uscc || same_name || verdict.is_duplicate()) {
+            continue;
+        }
+        let mut why: Vec<String> = Vec::new();
+        if same_uscc {
+            why.push("同一信用代码".into());
+        }
+        if same_name {
+            why.push("企业名称相同".into());
+        }
+        for r in verdict.reasons.iter().take(4) {
+            let r = match *r {
+                fenglai_identity::Reason::SameName if same_name => continue,
+                // the same name once width, brackets, region and traditional forms are folded
+                fenglai_identity::Reason::SameName => "名称相同（写法不同）".to_string(),
+                other => other.to_string(),
+            };
+            if !why.contains(&r) {
+                why.push(r);
             }
-            if h.name_norm == norm {
-                why.push("企业名称相同");
-            }
-            Lookalike {
-                lead_id: h.id,
-                company_name: h.company_name,
-                unit_name: h.unit_name,
-                reported_date: h.reported_date,
-                reasons: why.join("；"),
-            }
-        })
-        .collect())
+        }
+        out.push(Lookalike {
+            lead_id: h.id,
+            company_name: h.company_name,
+            unit_name: h.unit_name,
+            reported_date: h.reported_date,
+            reasons: why.join("；"),
+        });
+    }
+    Ok(out)
 }
 
 /// Existing leads a new report would duplicate, for the warning before saving. Anyone who
@@ -427,12 +474,21 @@ pub async fn lookalikes(
 ) -> Result<Vec<Lookalike>> {
     actor.require(actor.role.may_report_leads(), "报送线索")?;
     let mut c = app.db.acquire().await?;
-    lookalikes_in(&mut c, None, company_name, uscc).await
+    let probe = record(company_name, uscc, None, None, None, None);
+    lookalikes_in(&mut c, None, &probe, uscc).await
 }
 
 /// Queues the leads that look like `lead` (same 统一社会信用代码 or name) as 疑似重复.
 pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
-    let hits = lookalikes_in(c, Some(lead.id), &lead.company_name, lead.uscc.as_deref()).await?;
+    let probe = record(
+        &lead.company_name,
+        lead.uscc.as_deref(),
+        lead.industry_code.as_deref(),
+        lead.region_code.as_deref(),
+        lead.planned_investment_yuan,
+        Some(&lead.reported_date),
+    );
+    let hits = lookalikes_in(c, Some(lead.id), &probe, lead.uscc.as_deref()).await?;
     for h in &hits {
         store::queue(c, h.lead_id, lead.id, &h.reasons).await?;
     }

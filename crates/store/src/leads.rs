@@ -88,13 +88,14 @@ pub struct NewLead {
 pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
     let t = now();
     let mut s = Sql::new(
-        "INSERT INTO leads (company_name, name_norm, name_grams, uscc, industry_code, industry_section, \
+        "INSERT INTO leads (company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
          region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
          channel, reported_by, reporting_unit_id, reported_date, env_category, expected_tax_yuan, \
          expected_output_yuan, energy_tce, power_kva, status, created_at, updated_at) VALUES (",
     );
     s.bind(l.company_name.clone()).push(", ");
     s.bind(names::normalize(&l.company_name)).push(", ");
+    s.bind(name_key(&l.company_name)).push(", ");
     s.bind(search_doc(
         &l.company_name,
         l.reporting_unit_id,
@@ -274,6 +275,11 @@ pub struct Filter {
 /// its reporting unit and one for its reporter, so that a search within a caller's
 /// scope is one index intersection. Scope tokens are longer than two characters and
 /// so never equal a bigram.
+/// The company-name key duplicate detection blocks on (core + trade words).
+pub fn name_key(company_name: &str) -> String {
+    fenglai_identity::CompanyName::parse(company_name).key()
+}
+
 pub fn search_doc(company_name: &str, unit_id: i64, user_id: i64) -> String {
     format!("{} unit{unit_id} user{user_id}", names::grams(company_name))
 }
@@ -514,6 +520,25 @@ pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) 
 
 /// Fills the search columns of rows written before they existed (or by bulk loads
 /// that leave them empty), a batch at a time. Returns how many rows it filled.
+/// Fills `name_key` for up to `batch` leads after `after_id` that have none (rows from
+/// before the column); returns how many and the last id.
+pub async fn backfill_keys(conn: &mut Conn, after_id: i64, batch: i64) -> Result<(u64, i64)> {
+    let mut s = Sql::new("SELECT id, company_name FROM leads WHERE name_key = '' AND id > ");
+    s.bind(after_id).push(" ORDER BY id LIMIT ").bind(batch);
+    let rows: Vec<(i64, String)> = s.fetch_all(conn).await?;
+    let mut last = after_id;
+    for (id, name) in &rows {
+        let key = name_key(name);
+        if !key.is_empty() {
+            let mut u = Sql::new("UPDATE leads SET name_key = ");
+            u.bind(key).push(" WHERE id = ").bind(*id);
+            u.execute(conn).await?;
+        }
+        last = *id;
+    }
+    Ok((rows.len() as u64, last))
+}
+
 pub async fn backfill_search(conn: &mut Conn, after_id: i64, batch: i64) -> Result<(u64, i64)> {
     #[derive(sqlx::FromRow)]
     struct Row {

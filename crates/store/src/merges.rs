@@ -229,22 +229,30 @@ pub struct Similar {
     pub reported_date: String,
     pub uscc: Option<String>,
     pub name_norm: String,
+    pub industry_code: Option<String>,
+    pub region_code: Option<String>,
+    pub planned_investment_yuan: Option<i64>,
 }
 
-/// Live leads (not merged) with the USCC `uscc` or the normalised name `name_norm`, but
-/// not `except`; at most 20, oldest first.
+/// Live leads (not merged) with the USCC `uscc`, the normalised name `name_norm` or the
+/// name key `name_key` (core + trade words), but not `except`; at most 50, oldest first.
 pub async fn similar(
     conn: &mut Conn,
     except: Option<i64>,
     uscc: Option<&str>,
     name_norm: &str,
+    name_key: &str,
 ) -> Result<Vec<Similar>> {
     let mut s = Sql::new(
-        "SELECT l.id, l.company_name, un.name AS unit_name, l.reported_date, l.uscc, l.name_norm \
+        "SELECT l.id, l.company_name, un.name AS unit_name, l.reported_date, l.uscc, l.name_norm, \
+         l.industry_code, l.region_code, l.planned_investment_yuan \
          FROM leads l JOIN units un ON un.id = l.reporting_unit_id WHERE l.status <> 'merged' \
          AND (l.name_norm = ",
     );
     s.bind(name_norm);
+    if name_key.chars().count() >= 2 {
+        s.push(" OR l.name_key = ").bind(name_key);
+    }
     if let Some(u) = uscc {
         s.push(" OR l.uscc = ").bind(u);
     }
@@ -252,7 +260,7 @@ pub async fn similar(
     if let Some(id) = except {
         s.push(" AND l.id <> ").bind(id);
     }
-    s.push(" ORDER BY l.id LIMIT 20");
+    s.push(" ORDER BY l.id LIMIT 50");
     s.fetch_all(conn).await
 }
 

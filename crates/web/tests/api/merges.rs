@@ -561,3 +561,64 @@ async fn pages(t: TestApp) {
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
 both!(duplicate_pages, pages);
+
+/// Names written differently are found: region moved into brackets, traditional characters.
+async fn variants(t: TestApp) {
+    let promoter = t.token("promoter").await;
+    let promoter2 = t.token("promoter2").await;
+    let a = t
+        .lead(
+            &promoter,
+            json!({"company_name": "苏州华芯微电子科技有限公司", "industry_code": "3973"}),
+        )
+        .await;
+    let check = t
+        .get_json(
+            &promoter2,
+            "/api/v1/duplicates/check?company_name=華芯微電子科技（蘇州）有限公司",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(check[0]["lead_id"], a, "{check}");
+    assert!(
+        check[0]["reasons"].as_str().unwrap().contains("名称"),
+        "{check}"
+    );
+    let b = t
+        .lead(
+            &promoter2,
+            json!({"company_name": "华芯微电子科技(苏州)有限公司", "industry_code": "3973"}),
+        )
+        .await;
+    // an unrelated company with a different core is not a lookalike
+    t.lead(
+        &promoter2,
+        json!({"company_name": "苏州恒瑞医药科技有限公司"}),
+    )
+    .await;
+    let queue = t
+        .get_json(&promoter, "/api/v1/duplicates", StatusCode::OK)
+        .await;
+    let pairs: Vec<(i64, i64)> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["lead_id"].as_i64().unwrap(),
+                p["other_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pairs, vec![(a, b)], "{queue}");
+    // asking with nothing to compare is an error that names the field
+    let e = t
+        .get_json(
+            &promoter,
+            "/api/v1/duplicates/check",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "company_name");
+}
+both!(variant_names_are_found, variants);
