@@ -9,6 +9,7 @@ pub enum Val {
     Int(Option<i64>),
     Text(Option<String>),
     Real(Option<f64>),
+    Blob(Vec<u8>),
 }
 
 impl From<i64> for Val {
@@ -41,6 +42,11 @@ impl From<Option<&str>> for Val {
         Val::Text(v.map(str::to_string))
     }
 }
+impl From<Vec<u8>> for Val {
+    fn from(v: Vec<u8>) -> Self {
+        Val::Blob(v)
+    }
+}
 impl From<Option<f64>> for Val {
     fn from(v: Option<f64>) -> Self {
         Val::Real(v)
@@ -63,6 +69,7 @@ macro_rules! bind_all {
                 Val::Text(v) => q.bind(v.clone()),
                 // as text, cast in SQL: see `Sql::bind`
                 Val::Real(v) => q.bind(v.map(|v| v.to_string())),
+                Val::Blob(v) => q.bind(v.clone()),
             };
         }
         q

@@ -6,6 +6,7 @@
 //! and render; they hold no business rules.
 
 mod api;
+mod api_ledgers;
 mod api_review;
 mod charts;
 mod error;
@@ -27,6 +28,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api_review::routes())
+        .merge(api_ledgers::routes())
         .merge(api::routes())
         .merge(pages::routes())
         .layer(axum::middleware::map_response(security_headers))

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 mod intake;
+mod ledgers;
 mod parks;
 
 const CSS: &str = include_str!("../static/app.css");
@@ -77,6 +78,7 @@ pub fn routes() -> Router<App> {
         .route("/picker/{kind}", get(picker))
         .merge(intake::routes())
         .merge(parks::routes())
+        .merge(ledgers::routes())
 }
 
 /// An option of a `<select>`.

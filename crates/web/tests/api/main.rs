@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod imports;
 mod leads;
 mod pages;
 mod parks;
