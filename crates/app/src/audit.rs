@@ -9,13 +9,18 @@ use sha2::{Digest, Sha256};
 pub struct Tx {
     pub tx: Transaction<'static, Any>,
     head: Head,
+    backend: fenglai_store::Backend,
 }
 
 impl Tx {
     pub async fn begin(app: &App) -> Result<Tx> {
         let mut tx = app.db.begin().await?;
         let head = audit::lock_head(&mut tx).await?;
-        Ok(Tx { tx, head })
+        Ok(Tx {
+            tx,
+            head,
+            backend: app.db.backend,
+        })
     }
 
     pub fn conn(&mut self) -> &mut Conn {
@@ -94,7 +99,7 @@ impl Tx {
             };
             events.push(e);
         }
-        audit::append_many(&mut self.tx, &events).await?;
+        audit::append_many(&mut self.tx, self.backend, &events).await?;
         Ok(())
     }
 

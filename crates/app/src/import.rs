@@ -39,7 +39,7 @@ use fenglai_ledger::{
     RowOutcome, RowResult, Sheet, Unit, Value,
 };
 use fenglai_store::imports::{self, ImportLead, ImportProject, ImportRow};
-use fenglai_store::load::{self, HistoryRow};
+use fenglai_store::load::HistoryRow;
 use fenglai_store::org::Unit as OrgUnit;
 use fenglai_store::{org, Scope};
 use serde::{Deserialize, Serialize};
@@ -1498,17 +1498,16 @@ async fn write(
     }
     let mut done = 0u64;
     for chunk in leads_out.chunks(STEP) {
-        imports::insert_leads(tx.conn(), chunk).await?;
+        imports::insert_leads(tx.conn(), backend, chunk).await?;
         done += chunk.len() as u64;
         progress(done, total);
     }
-    let now = fenglai_store::sql::now();
     for (chunk, hist) in projects_out
         .chunks(STEP)
         .zip(history_chunks(&history, STEP))
     {
-        imports::insert_projects(tx.conn(), chunk).await?;
-        load::insert_history(tx.conn(), hist, &now).await?;
+        imports::insert_projects(tx.conn(), backend, chunk).await?;
+        imports::insert_history(tx.conn(), backend, hist).await?;
         done += chunk.len() as u64;
         progress(done, total);
     }

@@ -98,7 +98,7 @@ pub async fn head(conn: &mut Conn) -> Result<Head> {
 
 /// Appends many events at once (a ledger import), in multi-row INSERTs. The events
 /// must already be chained (seq, prev_hash and hash set) by the caller.
-pub async fn append_many(conn: &mut Conn, events: &[Event]) -> Result<()> {
+pub async fn append_many(conn: &mut Conn, backend: crate::Backend, events: &[Event]) -> Result<()> {
     for chunk in events.chunks(1000) {
         let mut s = Sql::new(
             "INSERT INTO events (seq, at, actor_id, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash) VALUES ",
@@ -124,7 +124,7 @@ pub async fn append_many(conn: &mut Conn, events: &[Event]) -> Result<()> {
                 .push(", ");
             s.bind(e.hash.clone()).push(")");
         }
-        s.execute(conn).await?;
+        s.positional(backend).execute(conn).await?;
     }
     if let Some(last) = events.last() {
         let mut h = Sql::new("UPDATE audit_head SET seq = ");

@@ -2,7 +2,7 @@
 //! import resolves names against, the bulk inserts it makes, and what an export reads.
 
 use crate::leads::search_doc;
-use crate::load::next_id;
+use crate::load::{next_id, HistoryRow};
 use crate::sql::{now, Sql};
 use crate::{Backend, Conn, Result};
 use fenglai_domain::names;
@@ -159,7 +159,7 @@ pub struct ImportLead {
     pub ledger_extra: Option<String>,
 }
 
-pub async fn insert_leads(conn: &mut Conn, rows: &[ImportLead]) -> Result<()> {
+pub async fn insert_leads(conn: &mut Conn, backend: Backend, rows: &[ImportLead]) -> Result<()> {
     let t = now();
     for chunk in rows.chunks(400) {
         let mut s = Sql::new(
@@ -219,7 +219,7 @@ pub async fn insert_leads(conn: &mut Conn, rows: &[ImportLead]) -> Result<()> {
                 .push(", ");
             s.bind(t.clone()).push(", ").bind(t.clone()).push(")");
         }
-        s.execute(conn).await?;
+        s.positional(backend).execute(conn).await?;
     }
     Ok(())
 }
@@ -248,7 +248,11 @@ pub struct ImportProject {
     pub drop_reason: Option<String>,
 }
 
-pub async fn insert_projects(conn: &mut Conn, rows: &[ImportProject]) -> Result<()> {
+pub async fn insert_projects(
+    conn: &mut Conn,
+    backend: Backend,
+    rows: &[ImportProject],
+) -> Result<()> {
     let t = now();
     for chunk in rows.chunks(500) {
         let mut s = Sql::new(
@@ -298,7 +302,7 @@ pub async fn insert_projects(conn: &mut Conn, rows: &[ImportProject]) -> Result<
                 .bind(t.clone())
                 .push(")");
         }
-        s.execute(conn).await?;
+        s.positional(backend).execute(conn).await?;
     }
     Ok(())
 }
@@ -391,4 +395,47 @@ pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<Sta
         out.extend(s.fetch_all::<StageDate>(conn).await?);
     }
     Ok(out)
+}
+
+/// Stage-history rows in multi-row INSERTs (as [`crate::load::insert_history`], with
+/// SQLite's cheap placeholders).
+pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRow]) -> Result<()> {
+    let t = now();
+    for chunk in rows.chunks(800) {
+        let mut s = Sql::new(
+            "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
+             investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided) VALUES ",
+        );
+        for (n, r) in chunk.iter().enumerate() {
+            s.push(if n == 0 { "(" } else { ", (" });
+            s.bind(r.project_id)
+                .push(", ")
+                .bind(r.stage.clone())
+                .push(", ")
+                .bind(r.kind.clone());
+            s.push(", ")
+                .bind(r.effective_date.clone())
+                .push(", ")
+                .bind(r.end_date.clone())
+                .push(", ");
+            s.bind(r.amount_yuan)
+                .push(", ")
+                .bind(r.investment_yuan)
+                .push(", ");
+            s.bind(r.reason.clone())
+                .push(", ")
+                .bind(r.park_id)
+                .push(", ");
+            s.bind(r.reporting_unit_id)
+                .push(", ")
+                .bind(r.reported_by)
+                .push(", ");
+            s.bind(r.recorded_by)
+                .push(", ")
+                .bind(t.clone())
+                .push(", 0)");
+        }
+        s.positional(backend).execute(conn).await?;
+    }
+    Ok(())
 }
