@@ -401,7 +401,7 @@ pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<Sta
 /// SQLite's cheap placeholders).
 pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRow]) -> Result<()> {
     let t = now();
-    for chunk in rows.chunks(800) {
+    for chunk in rows.chunks(2000) {
         let mut s = Sql::new(
             "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
              investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided) VALUES ",
