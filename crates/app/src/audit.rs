@@ -195,3 +195,10 @@ pub async fn for_entity(app: &App, entity: &str, id: i64) -> Result<Vec<Event>> 
     let mut conn = app.db.acquire().await?;
     Ok(audit::for_entity(&mut conn, entity, id).await?)
 }
+
+/// The history of several records together (a lead, its reviews and its routings), with
+/// display names. The caller has already checked that the actor may read the records.
+pub async fn history(app: &App, records: &[(&str, i64)]) -> Result<Vec<audit::HistoryLine>> {
+    let mut conn = app.db.acquire().await?;
+    Ok(audit::history(&mut conn, records).await?)
+}

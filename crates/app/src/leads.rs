@@ -264,6 +264,7 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
         .ok_or(Error::NotFound)?;
     tx.record::<(), _>(Some(actor), "lead", id, "create", None, Some(&lead))
         .await?;
+    crate::merges::queue_lookalikes(tx.conn(), &lead).await?;
     tx.commit().await?;
     Ok(lead)
 }
@@ -604,6 +605,22 @@ pub async fn admit_in(
 }
 
 /// Fills the name-search columns of leads that lack them (after an upgrade or a bulk load).
+/// Fills the duplicate-detection key of leads from before it existed.
+pub async fn backfill_keys(app: &App) -> Result<u64> {
+    let mut after = 0;
+    let mut total = 0;
+    loop {
+        let mut tx = app.db.begin().await?;
+        let (n, last) = leads::backfill_keys(&mut tx, after, 5000).await?;
+        tx.commit().await.map_err(fenglai_store::StoreError::from)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n;
+        after = last;
+    }
+}
+
 pub async fn backfill_search(app: &App) -> Result<u64> {
     let mut after = 0;
     let mut total = 0;

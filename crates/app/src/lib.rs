@@ -10,9 +10,11 @@ pub mod auth;
 pub mod demo;
 pub mod import;
 pub mod leads;
+pub mod merges;
 pub mod org;
 pub mod parks;
 pub mod projects;
+pub mod quota;
 pub mod redlines;
 pub mod reference;
 pub mod review;
@@ -46,6 +48,7 @@ impl App {
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
         leads::backfill_search(&app).await?;
+        leads::backfill_keys(&app).await?;
         Ok(app)
     }
 }

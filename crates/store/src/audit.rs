@@ -83,6 +83,40 @@ pub async fn for_entity(conn: &mut Conn, entity: &str, entity_id: i64) -> Result
     s.fetch_all(conn).await
 }
 
+/// One line of a record's history as people read it: who by display name.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct HistoryLine {
+    pub seq: i64,
+    pub at: String,
+    pub actor_name: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+}
+
+/// The events of several records (e.g. a lead with its reviews and routings), in order.
+pub async fn history(conn: &mut Conn, records: &[(&str, i64)]) -> Result<Vec<HistoryLine>> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut s = Sql::new(
+        "SELECT e.seq, e.at, COALESCE(u.display_name, e.actor) AS actor_name, e.entity, \
+         e.entity_id, e.action FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE ",
+    );
+    for (i, (entity, id)) in records.iter().enumerate() {
+        if i > 0 {
+            s.push(" OR ");
+        }
+        s.push("(e.entity = ")
+            .bind(*entity)
+            .push(" AND e.entity_id = ")
+            .bind(*id)
+            .push(")");
+    }
+    s.push(" ORDER BY e.seq");
+    s.fetch_all(conn).await
+}
+
 /// Events with `seq > after`, in order, at most `limit`.
 pub async fn page(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Event>> {
     let mut s = Sql::new(&format!("SELECT {COLS} FROM events WHERE seq > "));

@@ -163,7 +163,7 @@ pub async fn insert_leads(conn: &mut Conn, backend: Backend, rows: &[ImportLead]
     let t = now();
     for chunk in rows.chunks(400) {
         let mut s = Sql::new(
-            "INSERT INTO leads (id, company_name, name_norm, name_grams, uscc, industry_code, industry_section, \
+            "INSERT INTO leads (id, company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
              region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
              channel, reported_by, reporting_unit_id, reported_date, status, project_id, import_id, ledger_extra, \
              created_at, updated_at) VALUES ",
@@ -175,6 +175,7 @@ pub async fn insert_leads(conn: &mut Conn, backend: Backend, rows: &[ImportLead]
                 .bind(l.company_name.clone())
                 .push(", ");
             s.bind(names::normalize(&l.company_name)).push(", ");
+            s.bind(crate::leads::name_key(&l.company_name)).push(", ");
             s.bind(search_doc(
                 &l.company_name,
                 l.reporting_unit_id,

@@ -3,9 +3,9 @@
 use crate::sql::{like_escape, now, Sql};
 use crate::{Backend, Conn, Result, Scope};
 use fenglai_domain::names;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Lead {
     pub id: i64,
     pub company_name: String,
@@ -32,6 +32,8 @@ pub struct Lead {
     /// pending_review, in_review, admitted, rejected, merged
     pub status: String,
     pub project_id: Option<i64>,
+    /// the lead this one was merged into (status `merged`)
+    pub merged_into: Option<i64>,
     /// 环评类别: 报告书, 报告表 or 登记表
     pub env_category: Option<String>,
     /// expected annual tax when in production
@@ -51,7 +53,7 @@ const SELECT: &str =
     l.industry_section, l.region_code, r.full_name AS region_name, l.contact_name, l.contact_phone, l.description, \
     l.planned_investment_yuan, l.land_mu, l.expected_jobs, l.channel, l.reported_by, \
     us.display_name AS reporter_name, l.reporting_unit_id, un.name AS reporting_unit_name, \
-    l.reported_date, l.status, l.project_id, l.env_category, l.expected_tax_yuan, \
+    l.reported_date, l.status, l.project_id, l.merged_into, l.env_category, l.expected_tax_yuan, \
     l.expected_output_yuan, l.energy_tce, l.power_kva, l.created_at, l.updated_at \
     FROM leads l \
     JOIN users us ON us.id = l.reported_by \
@@ -86,13 +88,14 @@ pub struct NewLead {
 pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
     let t = now();
     let mut s = Sql::new(
-        "INSERT INTO leads (company_name, name_norm, name_grams, uscc, industry_code, industry_section, \
+        "INSERT INTO leads (company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
          region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
          channel, reported_by, reporting_unit_id, reported_date, env_category, expected_tax_yuan, \
          expected_output_yuan, energy_tce, power_kva, status, created_at, updated_at) VALUES (",
     );
     s.bind(l.company_name.clone()).push(", ");
     s.bind(names::normalize(&l.company_name)).push(", ");
+    s.bind(name_key(&l.company_name)).push(", ");
     s.bind(search_doc(
         &l.company_name,
         l.reporting_unit_id,
@@ -158,6 +161,46 @@ pub async fn set_status(
         .bind(now())
         .push(" WHERE id = ")
         .bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Writes every field of `l` that a merge may change, as given: the merged survivor, or
+/// either lead as it was when a merge is undone.
+pub async fn write_snapshot(conn: &mut Conn, l: &Lead) -> Result<()> {
+    let mut s = Sql::new("UPDATE leads SET company_name = ");
+    s.bind(l.company_name.clone())
+        .push(", name_norm = ")
+        .bind(names::normalize(&l.company_name))
+        .push(", name_grams = ")
+        .bind(search_doc(
+            &l.company_name,
+            l.reporting_unit_id,
+            l.reported_by,
+        ));
+    s.push(", uscc = ").bind(l.uscc.clone());
+    s.push(", industry_code = ").bind(l.industry_code.clone());
+    s.push(", industry_section = ")
+        .bind(l.industry_section.clone());
+    s.push(", region_code = ").bind(l.region_code.clone());
+    s.push(", contact_name = ").bind(l.contact_name.clone());
+    s.push(", contact_phone = ").bind(l.contact_phone.clone());
+    s.push(", description = ").bind(l.description.clone());
+    s.push(", planned_investment_yuan = ")
+        .bind(l.planned_investment_yuan);
+    s.push(", land_mu = ").bind(l.land_mu);
+    s.push(", expected_jobs = ").bind(l.expected_jobs);
+    s.push(", channel = ").bind(l.channel.clone());
+    s.push(", env_category = ").bind(l.env_category.clone());
+    s.push(", expected_tax_yuan = ").bind(l.expected_tax_yuan);
+    s.push(", expected_output_yuan = ")
+        .bind(l.expected_output_yuan);
+    s.push(", energy_tce = ").bind(l.energy_tce);
+    s.push(", power_kva = ").bind(l.power_kva);
+    s.push(", status = ").bind(l.status.clone());
+    s.push(", project_id = ").bind(l.project_id);
+    s.push(", merged_into = ").bind(l.merged_into);
+    s.push(", updated_at = ").bind(l.updated_at.clone());
+    s.push(" WHERE id = ").bind(l.id);
     s.execute(conn).await.map(|_| ())
 }
 
@@ -232,6 +275,11 @@ pub struct Filter {
 /// its reporting unit and one for its reporter, so that a search within a caller's
 /// scope is one index intersection. Scope tokens are longer than two characters and
 /// so never equal a bigram.
+/// The company-name key duplicate detection blocks on (core + trade words).
+pub fn name_key(company_name: &str) -> String {
+    fenglai_identity::CompanyName::parse(company_name).key()
+}
+
 pub fn search_doc(company_name: &str, unit_id: i64, user_id: i64) -> String {
     format!("{} unit{unit_id} user{user_id}", names::grams(company_name))
 }
@@ -332,8 +380,14 @@ fn conditions_with(
             }
         }
     }
-    if let Some(st) = &f.status {
-        s.push(" AND l.status = ").bind(st.clone());
+    match &f.status {
+        Some(st) => {
+            s.push(" AND l.status = ").bind(st.clone());
+        }
+        // a merged lead lives on in the one it was merged into: count it once
+        None => {
+            s.push(" AND l.status <> 'merged'");
+        }
     }
     if let Some(sec) = &f.industry_section {
         s.push(" AND l.industry_section = ").bind(sec.clone());
@@ -466,6 +520,25 @@ pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) 
 
 /// Fills the search columns of rows written before they existed (or by bulk loads
 /// that leave them empty), a batch at a time. Returns how many rows it filled.
+/// Fills `name_key` for up to `batch` leads after `after_id` that have none (rows from
+/// before the column); returns how many and the last id.
+pub async fn backfill_keys(conn: &mut Conn, after_id: i64, batch: i64) -> Result<(u64, i64)> {
+    let mut s = Sql::new("SELECT id, company_name FROM leads WHERE name_key = '' AND id > ");
+    s.bind(after_id).push(" ORDER BY id LIMIT ").bind(batch);
+    let rows: Vec<(i64, String)> = s.fetch_all(conn).await?;
+    let mut last = after_id;
+    for (id, name) in &rows {
+        let key = name_key(name);
+        if !key.is_empty() {
+            let mut u = Sql::new("UPDATE leads SET name_key = ");
+            u.bind(key).push(" WHERE id = ").bind(*id);
+            u.execute(conn).await?;
+        }
+        last = *id;
+    }
+    Ok((rows.len() as u64, last))
+}
+
 pub async fn backfill_search(conn: &mut Conn, after_id: i64, batch: i64) -> Result<(u64, i64)> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -510,7 +583,7 @@ pub async fn counts_by_unit(conn: &mut Conn, scope: &Scope) -> Result<Vec<UnitCo
     let mut s = Sql::new(
         "SELECT l.reporting_unit_id AS unit_id, un.name AS unit_name, COUNT(*) AS leads, \
          CAST(SUM(CASE WHEN l.status = 'admitted' THEN 1 ELSE 0 END) AS BIGINT) AS admitted \
-         FROM leads l JOIN units un ON un.id = l.reporting_unit_id WHERE 1 = 1",
+         FROM leads l JOIN units un ON un.id = l.reporting_unit_id WHERE l.status <> 'merged'",
     );
     scope.restrict(&mut s, "l", false);
     s.push(" GROUP BY l.reporting_unit_id, un.name ORDER BY leads DESC LIMIT 20");

@@ -85,7 +85,7 @@ fn values<T>(s: &mut Sql, rows: &[T], mut one: impl FnMut(&mut Sql, &T)) {
 pub async fn insert_leads(conn: &mut Conn, rows: &[LeadRow], now: &str) -> Result<()> {
     for chunk in rows.chunks(400) {
         let mut s = Sql::new(
-            "INSERT INTO leads (id, company_name, name_norm, name_grams, uscc, industry_code, industry_section, \
+            "INSERT INTO leads (id, company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
              region_code, description, planned_investment_yuan, land_mu, expected_jobs, channel, reported_by, \
              reporting_unit_id, reported_date, status, project_id, created_at, updated_at) VALUES ",
         );
@@ -95,6 +95,8 @@ pub async fn insert_leads(conn: &mut Conn, rows: &[LeadRow], now: &str) -> Resul
                 .bind(r.company_name.clone())
                 .push(", ");
             s.bind(r.name_norm.clone())
+                .push(", ")
+                .bind(crate::leads::name_key(&r.company_name))
                 .push(", ")
                 .bind(r.name_grams.clone())
                 .push(", ");

@@ -1,7 +1,7 @@
 //! Park profiles (我有什么、我要什么): industries, chains, plots, utilities, thresholds.
 
 use crate::sql::{now, Sql};
-use crate::{Conn, Result};
+use crate::{Backend, Conn, Result, StoreError};
 use serde::Serialize;
 
 /// A park's profile; every field but the park's id and name may be empty.
@@ -206,7 +206,7 @@ pub async fn plots(conn: &mut Conn, park_id: Option<i64>) -> Result<Vec<Plot>> {
 }
 
 /// A plot as routing weighs it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct OpenPlot {
     pub park_id: i64,
     pub name: String,
@@ -216,13 +216,52 @@ pub struct OpenPlot {
 }
 
 /// Every active plot that is ready or being prepared (what routing can offer), by park.
-pub async fn open_plots(conn: &mut Conn) -> Result<Vec<OpenPlot>> {
-    Sql::new(
-        "SELECT park_id, name, area_mu, land_use, status FROM park_plots \
-         WHERE active = 1 AND status IN ('ready', 'preparing') ORDER BY park_id, id",
-    )
+///
+/// On SQLite one row a park with its plots as a JSON array: sqlx hands SQLite rows over one
+/// at a time from a worker thread, which for 3,750 plots cost 12 ms against about 2 ms this
+/// way. PostgreSQL streams plain rows faster than it builds the JSON, so it reads them.
+pub async fn open_plots(conn: &mut Conn, backend: Backend) -> Result<Vec<OpenPlot>> {
+    const WHERE: &str = "FROM park_plots WHERE active = 1 AND status IN ('ready', 'preparing')";
+    if backend == Backend::Postgres {
+        let rows: Vec<(i64, String, f64, String, String)> = Sql::new(&format!(
+            "SELECT park_id, name, area_mu, land_use, status {WHERE} ORDER BY park_id, id"
+        ))
+        .fetch_all(conn)
+        .await?;
+        return Ok(rows
+            .into_iter()
+            .map(|(park_id, name, area_mu, land_use, status)| OpenPlot {
+                park_id,
+                name,
+                area_mu,
+                land_use,
+                status,
+            })
+            .collect());
+    }
+    let rows: Vec<(i64, String)> = Sql::new(&format!(
+        "SELECT park_id, json_group_array(json_array(name, area_mu, land_use, status) ORDER BY id) \
+         {WHERE} GROUP BY park_id ORDER BY park_id"
+    ))
     .fetch_all(conn)
-    .await
+    .await?;
+    let mut out = Vec::new();
+    for (park_id, json) in rows {
+        let plots: Vec<(String, f64, String, String)> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("plots of park {park_id}: {e}")))?;
+        out.extend(
+            plots
+                .into_iter()
+                .map(|(name, area_mu, land_use, status)| OpenPlot {
+                    park_id,
+                    name,
+                    area_mu,
+                    land_use,
+                    status,
+                }),
+        );
+    }
+    Ok(out)
 }
 
 pub async fn plot(conn: &mut Conn, id: i64) -> Result<Option<Plot>> {

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use fenglai_app::leads::{AdmitInput, LeadInput};
 use fenglai_app::org::{UnitInput, UserEdit, UserInput};
 use fenglai_app::projects::{EditInput, TransitionInput};
-use fenglai_app::{auth, leads, org, projects, reference, stats, App, Error};
+use fenglai_app::{auth, leads, org, projects, quota, reference, stats, App, Error};
 use fenglai_store::audit::Event;
 use fenglai_store::leads::{Lead, UnitCount};
 use fenglai_store::org::{Unit, User};
@@ -38,6 +38,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/stats/pipeline", get(pipeline))
         .route("/api/v1/stats/recent", get(recent))
         .route("/api/v1/stats/leads-by-unit", get(leads_by_unit))
+        .route("/api/v1/stats/quota", get(quota_table))
         .route("/api/v1/industries", get(industries))
         .route("/api/v1/regions", get(regions))
         .route("/api/v1/units", get(units).post(create_unit))
@@ -284,6 +285,17 @@ pub async fn leads_by_unit(
     ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Vec<UnitCount>>> {
     Ok(Json(stats::lead_counts(&app, &a).await?))
+}
+
+/// 全民招商 monthly quota: leads reported and valid per unit and month, and the units below it.
+#[utoipa::path(get, path = "/api/v1/stats/quota", params(quota::QuotaQuery),
+    responses((status = 200, body = quota::QuotaTable), (status = 422)), security(("bearer" = [])))]
+pub async fn quota_table(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<quota::QuotaQuery>,
+) -> ApiResult<Json<quota::QuotaTable>> {
+    Ok(Json(quota::table(&app, &a, &q).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -132,3 +132,45 @@ pub fn wan_mu(v: &Option<i64>) -> askama::Result<String> {
     Ok(v.map(|v| format!("{} 万元/亩", Yuan(v).wan()))
         .unwrap_or_else(|| "—".into()))
 }
+
+/// An audited action as a person reads it: `{{ e.action|event(e.entity) }}`.
+pub fn event(action: &str, entity: &str) -> askama::Result<String> {
+    let stage = |code: &str| {
+        fenglai_domain::Stage::ALL
+            .iter()
+            .find(|s| s.as_str() == code)
+            .map(|s| s.label())
+            .unwrap_or("?")
+    };
+    if let Some(to) = action.strip_prefix("transition:") {
+        return Ok(format!("推进到{}", stage(to)));
+    }
+    if let Some(to) = action.strip_prefix("correction:") {
+        return Ok(format!("更正为{}", stage(to)));
+    }
+    Ok(match (entity, action) {
+        ("project", "drop") => "中止",
+        ("lead", "create") => "报送线索",
+        ("lead", "update") => "修改线索",
+        ("lead", "admit") => "入库",
+        ("lead", "reject") => "预审未通过",
+        ("lead", "review") => "提交预审",
+        ("lead", "redline_override") => "红线豁免（领导签批）",
+        ("lead", "merge") => "并入重复线索",
+        ("lead", "merged") => "并入其他线索",
+        ("lead", "unmerge") => "撤销合并",
+        ("lead", "unmerged") => "撤销合并，恢复",
+        ("review", "open") => "发起预审",
+        ("review", "score") => "提交评分",
+        ("review", "decide") => "作出预审决定",
+        ("review", "reopen") => "重新评审",
+        ("review", "remind") => "催办评审",
+        ("routing", "route") => "分派园区",
+        ("routing", "accept") => "园区承接",
+        ("routing", "decline") => "园区退回",
+        (_, "create") => "创建",
+        (_, "update") | (_, "edit") => "修改",
+        (_, other) => other,
+    }
+    .to_string())
+}

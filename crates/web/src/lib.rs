@@ -7,6 +7,7 @@
 
 mod api;
 mod api_ledgers;
+mod api_merges;
 mod api_review;
 mod charts;
 mod error;
@@ -29,6 +30,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .merge(api_review::routes())
         .merge(api_ledgers::routes())
+        .merge(api_merges::routes())
         .merge(api::routes())
         .merge(pages::routes())
         .layer(axum::middleware::map_response(security_headers))

@@ -1,6 +1,6 @@
 //! The OpenAPI document of every /api/v1 route.
 
-use crate::{api, api_review};
+use crate::{api, api_merges, api_review};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         api::token, api::list_leads, api::create_lead, api::get_lead, api::admit_lead,
         api::list_projects, api::get_project, api::edit_project, api::transition, api::project_history,
-        api::project_events, api::pipeline, api::recent, api::leads_by_unit, api::industries, api::regions, api::units, api::create_unit,
+        api::project_events, api::pipeline, api::recent, api::leads_by_unit, api::quota_table, api::industries, api::regions, api::units, api::create_unit,
         api::users, api::create_user, api::edit_user,
         api_review::list_parks, api_review::get_park, api_review::save_profile, api_review::add_plot, api_review::edit_plot,
         api_review::list_panels, api_review::create_panel, api_review::update_panel, api_review::open_review,
@@ -19,7 +19,9 @@ use utoipa::{Modify, OpenApi};
         api_review::decide, api_review::reopen, api_review::remind, api_review::lead_redlines,
         api_review::override_redlines, api_review::list_rules, api_review::add_rule, api_review::remove_rule,
         api_review::lead_ranking, api_review::lead_routings, api_review::route_lead, api_review::list_routings,
-        api_review::accept, api_review::decline, api_review::routing_stats
+        api_review::accept, api_review::decline, api_review::routing_stats,
+        api_merges::list_pairs, api_merges::check, api_merges::dismiss, api_merges::preview, api_merges::merge,
+        api_merges::lead_merges, api_merges::undo, api_merges::credits
     ),
     modifiers(&Bearer)
 )]

@@ -29,7 +29,9 @@ use std::collections::HashMap;
 
 mod intake;
 mod ledgers;
+mod merges;
 mod parks;
+mod quota;
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
@@ -77,8 +79,10 @@ pub fn routes() -> Router<App> {
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
         .merge(intake::routes())
+        .merge(merges::routes())
         .merge(parks::routes())
         .merge(ledgers::routes())
+        .merge(quota::routes())
 }
 
 /// An option of a `<select>`.
@@ -424,6 +428,8 @@ struct LeadForm {
     errors: HashMap<String, String>,
     channels: Vec<Opt>,
     envs: Vec<Opt>,
+    /// existing leads this report looks like: shown before saving
+    dups: Vec<fenglai_app::merges::Lookalike>,
 }
 
 impl LeadForm {
@@ -462,6 +468,9 @@ struct LeadFormData {
     reported_date: String,
     #[serde(default)]
     env_category: String,
+    /// "1" once the reporter has seen the duplicate warning and reports anyway
+    #[serde(default)]
+    confirm_duplicate: String,
     #[serde(default)]
     expected_tax_wan: String,
     #[serde(default)]
@@ -575,6 +584,7 @@ async fn lead_new(s: WebSession) -> Response {
             errors: HashMap::new(),
             channels: channels(""),
             envs: env_opts(""),
+            dups: Vec::new(),
         },
     )
 }
@@ -587,7 +597,34 @@ async fn lead_create(
     if let Some(r) = csrf_rejection(&s, &v.csrf) {
         return r;
     }
-    let result = match v.to_input() {
+    let input = v.to_input();
+    if let (Ok(input), true) = (&input, v.confirm_duplicate.is_empty()) {
+        match fenglai_app::merges::lookalikes(
+            &app,
+            &s.actor,
+            &input.company_name,
+            input.uscc.as_deref(),
+        )
+        .await
+        {
+            Ok(dups) if !dups.is_empty() => {
+                return render(
+                    StatusCode::OK,
+                    &LeadForm {
+                        f: Frame::new(&s, "new"),
+                        channels: channels(&v.channel),
+                        envs: env_opts(&v.env_category),
+                        v,
+                        errors: HashMap::new(),
+                        dups,
+                    },
+                )
+            }
+            Ok(_) => {}
+            Err(e) => return error_page(e),
+        }
+    }
+    let result = match input {
         Ok(input) => leads::create(&app, &s.actor, &input).await,
         Err(e) => Err(e),
     };
@@ -609,6 +646,7 @@ async fn lead_create(
                     envs: env_opts(&v.env_category),
                     v,
                     errors,
+                    dups: Vec::new(),
                 },
             )
         }
@@ -624,7 +662,13 @@ struct LeadPage {
     may_admit: bool,
     parks: Vec<Choice>,
     today: String,
-    events: Vec<Event>,
+    /// the park that accepted the lead, proposed in the admit form
+    accepted_park: Option<i64>,
+    /// 首报 and co-reporters with their shares; merges the lead took part in
+    credits: Vec<fenglai_app::merges::Credit>,
+    merges: Vec<fenglai_store::merges::Merge>,
+    may_merge: bool,
+    events: Vec<fenglai_store::audit::HistoryLine>,
     error: Option<String>,
     envs: Vec<Opt>,
     flags: Vec<FlagRow>,
@@ -638,6 +682,12 @@ struct LeadPage {
     may_route: bool,
     route_parks: Vec<IdOpt>,
     routings: Vec<Routing>,
+}
+
+impl LeadPage {
+    fn accepted(&self, park: &i64) -> bool {
+        self.accepted_park == Some(*park)
+    }
 }
 
 /// A red-line flag and whether it still blocks admission.
@@ -666,10 +716,16 @@ async fn lead_page(
     let r = async {
         let lead = leads::get(app, &s.actor, id).await?;
         let parks = projects::parks(app).await?;
-        let events = fenglai_app::audit::for_entity(app, "lead", id).await?;
         let report = redlines::report(app, &s.actor, id, None).await?;
         let reviews = review::of_lead(app, &s.actor, id).await?;
         let routings = routing::of_lead(app, &s.actor, id).await?;
+        let records: Vec<(&str, i64)> = std::iter::once(("lead", id))
+            .chain(reviews.iter().map(|r| ("review", r.id)))
+            .chain(routings.iter().map(|r| ("routing", r.id)))
+            .collect();
+        let events = fenglai_app::audit::history(app, &records).await?;
+        let credits = fenglai_app::merges::credits(app, &s.actor, id).await?;
+        let merges = fenglai_app::merges::of_lead(app, &s.actor, id).await?;
         // the ranking is for those who reach the lead in their own scope
         let ranking = match routing::ranking(app, &s.actor, id).await {
             Ok(r) => r,
@@ -728,6 +784,13 @@ async fn lead_page(
             lead,
             parks,
             today: fenglai_app::today().to_string(),
+            accepted_park: routings
+                .iter()
+                .find(|r| r.status == "accepted")
+                .map(|r| r.park_id),
+            credits,
+            merges,
+            may_merge: sender,
             events,
             error,
             reviews,

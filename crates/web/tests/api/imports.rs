@@ -475,6 +475,15 @@ async fn gbk_csv_leads(t: TestApp) {
     assert_eq!(l["channel"], "enterprise_referral");
     assert_eq!(l["contact_name"], "张伟");
     assert_eq!(l["industry_code"], "3982");
+    // imported leads carry the search and duplicate-detection keys like reported ones
+    let mut c = t.app.db.acquire().await.unwrap();
+    let unkeyed = fenglai_store::sql::Sql::new(
+        "SELECT COUNT(*) FROM leads WHERE name_key = '' OR name_norm = '' OR name_grams = ''",
+    )
+    .fetch_i64(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(unkeyed, 0);
 }
 both!(gbk_csv_lead_import, gbk_csv_leads);
 

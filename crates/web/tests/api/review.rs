@@ -953,3 +953,65 @@ async fn ranking_follows_changes(t: TestApp) {
     assert_eq!(top(rank)["fits"], true);
 }
 both!(ranking_follows_park_changes, ranking_follows_changes);
+
+/// The lead page tells what happened to the lead, in words and names, routings included,
+/// and proposes the park that accepted it for admission.
+async fn lead_page_story(t: TestApp) {
+    let promoter = t.token("promoter").await;
+    let park = t.token("park").await;
+    let park2 = t.token("park2").await;
+    let jkq = t.unit_id("凤城经济技术开发区").await;
+    let gxq = t.unit_id("凤城高新技术产业开发区").await;
+    let lead = t
+        .lead(
+            &promoter,
+            json!({"company_name": "讲述集成电路设计有限公司", "industry_code": "6520", "env_category": "登记表"}),
+        )
+        .await;
+    for (who, park_id, answer) in [(&park, jkq, "decline"), (&park2, gxq, "accept")] {
+        let r = t
+            .post_json(
+                &promoter,
+                &format!("/api/v1/leads/{lead}/routings"),
+                json!({"park_id": park_id}),
+                StatusCode::CREATED,
+            )
+            .await;
+        t.post_json(
+            who,
+            &format!("/api/v1/routings/{}/{answer}", r["id"]),
+            json!({"reason": "主导产业不符"}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let s = crate::auth::web_login(&t, "promoter").await;
+    let html = t
+        .client
+        .get(t.url(&format!("/leads/{lead}")))
+        .header("cookie", format!("fenglai_session={s}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let timeline = html.split("<h2>记录</h2>").nth(1).unwrap();
+    let timeline = timeline.split("</ul>").next().unwrap();
+    for words in ["报送线索", "分派园区", "园区退回", "园区承接"] {
+        assert!(timeline.contains(words), "{words}: {timeline}");
+    }
+    assert_eq!(timeline.matches("分派园区").count(), 2);
+    assert!(
+        !timeline.contains("· route") && !timeline.contains("promoter ·"),
+        "{timeline}"
+    );
+    let admit = html.split("id=\"admit\"").nth(1).unwrap();
+    assert!(
+        admit.contains(&format!(
+            "<option value=\"{gxq}\" selected>凤城高新技术产业开发区（已承接）"
+        )),
+        "{admit}"
+    );
+}
+both!(lead_page_tells_the_routing_story, lead_page_story);

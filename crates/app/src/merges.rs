@@ -1,0 +1,530 @@
+//! Merging duplicate leads without losing anything, undoing a merge, the credit of the
+//! first reporter (首报) and co-reporters, and the 疑似重复 queue.
+//!
+//! The survivor keeps its own values; where it has none it takes the duplicate's; where
+//! both have different values the person merging picks, field by field (a merge with an
+//! unresolved conflict is refused, naming the fields). The duplicate is kept, marked
+//! `merged` into the survivor, so both histories stay readable, and every reference to it
+//! (reviews, routings, red-line overrides, leads merged into it, its project) moves to the
+//! survivor. The merge records both leads as they were and what moved; undoing it restores
+//! them exactly.
+
+use crate::audit::Tx;
+use crate::{Actor, App, Error, Result};
+use fenglai_domain::Role;
+use fenglai_store::leads::{self as lead_store, Lead};
+use fenglai_store::merges::{self as store, Merge, Pair, Repointed};
+use fenglai_store::{org, Conn, Scope};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The fields a merge compares: (field, label, fields that travel with it).
+pub const FIELDS: &[(&str, &str, &[&str])] = &[
+    ("company_name", "企业名称", &[]),
+    ("uscc", "统一社会信用代码", &[]),
+    (
+        "industry_code",
+        "行业",
+        &["industry_name", "industry_section"],
+    ),
+    ("region_code", "地区", &["region_name"]),
+    ("contact_name", "联系人", &[]),
+    ("contact_phone", "联系电话", &[]),
+    ("description", "项目简介", &[]),
+    ("planned_investment_yuan", "计划投资（元）", &[]),
+    ("land_mu", "用地（亩）", &[]),
+    ("expected_jobs", "带动就业（人）", &[]),
+    ("channel", "线索来源", &[]),
+    ("env_category", "环评类别", &[]),
+    ("expected_tax_yuan", "预计年税收（元）", &[]),
+    ("expected_output_yuan", "预计年产值（元）", &[]),
+    ("energy_tce", "年综合能耗（吨标煤）", &[]),
+    ("power_kva", "用电需求（kVA）", &[]),
+];
+
+/// One field of two leads side by side.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldPair {
+    pub field: String,
+    pub label: String,
+    pub survivor: Option<String>,
+    pub duplicate: Option<String>,
+    /// both have a value and they differ: the person merging picks
+    pub conflict: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    pub survivor: Lead,
+    pub duplicate: Lead,
+    pub fields: Vec<FieldPair>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeInput {
+    pub duplicate_id: i64,
+    /// for each conflicting field, "survivor" or "duplicate"
+    #[serde(default)]
+    pub keep: HashMap<String, String>,
+}
+
+/// A reporter's share of a lead's credit.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Credit {
+    pub lead_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub reporter_name: String,
+    pub reported_date: String,
+    /// 首报: the earliest report
+    pub first: bool,
+    /// per cent of the credit
+    pub share: f64,
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn as_json(l: &Lead) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(l) {
+        Ok(Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn pairs(s: &Lead, d: &Lead) -> Vec<FieldPair> {
+    let (sj, dj) = (as_json(s), as_json(d));
+    FIELDS
+        .iter()
+        .map(|(f, label, _)| {
+            let sv = sj.get(*f).and_then(text);
+            let dv = dj.get(*f).and_then(text);
+            FieldPair {
+                conflict: sv.is_some() && dv.is_some() && sv != dv,
+                field: f.to_string(),
+                label: label.to_string(),
+                survivor: sv,
+                duplicate: dv,
+            }
+        })
+        .collect()
+}
+
+/// The survivor after the merge, or the fields still to pick.
+fn combine(s: &Lead, d: &Lead, keep: &HashMap<String, String>) -> Result<Lead> {
+    let (mut out, dj) = (as_json(s), as_json(d));
+    let mut unresolved = Vec::new();
+    for p in pairs(s, d) {
+        let take_dup = match (&p.survivor, &p.duplicate) {
+            (None, Some(_)) => true,
+            _ if p.conflict => match keep.get(&p.field).map(String::as_str) {
+                Some("duplicate") => true,
+                Some("survivor") => false,
+                Some(other) => {
+                    return Err(Error::invalid(
+                        "keep",
+                        format!(
+                            "“{}”的取舍“{other}”不对：应为 survivor 或 duplicate",
+                            p.label
+                        ),
+                    ))
+                }
+                None => {
+                    unresolved.push(p.label.clone());
+                    false
+                }
+            },
+            _ => false,
+        };
+        if take_dup {
+            let travel = FIELDS
+                .iter()
+                .find(|(f, _, _)| *f == p.field)
+                .map(|(_, _, t)| *t)
+                .unwrap_or(&[]);
+            for f in std::iter::once(p.field.as_str()).chain(travel.iter().copied()) {
+                out.insert(f.to_string(), dj.get(f).cloned().unwrap_or(Value::Null));
+            }
+        }
+    }
+    if !unresolved.is_empty() {
+        return Err(Error::invalid(
+            "keep",
+            format!(
+                "以下字段两条线索不一致，请选择保留哪一个：{}",
+                unresolved.join("、")
+            ),
+        ));
+    }
+    serde_json::from_value(Value::Object(out)).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The further along of two statuses: admitted, in review, waiting, rejected.
+fn rank(status: &str) -> i32 {
+    match status {
+        "admitted" => 4,
+        "in_review" => 3,
+        "pending_review" => 2,
+        "rejected" => 1,
+        _ => 0,
+    }
+}
+
+async fn pair_of(c: &mut Conn, actor: &Actor, a: i64, b: i64) -> Result<(Lead, Lead)> {
+    if a == b {
+        return Err(Error::invalid("duplicate_id", "不能把线索合并到它自己"));
+    }
+    let s = lead_store::get(c, a, &actor.scope)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let d = lead_store::get(c, b, &actor.scope).await?.ok_or_else(|| {
+        Error::invalid("duplicate_id", format!("线索 {b} 不存在或不在您的范围内"))
+    })?;
+    for l in [&s, &d] {
+        if l.status == "merged" {
+            return Err(Error::Conflict(format!(
+                "线索 {}（{}）已合并到线索 {}",
+                l.id,
+                l.company_name,
+                l.merged_into.unwrap_or_default()
+            )));
+        }
+    }
+    Ok((s, d))
+}
+
+fn may_merge(actor: &Actor) -> Result<()> {
+    actor.require(
+        matches!(actor.role, Role::Admin | Role::Promoter),
+        "合并线索",
+    )
+}
+
+/// The two leads side by side, conflicts marked.
+pub async fn preview(app: &App, actor: &Actor, survivor: i64, duplicate: i64) -> Result<Preview> {
+    may_merge(actor)?;
+    let mut c = app.db.acquire().await?;
+    let (s, d) = pair_of(&mut c, actor, survivor, duplicate).await?;
+    Ok(Preview {
+        fields: pairs(&s, &d),
+        survivor: s,
+        duplicate: d,
+    })
+}
+
+/// Merges `input.duplicate_id` into `survivor_id`; returns the survivor as it now is.
+pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInput) -> Result<Lead> {
+    may_merge(actor)?;
+    let mut tx = Tx::begin(app).await?;
+    let (s, d) = pair_of(tx.conn(), actor, survivor_id, input.duplicate_id).await?;
+    if s.project_id.is_some() && d.project_id.is_some() {
+        return Err(Error::Conflict(
+            "两条线索都已入库立项：请先将其中一个项目中止（注明重复），再合并线索".into(),
+        ));
+    }
+    let mut after = combine(&s, &d, &input.keep)?;
+    let takes_project = d.project_id.filter(|_| s.project_id.is_none());
+    if rank(&d.status) > rank(&s.status) {
+        after.status = d.status.clone();
+    }
+    if let Some(p) = takes_project {
+        after.project_id = Some(p);
+        after.status = "admitted".into();
+    }
+    let now = fenglai_store::sql::now();
+    after.updated_at = now.clone();
+    let moved = store::repoint(tx.conn(), d.id, s.id, takes_project).await?;
+    store::resolve(tx.conn(), &moved.pairs, "merged", actor.id()).await?;
+    let mut gone = d.clone();
+    gone.status = "merged".into();
+    gone.merged_into = Some(s.id);
+    gone.project_id = None;
+    gone.updated_at = now;
+    lead_store::write_snapshot(tx.conn(), &gone).await?;
+    lead_store::write_snapshot(tx.conn(), &after).await?;
+    let id = store::insert(
+        tx.conn(),
+        s.id,
+        d.id,
+        &to_json(&s),
+        &to_json(&d),
+        &to_json(&moved),
+        actor.id(),
+    )
+    .await?;
+    let merged = lead_store::get(tx.conn(), s.id, &Scope::All)
+        .await?
+        .ok_or(Error::NotFound)?;
+    tx.record(Some(actor), "lead", s.id, "merge", Some(&s), Some(&merged))
+        .await?;
+    tx.record(
+        Some(actor),
+        "lead",
+        d.id,
+        "merged",
+        Some(&d),
+        Some(&serde_json::json!({"merge_id": id, "merged_into": s.id})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(merged)
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// Undoes a merge: both leads exactly as they were, every reference back. Refused when a
+/// later merge involving either lead still stands (undo that one first).
+pub async fn undo(app: &App, actor: &Actor, merge_id: i64) -> Result<Lead> {
+    may_merge(actor)?;
+    let mut tx = Tx::begin(app).await?;
+    let m = store::get(tx.conn(), merge_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    // the caller must reach the survivor
+    lead_store::get(tx.conn(), m.survivor_id, &actor.scope)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if m.undone_at.is_some() {
+        return Err(Error::Conflict("该合并已撤销".into()));
+    }
+    if store::later(tx.conn(), m.id, m.survivor_id, m.duplicate_id).await? > 0 {
+        return Err(Error::Conflict(
+            "这两条线索之后又参与了其他合并：请先撤销后来的合并".into(),
+        ));
+    }
+    let bad = |e: serde_json::Error| Error::Internal(format!("merge {merge_id}: {e}"));
+    let s: Lead = serde_json::from_str(&m.survivor_before).map_err(bad)?;
+    let d: Lead = serde_json::from_str(&m.duplicate_before).map_err(bad)?;
+    let moved: Repointed = serde_json::from_str(&m.repointed).map_err(bad)?;
+    let current = lead_store::get(tx.conn(), m.survivor_id, &Scope::All)
+        .await?
+        .ok_or(Error::NotFound)?;
+    store::unpoint(tx.conn(), &moved, d.id).await?;
+    lead_store::write_snapshot(tx.conn(), &s).await?;
+    lead_store::write_snapshot(tx.conn(), &d).await?;
+    store::mark_undone(tx.conn(), m.id, actor.id()).await?;
+    tx.record(
+        Some(actor),
+        "lead",
+        s.id,
+        "unmerge",
+        Some(&current),
+        Some(&s),
+    )
+    .await?;
+    tx.record::<(), _>(Some(actor), "lead", d.id, "unmerged", None, Some(&d))
+        .await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Merges the lead took part in, newest first.
+pub async fn of_lead(app: &App, actor: &Actor, lead: i64) -> Result<Vec<Merge>> {
+    let mut c = app.db.acquire().await?;
+    crate::leads::reach(&mut c, actor, lead).await?;
+    Ok(store::of_lead(&mut c, lead).await?)
+}
+
+/// How the credit of a lead is shared (setting `credit_rule`): `first_half` (default: the
+/// first reporter half, the others the rest equally), `first_only` or `equal`.
+pub async fn credits(app: &App, actor: &Actor, lead: i64) -> Result<Vec<Credit>> {
+    let mut c = app.db.acquire().await?;
+    crate::leads::reach(&mut c, actor, lead).await?;
+    credits_in(&mut c, lead).await
+}
+
+pub async fn credits_in(c: &mut Conn, lead: i64) -> Result<Vec<Credit>> {
+    let rule = org::setting(c, "credit_rule").await?.unwrap_or_default();
+    let reporters = store::reporters(c, lead).await?;
+    let n = reporters.len() as f64;
+    Ok(reporters
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let first = i == 0;
+            let share = match (rule.as_str(), first) {
+                _ if n == 1.0 => 100.0,
+                ("first_only", true) => 100.0,
+                ("first_only", false) => 0.0,
+                ("equal", _) => 100.0 / n,
+                (_, true) => 50.0,
+                (_, false) => 50.0 / (n - 1.0),
+            };
+            Credit {
+                lead_id: r.lead_id,
+                unit_id: r.unit_id,
+                unit_name: r.unit_name,
+                reporter_name: r.reporter_name,
+                reported_date: r.reported_date,
+                first,
+                share,
+            }
+        })
+        .collect())
+}
+
+/// An existing lead that looks like one being reported, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Lookalike {
+    pub lead_id: i64,
+    pub company_name: String,
+    pub unit_name: String,
+    pub reported_date: String,
+    /// "同一信用代码", "企业名称相同"
+    pub reasons: String,
+}
+
+/// What identity compares of a lead.
+fn record(
+    name: &str,
+    uscc: Option<&str>,
+    industry: Option<&str>,
+    region: Option<&str>,
+    amount: Option<i64>,
+    date: Option<&str>,
+) -> fenglai_identity::Record {
+    fenglai_identity::Record {
+        name: name.to_string(),
+        uscc: uscc.and_then(|u| fenglai_domain::Uscc::parse(u).ok()),
+        industry: industry.and_then(|c| fenglai_domain::IndustryCode::parse(c).ok()),
+        region: region.and_then(|c| fenglai_domain::RegionCode::parse(c).ok()),
+        amount: amount.map(fenglai_domain::Yuan),
+        date: date.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+    }
+}
+
+/// Live leads that look like the one described: the same 统一社会信用代码 or name, or a name
+/// with the same core and trade words that fenglai-identity scores as a duplicate.
+async fn lookalikes_in(
+    c: &mut Conn,
+    except: Option<i64>,
+    probe: &fenglai_identity::Record,
+    uscc: Option<&str>,
+) -> Result<Vec<Lookalike>> {
+    let norm = fenglai_domain::names::normalize(&probe.name);
+    let key = fenglai_store::leads::name_key(&probe.name);
+    let uscc = uscc.map(str::trim).filter(|u| !u.is_empty());
+    if norm.is_empty() && uscc.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for h in store::similar(c, except, uscc, &norm, &key).await? {
+        let same_uscc = uscc.is_some() && h.uscc.as_deref() == uscc;
+        let same_name = h.name_norm == norm;
+        let verdict = fenglai_identity::compare(
+            probe,
+            &record(
+                &h.company_name,
+                h.uscc.as_deref(),
+                h.industry_code.as_deref(),
+                h.region_code.as_deref(),
+                h.planned_investment_yuan,
+                Some(&h.reported_date),
+            ),
+        );
+        if !(same_uscc || same_name || verdict.is_duplicate()) {
+            continue;
+        }
+        let mut why: Vec<String> = Vec::new();
+        if same_uscc {
+            why.push("同一信用代码".into());
+        }
+        if same_name {
+            why.push("企业名称相同".into());
+        }
+        for r in verdict.reasons.iter().take(4) {
+            let r = match *r {
+                fenglai_identity::Reason::SameName if same_name => continue,
+                // the same name once width, brackets, region and traditional forms are folded
+                fenglai_identity::Reason::SameName => "名称相同（写法不同）".to_string(),
+                other => other.to_string(),
+            };
+            if !why.contains(&r) {
+                why.push(r);
+            }
+        }
+        out.push(Lookalike {
+            lead_id: h.id,
+            company_name: h.company_name,
+            unit_name: h.unit_name,
+            reported_date: h.reported_date,
+            reasons: why.join("；"),
+        });
+    }
+    Ok(out)
+}
+
+/// Existing leads a new report would duplicate, for the warning before saving. Anyone who
+/// may report sees them: the name they typed, the reporting unit and date, nothing more.
+pub async fn lookalikes(
+    app: &App,
+    actor: &Actor,
+    company_name: &str,
+    uscc: Option<&str>,
+) -> Result<Vec<Lookalike>> {
+    actor.require(actor.role.may_report_leads(), "报送线索")?;
+    let mut c = app.db.acquire().await?;
+    let probe = record(company_name, uscc, None, None, None, None);
+    lookalikes_in(&mut c, None, &probe, uscc).await
+}
+
+/// Queues the leads that look like `lead` (same 统一社会信用代码 or name) as 疑似重复.
+pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
+    let probe = record(
+        &lead.company_name,
+        lead.uscc.as_deref(),
+        lead.industry_code.as_deref(),
+        lead.region_code.as_deref(),
+        lead.planned_investment_yuan,
+        Some(&lead.reported_date),
+    );
+    let hits = lookalikes_in(c, Some(lead.id), &probe, lead.uscc.as_deref()).await?;
+    for h in &hits {
+        store::queue(c, h.lead_id, lead.id, &h.reasons).await?;
+    }
+    Ok(hits.len())
+}
+
+/// Open 疑似重复 pairs where the caller sees both leads.
+pub async fn queue(app: &App, actor: &Actor) -> Result<Vec<Pair>> {
+    let mut c = app.db.acquire().await?;
+    Ok(store::open_pairs(&mut c, &actor.scope).await?)
+}
+
+/// "不是重复": closes a pair without merging.
+pub async fn dismiss(app: &App, actor: &Actor, pair_id: i64) -> Result<Pair> {
+    may_merge(actor)?;
+    let mut tx = Tx::begin(app).await?;
+    let p = store::pair(tx.conn(), pair_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    pair_of(tx.conn(), actor, p.lead_id, p.other_id).await?;
+    if p.status != "open" {
+        return Err(Error::Conflict("该疑似重复已处理".into()));
+    }
+    store::resolve(tx.conn(), &[p.id], "dismissed", actor.id()).await?;
+    let after = store::pair(tx.conn(), pair_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    tx.record(
+        Some(actor),
+        "duplicate_pair",
+        p.id,
+        "dismiss",
+        Some(&p),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

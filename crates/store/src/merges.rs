@@ -1,0 +1,338 @@
+//! Merging duplicate leads and the queue of suspected duplicates (疑似重复).
+//!
+//! A merge deletes nothing: the duplicate is marked `merged` into the survivor, and the
+//! merge keeps both leads as they were and every reference it moved, so undoing it puts
+//! back exactly what was there.
+
+use crate::sql::{now, Sql};
+use crate::{Conn, Result, Scope};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Merge {
+    pub id: i64,
+    pub survivor_id: i64,
+    pub duplicate_id: i64,
+    /// JSON of the survivor as it was
+    #[serde(skip)]
+    pub survivor_before: String,
+    /// JSON of the duplicate as it was
+    #[serde(skip)]
+    pub duplicate_before: String,
+    #[serde(skip)]
+    pub repointed: String,
+    pub merged_by: i64,
+    pub merged_by_name: String,
+    pub merged_at: String,
+    pub undone_at: Option<String>,
+}
+
+/// The references a merge moved from the duplicate to the survivor.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Repointed {
+    pub reviews: Vec<i64>,
+    pub routings: Vec<i64>,
+    pub overrides: Vec<i64>,
+    /// leads earlier merged into the duplicate
+    pub merged_leads: Vec<i64>,
+    /// the duplicate's project, now the survivor's
+    pub project: Option<i64>,
+    /// queue pairs of the two leads closed by the merge
+    pub pairs: Vec<i64>,
+}
+
+const MERGE_SELECT: &str = "SELECT m.id, m.survivor_id, m.duplicate_id, m.survivor_before, \
+    m.duplicate_before, m.repointed, m.merged_by, u.display_name AS merged_by_name, m.merged_at, \
+    m.undone_at FROM lead_merges m JOIN users u ON u.id = m.merged_by";
+
+async fn ids(conn: &mut Conn, table: &str, lead: i64) -> Result<Vec<i64>> {
+    let mut s = Sql::new(&format!("SELECT id FROM {table} WHERE lead_id = "));
+    s.bind(lead).push(" ORDER BY id");
+    let rows: Vec<(i64,)> = s.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+async fn set_lead(conn: &mut Conn, table: &str, ids: &[i64], lead: i64) -> Result<()> {
+    for id in ids {
+        let mut s = Sql::new(&format!("UPDATE {table} SET lead_id = "));
+        s.bind(lead).push(" WHERE id = ").bind(*id);
+        s.execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// Moves every reference to `from` over to `to`; `project` is the duplicate's project when
+/// the survivor takes it over.
+pub async fn repoint(
+    conn: &mut Conn,
+    from: i64,
+    to: i64,
+    project: Option<i64>,
+) -> Result<Repointed> {
+    let mut r = Repointed {
+        reviews: ids(conn, "reviews", from).await?,
+        routings: ids(conn, "routings", from).await?,
+        overrides: ids(conn, "redline_overrides", from).await?,
+        project,
+        ..Default::default()
+    };
+    set_lead(conn, "reviews", &r.reviews, to).await?;
+    set_lead(conn, "routings", &r.routings, to).await?;
+    set_lead(conn, "redline_overrides", &r.overrides, to).await?;
+    let mut s = Sql::new("SELECT id FROM leads WHERE merged_into = ");
+    s.bind(from).push(" ORDER BY id");
+    let merged: Vec<(i64,)> = s.fetch_all(conn).await?;
+    r.merged_leads = merged.into_iter().map(|m| m.0).collect();
+    for id in &r.merged_leads {
+        let mut s = Sql::new("UPDATE leads SET merged_into = ");
+        s.bind(to).push(" WHERE id = ").bind(*id);
+        s.execute(conn).await?;
+    }
+    if let Some(p) = project {
+        let mut s = Sql::new("UPDATE projects SET lead_id = ");
+        s.bind(to).push(" WHERE id = ").bind(p);
+        s.execute(conn).await?;
+    }
+    let mut s = Sql::new("SELECT id FROM duplicate_pairs WHERE status = 'open' AND ((lead_id = ");
+    s.bind(from).push(" AND other_id = ").bind(to);
+    s.push(") OR (lead_id = ")
+        .bind(to)
+        .push(" AND other_id = ")
+        .bind(from)
+        .push("))");
+    let pairs: Vec<(i64,)> = s.fetch_all(conn).await?;
+    r.pairs = pairs.into_iter().map(|p| p.0).collect();
+    Ok(r)
+}
+
+/// Moves back what [`repoint`] moved from `from`.
+pub async fn unpoint(conn: &mut Conn, r: &Repointed, from: i64) -> Result<()> {
+    set_lead(conn, "reviews", &r.reviews, from).await?;
+    set_lead(conn, "routings", &r.routings, from).await?;
+    set_lead(conn, "redline_overrides", &r.overrides, from).await?;
+    for id in &r.merged_leads {
+        let mut s = Sql::new("UPDATE leads SET merged_into = ");
+        s.bind(from).push(" WHERE id = ").bind(*id);
+        s.execute(conn).await?;
+    }
+    if let Some(p) = r.project {
+        let mut s = Sql::new("UPDATE projects SET lead_id = ");
+        s.bind(from).push(" WHERE id = ").bind(p);
+        s.execute(conn).await?;
+    }
+    for id in &r.pairs {
+        let mut s = Sql::new(
+            "UPDATE duplicate_pairs SET status = 'open', resolved_by = NULL, resolved_at = NULL WHERE id = ",
+        );
+        s.bind(*id);
+        s.execute(conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    survivor_id: i64,
+    duplicate_id: i64,
+    survivor_before: &str,
+    duplicate_before: &str,
+    repointed: &str,
+    by: i64,
+) -> Result<i64> {
+    let mut s = Sql::new(
+        "INSERT INTO lead_merges (survivor_id, duplicate_id, survivor_before, duplicate_before, \
+         repointed, merged_by, merged_at) VALUES (",
+    );
+    s.bind(survivor_id).push(", ").bind(duplicate_id).push(", ");
+    s.bind(survivor_before)
+        .push(", ")
+        .bind(duplicate_before)
+        .push(", ");
+    s.bind(repointed).push(", ").bind(by).push(", ").bind(now());
+    s.push(") RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Merge>> {
+    let mut s = Sql::new(&format!("{MERGE_SELECT} WHERE m.id = "));
+    s.bind(id);
+    s.fetch_optional(conn).await
+}
+
+/// Merges in which `lead` took part, as survivor or duplicate, newest first.
+pub async fn of_lead(conn: &mut Conn, lead: i64) -> Result<Vec<Merge>> {
+    let mut s = Sql::new(&format!("{MERGE_SELECT} WHERE m.survivor_id = "));
+    s.bind(lead).push(" OR m.duplicate_id = ").bind(lead);
+    s.push(" ORDER BY m.id DESC");
+    s.fetch_all(conn).await
+}
+
+/// Merges after `id`, not undone, that touched either lead.
+pub async fn later(conn: &mut Conn, id: i64, a: i64, b: i64) -> Result<i64> {
+    let mut s = Sql::new("SELECT COUNT(*) FROM lead_merges WHERE undone_at IS NULL AND id > ");
+    s.bind(id)
+        .push(" AND (survivor_id IN (")
+        .bind(a)
+        .push(", ")
+        .bind(b);
+    s.push(") OR duplicate_id IN (")
+        .bind(a)
+        .push(", ")
+        .bind(b)
+        .push("))");
+    s.fetch_i64(conn).await
+}
+
+pub async fn mark_undone(conn: &mut Conn, id: i64, by: i64) -> Result<()> {
+    let mut s = Sql::new("UPDATE lead_merges SET undone_by = ");
+    s.bind(by)
+        .push(", undone_at = ")
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+// ---- the queue ----
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Pair {
+    pub id: i64,
+    pub lead_id: i64,
+    pub lead_name: String,
+    pub lead_unit: String,
+    pub lead_date: String,
+    pub other_id: i64,
+    pub other_name: String,
+    pub other_unit: String,
+    pub other_date: String,
+    /// why they look alike, separated by "；"
+    pub reasons: String,
+    /// open, merged, dismissed
+    pub status: String,
+    pub created_at: String,
+}
+
+const PAIR_SELECT: &str =
+    "SELECT p.id, p.lead_id, a.company_name AS lead_name, ua.name AS lead_unit, \
+    a.reported_date AS lead_date, p.other_id, b.company_name AS other_name, ub.name AS other_unit, \
+    b.reported_date AS other_date, p.reasons, p.status, p.created_at FROM duplicate_pairs p \
+    JOIN leads a ON a.id = p.lead_id JOIN units ua ON ua.id = a.reporting_unit_id \
+    JOIN leads b ON b.id = p.other_id JOIN units ub ON ub.id = b.reporting_unit_id WHERE 1 = 1";
+
+/// A live lead with the same 统一社会信用代码 or normalised name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Similar {
+    pub id: i64,
+    pub company_name: String,
+    pub unit_name: String,
+    pub reported_date: String,
+    pub uscc: Option<String>,
+    pub name_norm: String,
+    pub industry_code: Option<String>,
+    pub region_code: Option<String>,
+    pub planned_investment_yuan: Option<i64>,
+}
+
+/// Live leads (not merged) with the USCC `uscc`, the normalised name `name_norm` or the
+/// name key `name_key` (core + trade words), but not `except`; at most 50, oldest first.
+pub async fn similar(
+    conn: &mut Conn,
+    except: Option<i64>,
+    uscc: Option<&str>,
+    name_norm: &str,
+    name_key: &str,
+) -> Result<Vec<Similar>> {
+    let mut s = Sql::new(
+        "SELECT l.id, l.company_name, un.name AS unit_name, l.reported_date, l.uscc, l.name_norm, \
+         l.industry_code, l.region_code, l.planned_investment_yuan \
+         FROM leads l JOIN units un ON un.id = l.reporting_unit_id WHERE l.status <> 'merged' \
+         AND (l.name_norm = ",
+    );
+    s.bind(name_norm);
+    if name_key.chars().count() >= 2 {
+        s.push(" OR l.name_key = ").bind(name_key);
+    }
+    if let Some(u) = uscc {
+        s.push(" OR l.uscc = ").bind(u);
+    }
+    s.push(")");
+    if let Some(id) = except {
+        s.push(" AND l.id <> ").bind(id);
+    }
+    s.push(" ORDER BY l.id LIMIT 50");
+    s.fetch_all(conn).await
+}
+
+/// Queues a pair unless it is queued already (either way round).
+pub async fn queue(conn: &mut Conn, lead: i64, other: i64, reasons: &str) -> Result<()> {
+    let mut s = Sql::new("SELECT COUNT(*) FROM duplicate_pairs WHERE (lead_id = ");
+    s.bind(lead).push(" AND other_id = ").bind(other);
+    s.push(") OR (lead_id = ")
+        .bind(other)
+        .push(" AND other_id = ")
+        .bind(lead)
+        .push(")");
+    if s.fetch_i64(conn).await? > 0 {
+        return Ok(());
+    }
+    let mut i = Sql::new(
+        "INSERT INTO duplicate_pairs (lead_id, other_id, reasons, status, created_at) VALUES (",
+    );
+    i.bind(lead).push(", ").bind(other).push(", ").bind(reasons);
+    i.push(", 'open', ").bind(now()).push(")");
+    i.execute(conn).await.map(|_| ())
+}
+
+/// Open pairs where both leads are in `scope` and neither has been merged (a pair with a
+/// merged lead lives on as the pair with the lead it was merged into), oldest first.
+pub async fn open_pairs(conn: &mut Conn, scope: &Scope) -> Result<Vec<Pair>> {
+    let mut s = Sql::new(&format!(
+        "{PAIR_SELECT} AND p.status = 'open' AND a.status <> 'merged' AND b.status <> 'merged'"
+    ));
+    scope.restrict(&mut s, "a", false);
+    scope.restrict(&mut s, "b", false);
+    s.push(" ORDER BY p.id LIMIT 500");
+    s.fetch_all(conn).await
+}
+
+pub async fn pair(conn: &mut Conn, id: i64) -> Result<Option<Pair>> {
+    let mut s = Sql::new(&format!("{PAIR_SELECT} AND p.id = "));
+    s.bind(id);
+    s.fetch_optional(conn).await
+}
+
+pub async fn resolve(conn: &mut Conn, ids: &[i64], status: &str, by: i64) -> Result<()> {
+    for id in ids {
+        let mut s = Sql::new("UPDATE duplicate_pairs SET status = ");
+        s.bind(status).push(", resolved_by = ").bind(by);
+        s.push(", resolved_at = ")
+            .bind(now())
+            .push(" WHERE id = ")
+            .bind(*id);
+        s.execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// A lead with those merged into it: who reported it, in which unit, when.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Reporter {
+    pub lead_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub reporter_name: String,
+    pub reported_date: String,
+}
+
+pub async fn reporters(conn: &mut Conn, lead: i64) -> Result<Vec<Reporter>> {
+    let mut s = Sql::new(
+        "SELECT l.id AS lead_id, l.reporting_unit_id AS unit_id, un.name AS unit_name, \
+         us.display_name AS reporter_name, l.reported_date FROM leads l \
+         JOIN units un ON un.id = l.reporting_unit_id JOIN users us ON us.id = l.reported_by \
+         WHERE l.id = ",
+    );
+    s.bind(lead).push(" OR l.merged_into = ").bind(lead);
+    s.push(" ORDER BY l.reported_date, l.id");
+    s.fetch_all(conn).await
+}
