@@ -63,6 +63,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: UserCmd,
     },
+    /// Import a ledger (.xlsx, .xls or .csv) of leads or of projects, in one transaction
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
     /// Generate a large synthetic dataset (demo organisation + N leads) for benchmarks
     Gen {
         #[command(flatten)]
@@ -74,6 +79,37 @@ enum Cmd {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// A lead ledger (线索台账): one company per row
+    Leads(ImportArgs),
+    /// A project ledger (项目台账): each row becomes an admitted lead, its project and stage history
+    Projects(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The ledger file
+    file: PathBuf,
+    /// Read and check every row, print the counts and errors, write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Import the good rows and report the bad ones (default: any bad row and nothing is written)
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// The user the import is made as (their role and unit decide what they may import)
+    #[arg(long = "as", value_name = "USERNAME", env = "FENGLAI_USER")]
+    user: String,
+    /// Reporting unit (name or id) for rows without a 报送单位 column; default the user's unit
+    #[arg(long)]
+    unit: Option<String>,
+    /// Write the rows that failed or were skipped to this .xlsx file
+    #[arg(long, value_name = "FILE")]
+    error_report: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -137,6 +173,129 @@ fn app_err(e: fenglai_app::Error) -> anyhow::Error {
         fenglai_app::Error::Invalid { field, message } => anyhow::anyhow!("{field}: {message}"),
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+use fenglai_app::import::LedgerKind as fenglai_ledger_kind;
+
+/// `fenglai import leads|projects FILE`: a progress bar on a terminal, plain lines
+/// otherwise; exit 1 when rows have errors and they are not skipped.
+async fn import(kind: fenglai_ledger_kind, a: ImportArgs) -> Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    use std::io::IsTerminal;
+    let app = open(&a.db).await?;
+    let actor = fenglai_app::auth::actor_by_username(&app, &a.user)
+        .await
+        .map_err(|e| match e {
+            fenglai_app::Error::NotFound => anyhow::anyhow!("user “{}” not found", a.user),
+            other => app_err(other),
+        })?;
+    let unit_id = match &a.unit {
+        None => None,
+        Some(u) => Some(match u.parse::<i64>() {
+            Ok(id) => id,
+            Err(_) => match fenglai_app::org::unit_by_name(&app, u)
+                .await
+                .map_err(app_err)?
+            {
+                Some(unit) => unit.id,
+                None => bail!("unit “{u}” not found"),
+            },
+        }),
+    };
+    let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+    let name = a
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tty = std::io::stderr().is_terminal();
+    let bar = if tty {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_message(format!("读取并校验 {name} …"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    if !tty {
+        eprintln!("读取并校验 {name} …");
+    }
+    let last = std::sync::atomic::AtomicU64::new(u64::MAX);
+    let progress = |done: u64, total: u64| {
+        if tty {
+            if bar.length() != Some(total) {
+                bar.set_length(total);
+                bar.set_style(
+                    ProgressStyle::with_template("写入数据库 [{bar:40}] {pos}/{len} 行 ({eta})")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+            }
+            bar.set_position(done);
+        } else if last.swap(done, std::sync::atomic::Ordering::Relaxed) != done {
+            eprintln!("写入数据库 {done}/{total}");
+        }
+    };
+    let input = fenglai_app::import::CommitInput {
+        skip_bad_rows: a.skip_bad_rows,
+        unit_id,
+    };
+    let started = std::time::Instant::now();
+    let (analysis, written) = fenglai_app::import::import_file(
+        &app, &actor, kind, &name, bytes, &input, a.dry_run, &progress,
+    )
+    .await
+    .map_err(app_err)?;
+    bar.finish_and_clear();
+    if let Some(m) = analysis.mapping_error() {
+        eprintln!("未导入：{m}");
+        std::process::exit(1);
+    }
+    let s = analysis.summary();
+    let errors = analysis.errors();
+    for e in errors.iter().take(50) {
+        println!("{}", e.text);
+    }
+    if errors.len() > 50 {
+        println!(
+            "…… 另有 {} 处错误（--error-report FILE 可导出全部）",
+            errors.len() - 50
+        );
+    }
+    if let Some(path) = &a.error_report {
+        std::fs::write(path, analysis.error_report().map_err(app_err)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("错误报告：{}", path.display());
+    }
+    println!(
+        "{} 行可导入，{} 行有错误，{} 行跳过（空行、合计、说明）",
+        s.valid, s.invalid, s.skipped
+    );
+    match written {
+        Ok(r) if r.dry_run => {
+            println!("试运行（--dry-run）：未写入数据库");
+        }
+        Ok(r) => {
+            println!(
+                "已导入 {} 条{}（导入批次 {}），用时 {:.1} 秒",
+                r.inserted,
+                if kind == fenglai_ledger_kind::Leads {
+                    "线索"
+                } else {
+                    "项目"
+                },
+                r.id.unwrap_or(0),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Err(e) => {
+            eprintln!("未导入：{}", app_err(e));
+            std::process::exit(1);
+        }
+    }
+    if s.invalid > 0 && !a.skip_bad_rows {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -233,6 +392,13 @@ async fn main() -> Result<()> {
                 u.unit_name
             );
             Ok(())
+        }
+        Cmd::Import { cmd } => {
+            let (kind, args) = match cmd {
+                ImportCmd::Leads(a) => (fenglai_ledger_kind::Leads, a),
+                ImportCmd::Projects(a) => (fenglai_ledger_kind::Projects, a),
+            };
+            import(kind, args).await
         }
         Cmd::Gen {
             db,

@@ -9,13 +9,18 @@ use sha2::{Digest, Sha256};
 pub struct Tx {
     pub tx: Transaction<'static, Any>,
     head: Head,
+    backend: fenglai_store::Backend,
 }
 
 impl Tx {
     pub async fn begin(app: &App) -> Result<Tx> {
         let mut tx = app.db.begin().await?;
         let head = audit::lock_head(&mut tx).await?;
-        Ok(Tx { tx, head })
+        Ok(Tx {
+            tx,
+            head,
+            backend: app.db.backend,
+        })
     }
 
     pub fn conn(&mut self) -> &mut Conn {
@@ -54,6 +59,47 @@ impl Tx {
             seq: e.seq,
             hash: e.hash,
         };
+        Ok(())
+    }
+
+    /// Appends one event per item (entity, id, action, the "after" JSON), chained in
+    /// order and written in multi-row batches: what a ledger import of many rows records.
+    pub async fn record_many(
+        &mut self,
+        actor: Option<&Actor>,
+        items: impl IntoIterator<Item = (&'static str, i64, &'static str, String)>,
+    ) -> Result<()> {
+        let at = fenglai_store::sql::now();
+        let (actor_id, name) = (
+            actor.map(|a| a.id()),
+            actor
+                .map(|a| a.user.username.clone())
+                .unwrap_or_else(|| "system".into()),
+        );
+        let mut events = Vec::new();
+        for (entity, id, action, after) in items {
+            let mut e = Event {
+                id: 0,
+                seq: self.head.seq + 1,
+                at: at.clone(),
+                actor_id,
+                actor: name.clone(),
+                entity: entity.into(),
+                entity_id: id,
+                action: action.into(),
+                before_json: None,
+                after_json: Some(after),
+                prev_hash: self.head.hash.clone(),
+                hash: String::new(),
+            };
+            e.hash = hash(&e);
+            self.head = Head {
+                seq: e.seq,
+                hash: e.hash.clone(),
+            };
+            events.push(e);
+        }
+        audit::append_many(&mut self.tx, self.backend, &events).await?;
         Ok(())
     }
 

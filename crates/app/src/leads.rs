@@ -47,8 +47,54 @@ fn opt(s: &Option<String>) -> Option<&str> {
 
 const MAX_YUAN: i64 = 10_000_000_000_000; // 10 万亿
 
+/// What validation needs to know about the code tables.
+pub trait Codes {
+    /// The GB/T 4754 section of an industry code, if the code is in the table.
+    fn industry_section(&self, code: &str) -> Option<String>;
+    /// Whether a GB/T 2260 code is in the table.
+    fn region_known(&self, code: &str) -> bool;
+}
+
+/// The code-table facts about one input, read from the database.
+struct OneInput {
+    section: Option<String>,
+    region_known: bool,
+}
+
+impl Codes for OneInput {
+    fn industry_section(&self, _: &str) -> Option<String> {
+        self.section.clone()
+    }
+    fn region_known(&self, _: &str) -> bool {
+        self.region_known
+    }
+}
+
 /// Validates input into a row to insert; the first problem found names its field.
 pub async fn validate(conn: &mut Conn, input: &LeadInput, actor: &Actor) -> Result<NewLead> {
+    let section = match opt(&input.industry_code).map(IndustryCode::parse) {
+        Some(Ok(code)) => reference::industry_section(conn, code.as_str()).await?,
+        _ => None,
+    };
+    let region_known = match opt(&input.region_code).map(RegionCode::parse) {
+        Some(Ok(code)) => reference::get(conn, Table::Regions, code.as_str())
+            .await?
+            .is_some(),
+        _ => false,
+    };
+    check(
+        input,
+        actor,
+        &OneInput {
+            section,
+            region_known,
+        },
+    )
+}
+
+/// The rules of [`validate`] without the database: the code tables come from `codes`
+/// (a ledger import checks every row against tables it read once).
+pub fn check(input: &LeadInput, actor: &Actor, codes: &impl Codes) -> Result<NewLead> {
     let name = input.company_name.trim();
     if name.is_empty() {
         return Err(Error::invalid("company_name", "请填写企业名称"));
@@ -68,14 +114,12 @@ pub async fn validate(conn: &mut Conn, input: &LeadInput, actor: &Actor) -> Resu
     let (industry_code, industry_section) = match opt(&input.industry_code) {
         Some(c) => {
             let code = IndustryCode::parse(c)?;
-            let section = reference::industry_section(conn, code.as_str())
-                .await?
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "industry_code",
-                        format!("行业代码“{}”不在 GB/T 4754-2017 中", code.as_str()),
-                    )
-                })?;
+            let section = codes.industry_section(code.as_str()).ok_or_else(|| {
+                Error::invalid(
+                    "industry_code",
+                    format!("行业代码“{}”不在 GB/T 4754-2017 中", code.as_str()),
+                )
+            })?;
             (Some(code.as_str().to_string()), Some(section))
         }
         None => (None, None),
@@ -83,10 +127,7 @@ pub async fn validate(conn: &mut Conn, input: &LeadInput, actor: &Actor) -> Resu
     let region_code = match opt(&input.region_code) {
         Some(c) => {
             let code = RegionCode::parse(c)?;
-            if reference::get(conn, Table::Regions, code.as_str())
-                .await?
-                .is_none()
-            {
+            if !codes.region_known(code.as_str()) {
                 return Err(Error::invalid(
                     "region_code",
                     format!("地区代码“{}”不在 GB/T 2260 中", code.as_str()),

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod demo;
+pub mod import;
 pub mod leads;
 pub mod merges;
 pub mod org;

@@ -129,3 +129,44 @@ pub async fn head(conn: &mut Conn) -> Result<Head> {
         .fetch_one(conn)
         .await
 }
+
+/// Appends many events at once (a ledger import), in multi-row INSERTs. The events
+/// must already be chained (seq, prev_hash and hash set) by the caller.
+pub async fn append_many(conn: &mut Conn, backend: crate::Backend, events: &[Event]) -> Result<()> {
+    for chunk in events.chunks(1000) {
+        let mut s = Sql::new(
+            "INSERT INTO events (seq, at, actor_id, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash) VALUES ",
+        );
+        for (n, e) in chunk.iter().enumerate() {
+            s.push(if n == 0 { "(" } else { ", (" });
+            s.bind(e.seq).push(", ").bind(e.at.clone()).push(", ");
+            s.bind(e.actor_id)
+                .push(", ")
+                .bind(e.actor.clone())
+                .push(", ");
+            s.bind(e.entity.clone())
+                .push(", ")
+                .bind(e.entity_id)
+                .push(", ");
+            s.bind(e.action.clone())
+                .push(", ")
+                .bind(e.before_json.clone())
+                .push(", ");
+            s.bind(e.after_json.clone())
+                .push(", ")
+                .bind(e.prev_hash.clone())
+                .push(", ");
+            s.bind(e.hash.clone()).push(")");
+        }
+        s.positional(backend).execute(conn).await?;
+    }
+    if let Some(last) = events.last() {
+        let mut h = Sql::new("UPDATE audit_head SET seq = ");
+        h.bind(last.seq)
+            .push(", hash = ")
+            .bind(last.hash.clone())
+            .push(" WHERE id = 1");
+        h.execute(conn).await?;
+    }
+    Ok(())
+}

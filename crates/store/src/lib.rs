@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod imports;
 pub mod leads;
 pub mod load;
 pub mod merges;

@@ -40,5 +40,7 @@ impl Modify for Bearer {
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(Doc::openapi())
+    let mut doc = Doc::openapi();
+    doc.merge(crate::api_ledgers::Doc::openapi());
+    Json(doc)
 }

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 mod intake;
+mod ledgers;
 mod merges;
 mod parks;
 mod quota;
@@ -80,6 +81,7 @@ pub fn routes() -> Router<App> {
         .merge(intake::routes())
         .merge(merges::routes())
         .merge(parks::routes())
+        .merge(ledgers::routes())
         .merge(quota::routes())
 }
 

@@ -1,0 +1,442 @@
+//! Ledger imports (台账导入): the uploaded file and its outcome, the reference tables an
+//! import resolves names against, the bulk inserts it makes, and what an export reads.
+
+use crate::leads::search_doc;
+use crate::load::{next_id, HistoryRow};
+use crate::sql::{now, Sql};
+use crate::{Backend, Conn, Result};
+use fenglai_domain::names;
+use serde::Serialize;
+
+/// An upload and, once imported, its outcome. The file itself is read with [`content`].
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ImportRow {
+    pub id: i64,
+    /// leads or projects
+    pub kind: String,
+    pub file_name: String,
+    pub file_sha256: String,
+    /// the mapping the user chose, if they changed the proposal
+    #[serde(skip)]
+    pub mapping_json: Option<String>,
+    pub actor_id: i64,
+    /// preview, imported
+    pub status: String,
+    pub skip_bad_rows: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub inserted: Option<i64>,
+    pub invalid: Option<i64>,
+    pub skipped: Option<i64>,
+    pub created_at: String,
+    pub imported_at: Option<String>,
+}
+
+const COLS: &str =
+    "id, kind, file_name, file_sha256, mapping_json, actor_id, status, skip_bad_rows, \
+    unit_id, inserted, invalid, skipped, created_at, imported_at";
+
+pub async fn insert(
+    conn: &mut Conn,
+    kind: &str,
+    file_name: &str,
+    sha256: &str,
+    content: Vec<u8>,
+    actor_id: i64,
+) -> Result<i64> {
+    let mut s = Sql::new(
+        "INSERT INTO imports (kind, file_name, file_sha256, content, actor_id, status, created_at) VALUES (",
+    );
+    s.bind(kind).push(", ").bind(file_name).push(", ");
+    s.bind(sha256).push(", ").bind(content).push(", ");
+    s.bind(actor_id)
+        .push(", 'preview', ")
+        .bind(now())
+        .push(") RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<ImportRow>> {
+    let mut s = Sql::new(&format!("SELECT {COLS} FROM imports WHERE id = "));
+    s.bind(id);
+    s.fetch_optional(conn).await
+}
+
+/// The uploaded file's bytes.
+pub async fn content(conn: &mut Conn, id: i64) -> Result<Vec<u8>> {
+    #[derive(sqlx::FromRow)]
+    struct Content {
+        content: Vec<u8>,
+    }
+    let mut s = Sql::new("SELECT content FROM imports WHERE id = ");
+    s.bind(id);
+    Ok(s.fetch_one::<Content>(conn).await?.content)
+}
+
+pub async fn set_mapping(conn: &mut Conn, id: i64, mapping_json: &str) -> Result<()> {
+    let mut s = Sql::new("UPDATE imports SET mapping_json = ");
+    s.bind(mapping_json).push(" WHERE id = ").bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Marks an upload imported, if it was still a preview. False when another request
+/// imported it first (the caller's transaction then writes nothing).
+pub async fn claim(conn: &mut Conn, id: i64) -> Result<bool> {
+    let mut s =
+        Sql::new("UPDATE imports SET status = 'imported' WHERE status = 'preview' AND id = ");
+    s.bind(id);
+    Ok(s.execute(conn).await? == 1)
+}
+
+pub struct Outcome {
+    pub skip_bad_rows: bool,
+    pub unit_id: i64,
+    pub inserted: i64,
+    pub invalid: i64,
+    pub skipped: i64,
+}
+
+pub async fn finish(conn: &mut Conn, id: i64, o: &Outcome) -> Result<()> {
+    let mut s = Sql::new("UPDATE imports SET skip_bad_rows = ");
+    s.bind(o.skip_bad_rows as i64)
+        .push(", unit_id = ")
+        .bind(o.unit_id);
+    s.push(", inserted = ")
+        .bind(o.inserted)
+        .push(", invalid = ")
+        .bind(o.invalid);
+    s.push(", skipped = ")
+        .bind(o.skipped)
+        .push(", imported_at = ")
+        .bind(now());
+    s.push(" WHERE id = ").bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Reserves `n` consecutive ids of `table` (leads or projects) for rows inserted with
+/// explicit ids, so that one multi-row INSERT needs no `RETURNING` per row. Call inside
+/// the import's transaction after taking the audit head, which serialises writers. On
+/// PostgreSQL the identity sequence is moved past them (not undone by a rollback, which
+/// only leaves a gap).
+pub async fn reserve_ids(conn: &mut Conn, backend: Backend, table: &str, n: i64) -> Result<i64> {
+    debug_assert!(matches!(table, "leads" | "projects"));
+    match backend {
+        Backend::Sqlite => next_id(conn, table).await,
+        Backend::Postgres => {
+            let seq = format!("pg_get_serial_sequence('{table}', 'id')");
+            let mut s = Sql::new(&format!(
+                "SELECT CAST(setval({seq}, GREATEST(nextval({seq}), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table})) + "
+            ));
+            s.bind(n.max(1)).push(" - 1) - ").bind(n.max(1));
+            s.push(" + 1 AS BIGINT)");
+            s.fetch_i64(conn).await
+        }
+    }
+}
+
+/// A lead as an import writes it, with its id reserved.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportLead {
+    pub id: i64,
+    pub company_name: String,
+    pub uscc: Option<String>,
+    pub industry_code: Option<String>,
+    pub industry_section: Option<String>,
+    pub region_code: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub description: Option<String>,
+    pub planned_investment_yuan: Option<i64>,
+    pub land_mu: Option<f64>,
+    pub expected_jobs: Option<i64>,
+    pub channel: Option<String>,
+    pub reported_by: i64,
+    pub reporting_unit_id: i64,
+    pub reported_date: String,
+    pub status: String,
+    pub project_id: Option<i64>,
+    pub import_id: i64,
+    /// JSON object of ledger columns without a field of their own
+    pub ledger_extra: Option<String>,
+}
+
+pub async fn insert_leads(conn: &mut Conn, backend: Backend, rows: &[ImportLead]) -> Result<()> {
+    let t = now();
+    for chunk in rows.chunks(400) {
+        let mut s = Sql::new(
+            "INSERT INTO leads (id, company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
+             region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
+             channel, reported_by, reporting_unit_id, reported_date, status, project_id, import_id, ledger_extra, \
+             created_at, updated_at) VALUES ",
+        );
+        for (n, l) in chunk.iter().enumerate() {
+            s.push(if n == 0 { "(" } else { ", (" });
+            s.bind(l.id)
+                .push(", ")
+                .bind(l.company_name.clone())
+                .push(", ");
+            s.bind(names::normalize(&l.company_name)).push(", ");
+            s.bind(crate::leads::name_key(&l.company_name)).push(", ");
+            s.bind(search_doc(
+                &l.company_name,
+                l.reporting_unit_id,
+                l.reported_by,
+            ))
+            .push(", ");
+            s.bind(l.uscc.clone())
+                .push(", ")
+                .bind(l.industry_code.clone())
+                .push(", ");
+            s.bind(l.industry_section.clone())
+                .push(", ")
+                .bind(l.region_code.clone())
+                .push(", ");
+            s.bind(l.contact_name.clone())
+                .push(", ")
+                .bind(l.contact_phone.clone())
+                .push(", ");
+            s.bind(l.description.clone())
+                .push(", ")
+                .bind(l.planned_investment_yuan)
+                .push(", ");
+            s.bind(l.land_mu)
+                .push(", ")
+                .bind(l.expected_jobs)
+                .push(", ");
+            s.bind(l.channel.clone())
+                .push(", ")
+                .bind(l.reported_by)
+                .push(", ");
+            s.bind(l.reporting_unit_id)
+                .push(", ")
+                .bind(l.reported_date.clone())
+                .push(", ");
+            s.bind(l.status.clone())
+                .push(", ")
+                .bind(l.project_id)
+                .push(", ");
+            s.bind(l.import_id)
+                .push(", ")
+                .bind(l.ledger_extra.clone())
+                .push(", ");
+            s.bind(t.clone()).push(", ").bind(t.clone()).push(")");
+        }
+        s.positional(backend).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// A project as an import writes it, with its id reserved.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportProject {
+    pub id: i64,
+    pub name: String,
+    pub lead_id: i64,
+    pub company_name: String,
+    pub uscc: Option<String>,
+    pub industry_code: Option<String>,
+    pub industry_section: Option<String>,
+    pub park_id: Option<i64>,
+    pub reporting_unit_id: i64,
+    pub reported_by: i64,
+    pub responsible_user_id: Option<i64>,
+    pub planned_investment_yuan: i64,
+    pub contracted_investment_yuan: Option<i64>,
+    pub foreign_capital_usd: Option<i64>,
+    pub land_mu: Option<f64>,
+    pub stage: String,
+    pub stage_date: String,
+    pub before_drop_stage: Option<String>,
+    pub drop_reason: Option<String>,
+}
+
+pub async fn insert_projects(
+    conn: &mut Conn,
+    backend: Backend,
+    rows: &[ImportProject],
+) -> Result<()> {
+    let t = now();
+    for chunk in rows.chunks(500) {
+        let mut s = Sql::new(
+            "INSERT INTO projects (id, name, lead_id, company_name, uscc, industry_code, industry_section, park_id, \
+             reporting_unit_id, reported_by, responsible_user_id, planned_investment_yuan, contracted_investment_yuan, \
+             foreign_capital_usd, land_mu, stage, stage_date, before_drop_stage, drop_reason, created_at, updated_at) VALUES ",
+        );
+        for (n, p) in chunk.iter().enumerate() {
+            s.push(if n == 0 { "(" } else { ", (" });
+            s.bind(p.id).push(", ").bind(p.name.clone()).push(", ");
+            s.bind(p.lead_id)
+                .push(", ")
+                .bind(p.company_name.clone())
+                .push(", ");
+            s.bind(p.uscc.clone())
+                .push(", ")
+                .bind(p.industry_code.clone())
+                .push(", ");
+            s.bind(p.industry_section.clone())
+                .push(", ")
+                .bind(p.park_id)
+                .push(", ");
+            s.bind(p.reporting_unit_id)
+                .push(", ")
+                .bind(p.reported_by)
+                .push(", ");
+            s.bind(p.responsible_user_id)
+                .push(", ")
+                .bind(p.planned_investment_yuan)
+                .push(", ");
+            s.bind(p.contracted_investment_yuan)
+                .push(", ")
+                .bind(p.foreign_capital_usd)
+                .push(", ");
+            s.bind(p.land_mu)
+                .push(", ")
+                .bind(p.stage.clone())
+                .push(", ");
+            s.bind(p.stage_date.clone())
+                .push(", ")
+                .bind(p.before_drop_stage.clone())
+                .push(", ");
+            s.bind(p.drop_reason.clone())
+                .push(", ")
+                .bind(t.clone())
+                .push(", ")
+                .bind(t.clone())
+                .push(")");
+        }
+        s.positional(backend).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// GB/T 4754 entries for resolving industry names: code, name, section.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IndustryRef {
+    pub code: String,
+    pub name: String,
+    pub section: String,
+}
+
+pub async fn industries(conn: &mut Conn) -> Result<Vec<IndustryRef>> {
+    Sql::new("SELECT code, name, section FROM industries")
+        .fetch_all(conn)
+        .await
+}
+
+/// GB/T 2260 entries for resolving region names.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RegionRef {
+    pub code: String,
+    pub name: String,
+    pub full_name: String,
+    pub level: i64,
+}
+
+pub async fn regions(conn: &mut Conn) -> Result<Vec<RegionRef>> {
+    Sql::new("SELECT code, name, full_name, level FROM regions")
+        .fetch_all(conn)
+        .await
+}
+
+/// The lead fields a project export adds to the project's own, by lead id.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LeadFields {
+    pub id: i64,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub description: Option<String>,
+    pub expected_jobs: Option<i64>,
+    pub channel: Option<String>,
+    pub reported_date: String,
+    pub ledger_extra: Option<String>,
+}
+
+fn in_list(s: &mut Sql, ids: &[i64]) {
+    s.push(" IN (");
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            s.push(", ");
+        }
+        s.bind(*id);
+    }
+    s.push(")");
+}
+
+pub async fn lead_fields(conn: &mut Conn, ids: &[i64]) -> Result<Vec<LeadFields>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut s = Sql::new(
+            "SELECT l.id, l.region_code, r.full_name AS region_name, l.contact_name, l.contact_phone, \
+             l.description, l.expected_jobs, l.channel, l.reported_date, l.ledger_extra \
+             FROM leads l LEFT JOIN regions r ON r.code = l.region_code WHERE l.id",
+        );
+        in_list(&mut s, chunk);
+        out.extend(s.fetch_all::<LeadFields>(conn).await?);
+    }
+    Ok(out)
+}
+
+/// The effective date of each live stage-history entry of the projects, oldest first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StageDate {
+    pub project_id: i64,
+    pub stage: String,
+    pub effective_date: String,
+}
+
+pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<StageDate>> {
+    let mut out = Vec::with_capacity(project_ids.len() * 2);
+    for chunk in project_ids.chunks(500) {
+        let mut s = Sql::new(
+            "SELECT project_id, stage, effective_date FROM stage_history WHERE voided = 0 AND project_id",
+        );
+        in_list(&mut s, chunk);
+        s.push(" ORDER BY project_id, id");
+        out.extend(s.fetch_all::<StageDate>(conn).await?);
+    }
+    Ok(out)
+}
+
+/// Stage-history rows in multi-row INSERTs (as [`crate::load::insert_history`], with
+/// SQLite's cheap placeholders).
+pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRow]) -> Result<()> {
+    let t = now();
+    for chunk in rows.chunks(2000) {
+        let mut s = Sql::new(
+            "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
+             investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided) VALUES ",
+        );
+        for (n, r) in chunk.iter().enumerate() {
+            s.push(if n == 0 { "(" } else { ", (" });
+            s.bind(r.project_id)
+                .push(", ")
+                .bind(r.stage.clone())
+                .push(", ")
+                .bind(r.kind.clone());
+            s.push(", ")
+                .bind(r.effective_date.clone())
+                .push(", ")
+                .bind(r.end_date.clone())
+                .push(", ");
+            s.bind(r.amount_yuan)
+                .push(", ")
+                .bind(r.investment_yuan)
+                .push(", ");
+            s.bind(r.reason.clone())
+                .push(", ")
+                .bind(r.park_id)
+                .push(", ");
+            s.bind(r.reporting_unit_id)
+                .push(", ")
+                .bind(r.reported_by)
+                .push(", ");
+            s.bind(r.recorded_by)
+                .push(", ")
+                .bind(t.clone())
+                .push(", 0)");
+        }
+        s.positional(backend).execute(conn).await?;
+    }
+    Ok(())
+}

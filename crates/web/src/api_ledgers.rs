@@ -1,0 +1,241 @@
+//! The JSON API of ledgers in and out: uploads, previews, mappings and imports under
+//! /api/v1/imports, and the lead and project lists as .xlsx.
+
+use crate::error::ApiError;
+use crate::extract::{ApiActor, ApiJson};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use fenglai_app::import::{self, CommitInput, ImportResult, MappingInput, Preview, MAX_FILE_BYTES};
+use fenglai_app::{leads, projects, App, Error};
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/v1/imports", post(upload))
+        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 1024 * 1024))
+        .route("/api/v1/imports/{id}", get(get_import))
+        .route("/api/v1/imports/{id}/mapping", put(set_mapping))
+        .route("/api/v1/imports/{id}/commit", post(commit))
+        .route("/api/v1/imports/{id}/errors.xlsx", get(errors_xlsx))
+        .route("/api/v1/leads/export.xlsx", get(export_leads))
+        .route("/api/v1/projects/export.xlsx", get(export_projects))
+}
+
+/// The OpenAPI paths of this module, merged into the document in `openapi.rs`.
+#[derive(OpenApi)]
+#[openapi(paths(
+    upload,
+    get_import,
+    set_mapping,
+    commit,
+    errors_xlsx,
+    export_leads,
+    export_projects
+))]
+pub struct Doc;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `filename*=UTF-8''…` percent-encoding for a Chinese file name.
+fn encode_rfc5987(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A workbook as a download.
+pub fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+                    encode_rfc5987(file_name)
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// leads or projects
+    pub kind: Option<String>,
+    /// the file's name (for messages and the record); with a raw body
+    pub file_name: Option<String>,
+}
+
+/// The file of an upload: a multipart form's `file` part (and its `kind` field), or
+/// the raw request body.
+async fn file_of(
+    req: Request,
+    app: &App,
+    q: &UploadQuery,
+) -> Result<(Option<String>, String, Vec<u8>), Error> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let too_big = |e: String| {
+        if e.contains("length limit") || e.contains("too large") {
+            Error::invalid(
+                "file",
+                format!("文件过大（上限 {} MB）", MAX_FILE_BYTES / 1024 / 1024),
+            )
+        } else {
+            Error::invalid("file", format!("上传的内容无法读取：{e}"))
+        }
+    };
+    if !multipart {
+        let bytes = Bytes::from_request(req, app)
+            .await
+            .map_err(|e| too_big(e.body_text()))?;
+        let name = q.file_name.clone().unwrap_or_else(|| "台账".into());
+        return Ok((None, name, bytes.to_vec()));
+    }
+    let mut m = Multipart::from_request(req, app)
+        .await
+        .map_err(|e| too_big(e.body_text()))?;
+    let (mut kind, mut file) = (None, None);
+    while let Some(field) = m.next_field().await.map_err(|e| too_big(e.body_text()))? {
+        match field.name() {
+            Some("kind") => kind = Some(field.text().await.map_err(|e| too_big(e.body_text()))?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("台账").to_string();
+                let bytes = field.bytes().await.map_err(|e| too_big(e.body_text()))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| Error::invalid("file", "请选择要导入的文件"))?;
+    Ok((kind, name, bytes))
+}
+
+/// Upload a ledger (.xlsx, .xls, .csv in UTF-8/GBK/GB18030) and preview it: the header
+/// found, the proposed mapping, the first rows and every row error with its cell. The
+/// file is the raw body (with `?kind=&file_name=`) or a multipart `file` part (with a
+/// `kind` field). Nothing is imported yet. Empty files, files that are not spreadsheets
+/// and sheets without a recognisable header answer 422 with a message in Chinese.
+#[utoipa::path(post, path = "/api/v1/imports", params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the ledger file"),
+    responses((status = 201, body = Preview), (status = 403, description = "may not import this kind"),
+              (status = 422, description = "empty, unreadable, or no header found")), security(("bearer" = [])))]
+pub async fn upload(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<UploadQuery>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Preview>)> {
+    let (kind, name, bytes) = file_of(req, &app, &q).await?;
+    let kind = import::parse_kind(kind.or(q.kind.clone()).as_deref().unwrap_or(""))?;
+    let p = import::upload(&app, &a, kind, &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+/// The preview of an upload (the caller's own; 404 otherwise), with the result once imported.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = Preview), (status = 404)), security(("bearer" = [])))]
+pub async fn get_import(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Preview>> {
+    Ok(Json(import::preview(&app, &a, id).await?))
+}
+
+/// Say what columns hold (field key or null, and the unit of amounts); answers the new preview.
+#[utoipa::path(put, path = "/api/v1/imports/{id}/mapping", params(("id" = i64, Path)), request_body = MappingInput,
+    responses((status = 200, body = Preview), (status = 404), (status = 409, description = "already imported"),
+              (status = 422, description = "unknown field or unit, or a required column left unmapped")), security(("bearer" = [])))]
+pub async fn set_mapping(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MappingInput>,
+) -> ApiResult<Json<Preview>> {
+    Ok(Json(import::set_mapping(&app, &a, id, &input).await?))
+}
+
+/// Import an upload in one transaction: all-or-nothing (422 and nothing written when any
+/// row has errors) or, with `skip_bad_rows`, the good rows (the bad ones are in errors.xlsx).
+#[utoipa::path(post, path = "/api/v1/imports/{id}/commit", params(("id" = i64, Path)), request_body = CommitInput,
+    responses((status = 200, body = ImportResult), (status = 404), (status = 409, description = "already imported"),
+              (status = 403, description = "reporting unit outside the caller's scope"),
+              (status = 422, description = "rows with errors and skip_bad_rows not set: nothing written")), security(("bearer" = [])))]
+pub async fn commit(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CommitInput>,
+) -> ApiResult<Json<ImportResult>> {
+    Ok(Json(
+        import::commit(&app, &a, id, &input, &|_, _| {}).await?,
+    ))
+}
+
+/// The rows of an upload that have errors or were skipped, as .xlsx (行号, 单元格, 字段, 问题).
+#[utoipa::path(get, path = "/api/v1/imports/{id}/errors.xlsx", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the error report"),
+              (status = 404)), security(("bearer" = [])))]
+pub async fn errors_xlsx(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let (name, bytes) = import::error_report(&app, &a, id).await?;
+    Ok(xlsx(&name, bytes))
+}
+
+/// The lead list (same filters as GET /api/v1/leads, the caller's scope; page ignored) as a
+/// ledger .xlsx with Chinese headers and units, which the import reads back.
+#[utoipa::path(get, path = "/api/v1/leads/export.xlsx", params(leads::ListQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "线索台账"),
+              (status = 422, description = "bad filter, or more than 100,000 rows")), security(("bearer" = [])))]
+pub async fn export_leads(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<leads::ListQuery>,
+) -> ApiResult<Response> {
+    let bytes = import::export_leads(&app, &a, &q).await?;
+    Ok(xlsx(
+        &format!("线索台账-{}.xlsx", fenglai_app::today()),
+        bytes,
+    ))
+}
+
+/// The project list (same filters as GET /api/v1/projects, the caller's scope) as a ledger .xlsx.
+#[utoipa::path(get, path = "/api/v1/projects/export.xlsx", params(projects::ListQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "项目台账"),
+              (status = 422, description = "bad filter, or more than 100,000 rows")), security(("bearer" = [])))]
+pub async fn export_projects(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<projects::ListQuery>,
+) -> ApiResult<Response> {
+    let bytes = import::export_projects(&app, &a, &q).await?;
+    Ok(xlsx(
+        &format!("项目台账-{}.xlsx", fenglai_app::today()),
+        bytes,
+    ))
+}

@@ -1,0 +1,1024 @@
+//! Ledgers in and out: messy files the tests make (title rows, merged two-row headers,
+//! GBK CSV, mixed units, every date form, bad rows), preview, mapping, all-or-nothing
+//! and skipping imports, permissions, bad files, and export → import round trips.
+
+use crate::auth::web_login;
+use crate::both;
+use crate::helpers::TestApp;
+use fenglai_ledger::{read_ledger, Kind, Record};
+use reqwest::StatusCode;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde_json::{json, Value};
+
+const USCC: &str = "914403001922038216";
+
+/// A county-style project ledger: a merged title, a 填报单位 note and a 金额单位 note, a
+/// two-row header with 投资额 merged over 总投资(亿元) and 签约金额 (no unit: the note's
+/// 万元), amounts as numbers and as text with units, dates in every form, two bad rows,
+/// a 合计 row and a note row.
+fn messy_projects() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    let f = Format::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    ws.merge_range(0, 0, 0, 11, "凤城市2024年重点招商项目推进台账", &f)
+        .unwrap();
+    ws.merge_range(1, 0, 1, 3, "填报单位：凤城市投资促进局", &f)
+        .unwrap();
+    ws.write_string(1, 5, "金额单位：万元").unwrap();
+    let heads = [
+        "序号",
+        "项目名称",
+        "项目单位",
+        "统一社会信用代码",
+        "",
+        "",
+        "项目进展",
+        "签约日期",
+        "开工日期",
+        "所在园区",
+        "报送日期",
+        "备注",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        let c = c as u16;
+        if c == 4 {
+            ws.merge_range(2, 4, 2, 5, "投资额", &f).unwrap();
+            ws.write_string(3, 4, "总投资(亿元)").unwrap();
+            ws.write_string(3, 5, "签约金额").unwrap();
+        } else if c != 5 {
+            ws.merge_range(2, c, 3, c, h, &f).unwrap();
+        }
+    }
+    // row 5: numbers, a date cell, 已签约
+    ws.write_number(4, 0, 1.0).unwrap();
+    ws.write_string(4, 1, "华芯封测基地项目").unwrap();
+    ws.write_string(4, 2, " 苏州 华芯微电子 有限公司 ").unwrap();
+    ws.write_string(4, 3, USCC).unwrap();
+    ws.write_number(4, 4, 12.8).unwrap();
+    ws.write_number(4, 5, 50000.0).unwrap();
+    ws.write_string(4, 6, "已签约").unwrap();
+    ws.write_string(4, 7, "2024年3月15日").unwrap();
+    ws.write_datetime_with_format(4, 10, ExcelDateTime::from_ymd(2024, 2, 1).unwrap(), &date)
+        .unwrap();
+    // row 6: text amounts with units and separators, 在建, 2024.3.15 and 2024-06
+    ws.write_number(5, 0, 2.0).unwrap();
+    ws.write_string(5, 1, "恒瑞新材料二期").unwrap();
+    ws.write_string(5, 2, "浙江恒瑞新材料股份有限公司").unwrap();
+    ws.write_string(5, 4, "1.28亿").unwrap();
+    ws.write_string(5, 5, "8,000").unwrap();
+    ws.write_string(5, 6, "在建").unwrap();
+    ws.write_string(5, 7, "2024.3.15").unwrap();
+    ws.write_string(5, 8, "2024-06").unwrap();
+    ws.write_string(5, 9, "凤城经开区").unwrap();
+    ws.write_string(5, 10, "2024/1/20").unwrap();
+    // row 7: 万 in a 亿元 column, an Excel serial, 2024/5/20, 已投产, no contract amount
+    ws.write_number(6, 0, 3.0).unwrap();
+    ws.write_string(6, 1, "博远智能装备产业园").unwrap();
+    ws.write_string(6, 2, "深圳博远智能装备有限公司").unwrap();
+    ws.write_string(6, 4, "3000万").unwrap();
+    ws.write_string(6, 6, "已投产").unwrap();
+    ws.write_number(6, 7, 45366.0).unwrap();
+    ws.write_string(6, 8, "2024/5/20").unwrap();
+    ws.write_string(6, 9, "高新区").unwrap();
+    ws.write_string(6, 11, "重点跟踪").unwrap();
+    // row 8: 洽谈中, 2024年3月
+    ws.write_number(7, 0, 4.0).unwrap();
+    ws.write_string(7, 1, "星辰冷链物流中心").unwrap();
+    ws.write_string(7, 2, "星辰冷链物流有限公司").unwrap();
+    ws.write_number(7, 4, 0.5).unwrap();
+    ws.write_string(7, 6, "洽谈中").unwrap();
+    ws.write_string(7, 10, "2024年3月").unwrap();
+    // row 9: a bad amount
+    ws.write_number(8, 0, 5.0).unwrap();
+    ws.write_string(8, 1, "坏金额项目").unwrap();
+    ws.write_string(8, 2, "坏金额科技有限公司").unwrap();
+    ws.write_string(8, 4, "约一个亿").unwrap();
+    ws.write_string(8, 6, "洽谈中").unwrap();
+    // row 10: a bad date
+    ws.write_number(9, 0, 6.0).unwrap();
+    ws.write_string(9, 1, "坏日期项目").unwrap();
+    ws.write_string(9, 2, "坏日期科技有限公司").unwrap();
+    ws.write_number(9, 4, 1.0).unwrap();
+    ws.write_string(9, 6, "已签约").unwrap();
+    ws.write_string(9, 7, "明年初").unwrap();
+    // row 11: 合计; row 12: a note
+    ws.merge_range(10, 0, 10, 3, "合计", &f).unwrap();
+    ws.write_number(10, 4, 15.58).unwrap();
+    ws.merge_range(11, 0, 11, 11, "注：本表数据截至2024年12月31日", &f)
+        .unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+/// A lead ledger as a GBK CSV with a title line: units in the header (万元) and in cells
+/// (亿, 万, 元, separators), region names, every date form, one bad code and one future date.
+fn gbk_leads() -> Vec<u8> {
+    let text = "\
+凤城市招商线索台账（2024年）\r
+序号,企业名称,统一社会信用代码,行业代码,来源地,计划投资（万元）,用地(亩),报送日期,渠道,联系人\r
+1, 深圳 博远智能装备有限公司 ,,3982,深圳,1.5亿,120.5,2024年3月15日,以商招商,张伟\r
+2,苏州华芯微电子科技有限公司,914403001922038216,3982,苏州,\"3,000\",80,2024.3.15,驻点招商,李娜\r
+3,上海光启新材料有限公司,,2720,上海,800万,,2024-03,自主招商,\r
+4,杭州云海数字科技有限公司,,,杭州,12000000元,,45366,,\r
+5,宁波长风汽车零部件有限公司,,,宁波,2500,33.33,2024/3/15,,\r
+6,厦门金桥食品有限公司,,,火星,100,,2024年3月,,\r
+7,广州远景生物医药有限公司,,,广州,300,,2024-03-15,,\r
+8,坏代码科技有限公司,914403001922038217,,,100,,2024-03-15,,\r
+9,未来日期科技有限公司,,,,100,,2099-01-01,,\r
+合计,,,,,,,,,\r
+";
+    let (bytes, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    bytes.into_owned()
+}
+
+async fn upload(
+    t: &TestApp,
+    tok: &str,
+    kind: &str,
+    name: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let r = t
+        .client
+        .post(t.url(&format!("/api/v1/imports?kind={kind}&file_name={name}")))
+        .bearer_auth(tok)
+        .header("content-type", "application/octet-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+fn by_name<'a>(items: &'a Value, name: &str) -> &'a Value {
+    items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name || p["company_name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {items}"))
+}
+
+async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let (s, p) = upload(&t, &tok, "projects", "重点项目台账.xlsx", messy_projects()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["header_rows"], json!([3, 4]), "{p}");
+    assert_eq!(p["data_start"], 5);
+    assert_eq!(
+        (
+            p["valid"].clone(),
+            p["invalid"].clone(),
+            p["skipped"].clone()
+        ),
+        (json!(4), json!(2), json!(2)),
+        "{p}"
+    );
+    let cols = p["columns"].as_array().unwrap();
+    let col = |letter: &str| cols.iter().find(|c| c["letter"] == letter).unwrap().clone();
+    assert_eq!(col("E")["field"], "planned_investment_yuan");
+    assert_eq!(col("E")["unit"], "亿元");
+    assert_eq!(col("E")["header"], "投资额/总投资(亿元)");
+    assert_eq!(col("F")["field"], "contracted_investment_yuan");
+    assert_eq!(col("F")["unit"], "万元", "the note's unit");
+    assert_eq!(col("A")["field"], Value::Null, "序号 is not imported");
+    let errors: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "E9 总投资：无法识别的金额“约一个亿”",
+            "H10 签约日期：无法识别的日期“明年初”，请写作 2024-03-15"
+        ],
+        "{p}"
+    );
+    let row9 = p["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["row"] == 9)
+        .unwrap();
+    assert_eq!(row9["status"], "invalid");
+    assert_eq!(row9["errors"][0]["cell"], "E9");
+    let id = p["id"].as_i64().unwrap();
+
+    // all-or-nothing: refused, nothing written
+    let v = t
+        .post_json(
+            &tok,
+            &format!("/api/v1/imports/{id}/commit"),
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 行有错误，未导入任何数据"),
+        "{v}"
+    );
+    let none = t.get_json(&tok, "/api/v1/projects", StatusCode::OK).await;
+    assert_eq!(none["total"], 0);
+    let leads = t.get_json(&tok, "/api/v1/leads", StatusCode::OK).await;
+    assert_eq!(leads["total"], 0);
+
+    // skipping the bad rows
+    let r = t
+        .post_json(
+            &tok,
+            &format!("/api/v1/imports/{id}/commit"),
+            json!({"skip_bad_rows": true}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(
+        (
+            r["inserted"].clone(),
+            r["invalid"].clone(),
+            r["skipped"].clone()
+        ),
+        (json!(4), json!(2), json!(2))
+    );
+    // a second commit is refused
+    t.post_json(
+        &tok,
+        &format!("/api/v1/imports/{id}/commit"),
+        json!({"skip_bad_rows": true}),
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    let ps = t
+        .get_json(&tok, "/api/v1/projects?per_page=50", StatusCode::OK)
+        .await;
+    assert_eq!(ps["total"], 4);
+    let today = fenglai_app::today().to_string();
+    let p1 = by_name(&ps, "华芯封测基地项目");
+    assert_eq!(
+        p1["company_name"], "苏州华芯微电子有限公司",
+        "stray spaces removed"
+    );
+    assert_eq!(p1["uscc"], USCC);
+    assert_eq!(p1["planned_investment_yuan"], 1_280_000_000i64);
+    assert_eq!(p1["contracted_investment_yuan"], 500_000_000i64);
+    assert_eq!(p1["stage"], "signed");
+    assert_eq!(p1["stage_date"], "2024-03-15");
+    let p2 = by_name(&ps, "恒瑞新材料二期");
+    assert_eq!(p2["planned_investment_yuan"], 128_000_000i64);
+    assert_eq!(p2["contracted_investment_yuan"], 80_000_000i64);
+    assert_eq!(p2["stage"], "started");
+    assert_eq!(p2["stage_date"], "2024-06-01");
+    assert_eq!(p2["park_name"], "凤城经济技术开发区");
+    let p3 = by_name(&ps, "博远智能装备产业园");
+    assert_eq!(p3["planned_investment_yuan"], 30_000_000i64);
+    assert_eq!(
+        p3["contracted_investment_yuan"], 30_000_000i64,
+        "planned taken as contract"
+    );
+    assert_eq!(p3["stage"], "producing");
+    assert_eq!(
+        p3["stage_date"],
+        today.as_str(),
+        "a stage without a date takes the import date"
+    );
+    assert_eq!(p3["park_name"], "凤城高新技术产业开发区");
+    let h = t
+        .get_json(
+            &tok,
+            &format!("/api/v1/projects/{}/history", p3["id"]),
+            StatusCode::OK,
+        )
+        .await;
+    let steps: Vec<(String, String)> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["stage"].as_str().unwrap().to_string(),
+                e["effective_date"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        steps,
+        [
+            s("negotiating", "2024-03-15"),
+            s("signed", "2024-03-15"),
+            s("started", "2024-05-20"),
+            s("completed", &today),
+            s("producing", &today)
+        ]
+    );
+    let p4 = by_name(&ps, "星辰冷链物流中心");
+    assert_eq!(p4["planned_investment_yuan"], 50_000_000i64);
+    assert_eq!(p4["stage"], "negotiating");
+    assert_eq!(p4["stage_date"], "2024-03-01");
+    assert_eq!(p4["contracted_investment_yuan"], Value::Null);
+    // the figures follow the ledger's dates
+    let st = t
+        .get_json(
+            &tok,
+            "/api/v1/stats/pipeline?as_of=2024-04-01",
+            StatusCode::OK,
+        )
+        .await;
+    let count = |stage: &str| {
+        st["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["stage"] == stage)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(
+        (count("negotiating"), count("signed"), count("started")),
+        (json!(1), json!(3), json!(0)),
+        "{st}"
+    );
+    // every project's lead is admitted, and the lead carries the import
+    let leads = t
+        .get_json(&tok, "/api/v1/leads?status=admitted", StatusCode::OK)
+        .await;
+    assert_eq!(leads["total"], 4);
+
+    // the error report lists the two bad rows and the two skipped ones
+    let r = t
+        .get(&tok, &format!("/api/v1/imports/{id}/errors.xlsx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let sheet = fenglai_ledger::read(&bytes, "errors.xlsx").unwrap();
+    let texts: Vec<String> = sheet.rows.iter().flatten().map(|c| c.text()).collect();
+    assert!(
+        texts.iter().any(|t| t == "E9") && texts.iter().any(|t| t == "H10"),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.contains("合计行")), "{texts:?}");
+    // the preview now shows the result
+    let p = t
+        .get_json(&tok, &format!("/api/v1/imports/{id}"), StatusCode::OK)
+        .await;
+    assert_eq!(p["status"], "imported");
+    assert_eq!(p["result"]["inserted"], 4);
+    // the audit chain holds
+    let v = fenglai_app::audit::verify(&t.app).await.unwrap();
+    assert!(
+        matches!(v, fenglai_app::audit::Verdict::Intact { .. }),
+        "{v:?}"
+    );
+}
+both!(
+    messy_projects_import,
+    messy_projects_preview_all_or_nothing_then_skip
+);
+
+async fn gbk_csv_leads(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let (s, p) = upload(&t, &tok, "leads", "leads.csv", gbk_leads()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(
+        (
+            p["valid"].clone(),
+            p["invalid"].clone(),
+            p["skipped"].clone()
+        ),
+        (json!(7), json!(2), json!(1)),
+        "{p}"
+    );
+    let errors: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("C10 统一社会信用代码："),
+        "{errors:?}"
+    );
+    assert_eq!(errors[1], "H11 报送日期：报送日期不能晚于今天");
+    let warnings = p["warnings"].to_string();
+    assert!(warnings.contains("1 行的来源地名称未能对应"), "{warnings}");
+    let id = p["id"].as_i64().unwrap();
+    let r = t
+        .post_json(
+            &tok,
+            &format!("/api/v1/imports/{id}/commit"),
+            json!({"skip_bad_rows": true}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(r["inserted"], 7);
+    let all = t
+        .get_json(&tok, "/api/v1/leads?per_page=50", StatusCode::OK)
+        .await;
+    assert_eq!(all["total"], 7);
+    let expect = [
+        (
+            "深圳博远智能装备有限公司",
+            150_000_000i64,
+            "2024-03-15",
+            Some("440300"),
+        ),
+        (
+            "苏州华芯微电子科技有限公司",
+            30_000_000,
+            "2024-03-15",
+            Some("320500"),
+        ),
+        (
+            "上海光启新材料有限公司",
+            8_000_000,
+            "2024-03-01",
+            Some("310000"),
+        ),
+        (
+            "杭州云海数字科技有限公司",
+            12_000_000,
+            "2024-03-15",
+            Some("330100"),
+        ),
+        (
+            "宁波长风汽车零部件有限公司",
+            25_000_000,
+            "2024-03-15",
+            Some("330200"),
+        ),
+        ("厦门金桥食品有限公司", 1_000_000, "2024-03-01", None),
+        (
+            "广州远景生物医药有限公司",
+            3_000_000,
+            "2024-03-15",
+            Some("440100"),
+        ),
+    ];
+    for (name, yuan, date, region) in expect {
+        let l = by_name(&all, name);
+        assert_eq!(l["planned_investment_yuan"], yuan, "{name}");
+        assert_eq!(l["reported_date"], date, "{name}");
+        assert_eq!(l["region_code"].as_str(), region, "{name}");
+        assert_eq!(l["status"], "pending_review");
+        assert_eq!(l["reporting_unit_name"], "凤城市投资促进局");
+    }
+    let l = by_name(&all, "深圳博远智能装备有限公司");
+    assert_eq!(l["land_mu"], 120.5);
+    assert_eq!(l["channel"], "enterprise_referral");
+    assert_eq!(l["contact_name"], "张伟");
+    assert_eq!(l["industry_code"], "3982");
+    // imported leads carry the search and duplicate-detection keys like reported ones
+    let mut c = t.app.db.acquire().await.unwrap();
+    let unkeyed = fenglai_store::sql::Sql::new(
+        "SELECT COUNT(*) FROM leads WHERE name_key = '' OR name_norm = '' OR name_grams = ''",
+    )
+    .fetch_i64(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(unkeyed, 0);
+}
+both!(gbk_csv_lead_import, gbk_csv_leads);
+
+async fn mapping_is_changed_in_the_preview(t: TestApp) {
+    let tok = t.token("promoter").await;
+    // "客户" is no header Fenglai knows: the required 企业名称 is missing
+    let csv = "序号,客户,计划投资(亿元),联系人,报送日期\n1,甲科技有限公司,1.5,王,2024-01-02\n2,乙科技有限公司,2,李,2024-01-03\n";
+    let (s, p) = upload(&t, &tok, "leads", "l.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert!(
+        p["mapping_error"].as_str().unwrap().contains("企业名称"),
+        "{p}"
+    );
+    let id = p["id"].as_i64().unwrap();
+    // importing is refused until it is mapped
+    t.post_json(
+        &tok,
+        &format!("/api/v1/imports/{id}/commit"),
+        json!({}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let r = t
+        .client
+        .put(t.url(&format!("/api/v1/imports/{id}/mapping")))
+        .bearer_auth(&tok)
+        .json(&json!({"columns": [{"col": 1, "field": "company_name"}, {"col": 2, "field": "planned_investment_yuan", "unit": "万元"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["mapping_error"], Value::Null, "{p}");
+    assert_eq!(p["valid"], 2);
+    // an unknown field is refused, naming it
+    let r = t
+        .client
+        .put(t.url(&format!("/api/v1/imports/{id}/mapping")))
+        .bearer_auth(&tok)
+        .json(&json!({"columns": [{"col": 3, "field": "shoe_size"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("shoe_size"));
+    t.post_json(
+        &tok,
+        &format!("/api/v1/imports/{id}/commit"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let all = t.get_json(&tok, "/api/v1/leads", StatusCode::OK).await;
+    // the user's unit applies: 1.5 in a column now read as 万元
+    assert_eq!(
+        by_name(&all, "甲科技有限公司")["planned_investment_yuan"],
+        15_000i64
+    );
+}
+both!(mapping_change, mapping_is_changed_in_the_preview);
+
+async fn bad_files_are_refused_in_chinese(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (Vec::new(), "a.xlsx", "是空的"),
+        (
+            vec![0, 1, 2, 3, 0, 0, 7, 200, 13, 0, 0, 9],
+            "a.pdf",
+            "不是 Excel 或 CSV 文件",
+        ),
+        (
+            b"PK\x03\x04garbage that is no zip".to_vec(),
+            "a.xlsx",
+            "无法打开 Excel 文件",
+        ),
+        (
+            "甲,乙,丙\n1,2,3\n".as_bytes().to_vec(),
+            "a.csv",
+            "没有找到表头",
+        ),
+        ("\n\n".as_bytes().to_vec(), "a.csv", "没有数据"),
+    ];
+    for (body, name, want) in cases {
+        let (s, v) = upload(&t, &tok, "leads", name, body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name} {v}");
+        assert_eq!(v["error"]["field"], "file", "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(want),
+            "{want}: {v}"
+        );
+    }
+    let (s, v) = upload(&t, &tok, "cats", "a.csv", b"x".to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["field"], "kind");
+}
+both!(bad_files, bad_files_are_refused_in_chinese);
+
+async fn permissions_and_scope(t: TestApp) {
+    let csv = "企业名称,计划投资(万元),报送单位\n甲科技有限公司,100,凤城市投资促进局\n乙科技有限公司,200,临江县投资促进中心\n";
+    // a leader reports no leads, and so imports none
+    let leader = t.token("leader").await;
+    let (s, v) = upload(&t, &leader, "leads", "l.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("导入线索台账"));
+    // an informant may not import projects
+    let informant = t.token("informant").await;
+    let (s, _) = upload(&t, &informant, "projects", "p.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // a county promoter may not import in the name of a city unit
+    let county = t.token("promoter2").await;
+    let (s, p) = upload(&t, &county, "leads", "l.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["valid"], 1);
+    assert_eq!(
+        p["errors"][0]["text"],
+        "C2 报送单位：无权以“凤城市投资促进局”的名义导入（不在您的管辖范围内）"
+    );
+    let id = p["id"].as_i64().unwrap();
+    // nor choose it as the import's unit
+    let city = t.unit_id("凤城市投资促进局").await;
+    let v = t
+        .post_json(
+            &county,
+            &format!("/api/v1/imports/{id}/commit"),
+            json!({"skip_bad_rows": true, "unit_id": city}),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不在您的管辖范围内"));
+    // someone else's upload does not exist for them
+    let promoter = t.token("promoter").await;
+    t.get_json(
+        &promoter,
+        &format!("/api/v1/imports/{id}"),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    t.post_json(
+        &promoter,
+        &format!("/api/v1/imports/{id}/commit"),
+        json!({}),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // the county's own row goes in, under its own unit
+    t.post_json(
+        &county,
+        &format!("/api/v1/imports/{id}/commit"),
+        json!({"skip_bad_rows": true}),
+        StatusCode::OK,
+    )
+    .await;
+    let mine = t.get_json(&county, "/api/v1/leads", StatusCode::OK).await;
+    assert_eq!(mine["total"], 1);
+    assert_eq!(
+        mine["items"][0]["reporting_unit_name"],
+        "临江县投资促进中心"
+    );
+    // without a token
+    let r = t
+        .client
+        .post(t.url("/api/v1/imports?kind=leads"))
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+both!(import_permissions, permissions_and_scope);
+
+fn records(bytes: &[u8], kind: Kind) -> Vec<Record> {
+    let (_, _, rows) = read_ledger(bytes, "export.xlsx", kind).unwrap();
+    let mut out: Vec<Record> = rows
+        .iter()
+        .map(|r| r.record().expect("every exported row reads back").clone())
+        .collect();
+    out.sort_by(|a, b| (&a.project_name, &a.company_name).cmp(&(&b.project_name, &b.company_name)));
+    out
+}
+
+async fn export_then_import_reproduces_the_data(t: TestApp) {
+    let tok = t.token("promoter").await;
+    // projects: messy ledger in, export, export imported again, export again
+    let (_, p) = upload(&t, &tok, "projects", "p.xlsx", messy_projects()).await;
+    let id = p["id"].as_i64().unwrap();
+    t.post_json(
+        &tok,
+        &format!("/api/v1/imports/{id}/commit"),
+        json!({"skip_bad_rows": true}),
+        StatusCode::OK,
+    )
+    .await;
+    // the lead created through the API is exported too, with its fields
+    t.lead(&tok, json!({"company_name": "接口报送科技有限公司", "planned_investment_yuan": 123_456_789_012i64,
+        "uscc": USCC, "industry_code": "3982", "region_code": "320500", "land_mu": 12.34, "expected_jobs": 50,
+        "channel": "event", "reported_date": "2024-05-06", "contact_name": "赵六", "description": "研发中心"})).await;
+    let r = t.get(&tok, "/api/v1/projects/export.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let first = r.bytes().await.unwrap().to_vec();
+    let a = records(&first, Kind::Projects);
+    assert_eq!(a.len(), 4);
+    let hx = a
+        .iter()
+        .find(|r| r.project_name.as_deref() == Some("华芯封测基地项目"))
+        .unwrap();
+    assert_eq!(hx.planned_investment.unwrap().0, 1_280_000_000);
+    assert_eq!(hx.contract_amount.unwrap().0, 500_000_000);
+    let bo = a
+        .iter()
+        .find(|r| r.project_name.as_deref() == Some("博远智能装备产业园"))
+        .unwrap();
+    assert_eq!(
+        bo.remarks.as_deref(),
+        Some("重点跟踪"),
+        "kept and written back"
+    );
+    let (s, p) = upload(&t, &tok, "projects", "export.xlsx", first.clone()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        (p["valid"].clone(), p["invalid"].clone()),
+        (json!(4), json!(0)),
+        "{p}"
+    );
+    t.post_json(
+        &tok,
+        &format!("/api/v1/imports/{}/commit", p["id"]),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let second = t
+        .get(&tok, "/api/v1/projects/export.xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let b = records(&second, Kind::Projects);
+    assert_eq!(b.len(), 8);
+    let mut doubled: Vec<Record> = a.iter().flat_map(|r| [r.clone(), r.clone()]).collect();
+    doubled.sort_by(|a, b| {
+        (&a.project_name, &a.company_name).cmp(&(&b.project_name, &b.company_name))
+    });
+    assert_eq!(
+        b, doubled,
+        "the re-imported projects equal the originals field for field"
+    );
+    // filters apply to the export: 1 signed project twice
+    let only = t
+        .get(&tok, "/api/v1/projects/export.xlsx?stage=signed")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(records(&only, Kind::Projects).len(), 2);
+
+    // leads: export (the API lead among them), import into a fresh unit's view, compare
+    let first = t
+        .get(&tok, "/api/v1/leads/export.xlsx?status=pending_review")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let a = records(&first, Kind::Leads);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].planned_investment.unwrap().0, 123_456_789_012);
+    assert_eq!(a[0].land.unwrap().0, 1234);
+    let (s, p) = upload(&t, &tok, "leads", "leads.xlsx", first).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(p["valid"], 1, "{p}");
+    t.post_json(
+        &tok,
+        &format!("/api/v1/imports/{}/commit", p["id"]),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let second = t
+        .get(&tok, "/api/v1/leads/export.xlsx?status=pending_review")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let b = records(&second, Kind::Leads);
+    assert_eq!(b, vec![a[0].clone(), a[0].clone()]);
+    // a county user's export holds only their scope
+    let county = t.token("promoter2").await;
+    let theirs = t
+        .get(&county, "/api/v1/leads/export.xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(records(&theirs, Kind::Leads).len(), 0);
+}
+both!(export_round_trip, export_then_import_reproduces_the_data);
+
+async fn openapi_documents_imports(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let doc = t
+        .get_json(&tok, "/api/v1/openapi.json", StatusCode::OK)
+        .await;
+    for path in [
+        "/api/v1/imports",
+        "/api/v1/imports/{id}",
+        "/api/v1/imports/{id}/mapping",
+        "/api/v1/imports/{id}/commit",
+        "/api/v1/imports/{id}/errors.xlsx",
+        "/api/v1/leads/export.xlsx",
+        "/api/v1/projects/export.xlsx",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+    assert!(doc["components"]["schemas"]["Preview"].is_object());
+}
+both!(openapi_imports, openapi_documents_imports);
+
+fn multipart(boundary: &str, csrf: &str, kind: &str, name: &str, file: &[u8]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (k, v) in [("csrf", csrf), ("kind", kind)] {
+        b.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    b.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    b.extend(file);
+    b.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    b
+}
+
+async fn import_pages(t: TestApp) {
+    let s = web_login(&t, "promoter").await;
+    let cookie = format!("fenglai_session={s}");
+    let html = t
+        .client
+        .get(t.url("/imports/new?kind=projects"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let list = t
+        .client
+        .get(t.url("/projects"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("导出Excel") && list.contains("/projects/export.xlsx"),
+        "{list}"
+    );
+    let post = |body: Vec<u8>| {
+        t.client
+            .post(t.url("/imports"))
+            .header("cookie", &cookie)
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(body)
+            .send()
+    };
+    // a file that is not a ledger is explained on the form
+    let r = post(multipart(
+        "XyZ",
+        &csrf,
+        "projects",
+        "x.csv",
+        "甲,乙\n1,2\n".as_bytes(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("没有找到表头"));
+    // without the CSRF token nothing is kept
+    let r = post(multipart(
+        "XyZ",
+        "",
+        "projects",
+        "p.xlsx",
+        &messy_projects(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = post(multipart(
+        "XyZ",
+        &csrf,
+        "projects",
+        "重点项目.xlsx",
+        &messy_projects(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let html = t
+        .client
+        .get(t.url(&at))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("4</b> 行可导入") && html.contains("class=\"bad\""),
+        "{html}"
+    );
+    assert!(html.contains("E9 总投资：无法识别的金额“约一个亿”"));
+    // change what column L holds (备注 → 不导入), keep the rest
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+    for (col, field, unit) in [
+        (1, "project_name", ""),
+        (2, "company_name", ""),
+        (3, "uscc", ""),
+        (4, "planned_investment_yuan", "亿元"),
+        (5, "contracted_investment_yuan", "万元"),
+        (6, "stage", ""),
+        (7, "signed_date", ""),
+        (8, "started_date", ""),
+        (9, "park", ""),
+        (10, "reported_date", ""),
+        (11, "", ""),
+    ] {
+        form.push((format!("field_{col}"), field.into()));
+        if !unit.is_empty() {
+            form.push((format!("unit_{col}"), unit.into()));
+        }
+    }
+    let r = t
+        .client
+        .post(t.url(&format!("{at}/mapping")))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // all-or-nothing refuses, on the page
+    let r = t
+        .client
+        .post(t.url(&format!("{at}/commit")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("未导入任何数据"));
+    let r = t
+        .client
+        .post(t.url(&format!("{at}/commit")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("skip_bad_rows", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = t
+        .client
+        .get(t.url(&at))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("导入完成：已写入 <b>4</b> 条项目") && html.contains("errors.xlsx"),
+        "{html}"
+    );
+    let r = t
+        .client
+        .get(t.url(&format!("{at}/errors.xlsx")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("filename*=UTF-8''"));
+    let r = t
+        .client
+        .get(t.url("/projects/export.xlsx?stage=signed"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(records(&r.bytes().await.unwrap(), Kind::Projects).len(), 1);
+    // 备注 was not imported this time
+    let all = t
+        .get(&t.token("promoter").await, "/api/v1/projects/export.xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert!(records(&all, Kind::Projects)
+        .iter()
+        .all(|r| r.remarks.is_none()));
+}
+both!(import_web_pages, import_pages);

@@ -1,0 +1,247 @@
+//! `fenglai import` as a user runs it: a dry run writes nothing, a ledger goes in whole,
+//! and a process killed in the middle of writing leaves the database exactly as it was
+//! (SQLite; PostgreSQL too when FENGLAI_TEST_PG_URL names a server).
+
+use fenglai_store::sql::Sql;
+use fenglai_store::Db;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Where the test database is: a data directory or a PostgreSQL URL.
+enum Target {
+    Dir(PathBuf),
+    Url(String),
+}
+
+impl Target {
+    fn args(&self) -> Vec<String> {
+        match self {
+            Target::Dir(d) => vec!["--data-dir".into(), d.display().to_string()],
+            Target::Url(u) => vec!["--database-url".into(), u.clone()],
+        }
+    }
+
+    async fn db(&self) -> Db {
+        match self {
+            Target::Dir(d) => Db::open_sqlite_dir(d).await.unwrap(),
+            Target::Url(u) => Db::connect(u).await.unwrap(),
+        }
+    }
+}
+
+fn fenglai(t: &Target, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fenglai"));
+    cmd.args(args)
+        .args(t.args())
+        .env("FENGLAI_LOG", "warn")
+        .env_remove("FENGLAI_DATABASE_URL")
+        .env_remove("FENGLAI_DATA_DIR");
+    cmd
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// leads, projects, stage history, events, imports.
+async fn counts(t: &Target) -> Vec<i64> {
+    let db = t.db().await;
+    let mut c = db.acquire().await.unwrap();
+    let mut out = Vec::new();
+    for table in ["leads", "projects", "stage_history", "events", "imports"] {
+        out.push(
+            Sql::new(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_i64(&mut c)
+                .await
+                .unwrap(),
+        );
+    }
+    drop(c);
+    db.pool.close().await;
+    out
+}
+
+fn ledger(path: &Path, rows: usize) {
+    let mut s = String::from("线索台账\n序号,企业名称,计划投资(万元),报送日期,来源地\n");
+    for i in 0..rows {
+        s.push_str(&format!(
+            "{},第{}号测试科技有限公司,{}.5,2024年3月{}日,苏州\n",
+            i + 1,
+            i + 1,
+            i % 5000 + 1,
+            i % 28 + 1
+        ));
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
+    let o = fenglai(&t, &["demo", "--no-serve"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let before = counts(&t).await;
+
+    // a dry run reads and checks, writes nothing
+    let small = work.join("small.csv");
+    ledger(&small, 30);
+    let o = fenglai(
+        &t,
+        &[
+            "import",
+            "leads",
+            small.to_str().unwrap(),
+            "--as",
+            "promoter",
+            "--dry-run",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("30 行可导入，0 行有错误"), "{}", text(&o));
+    assert_eq!(counts(&t).await, before);
+
+    // killed while writing: nothing of it remains
+    let big = work.join("big.csv");
+    ledger(&big, 60_000);
+    let mut child = fenglai(
+        &t,
+        &["import", "leads", big.to_str().unwrap(), "--as", "promoter"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        // "写入数据库 2000/60000": some rows are written, the commit is far off
+        if let Some(rest) = line.strip_prefix("写入数据库 ") {
+            let done: u64 = rest.split('/').next().unwrap().parse().unwrap();
+            if done > 0 {
+                child.kill().unwrap();
+                break;
+            }
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the import finished before it was killed: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|l| l.starts_with("写入数据库 ")),
+        "{seen:?}"
+    );
+    assert_eq!(counts(&t).await, before, "a killed import left rows behind");
+    let o = fenglai(&t, &["audit", "verify"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+
+    // and the database takes the next import whole
+    let o = fenglai(
+        &t,
+        &[
+            "import",
+            "leads",
+            small.to_str().unwrap(),
+            "--as",
+            "promoter",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已导入 30 条线索"), "{}", text(&o));
+    let after = counts(&t).await;
+    assert_eq!(after[0], before[0] + 30);
+    assert_eq!(
+        after[3],
+        before[3] + 31,
+        "one event per lead and one for the import"
+    );
+    assert_eq!(after[4], before[4] + 1);
+    let o = fenglai(&t, &["audit", "verify"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+
+    // rows with errors: refused whole, exit 1, unless skipped
+    let bad = work.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "企业名称,计划投资(万元),报送日期\n好科技有限公司,100,2024-01-01\n坏科技有限公司,约一个亿,2024-01-01\n",
+    )
+    .unwrap();
+    let o = fenglai(
+        &t,
+        &["import", "leads", bad.to_str().unwrap(), "--as", "promoter"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("B3 计划投资") || text(&o).contains("B3 总投资"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(counts(&t).await, after);
+    let o = fenglai(
+        &t,
+        &[
+            "import",
+            "leads",
+            bad.to_str().unwrap(),
+            "--as",
+            "promoter",
+            "--skip-bad-rows",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(counts(&t).await[0], after[0] + 1);
+}
+
+fn work_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("fenglai_import_{:016x}", rand::random::<u64>()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[tokio::test]
+async fn sqlite_import_killed_midway_leaves_the_database_unchanged() {
+    let work = work_dir();
+    killed_mid_import_leaves_nothing(Target::Dir(work.join("data")), &work).await;
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[tokio::test]
+async fn postgres_import_killed_midway_leaves_the_database_unchanged() {
+    let Some(admin) = std::env::var("FENGLAI_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        if std::env::var("FENGLAI_REQUIRE_PG").is_ok_and(|v| v == "1") {
+            panic!("FENGLAI_REQUIRE_PG=1 but FENGLAI_TEST_PG_URL is not set");
+        }
+        eprintln!("PostgreSQL test skipped: FENGLAI_TEST_PG_URL is not set");
+        return;
+    };
+    let name = format!("fenglai_kill_{:016x}", rand::random::<u64>());
+    let adm = Db::connect(&admin).await.unwrap();
+    Sql::new(&format!("CREATE DATABASE {name}"))
+        .execute(&mut adm.acquire().await.unwrap())
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let work = work_dir();
+    killed_mid_import_leaves_nothing(Target::Url(format!("{base}/{name}")), &work).await;
+    let _ = std::fs::remove_dir_all(&work);
+    let _ = Sql::new(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut adm.acquire().await.unwrap())
+        .await;
+}
