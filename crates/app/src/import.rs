@@ -1387,17 +1387,6 @@ pub async fn import_file(
     Ok((a, r))
 }
 
-/// Hook for duplicate detection (issue 3, part 2, owned by the company-identity work):
-/// called inside the import's transaction for every lead the import inserted, after all
-/// rows are written and before the commit. It does nothing yet. When it is filled in,
-/// it finds the lead's likely duplicates and puts the pairs on the 疑似重复 queue, in the
-/// same transaction, so that a failed import leaves no queue entries either. The report
-/// form does this with `merges::queue_lookalikes` one lead at a time (about a millisecond
-/// each); a 100,000-row ledger wants a batch form of it.
-pub async fn on_lead_imported(_tx: &mut Tx, _lead: &ImportLead) -> Result<()> {
-    Ok(())
-}
-
 /// Rows written per progress step.
 const STEP: usize = 2000;
 
@@ -1513,8 +1502,13 @@ async fn write(
         done += chunk.len() as u64;
         progress(done, total);
     }
-    for lead in &leads_out {
-        on_lead_imported(&mut tx, lead).await?;
+    // likely duplicates of the imported leads go to the 疑似重复 queue, in the same
+    // transaction: a failed import leaves no queue entries either
+    if let (Some(first), Some(last)) = (
+        leads_out.iter().map(|l| l.id).min(),
+        leads_out.iter().map(|l| l.id).max(),
+    ) {
+        crate::merges::queue_lookalikes_between(tx.conn(), first, last).await?;
     }
     let events = leads_out
         .iter()

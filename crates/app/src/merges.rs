@@ -403,6 +403,29 @@ fn record(
     }
 }
 
+/// Why two leads look alike, for people: the exact matches first, then identity's evidence.
+fn reasons(same_uscc: bool, same_name: bool, verdict: &fenglai_identity::Verdict) -> String {
+    let mut why: Vec<String> = Vec::new();
+    if same_uscc {
+        why.push("同一信用代码".into());
+    }
+    if same_name {
+        why.push("企业名称相同".into());
+    }
+    for r in verdict.reasons.iter().take(4) {
+        let r = match *r {
+            fenglai_identity::Reason::SameName if same_name => continue,
+            // the same name once width, brackets, region and traditional forms are folded
+            fenglai_identity::Reason::SameName => "名称相同（写法不同）".to_string(),
+            other => other.to_string(),
+        };
+        if !why.contains(&r) {
+            why.push(r);
+        }
+    }
+    why.join("；")
+}
+
 /// Live leads that look like the one described: the same 统一社会信用代码 or name, or a name
 /// with the same core and trade words that fenglai-identity scores as a duplicate.
 async fn lookalikes_in(
@@ -435,30 +458,12 @@ async fn lookalikes_in(
         if !(same_uscc || same_name || verdict.is_duplicate()) {
             continue;
         }
-        let mut why: Vec<String> = Vec::new();
-        if same_uscc {
-            why.push("同一信用代码".into());
-        }
-        if same_name {
-            why.push("企业名称相同".into());
-        }
-        for r in verdict.reasons.iter().take(4) {
-            let r = match *r {
-                fenglai_identity::Reason::SameName if same_name => continue,
-                // the same name once width, brackets, region and traditional forms are folded
-                fenglai_identity::Reason::SameName => "名称相同（写法不同）".to_string(),
-                other => other.to_string(),
-            };
-            if !why.contains(&r) {
-                why.push(r);
-            }
-        }
         out.push(Lookalike {
             lead_id: h.id,
             company_name: h.company_name,
             unit_name: h.unit_name,
             reported_date: h.reported_date,
-            reasons: why.join("；"),
+            reasons: reasons(same_uscc, same_name, &verdict),
         });
     }
     Ok(out)
@@ -493,6 +498,54 @@ pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
         store::queue(c, h.lead_id, lead.id, &h.reasons).await?;
     }
     Ok(hits.len())
+}
+
+/// Queues the lookalikes of every lead with an id in `[from, to]` (an import's leads, just
+/// written in the caller's transaction) among the leads before each: found by set, scored
+/// one pair at a time, at most 20 a lead. Returns the pairs queued.
+pub async fn queue_lookalikes_between(c: &mut Conn, from: i64, to: i64) -> Result<usize> {
+    const PER_LEAD: usize = 20;
+    let candidates = store::candidates_between(c, from, to, 200_000).await?;
+    let mut queued = 0;
+    let mut per_lead = 0;
+    let mut last_new = 0;
+    for k in candidates {
+        if k.n_id != last_new {
+            last_new = k.n_id;
+            per_lead = 0;
+        }
+        if per_lead >= PER_LEAD {
+            continue;
+        }
+        let same_uscc = k.n_uscc.is_some() && k.n_uscc == k.o_uscc;
+        let same_name = k.n_norm == k.o_norm;
+        let verdict = fenglai_identity::compare(
+            &record(
+                &k.n_name,
+                k.n_uscc.as_deref(),
+                k.n_industry.as_deref(),
+                k.n_region.as_deref(),
+                k.n_amount,
+                Some(&k.n_date),
+            ),
+            &record(
+                &k.o_name,
+                k.o_uscc.as_deref(),
+                k.o_industry.as_deref(),
+                k.o_region.as_deref(),
+                k.o_amount,
+                Some(&k.o_date),
+            ),
+        );
+        if !(same_uscc || same_name || verdict.is_duplicate()) {
+            continue;
+        }
+        let reasons = reasons(same_uscc, same_name, &verdict);
+        store::queue(c, k.o_id, k.n_id, &reasons).await?;
+        per_lead += 1;
+        queued += 1;
+    }
+    Ok(queued)
 }
 
 /// Open 疑似重复 pairs where the caller sees both leads.

@@ -264,6 +264,69 @@ pub async fn similar(
     s.fetch_all(conn).await
 }
 
+/// A lead among `[from, to]` (just imported) and an earlier live lead it may duplicate.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Candidate {
+    pub n_id: i64,
+    pub n_name: String,
+    pub n_uscc: Option<String>,
+    pub n_norm: String,
+    pub n_industry: Option<String>,
+    pub n_region: Option<String>,
+    pub n_amount: Option<i64>,
+    pub n_date: String,
+    pub o_id: i64,
+    pub o_name: String,
+    pub o_uscc: Option<String>,
+    pub o_norm: String,
+    pub o_industry: Option<String>,
+    pub o_region: Option<String>,
+    pub o_amount: Option<i64>,
+    pub o_date: String,
+}
+
+/// For every lead with an id in `[from, to]`, the earlier live leads with the same name key,
+/// credit code or normalised name: three equi-joins on indexed columns, at most `limit` pairs.
+pub async fn candidates_between(
+    conn: &mut Conn,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> Result<Vec<Candidate>> {
+    let cols = |side: &str| {
+        format!(
+            "{side}.id AS {side}_id, {side}.company_name AS {side}_name, {side}.uscc AS {side}_uscc, \
+             {side}.name_norm AS {side}_norm, {side}.industry_code AS {side}_industry, \
+             {side}.region_code AS {side}_region, {side}.planned_investment_yuan AS {side}_amount, \
+             {side}.reported_date AS {side}_date"
+        )
+    };
+    let mut s = Sql::new("");
+    for (i, (col, guard)) in [
+        ("name_key", "n.name_key <> ''"),
+        ("uscc", "n.uscc IS NOT NULL"),
+        ("name_norm", "n.name_norm <> ''"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i > 0 {
+            s.push(" UNION ");
+        }
+        s.push(&format!(
+            "SELECT {}, {} FROM leads n JOIN leads o ON o.{col} = n.{col} WHERE n.id >= ",
+            cols("n"),
+            cols("o")
+        ));
+        s.bind(from).push(" AND n.id <= ").bind(to);
+        s.push(&format!(
+            " AND {guard} AND o.id < n.id AND o.status <> 'merged'"
+        ));
+    }
+    s.push(" ORDER BY n_id, o_id LIMIT ").bind(limit);
+    s.fetch_all(conn).await
+}
+
 /// Queues a pair unless it is queued already (either way round).
 pub async fn queue(conn: &mut Conn, lead: i64, other: i64, reasons: &str) -> Result<()> {
     let mut s = Sql::new("SELECT COUNT(*) FROM duplicate_pairs WHERE (lead_id = ");

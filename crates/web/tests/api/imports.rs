@@ -782,6 +782,14 @@ async fn export_then_import_reproduces_the_data(t: TestApp) {
         .to_vec();
     let b = records(&second, Kind::Leads);
     assert_eq!(b, vec![a[0].clone(), a[0].clone()]);
+    // the re-imported lead is queued as a likely duplicate of the one it was exported from
+    let queue = t.get_json(&tok, "/api/v1/duplicates", StatusCode::OK).await;
+    let pairs = queue.as_array().unwrap();
+    assert!(
+        pairs.iter().any(|p| p["lead_name"] == p["other_name"]
+            && p["reasons"].as_str().unwrap().contains("企业名称相同")),
+        "{queue}"
+    );
     // a county user's export holds only their scope
     let county = t.token("promoter2").await;
     let theirs = t
