@@ -1508,7 +1508,7 @@ async fn write(
         leads_out.iter().map(|l| l.id).min(),
         leads_out.iter().map(|l| l.id).max(),
     ) {
-        crate::merges::queue_lookalikes_between(tx.conn(), first, last).await?;
+        crate::merges::queue_lookalikes_between(tx.conn(), app.db.backend, first, last).await?;
     }
     let events = leads_out
         .iter()

@@ -503,10 +503,15 @@ pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
 /// Queues the lookalikes of every lead with an id in `[from, to]` (an import's leads, just
 /// written in the caller's transaction) among the leads before each: found by set, scored
 /// one pair at a time, at most 20 a lead. Returns the pairs queued.
-pub async fn queue_lookalikes_between(c: &mut Conn, from: i64, to: i64) -> Result<usize> {
+pub async fn queue_lookalikes_between(
+    c: &mut Conn,
+    backend: fenglai_store::Backend,
+    from: i64,
+    to: i64,
+) -> Result<usize> {
     const PER_LEAD: usize = 20;
     let candidates = store::candidates_between(c, from, to, 200_000).await?;
-    let mut queued = 0;
+    let mut pairs = Vec::new();
     let mut per_lead = 0;
     let mut last_new = 0;
     for k in candidates {
@@ -540,12 +545,11 @@ pub async fn queue_lookalikes_between(c: &mut Conn, from: i64, to: i64) -> Resul
         if !(same_uscc || same_name || verdict.is_duplicate()) {
             continue;
         }
-        let reasons = reasons(same_uscc, same_name, &verdict);
-        store::queue(c, k.o_id, k.n_id, &reasons).await?;
+        pairs.push((k.o_id, k.n_id, reasons(same_uscc, same_name, &verdict)));
         per_lead += 1;
-        queued += 1;
     }
-    Ok(queued)
+    store::queue_new(c, backend, &pairs).await?;
+    Ok(pairs.len())
 }
 
 /// Open 疑似重复 pairs where the caller sees both leads.

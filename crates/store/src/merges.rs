@@ -327,6 +327,35 @@ pub async fn candidates_between(
     s.fetch_all(conn).await
 }
 
+/// Queues pairs `(earlier, new, reasons)` where every `new` lead was written in this
+/// transaction, so none of them can be queued already: multi-row inserts.
+pub async fn queue_new(
+    conn: &mut Conn,
+    backend: crate::Backend,
+    pairs: &[(i64, i64, String)],
+) -> Result<()> {
+    let at = now();
+    for chunk in pairs.chunks(500) {
+        let mut s = Sql::new(
+            "INSERT INTO duplicate_pairs (lead_id, other_id, reasons, status, created_at) VALUES ",
+        );
+        for (i, (old, new, why)) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.push("(")
+                .bind(*old)
+                .push(", ")
+                .bind(*new)
+                .push(", ")
+                .bind(why.as_str());
+            s.push(", 'open', ").bind(at.as_str()).push(")");
+        }
+        s.positional(backend).execute(conn).await?;
+    }
+    Ok(())
+}
+
 /// Queues a pair unless it is queued already (either way round).
 pub async fn queue(conn: &mut Conn, lead: i64, other: i64, reasons: &str) -> Result<()> {
     let mut s = Sql::new("SELECT COUNT(*) FROM duplicate_pairs WHERE (lead_id = ");
