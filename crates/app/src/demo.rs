@@ -74,6 +74,7 @@ pub const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
         Role::Collaborator,
         "凤城市自然资源和规划局",
     ),
+    ("power", "田供电", Role::Collaborator, "国网凤城供电公司"),
 ];
 
 /// Reporters without a login (their hash never verifies): the units' informants.

@@ -5,18 +5,23 @@
 //! records outside the caller's scope are [`Error::NotFound`], exactly like records
 //! that do not exist. The web layer maps `Error` to HTTP in one place.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod demo;
+pub mod evidence;
 pub mod import;
 pub mod leads;
 pub mod merges;
+pub mod milestones;
 pub mod org;
 pub mod parks;
 pub mod projects;
 pub mod quota;
+pub mod realised;
 pub mod redlines;
 pub mod reference;
+pub mod requests;
 pub mod review;
 pub mod routing;
 pub mod sample;
@@ -32,6 +37,8 @@ pub struct App {
     pub db: Db,
     /// every park's offer as routing weighs it, under the `parks` data version it was read at
     offers: Arc<Mutex<Option<CachedOffers>>>,
+    /// the virus scanner uploads pass through, if one is configured
+    scanner: Option<Arc<dyn evidence::Scanner>>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -44,12 +51,23 @@ impl App {
         let app = App {
             db,
             offers: Arc::default(),
+            scanner: None,
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
         leads::backfill_search(&app).await?;
         leads::backfill_keys(&app).await?;
         Ok(app)
+    }
+
+    /// Passes every uploaded file through `scanner` before it is stored.
+    pub fn with_scanner(mut self, scanner: Arc<dyn evidence::Scanner>) -> App {
+        self.scanner = Some(scanner);
+        self
+    }
+
+    pub fn scanner(&self) -> Option<&dyn evidence::Scanner> {
+        self.scanner.as_deref()
     }
 }
 

@@ -138,6 +138,9 @@ pub async fn transition(
         return Err(Error::invalid("date", "生效日期不能晚于今天"));
     }
     let date_s = date.to_string();
+    if kind == TransitionKind::Advance {
+        crate::evidence::check_transition(tx.conn(), id, to).await?;
+    }
     let current_investment = before
         .contracted_investment_yuan
         .unwrap_or(before.planned_investment_yuan);
@@ -214,6 +217,15 @@ pub async fn transition(
             .await?;
         }
     }
+    let correction = kind == TransitionKind::Correction;
+    let entered = if correction {
+        projects::get(tx.conn(), id, &Scope::All)
+            .await?
+            .map_or(date_s.clone(), |p| p.stage_date)
+    } else {
+        date_s.clone()
+    };
+    crate::milestones::on_transition(tx.conn(), id, to, &entered, correction).await?;
     let after = projects::get(tx.conn(), id, &Scope::All)
         .await?
         .ok_or(Error::NotFound)?;

@@ -6,10 +6,12 @@
 pub mod codes;
 pub mod dates;
 pub mod lead;
+pub mod milestone;
 pub mod money;
 pub mod names;
 pub mod org;
 pub mod redline;
+pub mod request;
 pub mod review;
 pub mod routing;
 pub mod stage;

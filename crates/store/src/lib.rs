@@ -12,15 +12,18 @@
 
 pub mod audit;
 pub mod db;
+pub mod evidence;
 pub mod imports;
 pub mod leads;
 pub mod load;
 pub mod merges;
+pub mod milestones;
 pub mod org;
 pub mod parks;
 pub mod projects;
 pub mod quota;
 pub mod reference;
+pub mod requests;
 pub mod review;
 pub mod routing;
 pub mod sessions;

@@ -32,6 +32,12 @@ pub struct Project {
     pub stage_date: String,
     pub before_drop_stage: Option<String>,
     pub drop_reason: Option<String>,
+    /// industrial, services, agriculture: decides the milestone template
+    pub project_type: Option<String>,
+    /// the target production date the milestones were scheduled back from
+    pub target_production_date: Option<String>,
+    /// the date it became an above-designated-size enterprise (上规)
+    pub above_scale_date: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -41,7 +47,8 @@ const SELECT: &str = "SELECT p.id, p.name, p.lead_id, p.company_name, p.uscc, p.
     un.name AS reporting_unit_name, p.reported_by, p.responsible_user_id, ru.display_name AS responsible_user_name, \
     p.responsible_leader_id, rl.display_name AS responsible_leader_name, p.planned_investment_yuan, \
     p.contracted_investment_yuan, p.foreign_capital_usd, p.land_mu, p.stage, p.stage_date, \
-    p.before_drop_stage, p.drop_reason, p.created_at, p.updated_at \
+    p.before_drop_stage, p.drop_reason, p.project_type, p.target_production_date, \
+    p.above_scale_date, p.created_at, p.updated_at \
     FROM projects p \
     JOIN units un ON un.id = p.reporting_unit_id \
     LEFT JOIN units pk ON pk.id = p.park_id \

@@ -110,6 +110,27 @@ impl Sql {
         self
     }
 
+    /// Appends another statement's text and arguments, renumbering its placeholders to
+    /// follow this one's.
+    pub fn append(&mut self, other: Sql) -> &mut Self {
+        let offset = self.args.len();
+        let mut chars = other.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                let mut n = 0usize;
+                while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                    n = n * 10 + d as usize;
+                    chars.next();
+                }
+                self.text.push_str(&format!("${}", n + offset));
+            } else {
+                self.text.push(c);
+            }
+        }
+        self.args.extend(other.args);
+        self
+    }
+
     /// On SQLite, rewrites the `$N` placeholders as anonymous `?` (the builder numbers
     /// them in text order, each used once). SQLite looks a numbered parameter up by a
     /// linear scan, so binding a statement of n `$N` parameters costs n²: for the

@@ -44,7 +44,7 @@ pub struct Doc;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `filename*=UTF-8''…` percent-encoding for a Chinese file name.
-fn encode_rfc5987(s: &str) -> String {
+pub fn encode_rfc5987(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -6,6 +6,7 @@
 //! and render; they hold no business rules.
 
 mod api;
+mod api_delivery;
 mod api_ledgers;
 mod api_merges;
 mod api_review;
@@ -29,6 +30,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api_review::routes())
+        .merge(api_delivery::routes())
         .merge(api_ledgers::routes())
         .merge(api_merges::routes())
         .merge(api::routes())

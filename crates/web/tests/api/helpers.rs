@@ -195,6 +195,28 @@ impl TestApp {
         v
     }
 
+    /// PUT JSON and parse the answer, asserting the status.
+    pub async fn put_json(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+        status: StatusCode,
+    ) -> Value {
+        let r = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let got = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(got, status, "PUT {path} {body} -> {v}");
+        v
+    }
+
     /// Reports a lead as `token`'s user and returns its id.
     pub async fn lead(&self, token: &str, body: Value) -> i64 {
         self.post_json(token, "/api/v1/leads", body, StatusCode::CREATED)
