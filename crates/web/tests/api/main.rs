@@ -12,6 +12,7 @@ mod pages;
 mod parks;
 mod projects;
 mod quota;
+mod requests;
 mod review;
 mod scope;
 mod stats;
