@@ -175,6 +175,131 @@ pub fn park_map(
     })
 }
 
+/// One row of a milestone timeline (甘特图).
+pub struct GanttRow {
+    pub label: String,
+    pub status: String,
+    pub y: i64,
+    /// the phase leading to this node: from the previous node's planned date to this one's
+    pub bar_x: i64,
+    pub bar_w: i64,
+    pub planned_x: Option<i64>,
+    pub actual_x: Option<i64>,
+    /// the slip drawn after the planned date: to today (overdue), to the predicted date (at
+    /// risk) or to the actual date (done late)
+    pub slip_x: i64,
+    pub slip_w: i64,
+    pub title: String,
+}
+
+pub struct Gantt {
+    pub width: i64,
+    pub height: i64,
+    pub rows: Vec<GanttRow>,
+    /// month ticks: x and label
+    pub ticks: Vec<(i64, String)>,
+    pub today_x: i64,
+}
+
+/// Lays out a plan's nodes on a time axis from the earliest to the latest date shown
+/// (today included).
+pub fn gantt(
+    nodes: &[fenglai_app::milestones::NodeView],
+    today: chrono::NaiveDate,
+) -> Option<Gantt> {
+    use chrono::{Datelike, Duration, NaiveDate};
+    let day = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    };
+    let dates: Vec<NaiveDate> = nodes
+        .iter()
+        .flat_map(|n| {
+            [
+                day(&n.milestone.planned_date),
+                day(&n.milestone.actual_date),
+                day(&n.predicted_date),
+            ]
+        })
+        .flatten()
+        .chain(std::iter::once(today))
+        .collect();
+    if dates.len() < 2 {
+        return None;
+    }
+    let start = *dates.iter().min()? - Duration::days(20);
+    let end = *dates.iter().max()? + Duration::days(20);
+    let (left, plot) = (96i64, 640i64);
+    let span = (end - start).num_days().max(1);
+    let x = |d: NaiveDate| left + plot * (d - start).num_days() / span;
+    let mut ticks = Vec::new();
+    let mut m = NaiveDate::from_ymd_opt(start.year(), start.month(), 1)?;
+    let months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32 + 1;
+    let every = (months / 10 + 1).max(1) as u32;
+    while m <= end {
+        if m >= start && (m.month0() % every) == 0 {
+            ticks.push((x(m), format!("{}.{}", m.year() % 100, m.month())));
+        }
+        m = if m.month() == 12 {
+            NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)?
+        };
+    }
+    let mut prev: Option<NaiveDate> = None;
+    let rows = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let planned = day(&n.milestone.planned_date);
+            let actual = day(&n.milestone.actual_date);
+            let (bar_x, bar_w) = match (prev, planned) {
+                (Some(a), Some(b)) if b > a => (x(a), (x(b) - x(a)).max(2)),
+                (_, Some(b)) => (x(b) - 2, 4),
+                _ => (0, 0),
+            };
+            if planned.is_some() {
+                prev = planned;
+            }
+            let slip_to = match n.status.as_str() {
+                "overdue" => Some(today),
+                "at_risk" => day(&n.predicted_date),
+                "done_late" => actual,
+                _ => None,
+            };
+            let (slip_x, slip_w) = match (planned, slip_to) {
+                (Some(p), Some(t)) if t > p => (x(p), (x(t) - x(p)).max(2)),
+                _ => (0, 0),
+            };
+            GanttRow {
+                title: format!(
+                    "{}：计划 {}，实际 {}，{}",
+                    n.label,
+                    n.milestone.planned_date.as_deref().unwrap_or("—"),
+                    n.milestone.actual_date.as_deref().unwrap_or("—"),
+                    n.status_label
+                ),
+                label: n.label.clone(),
+                status: n.status.clone(),
+                y: 30 + 26 * i as i64,
+                bar_x,
+                bar_w,
+                planned_x: planned.map(x),
+                actual_x: actual.map(x),
+                slip_x,
+                slip_w,
+            }
+        })
+        .collect::<Vec<_>>();
+    Some(Gantt {
+        width: left + plot + 20,
+        height: 40 + 26 * rows.len() as i64,
+        rows,
+        ticks,
+        today_x: x(today),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,3 +174,14 @@ pub fn event(action: &str, entity: &str) -> askama::Result<String> {
     }
     .to_string())
 }
+
+/// A request's status in words.
+pub fn request_status(s: &str) -> askama::Result<String> {
+    Ok(match s {
+        "open" => "办理中",
+        "answered" => "已答复",
+        "closed" => "已办结",
+        other => other,
+    }
+    .to_string())
+}

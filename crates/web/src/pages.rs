@@ -27,6 +27,7 @@ use fenglai_store::stats::RecentChange;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+mod delivery;
 mod intake;
 mod ledgers;
 mod merges;
@@ -78,6 +79,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
+        .merge(delivery::routes())
         .merge(intake::routes())
         .merge(merges::routes())
         .merge(parks::routes())
@@ -969,6 +971,7 @@ struct ProjectPage {
     parks: Vec<IdOpt>,
     people: Vec<IdOpt>,
     leaders: Vec<IdOpt>,
+    d: delivery::ProjectDelivery,
 }
 
 /// An option of a `<select>` keyed by id.
@@ -987,7 +990,7 @@ fn id_opts(all: impl Iterator<Item = (i64, String)>, current: Option<i64>) -> Ve
     .collect()
 }
 
-async fn project_page(
+pub(crate) async fn project_page(
     app: &App,
     s: &WebSession,
     id: i64,
@@ -1016,6 +1019,7 @@ async fn project_page(
             leaders: id_opts(leaders.iter().map(label), p.responsible_leader_id),
             f: Frame::new(s, "projects"),
             may_manage: s.actor.role.may_manage_projects(),
+            d: delivery::ProjectDelivery::load(app, s, &p).await?,
             p,
             history,
             events,
