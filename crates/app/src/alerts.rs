@@ -42,12 +42,12 @@ pub async fn compute(app: &App, as_of: NaiveDate) -> Result<(AlertRun, Vec<Escal
         .iter()
         .filter_map(|r| Some((shape(r)?, cutoff(as_of, r.days))))
         .collect();
-    let overdue = store::replace_alerts(&mut tx, "overdue", &d, store::overdue_query(&d)).await?;
-    let at_risk = store::replace_alerts(&mut tx, "at_risk", &d, store::at_risk_query(&d)).await?;
-    let stalled =
-        store::replace_alerts(&mut tx, "stalled", &d, store::stalled_query(&shaped)).await?;
+    store::clear_alerts(&mut tx, app.db.backend).await?;
+    let overdue = store::add_alerts(&mut tx, "overdue", &d, store::overdue_query(&d)).await?;
+    let at_risk = store::add_alerts(&mut tx, "at_risk", &d, store::at_risk_query(&d)).await?;
+    let stalled = store::add_alerts(&mut tx, "stalled", &d, store::stalled_query(&shaped)).await?;
     let overdue_requests =
-        store::replace_alerts(&mut tx, "request_overdue", &d, requests::overdue_query(&d)).await?;
+        store::add_alerts(&mut tx, "request_overdue", &d, requests::overdue_query(&d)).await?;
     tx.commit().await.map_err(fenglai_store::StoreError::from)?;
 
     let mut atx = Tx::begin(app).await?;

@@ -29,6 +29,7 @@ pub mod routing;
 pub mod sessions;
 pub mod sql;
 pub mod stats;
+pub mod synthetic;
 
 pub use db::{Backend, Db};
 pub use sqlx::AnyConnection as Conn;

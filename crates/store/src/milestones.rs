@@ -167,17 +167,19 @@ const DUE: &str = "SELECT m.id, m.project_id, p.name AS project_name, m.node, m.
     LEFT JOIN users rl ON rl.id = p.responsible_leader_id \
     WHERE m.actual_date IS NULL AND p.stage <> 'dropped'";
 
-/// Projects whose slip so far is positive on `as_of` (see `domain::milestone::slip`): an
-/// open node past its date, or the last done node (in plan order) done late.
+/// Whether `m`'s project has slipped by `as_of` (see `domain::milestone::slip`): an open node
+/// past its date, or the last done node (in plan order) done late. Each half is one index
+/// seek per row (`milestones_open`, `milestones_done`).
 fn slipping(s: &mut Sql, as_of: &str) {
     s.push(
-        "SELECT o.project_id FROM milestones o WHERE o.actual_date IS NULL AND o.planned_date < ",
+        " AND (EXISTS (SELECT 1 FROM milestones o WHERE o.project_id = m.project_id \
+         AND o.actual_date IS NULL AND o.planned_date < ",
     )
     .bind(as_of)
     .push(
-        " UNION SELECT d.project_id FROM milestones d WHERE d.actual_date > d.planned_date \
-         AND d.position = (SELECT MAX(x.position) FROM milestones x \
-         WHERE x.project_id = d.project_id AND x.actual_date IS NOT NULL)",
+        ") OR COALESCE((SELECT CASE WHEN d.actual_date > d.planned_date THEN 1 ELSE 0 END \
+         FROM milestones d WHERE d.project_id = m.project_id AND d.actual_date IS NOT NULL \
+         ORDER BY d.position DESC LIMIT 1), 0) = 1)",
     );
 }
 
@@ -207,11 +209,8 @@ pub async fn due(
             s.push(" AND m.planned_date < ").bind(as_of);
         }
         Which::AtRisk => {
-            s.push(" AND m.planned_date >= ")
-                .bind(as_of)
-                .push(" AND m.project_id IN (");
+            s.push(" AND m.planned_date >= ").bind(as_of);
             slipping(&mut s, as_of);
-            s.push(")");
         }
         Which::Between(from, until) => {
             s.push(" AND m.planned_date >= ")
@@ -364,12 +363,20 @@ pub async fn stalled(
     s.fetch_all(conn).await
 }
 
-/// The daily snapshot: replaces the alerts of `kind` by what `select` (a query giving
+/// Empties the daily snapshot (SQLite truncates a table deleted without a condition;
+/// PostgreSQL's TRUNCATE is transactional too).
+pub async fn clear_alerts(conn: &mut Conn, backend: crate::Backend) -> Result<()> {
+    let text = match backend {
+        crate::Backend::Postgres => "TRUNCATE alerts",
+        crate::Backend::Sqlite => "DELETE FROM alerts",
+    };
+    Sql::new(text).execute(conn).await?;
+    Ok(())
+}
+
+/// Adds to the daily snapshot the alerts of `kind` that `select` (a query giving
 /// `ref_id, project_id, since`) finds; returns how many.
-pub async fn replace_alerts(conn: &mut Conn, kind: &str, as_of: &str, select: Sql) -> Result<u64> {
-    let mut d = Sql::new("DELETE FROM alerts WHERE kind = ");
-    d.bind(kind);
-    d.execute(conn).await?;
+pub async fn add_alerts(conn: &mut Conn, kind: &str, as_of: &str, select: Sql) -> Result<u64> {
     let mut s = Sql::new("INSERT INTO alerts (kind, ref_id, project_id, since, as_of) SELECT ");
     s.bind(kind)
         .push(", q.ref_id, q.project_id, q.since, ")
@@ -398,9 +405,8 @@ pub fn at_risk_query(as_of: &str) -> Sql {
          JOIN projects p ON p.id = m.project_id WHERE m.actual_date IS NULL AND p.stage <> 'dropped' \
          AND m.planned_date >= ",
     );
-    s.bind(as_of).push(" AND m.project_id IN (");
+    s.bind(as_of);
     slipping(&mut s, as_of);
-    s.push(")");
     s
 }
 

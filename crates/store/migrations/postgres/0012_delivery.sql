@@ -21,9 +21,12 @@ CREATE TABLE milestones (
     updated_at          TEXT NOT NULL,
     UNIQUE (project_id, node)
 );
-CREATE INDEX milestones_open ON milestones(planned_date, project_id) WHERE actual_date IS NULL;
+-- open nodes by project (overdue in a project, the week's calendar by date below), and done
+-- nodes by project in plan order (the last done node decides the slip so far)
+CREATE INDEX milestones_open ON milestones(project_id, planned_date) WHERE actual_date IS NULL;
+CREATE INDEX milestones_open_due ON milestones(planned_date) WHERE actual_date IS NULL;
+CREATE INDEX milestones_done ON milestones(project_id, position) WHERE actual_date IS NOT NULL;
 CREATE INDEX milestones_person ON milestones(responsible_user_id, planned_date);
-CREATE INDEX milestones_project ON milestones(project_id, position);
 
 -- 三未/六未: a project whose `after` node is done and whose `missing` node is not, for more
 -- than `days` days.
@@ -142,13 +145,13 @@ CREATE TABLE project_monthly (
 );
 
 -- The last daily computation: what was overdue, at risk, stalled or escalated as of that day.
+-- Rebuilt whole each day (no key: appended in one pass, emptied in one statement).
 CREATE TABLE alerts (
     kind       TEXT NOT NULL,
     ref_id     BIGINT NOT NULL,
     project_id BIGINT NOT NULL,
     since      TEXT,
-    as_of      TEXT NOT NULL,
-    PRIMARY KEY (kind, ref_id)
+    as_of      TEXT NOT NULL
 );
 CREATE TABLE alert_runs (
     as_of       TEXT PRIMARY KEY,
