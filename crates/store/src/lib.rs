@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod db;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod load;
 pub mod merges;
