@@ -7,10 +7,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod daily;
 pub mod demo;
 pub mod import;
+pub mod jobs;
 pub mod leads;
 pub mod merges;
+pub mod notify;
 pub mod org;
 pub mod parks;
 pub mod projects;
