@@ -42,5 +42,6 @@ impl Modify for Bearer {
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = Doc::openapi();
     doc.merge(crate::api_ledgers::Doc::openapi());
+    doc.merge(crate::api_notify::Doc::openapi());
     Json(doc)
 }
