@@ -7,6 +7,7 @@ mod auth;
 mod imports;
 mod leads;
 mod merges;
+mod notify;
 mod pages;
 mod parks;
 mod projects;
