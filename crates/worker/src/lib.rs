@@ -249,7 +249,7 @@ async fn post(http: &reqwest::Client, url: &str, body: &Value) -> Result<(), Str
         .json(body)
         .send()
         .await
-        .map_err(|e| format!("POST failed: {e}"))?;
+        .map_err(|e| format!("POST failed: {}", chain(&e)))?;
     let status = r.status();
     let text = r.text().await.unwrap_or_default();
     let short: String = text.chars().take(300).collect();
@@ -263,6 +263,18 @@ async fn post(http: &reqwest::Client, url: &str, body: &Value) -> Result<(), Str
         }
     }
     Ok(())
+}
+
+/// An error with its causes: reqwest's own text does not say why a request failed.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
 }
 
 #[cfg(test)]
@@ -285,5 +297,22 @@ mod tests {
     #[test]
     fn worker_ids_differ() {
         assert_ne!(default_worker_id(), default_worker_id());
+    }
+}
+
+#[cfg(test)]
+mod tls {
+    /// HTTPS robots (qyapi.weixin.qq.com, oapi.dingtalk.com) need TLS in the client: an
+    /// https:// address must fail at connecting, not for want of a TLS backend.
+    #[tokio::test]
+    async fn https_is_supported() {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let err = super::post(&http, "https://127.0.0.1:9/robot", &serde_json::json!({}))
+            .await
+            .unwrap_err();
+        assert!(!err.contains("scheme"), "{err}");
     }
 }
