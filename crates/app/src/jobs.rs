@@ -11,10 +11,21 @@ use std::time::Duration;
 pub const WEBHOOK: &str = "webhook";
 /// The daily computations; payload [`DailyPayload`].
 pub const DAILY: &str = "daily";
+/// A notice by email; payload [`EmailPayload`]. Claimed only by workers with SMTP.
+pub const EMAIL: &str = "email";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookPayload {
     pub webhook_id: i64,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+}
+
+/// The address is read when the mail is sent, so a changed or removed one is honoured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPayload {
+    pub user_id: i64,
     pub title: String,
     pub body: String,
     pub link: Option<String>,
@@ -49,10 +60,21 @@ pub async fn enqueue(
     .await?)
 }
 
-/// Claims the earliest due job for `worker` for `lease`.
-pub async fn claim(app: &App, worker: &str, lease: Duration) -> Result<Option<Job>> {
+/// Claims the earliest due job of one of `kinds` for `worker` for `lease`.
+pub async fn claim(
+    app: &App,
+    worker: &str,
+    lease: Duration,
+    kinds: &[&str],
+) -> Result<Option<Job>> {
     let mut c = app.db.acquire().await?;
-    Ok(jobs::claim(&mut c, app.db.backend, worker, lease).await?)
+    Ok(jobs::claim(&mut c, app.db.backend, worker, lease, kinds).await?)
+}
+
+/// The user's address for notices by email, if any.
+pub async fn user_email(app: &App, user_id: i64) -> Result<Option<String>> {
+    let mut c = app.db.acquire().await?;
+    Ok(jobs::user_email(&mut c, user_id).await?)
 }
 
 /// Marks the job done; `false` when `worker` no longer held it.

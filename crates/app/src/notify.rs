@@ -3,11 +3,12 @@
 //!
 //! [`send`] runs inside the caller's transaction, so a notice exists exactly when the
 //! change that caused it does. It writes the inbox row and enqueues one delivery job per
-//! active robot of the user's unit; the worker (`fenglai-worker`) sends them. Every
-//! write is keyed, so sending the same notice twice changes nothing.
+//! active robot of the user's unit, and an email job when the user has an address; the
+//! worker (`fenglai-worker`) sends them (email only by workers configured with SMTP).
+//! Every write is keyed, so sending the same notice twice changes nothing.
 
 use crate::audit::Tx;
-use crate::jobs::{WebhookPayload, WEBHOOK};
+use crate::jobs::{EmailPayload, WebhookPayload, EMAIL, WEBHOOK};
 use crate::{Actor, App, Error, Result};
 use fenglai_domain::Role;
 use fenglai_store::jobs::{self, NewJob, NewNotification, Notification, Webhook};
@@ -32,9 +33,18 @@ pub struct Notice {
 
 /// How many times a delivery is tried before it is given up.
 pub const WEBHOOK_ATTEMPTS: i64 = 10;
+/// How many times an email is tried before it is given up.
+pub const EMAIL_ATTEMPTS: i64 = 10;
 
-/// Puts the notice in the user's inbox and enqueues its deliveries, in `tx`. Nothing
-/// happens when the user already has a notice with this key.
+fn json(v: &impl Serialize) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Puts the notice in the user's inbox and enqueues its deliveries, in `tx`: one job per
+/// active group robot of the user's unit (key `webhook:<robot id>:<notice key>`, so a
+/// robot gets one message per event however many of its unit's users are told) and, when
+/// the user has an email address, one email job (key `email:<user id>:<notice key>`).
+/// Nothing happens when the user already has a notice with this key.
 pub async fn send(tx: &mut Tx, notice: &Notice) -> Result<()> {
     if notice.dedupe_key.trim().is_empty() {
         return Err(Error::Internal("notice without a dedupe key".into()));
@@ -61,8 +71,7 @@ pub async fn send(tx: &mut Tx, notice: &Notice) -> Result<()> {
             body: notice.body.clone(),
             link: notice.link.clone(),
         };
-        let payload =
-            serde_json::to_string(&payload).map_err(|e| Error::Internal(e.to_string()))?;
+        let payload = json(&payload)?;
         jobs::enqueue(
             tx.conn(),
             &NewJob {
@@ -71,6 +80,25 @@ pub async fn send(tx: &mut Tx, notice: &Notice) -> Result<()> {
                 payload: &payload,
                 run_at: None,
                 max_attempts: WEBHOOK_ATTEMPTS,
+            },
+        )
+        .await?;
+    }
+    if jobs::user_email(tx.conn(), notice.user_id).await?.is_some() {
+        let payload = json(&EmailPayload {
+            user_id: notice.user_id,
+            title: notice.title.clone(),
+            body: notice.body.clone(),
+            link: notice.link.clone(),
+        })?;
+        jobs::enqueue(
+            tx.conn(),
+            &NewJob {
+                kind: EMAIL,
+                dedupe_key: &format!("email:{}:{}", notice.user_id, notice.dedupe_key),
+                payload: &payload,
+                run_at: None,
+                max_attempts: EMAIL_ATTEMPTS,
             },
         )
         .await?;
@@ -115,6 +143,98 @@ pub async fn mark_read(app: &App, actor: &Actor, id: i64) -> Result<Notification
 pub async fn mark_all_read(app: &App, actor: &Actor) -> Result<u64> {
     let mut c = app.db.acquire().await?;
     Ok(jobs::mark_all_read(&mut c, actor.id()).await?)
+}
+
+// ---- email addresses ----
+
+/// A user's address for notices by email; `null` or empty to send none.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailInput {
+    pub email: Option<String>,
+}
+
+/// A plausible address: `local@domain.tld`, no spaces, at most 254 characters.
+fn check_email(email: &str) -> Result<()> {
+    let ok = email.len() <= 254
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"\\".contains(c))
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "email",
+            format!("邮箱地址（email）格式不正确：“{email}”，应如 zhangsan@example.gov.cn"),
+        ))
+    }
+}
+
+/// The user's address for notices by email (the user themself or an administrator).
+pub async fn email(app: &App, actor: &Actor, user_id: i64) -> Result<EmailInput> {
+    if user_id != actor.id() {
+        actor.require(actor.role == Role::Admin, "查看他人的邮箱地址")?;
+    }
+    let mut c = app.db.acquire().await?;
+    org::user(&mut c, user_id).await?.ok_or(Error::NotFound)?;
+    Ok(EmailInput {
+        email: jobs::user_email(&mut c, user_id).await?,
+    })
+}
+
+/// Sets (or with `None` or "" removes) the address the user's notices are also sent to
+/// by email; the user themself or an administrator. Audited as a `user` event.
+pub async fn set_email(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    input: &EmailInput,
+) -> Result<EmailInput> {
+    if user_id != actor.id() {
+        actor.require(actor.role == Role::Admin, "设置他人的邮箱地址")?;
+    }
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if let Some(e) = email {
+        check_email(e)?;
+    }
+    let mut tx = Tx::begin(app).await?;
+    org::user(tx.conn(), user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let before = EmailInput {
+        email: jobs::user_email(tx.conn(), user_id).await?,
+    };
+    let after = EmailInput {
+        email: email.map(str::to_string),
+    };
+    if before.email != after.email {
+        jobs::set_user_email(tx.conn(), user_id, email).await?;
+        tx.record(
+            Some(actor),
+            "user",
+            user_id,
+            "set_email",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(after)
 }
 
 // ---- group robots ----
@@ -249,6 +369,16 @@ mod tests {
         WebhookInput {
             kind: kind.into(),
             url: url.into(),
+        }
+    }
+
+    #[test]
+    fn email_checks() {
+        assert!(check_email("zhangsan@example.gov.cn").is_ok());
+        for bad in [
+            "zhangsan", "a@b", "@b.cn", "a b@c.cn", "a@b.cn.", "a@@b.cn", "<a@b.cn>",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
         }
     }
 

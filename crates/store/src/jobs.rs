@@ -71,8 +71,8 @@ pub struct Job {
     pub max_attempts: i64,
 }
 
-/// Claims the earliest due job for `worker` for `lease`, counting the attempt; `None`
-/// when nothing is due. One statement: on PostgreSQL the candidate row is locked with
+/// Claims the earliest due job of one of `kinds` for `worker` for `lease`, counting the
+/// attempt; `None` when nothing is due. One statement: on PostgreSQL the candidate row is locked with
 /// `FOR UPDATE SKIP LOCKED` (a concurrent claimer skips it and takes the next), on
 /// SQLite the UPDATE holds the write lock from choosing the row to writing it.
 pub async fn claim(
@@ -80,7 +80,11 @@ pub async fn claim(
     backend: Backend,
     worker: &str,
     lease: Duration,
+    kinds: &[&str],
 ) -> Result<Option<Job>> {
+    if kinds.is_empty() {
+        return Ok(None);
+    }
     let at = now();
     let mut s = Sql::new("UPDATE jobs SET locked_by = ");
     s.bind(worker)
@@ -93,7 +97,14 @@ pub async fn claim(
         .bind(at.clone())
         .push(" AND (locked_until IS NULL OR locked_until < ")
         .bind(at)
-        .push(") ORDER BY run_at, id LIMIT 1");
+        .push(") AND kind IN (");
+    for (i, k) in kinds.iter().enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.bind(*k);
+    }
+    s.push(") ORDER BY run_at, id LIMIT 1");
     if backend == Backend::Postgres {
         s.push(" FOR UPDATE SKIP LOCKED");
     }
@@ -364,6 +375,22 @@ pub async fn insert_webhook(conn: &mut Conn, unit_id: i64, kind: &str, url: &str
 pub async fn set_webhook_active(conn: &mut Conn, id: i64, active: bool) -> Result<()> {
     let mut s = Sql::new("UPDATE unit_webhooks SET active = ");
     s.bind(active as i64).push(" WHERE id = ").bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+// ---- email addresses ----
+
+/// The user's address for notices by email, if any.
+pub async fn user_email(conn: &mut Conn, user_id: i64) -> Result<Option<String>> {
+    let mut s = Sql::new("SELECT email FROM users WHERE id = ");
+    s.bind(user_id);
+    let row: Option<(Option<String>,)> = s.fetch_optional(conn).await?;
+    Ok(row.and_then(|r| r.0))
+}
+
+pub async fn set_user_email(conn: &mut Conn, user_id: i64, email: Option<&str>) -> Result<()> {
+    let mut s = Sql::new("UPDATE users SET email = ");
+    s.bind(email).push(" WHERE id = ").bind(user_id);
     s.execute(conn).await.map(|_| ())
 }
 

@@ -51,3 +51,6 @@ CREATE TABLE unit_webhooks (
     created_at TEXT NOT NULL
 );
 CREATE INDEX unit_webhooks_unit ON unit_webhooks(unit_id);
+
+-- Where a user's notices are also sent by email (none: inbox and robots only).
+ALTER TABLE users ADD COLUMN email TEXT;
