@@ -178,13 +178,24 @@ async fn serve(app: App, bind: &str, w: &WorkerArgs) -> Result<()> {
         .await
         .with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
+    // Email is sent when FENGLAI_SMTP_URL (smtp://[user:password@]host[:port]) and
+    // FENGLAI_SMTP_FROM are set; a bad value stops the start-up rather than the mail.
+    let smtp = if w.no_worker {
+        None
+    } else {
+        fenglai_worker::SmtpConfig::from_env().map_err(|e| anyhow::anyhow!("{e}"))?
+    };
     println!("凤来 Fenglai serving on http://{addr}");
+    if let Some(s) = &smtp {
+        println!("email notices through smtp://{}:{}", s.host, s.port);
+    }
     // Ctrl-C stops the server and the worker together.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = (!w.no_worker).then(|| {
         let cfg = fenglai_worker::WorkerConfig {
             poll_interval: std::time::Duration::from_millis(w.worker_poll_ms.max(10)),
             public_url: w.public_url.clone(),
+            smtp,
             ..Default::default()
         };
         let mut stopped = stopped.clone();

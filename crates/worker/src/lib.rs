@@ -7,11 +7,13 @@
 //! transport: a crash after a robot accepted a message but before the job was marked
 //! done sends it again once the job's lease has run out.
 //!
-//! Kinds: `webhook` (a notice to a unit's 企业微信 or 钉钉 group robot, HTTP POST) and
-//! `daily` (enqueued at start and whenever the China Standard Time date changes, key
-//! `daily:YYYY-MM-DD`, run by `fenglai_app::daily::run`).
+//! Kinds: `webhook` (a notice to a unit's 企业微信 or 钉钉 group robot, HTTP POST),
+//! `email` (a notice by SMTP; claimed only by a worker given [`SmtpConfig`], so with
+//! several servers one with SMTP suffices) and `daily` (enqueued at start and whenever
+//! the China Standard Time date changes, key `daily:YYYY-MM-DD`, run by
+//! `fenglai_app::daily::run`).
 
-use fenglai_app::jobs::{DailyPayload, WebhookPayload, DAILY, WEBHOOK};
+use fenglai_app::jobs::{DailyPayload, EmailPayload, WebhookPayload, DAILY, EMAIL, WEBHOOK};
 use fenglai_app::{daily, App};
 use fenglai_store::jobs::{Failed, Job};
 use serde_json::{json, Value};
@@ -39,6 +41,115 @@ pub struct WorkerConfig {
     pub schedule_daily: bool,
     /// Names this worker in `jobs.locked_by`; default hostname, process id and a random part.
     pub worker_id: Option<String>,
+    /// Send `email` jobs through this server; without it they are left to other workers.
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// An SMTP relay, plain SMTP (no TLS): `smtp://[user[:password]@]host[:port]`, port 25 by
+/// default, and the sender's address. Intranet mail relays usually take plain SMTP;
+/// the password never appears in logs or `Debug`.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+    /// `凤来招商 <noreply@example.gov.cn>` or a bare address
+    pub from: String,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.credentials.as_ref().map(|c| &c.0))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl SmtpConfig {
+    /// Reads `url` (`smtp://…`) and the sender; the error says what is wrong, without
+    /// repeating a password.
+    pub fn parse(url: &str, from: &str) -> Result<SmtpConfig, String> {
+        let u = reqwest::Url::parse(url.trim()).map_err(|e| format!("SMTP URL: {e}"))?;
+        if u.scheme() != "smtp" {
+            return Err(format!(
+                "SMTP URL: scheme must be smtp:// (TLS is not supported), not {}://",
+                u.scheme()
+            ));
+        }
+        let host = u
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or("SMTP URL: no host")?
+            .to_string();
+        let credentials = (!u.username().is_empty()).then(|| {
+            (
+                percent_decode(u.username()),
+                percent_decode(u.password().unwrap_or("")),
+            )
+        });
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| format!("SMTP sender “{from}”: {e}"))?;
+        Ok(SmtpConfig {
+            host,
+            port: u.port().unwrap_or(25),
+            credentials,
+            from: from.to_string(),
+        })
+    }
+
+    /// `FENGLAI_SMTP_URL` and `FENGLAI_SMTP_FROM`; `None` when the URL is unset.
+    pub fn from_env() -> Result<Option<SmtpConfig>, String> {
+        let Some(url) = std::env::var("FENGLAI_SMTP_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let from = std::env::var("FENGLAI_SMTP_FROM")
+            .map_err(|_| "FENGLAI_SMTP_URL is set but FENGLAI_SMTP_FROM (the sender) is not")?;
+        SmtpConfig::parse(&url, &from).map(Some)
+    }
+
+    fn transport(&self, timeout: Duration) -> lettre::AsyncSmtpTransport<lettre::Tokio1Executor> {
+        let mut b = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(
+            self.host.clone(),
+        )
+        .port(self.port)
+        .timeout(Some(timeout));
+        if let Some((user, pass)) = &self.credentials {
+            b = b.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                user.clone(),
+                pass.clone(),
+            ));
+        }
+        b.build()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && b[i + 1].is_ascii_hexdigit()
+            && b[i + 2].is_ascii_hexdigit()
+        {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Default for WorkerConfig {
@@ -52,6 +163,7 @@ impl Default for WorkerConfig {
             public_url: None,
             schedule_daily: true,
             worker_id: None,
+            smtp: None,
         }
     }
 }
@@ -87,8 +199,20 @@ pub async fn run(app: App, cfg: WorkerConfig, shutdown: impl Future<Output = ()>
             return;
         }
     };
-    tracing::info!("worker {id} started");
-    let worker = Worker { app, cfg, id, http };
+    let mut kinds = vec![WEBHOOK, DAILY];
+    let mail = cfg.smtp.as_ref().map(|s| s.transport(cfg.http_timeout));
+    if mail.is_some() {
+        kinds.push(EMAIL);
+    }
+    tracing::info!("worker {id} started (jobs: {})", kinds.join(", "));
+    let worker = Worker {
+        app,
+        cfg,
+        id,
+        http,
+        mail,
+        kinds,
+    };
     tokio::pin!(shutdown);
     let mut scheduled: Option<chrono::NaiveDate> = None;
     loop {
@@ -101,7 +225,14 @@ pub async fn run(app: App, cfg: WorkerConfig, shutdown: impl Future<Output = ()>
                 }
             }
         }
-        let busy = match fenglai_app::jobs::claim(&worker.app, &worker.id, worker.cfg.lease).await {
+        let busy = match fenglai_app::jobs::claim(
+            &worker.app,
+            &worker.id,
+            worker.cfg.lease,
+            &worker.kinds,
+        )
+        .await
+        {
             Ok(Some(job)) => {
                 worker.process(job).await;
                 true
@@ -134,6 +265,9 @@ struct Worker {
     cfg: WorkerConfig,
     id: String,
     http: reqwest::Client,
+    mail: Option<lettre::AsyncSmtpTransport<lettre::Tokio1Executor>>,
+    /// the kinds this worker claims
+    kinds: Vec<&'static str>,
 }
 
 impl Worker {
@@ -141,6 +275,7 @@ impl Worker {
         let outcome = match job.kind.as_str() {
             WEBHOOK => self.webhook(&job).await,
             DAILY => self.daily(&job).await,
+            EMAIL => self.email(&job).await,
             other => Err(format!("unknown job kind “{other}”")),
         };
         let app = &self.app;
@@ -197,6 +332,41 @@ impl Worker {
         })
     }
 
+    async fn email(&self, job: &Job) -> Result<(), String> {
+        use lettre::AsyncTransport;
+        let (Some(mail), Some(smtp)) = (&self.mail, &self.cfg.smtp) else {
+            return Err("SMTP is not configured on this worker".into());
+        };
+        let p: EmailPayload =
+            serde_json::from_str(&job.payload).map_err(|e| format!("payload: {e}"))?;
+        let to = match fenglai_app::jobs::user_email(&self.app, p.user_id).await {
+            Ok(Some(to)) => to,
+            Ok(None) => {
+                tracing::info!(
+                    "job {}: user {} has no email address now; dropped",
+                    job.id,
+                    p.user_id
+                );
+                return Ok(());
+            }
+            Err(e) => return Err(format!("reading the address of user {}: {e}", p.user_id)),
+        };
+        let link = self.absolute(p.link.as_deref());
+        let message = email_message(&smtp.from, &to, &p.title, &p.body, link.as_deref())?;
+        mail.send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("SMTP: {}", chain(&e)))
+    }
+
+    /// A notice's link as an absolute address, when the public address is known.
+    fn absolute(&self, link: Option<&str>) -> Option<String> {
+        match (&self.cfg.public_url, link) {
+            (Some(base), Some(link)) => Some(format!("{}{link}", base.trim_end_matches('/'))),
+            _ => None,
+        }
+    }
+
     async fn webhook(&self, job: &Job) -> Result<(), String> {
         let p: WebhookPayload =
             serde_json::from_str(&job.payload).map_err(|e| format!("payload: {e}"))?;
@@ -213,10 +383,7 @@ impl Worker {
             );
             return Ok(());
         }
-        let link = match (&self.cfg.public_url, &p.link) {
-            (Some(base), Some(link)) => Some(format!("{}{link}", base.trim_end_matches('/'))),
-            _ => None,
-        };
+        let link = self.absolute(p.link.as_deref());
         let body = message(&hook.kind, &p.title, &p.body, link.as_deref())
             .ok_or_else(|| format!("unknown webhook kind “{}”", hook.kind))?;
         post(&self.http, &hook.url, &body).await
@@ -239,6 +406,33 @@ pub fn message(kind: &str, title: &str, body: &str, link: Option<&str>) -> Optio
         })),
         _ => None,
     }
+}
+
+/// A plain-text UTF-8 email (base64 body, so any relay passes it unchanged).
+pub fn email_message(
+    from: &str,
+    to: &str,
+    title: &str,
+    body: &str,
+    link: Option<&str>,
+) -> Result<lettre::Message, String> {
+    use lettre::message::header::{ContentTransferEncoding, ContentType};
+    use lettre::message::SinglePart;
+    let text = match link {
+        Some(l) => format!("{body}\n\n查看详情：{l}"),
+        None => body.to_string(),
+    };
+    lettre::Message::builder()
+        .from(from.parse().map_err(|e| format!("sender “{from}”: {e}"))?)
+        .to(to.parse().map_err(|e| format!("address “{to}”: {e}"))?)
+        .subject(title)
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::Base64)
+                .body(text),
+        )
+        .map_err(|e| format!("building the email: {e}"))
 }
 
 /// POSTs `body`; a non-2xx answer or a JSON answer with a non-zero `errcode` (both robots
@@ -292,6 +486,27 @@ mod tests {
             json!({"msgtype":"markdown","markdown":{"title":"节点逾期","text":"### 节点逾期\n\n正文\n\n[查看详情](https://x/p/1)"}})
         );
         assert!(message("feishu", "a", "b", None).is_none());
+    }
+
+    #[test]
+    fn smtp_urls() {
+        let c = SmtpConfig::parse(
+            "smtp://zs%40x.gov.cn:p%3Ass@mail.x.gov.cn:2525",
+            "凤来招商 <zs@x.gov.cn>",
+        )
+        .unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("mail.x.gov.cn", 2525));
+        assert_eq!(
+            c.credentials,
+            Some(("zs@x.gov.cn".to_string(), "p:ss".to_string()))
+        );
+        assert!(!format!("{c:?}").contains("p:ss"));
+        let c = SmtpConfig::parse("smtp://10.1.2.3", "zs@x.gov.cn").unwrap();
+        assert_eq!((c.port, c.credentials), (25, None));
+        assert!(SmtpConfig::parse("smtps://mail.x.gov.cn", "zs@x.gov.cn")
+            .unwrap_err()
+            .contains("TLS"));
+        assert!(SmtpConfig::parse("smtp://mail.x.gov.cn", "not an address").is_err());
     }
 
     #[test]
