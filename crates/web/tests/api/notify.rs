@@ -631,3 +631,265 @@ async fn refused(t: &TestApp, token: &str, unit: i64, body: Value) -> Value {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     r.json::<Value>().await.unwrap()["error"].clone()
 }
+
+/// A loopback SMTP server: records each message's recipients and DATA; answers the first
+/// `refuse` RCPT commands with 451 (try again later).
+struct Smtp {
+    port: u16,
+    mails: Mails,
+}
+
+/// Each message's recipients and DATA.
+type Mails = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+impl Smtp {
+    async fn start(refuse: u32) -> Smtp {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mails: Mails = Arc::default();
+        let refuse = Arc::new(Mutex::new(refuse));
+        let (m, r) = (mails.clone(), refuse.clone());
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                let (mails, refuse) = (m.clone(), r.clone());
+                tokio::spawn(async move {
+                    let (rd, mut w) = stream.into_split();
+                    let mut rd = BufReader::new(rd);
+                    w.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                    let mut rcpt = Vec::new();
+                    loop {
+                        let mut line = String::new();
+                        if rd.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            break;
+                        }
+                        let cmd = line.trim_end().to_ascii_uppercase();
+                        let answer: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                            b"250 test\r\n"
+                        } else if cmd.starts_with("RCPT TO:") {
+                            let mut left = refuse.lock().unwrap();
+                            if *left > 0 {
+                                *left -= 1;
+                                b"451 4.3.0 try again later\r\n"
+                            } else {
+                                rcpt.push(line.trim_end()[8..].trim().to_string());
+                                b"250 OK\r\n"
+                            }
+                        } else if cmd == "DATA" {
+                            w.write_all(b"354 go ahead\r\n").await.unwrap();
+                            let mut data = String::new();
+                            loop {
+                                let mut l = String::new();
+                                if rd.read_line(&mut l).await.unwrap_or(0) == 0 || l == ".\r\n" {
+                                    break;
+                                }
+                                data.push_str(&l);
+                            }
+                            mails
+                                .lock()
+                                .unwrap()
+                                .push((std::mem::take(&mut rcpt), data));
+                            b"250 queued\r\n"
+                        } else if cmd == "QUIT" {
+                            w.write_all(b"221 bye\r\n").await.unwrap();
+                            break;
+                        } else {
+                            b"250 OK\r\n"
+                        };
+                        w.write_all(answer).await.unwrap();
+                    }
+                });
+            }
+        });
+        Smtp { port, mails }
+    }
+
+    fn mails(&self) -> Vec<(Vec<String>, String)> {
+        self.mails.lock().unwrap().clone()
+    }
+}
+
+fn base64(s: &str) -> Vec<u8> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
+    for c in s.bytes() {
+        let Some(v) = A.iter().position(|a| *a == c) else {
+            continue;
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// The decoded Subject and body of a message lettre wrote (RFC 2047 words, base64 body).
+fn subject_and_body(data: &str) -> (String, String) {
+    let (head, body) = data.split_once("\r\n\r\n").unwrap();
+    let unfolded = head.replace("\r\n ", " ");
+    let subject = unfolded
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap();
+    let mut decoded = Vec::new();
+    for word in subject.split_whitespace() {
+        let inner = word
+            .strip_prefix("=?utf-8?b?")
+            .and_then(|w| w.strip_suffix("?="))
+            .unwrap_or_else(|| panic!("not an encoded word: {word} in {subject}"));
+        decoded.extend(base64(inner));
+    }
+    (
+        String::from_utf8(decoded).unwrap(),
+        String::from_utf8(base64(body))
+            .unwrap()
+            .replace("\r\n", "\n"),
+    )
+}
+
+async fn email(t: TestApp) {
+    let admin = t.token("admin").await;
+    let promoter = t.token("promoter").await;
+    let other = t.token("promoter2").await;
+    let (user, _) = who(&t, "promoter").await;
+    let path = format!("/api/v1/users/{user}/email");
+    let put = |token: &str, body: Value| {
+        t.client
+            .put(t.url(&path))
+            .bearer_auth(token.to_string())
+            .json(&body)
+            .send()
+    };
+    // another user may neither read nor set it; a bad address is named
+    assert_eq!(t.get(&other, &path).await.status(), StatusCode::FORBIDDEN);
+    let r = put(&other, json!({"email": "x@y.cn"})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = put(&promoter, json!({"email": "li.fc.gov.cn"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["field"], "email");
+    assert!(e["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("邮箱地址（email）格式不正确"));
+    let r = put(&admin, json!({"email": " li@fc.gov.cn "}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        t.get_json(&promoter, &path, StatusCode::OK).await,
+        json!({"email": "li@fc.gov.cn"})
+    );
+
+    send_all(
+        &t.app,
+        &[notice(
+            user,
+            "mail:1",
+            "请求即将超期：用电报装",
+            "凤城电子项目的用电诉求将于明日超期。",
+            Some("/projects/3"),
+        )],
+    )
+    .await;
+    let key = format!("email:{user}:mail:1");
+
+    // a worker without SMTP leaves the email to others
+    let w = start_worker(&t.app, fast());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop(w).await;
+    let job = fenglai_app::jobs::by_key(&t.app, &key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((job.attempts, job.done_at.is_none()), (0, true));
+
+    // one with SMTP sends it, again after the relay first said "try later"
+    let smtp = Smtp::start(1).await;
+    let cfg = WorkerConfig {
+        smtp: Some(
+            fenglai_worker::SmtpConfig::parse(
+                &format!("smtp://127.0.0.1:{}", smtp.port),
+                "凤来招商 <noreply@fc.gov.cn>",
+            )
+            .unwrap(),
+        ),
+        ..fast()
+    };
+    let w = start_worker(&t.app, cfg);
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    while smtp.mails().is_empty() {
+        assert!(std::time::Instant::now() < until, "no email");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop(w).await;
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].0, vec!["<li@fc.gov.cn>".to_string()]);
+    let (subject, body) = subject_and_body(&mails[0].1);
+    assert_eq!(subject, "请求即将超期：用电报装");
+    assert_eq!(
+        body,
+        "凤城电子项目的用电诉求将于明日超期。\n\n查看详情：https://zs.example.gov.cn/projects/3"
+    );
+    assert!(mails[0].1.contains("To: li@fc.gov.cn"), "{}", mails[0].1);
+    let job = fenglai_app::jobs::by_key(&t.app, &key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.attempts, 2);
+    assert!(job.done_at.is_some());
+
+    // the user sets (and clears) their own address on the inbox page
+    let s = web_login(&t, "promoter").await;
+    let cookie = format!("fenglai_session={s}");
+    let html = t
+        .client
+        .get(t.url("/inbox"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"value="li@fc.gov.cn""#));
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let post = |email: &str| {
+        t.client
+            .post(t.url("/inbox/email"))
+            .header("cookie", cookie.clone())
+            .form(&[("csrf", csrf.as_str()), ("email", email)])
+            .send()
+    };
+    let r = post("不是邮箱").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("邮箱地址（email）格式不正确") && html.contains(r#"value="不是邮箱""#));
+    assert_eq!(post("").await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get_json(&promoter, &path, StatusCode::OK).await,
+        json!({"email": null})
+    );
+    // two address changes, each an event of the user
+    let events = fenglai_app::audit::for_entity(&t.app, "user", user)
+        .await
+        .unwrap();
+    assert_eq!(events.iter().filter(|e| e.action == "set_email").count(), 2);
+}
+both!(email_notices, email);
