@@ -29,6 +29,20 @@ struct DbArgs {
     database_url: Option<String>,
 }
 
+/// The job worker that runs beside the server (webhook deliveries, the daily job).
+#[derive(Args, Clone)]
+struct WorkerArgs {
+    /// Do not run background jobs in this process (another server's worker runs them)
+    #[arg(long, env = "FENGLAI_NO_WORKER")]
+    no_worker: bool,
+    /// How often an idle worker looks for due jobs, in milliseconds
+    #[arg(long, env = "FENGLAI_WORKER_POLL_MS", default_value_t = 2000)]
+    worker_poll_ms: u64,
+    /// Fenglai's address as users reach it (e.g. https://zs.example.gov.cn), for links in robot messages
+    #[arg(long, env = "FENGLAI_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Create the demo city if absent, then serve it
@@ -40,13 +54,17 @@ enum Cmd {
         /// Only create the demo data; do not serve
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        worker: WorkerArgs,
     },
-    /// Serve the web UI and the JSON API
+    /// Serve the web UI and the JSON API (and run background jobs beside them)
     Serve {
         #[command(flatten)]
         db: DbArgs,
         #[arg(long, env = "FENGLAI_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
+        #[command(flatten)]
+        worker: WorkerArgs,
     },
     /// Apply the database migrations and load reference data
     Migrate {
@@ -155,16 +173,44 @@ async fn open(db: &DbArgs) -> Result<App> {
     App::open(store).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-async fn serve(app: App, bind: &str) -> Result<()> {
+async fn serve(app: App, bind: &str, w: &WorkerArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
+    // Email is sent when FENGLAI_SMTP_URL (smtp://[user:password@]host[:port]) and
+    // FENGLAI_SMTP_FROM are set; a bad value stops the start-up rather than the mail.
+    let smtp = if w.no_worker {
+        None
+    } else {
+        fenglai_worker::SmtpConfig::from_env().map_err(|e| anyhow::anyhow!("{e}"))?
+    };
     println!("凤来 Fenglai serving on http://{addr}");
-    let shutdown = async {
+    if let Some(s) = &smtp {
+        println!("email notices through smtp://{}:{}", s.host, s.port);
+    }
+    // Ctrl-C stops the server and the worker together.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = (!w.no_worker).then(|| {
+        let cfg = fenglai_worker::WorkerConfig {
+            poll_interval: std::time::Duration::from_millis(w.worker_poll_ms.max(10)),
+            public_url: w.public_url.clone(),
+            smtp,
+            ..Default::default()
+        };
+        let mut stopped = stopped.clone();
+        tokio::spawn(fenglai_worker::run(app.clone(), cfg, async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }))
+    });
+    let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;
+        let _ = stop.send(true);
     };
     fenglai_web::serve(listener, app, shutdown).await?;
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
     Ok(())
 }
 
@@ -308,7 +354,12 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().cmd {
-        Cmd::Demo { db, bind, no_serve } => {
+        Cmd::Demo {
+            db,
+            bind,
+            no_serve,
+            worker,
+        } => {
             let app = open(&db).await?;
             let seeded = demo::ensure_demo(&app).await.map_err(app_err)?;
             println!(
@@ -326,9 +377,9 @@ async fn main() -> Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(app, &bind).await
+            serve(app, &bind, &worker).await
         }
-        Cmd::Serve { db, bind } => serve(open(&db).await?, &bind).await,
+        Cmd::Serve { db, bind, worker } => serve(open(&db).await?, &bind, &worker).await,
         Cmd::Migrate { db } => {
             open(&db).await?;
             println!("migrations applied");

@@ -7,7 +7,7 @@
 
 use crate::audit::Tx;
 use crate::milestones::{cutoff, shape};
-use crate::{App, Error, Result};
+use crate::{notify, App, Error, Result};
 use chrono::NaiveDate;
 use fenglai_store::milestones::{self as store, AlertRun};
 use fenglai_store::requests;
@@ -93,8 +93,73 @@ pub async fn compute(app: &App, as_of: NaiveDate) -> Result<(AlertRun, Vec<Escal
         computed_at: String::new(),
     };
     store::record_run(atx.conn(), &run).await?;
+    notify_escalations(&mut atx, &due, &run.as_of).await?;
+    let digest = store::digest(atx.conn()).await?;
+    for row in digest {
+        let mut parts = Vec::new();
+        for (n, what) in [
+            (row.overdue, "个节点逾期"),
+            (row.at_risk, "个节点有延期风险"),
+            (row.stalled, "个项目停滞"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        notify::send(
+            &mut atx,
+            &notify::Notice {
+                user_id: row.user_id,
+                kind: "daily_digest".into(),
+                title: format!("{} 项目推进提醒", run.as_of),
+                body: format!("您负责的项目：{}。", parts.join("，")),
+                link: Some("/supervision".into()),
+                dedupe_key: format!("daily_digest:{}", run.as_of),
+            },
+        )
+        .await?;
+    }
     atx.commit().await?;
     Ok((run, due))
+}
+
+/// One notice a day to each leader (or responsible person) with the request parts that
+/// became overdue on their projects, rather than one notice a part.
+async fn notify_escalations(tx: &mut Tx, due: &[Escalation], as_of: &str) -> Result<()> {
+    let mut by_user: std::collections::BTreeMap<i64, Vec<&Escalation>> = Default::default();
+    for e in due {
+        if let Some(u) = e.notify_user_id {
+            by_user.entry(u).or_default().push(e);
+        }
+    }
+    for (user, items) in by_user {
+        let mut body: Vec<String> = items
+            .iter()
+            .take(10)
+            .map(|e| {
+                format!(
+                    "{}：“{}”{}逾期未答复（时限 {}）",
+                    e.project_name, e.title, e.department_name, e.due_date
+                )
+            })
+            .collect();
+        if items.len() > 10 {
+            body.push(format!("等共 {} 项", items.len()));
+        }
+        notify::send(
+            tx,
+            &notify::Notice {
+                user_id: user,
+                kind: "request_escalated".into(),
+                title: format!("{} 项诉求逾期，请督办", items.len()),
+                body: body.join("；"),
+                link: Some("/supervision".into()),
+                dedupe_key: format!("request_escalated:{as_of}"),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The last run's figures.

@@ -8,12 +8,15 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod daily;
 pub mod demo;
 pub mod evidence;
 pub mod import;
+pub mod jobs;
 pub mod leads;
 pub mod merges;
 pub mod milestones;
+pub mod notify;
 pub mod org;
 pub mod parks;
 pub mod projects;

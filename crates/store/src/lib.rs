@@ -14,6 +14,7 @@ pub mod audit;
 pub mod db;
 pub mod evidence;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod load;
 pub mod merges;

@@ -48,6 +48,8 @@ pub struct WebSession {
     pub actor: Actor,
     pub csrf: String,
     pub token: String,
+    /// unread notices, for the top navigation
+    pub unread: i64,
 }
 
 pub struct ToLogin;
@@ -64,7 +66,17 @@ impl FromRequestParts<App> for WebSession {
         let token =
             cookie(&parts.headers, SESSION_COOKIE).ok_or_else(|| ToLogin.into_response())?;
         match auth::resolve(app, &token, Kind::Web).await {
-            Ok((actor, csrf)) => Ok(WebSession { actor, csrf, token }),
+            Ok((actor, csrf)) => {
+                let unread = fenglai_app::notify::unread_count(app, &actor)
+                    .await
+                    .map_err(crate::pages::error_page)?;
+                Ok(WebSession {
+                    actor,
+                    csrf,
+                    token,
+                    unread,
+                })
+            }
             Err(Error::Unauthorized) => Err(ToLogin.into_response()),
             Err(e) => Err(crate::pages::error_page(e)),
         }

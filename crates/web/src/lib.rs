@@ -9,6 +9,7 @@ mod api;
 mod api_delivery;
 mod api_ledgers;
 mod api_merges;
+mod api_notify;
 mod api_review;
 mod charts;
 mod error;
@@ -33,6 +34,7 @@ pub fn router(app: App) -> Router {
         .merge(api_delivery::routes())
         .merge(api_ledgers::routes())
         .merge(api_merges::routes())
+        .merge(api_notify::routes())
         .merge(api::routes())
         .merge(pages::routes())
         .layer(axum::middleware::map_response(security_headers))

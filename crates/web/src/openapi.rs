@@ -43,5 +43,6 @@ pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = Doc::openapi();
     doc.merge(crate::api_ledgers::Doc::openapi());
     doc.merge(crate::api_delivery::Doc::openapi());
+    doc.merge(crate::api_notify::Doc::openapi());
     Json(doc)
 }

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 mod delivery;
+mod inbox;
 mod intake;
 mod ledgers;
 mod merges;
@@ -85,6 +86,7 @@ pub fn routes() -> Router<App> {
         .merge(parks::routes())
         .merge(ledgers::routes())
         .merge(quota::routes())
+        .merge(inbox::routes())
 }
 
 /// An option of a `<select>`.
@@ -122,6 +124,8 @@ pub struct Frame {
     pub may_review: bool,
     /// 园区匹配: those who send leads to parks and the parks that receive them
     pub may_route: bool,
+    /// unread notices (站内消息)
+    pub unread: i64,
     pub nav: &'static str,
 }
 
@@ -139,6 +143,7 @@ impl Frame {
                 s.actor.role,
                 Role::Admin | Role::Promoter | Role::Leader | Role::Receiver
             ),
+            unread: s.unread,
             nav,
         }
     }

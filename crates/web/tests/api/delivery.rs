@@ -282,6 +282,18 @@ async fn schedule_and_assess(t: TestApp) {
         .get_json(&tok, "/api/v1/alerts/last", StatusCode::OK)
         .await;
     assert_eq!(last["as_of"], "2025-04-10");
+    // the responsible person (the promoter who admitted it) gets the day's digest
+    let inbox = t.get_json(&tok, "/api/v1/inbox", StatusCode::OK).await;
+    let digest = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "daily_digest")
+        .expect("digest");
+    assert_eq!(
+        digest["body"],
+        "您负责的项目：1 个节点逾期，7 个节点有延期风险。"
+    );
 
     // land supplied and caught up: on the day of the planned 环评 nothing is late any more
     t.put_json(

@@ -8,6 +8,7 @@ mod delivery;
 mod imports;
 mod leads;
 mod merges;
+mod notify;
 mod pages;
 mod parks;
 mod projects;

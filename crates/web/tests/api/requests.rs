@@ -296,6 +296,26 @@ async fn request_loop(t: TestApp) {
         )
         .await;
     assert_eq!(run["escalated"], 0);
+    // the leader is told once, in one notice listing the parts; others are not told
+    let inbox = t.get_json(&leader, "/api/v1/inbox", StatusCode::OK).await;
+    let esc: Vec<&Value> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "request_escalated")
+        .collect();
+    assert_eq!(esc.len(), 1, "{inbox}");
+    assert_eq!(esc[0]["title"], "3 项诉求逾期，请督办");
+    assert!(
+        esc[0]["body"].as_str().unwrap().contains("补充用地指标"),
+        "{inbox}"
+    );
+    let p_inbox = t.get_json(&park, "/api/v1/inbox", StatusCode::OK).await;
+    assert!(p_inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["kind"] != "request_escalated"));
     let r2v = t
         .get_json(
             &promoter,

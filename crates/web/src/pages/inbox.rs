@@ -1,0 +1,126 @@
+//! The inbox page (站内消息): the caller's notices, unread first, marking them read, and
+//! the caller's own address for notices by email.
+
+use super::*;
+use fenglai_app::notify::{self, EmailInput};
+use fenglai_store::jobs::Notification;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/inbox", get(inbox_page))
+        .route("/inbox/read-all", post(read_all))
+        .route("/inbox/{id}/read", post(read_one))
+        .route("/inbox/email", post(set_email))
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    f: Frame,
+    items: Vec<Notification>,
+    unread: i64,
+    /// the address as saved, or as typed when refused
+    email: String,
+    error: Option<String>,
+}
+
+impl InboxPage {
+    /// The notice's link when it is a path within Fenglai (nothing else is made a link).
+    fn href<'a>(&self, n: &'a Notification) -> Option<&'a str> {
+        n.link
+            .as_deref()
+            .filter(|l| l.starts_with('/') && !l.starts_with("//"))
+    }
+}
+
+async fn inbox_page(State(app): State<App>, s: WebSession) -> Response {
+    inbox_render(&app, &s, None, None).await
+}
+
+/// The page; `typed` and `error` after a refused address.
+async fn inbox_render(
+    app: &App,
+    s: &WebSession,
+    typed: Option<String>,
+    error: Option<Error>,
+) -> Response {
+    let inbox = match notify::inbox(app, &s.actor).await {
+        Ok(i) => i,
+        Err(e) => return error_page(e),
+    };
+    let email = match typed {
+        Some(t) => t,
+        None => match notify::email(app, &s.actor, s.actor.id()).await {
+            Ok(e) => e.email.unwrap_or_default(),
+            Err(e) => return error_page(e),
+        },
+    };
+    let mut f = Frame::new(s, "inbox");
+    f.unread = inbox.unread;
+    render(
+        error
+            .as_ref()
+            .map(|e| status_and_code(e).0)
+            .unwrap_or(StatusCode::OK),
+        &InboxPage {
+            f,
+            items: inbox.items,
+            unread: inbox.unread,
+            email,
+            error: error.map(|e| e.to_string()),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+async fn set_email(State(app): State<App>, s: WebSession, Form(form): Form<EmailForm>) -> Response {
+    if let Some(r) = csrf_rejection(&s, &form.csrf) {
+        return r;
+    }
+    let input = EmailInput {
+        email: Some(form.email.clone()),
+    };
+    match notify::set_email(&app, &s.actor, s.actor.id(), &input).await {
+        Ok(_) => Redirect::to("/inbox").into_response(),
+        Err(e @ Error::Invalid { .. }) => inbox_render(&app, &s, Some(form.email), Some(e)).await,
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn read_one(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &form.csrf) {
+        return r;
+    }
+    match notify::mark_read(&app, &s.actor, id).await {
+        Ok(_) => Redirect::to("/inbox").into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn read_all(State(app): State<App>, s: WebSession, Form(form): Form<CsrfOnly>) -> Response {
+    if let Some(r) = csrf_rejection(&s, &form.csrf) {
+        return r;
+    }
+    match notify::mark_all_read(&app, &s.actor).await {
+        Ok(_) => Redirect::to("/inbox").into_response(),
+        Err(e) => error_page(e),
+    }
+}
