@@ -214,3 +214,137 @@ pub async fn get(app: &App, actor: &Actor, project_id: i64) -> Result<Realised> 
         months,
     })
 }
+
+/// What a monthly-figures import did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    /// rows written (each replaces that project's month)
+    pub rows: i64,
+    pub projects: i64,
+    pub months: Vec<String>,
+}
+
+/// Imports a sheet of monthly figures (.xlsx, .xls, .csv): all rows or none. Each row
+/// names its project by 项目编号 or exact 项目名称 (within the caller's scope) and replaces
+/// that project's month. Errors name their cells.
+pub async fn import(
+    app: &App,
+    actor: &Actor,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<ImportSummary> {
+    actor.require(actor.role.may_manage_projects(), "导入项目月度数据")?;
+    if bytes.is_empty() {
+        return Err(Error::invalid("file", "文件是空的"));
+    }
+    let sheet =
+        fenglai_ledger::read(bytes, filename).map_err(|e| Error::invalid("file", e.to_string()))?;
+    let rows = fenglai_ledger::parse_monthly(&sheet).map_err(|errors| {
+        let n = errors.len();
+        let mut shown: Vec<String> = errors.into_iter().take(20).collect();
+        if n > 20 {
+            shown.push(format!("共 {n} 处错误"));
+        }
+        Error::invalid("file", shown.join("；"))
+    })?;
+    if rows.is_empty() {
+        return Err(Error::invalid("file", "表中没有数据行"));
+    }
+    let this_month = today().format("%Y-%m").to_string();
+    let mut tx = Tx::begin(app).await?;
+    let mut by_name: std::collections::HashMap<String, i64> = Default::default();
+    let mut errors = Vec::new();
+    let mut resolved = Vec::new();
+    for r in &rows {
+        if r.month > this_month {
+            errors.push(format!("第{}行：不能填报未来月份 {}", r.row, r.month));
+            continue;
+        }
+        let id = match (r.project_id, r.project_name.as_deref()) {
+            (Some(id), _) => projects::get(tx.conn(), id, &actor.scope)
+                .await?
+                .map(|p| p.id),
+            (None, Some(name)) => match by_name.get(name) {
+                Some(id) => Some(*id),
+                None => {
+                    let found = projects::list(
+                        tx.conn(),
+                        &projects::Filter {
+                            q: Some(name.to_string()),
+                            limit: 50,
+                            ..Default::default()
+                        },
+                        &actor.scope,
+                    )
+                    .await?
+                    .0
+                    .into_iter()
+                    .filter(|p| p.name == name)
+                    .collect::<Vec<_>>();
+                    match found.as_slice() {
+                        [one] => {
+                            by_name.insert(name.to_string(), one.id);
+                            Some(one.id)
+                        }
+                        [] => None,
+                        _ => {
+                            errors.push(format!(
+                                "第{}行：名为“{name}”的项目不止一个，请填项目编号",
+                                r.row
+                            ));
+                            continue;
+                        }
+                    }
+                }
+            },
+            _ => None,
+        };
+        match id {
+            Some(id) => resolved.push((id, r)),
+            None => errors.push(format!(
+                "第{}行：找不到项目“{}”",
+                r.row,
+                r.project_id
+                    .map(|i| i.to_string())
+                    .or(r.project_name.clone())
+                    .unwrap_or_default()
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::invalid(
+            "file",
+            errors.into_iter().take(20).collect::<Vec<_>>().join("；"),
+        ));
+    }
+    let mut events = Vec::new();
+    let mut months = std::collections::BTreeSet::new();
+    let mut projects_seen = std::collections::BTreeSet::new();
+    for (id, r) in &resolved {
+        let row = Monthly {
+            project_id: *id,
+            month: r.month.clone(),
+            capital_arrived_yuan: r.capital_arrived_yuan,
+            fixed_asset_yuan: r.fixed_asset_yuan,
+            output_yuan: r.output_yuan,
+            tax_yuan: r.tax_yuan,
+            employment: r.employment,
+        };
+        store::put_monthly(tx.conn(), &row, actor.id()).await?;
+        events.push((
+            "project",
+            *id,
+            "monthly:import",
+            serde_json::to_string(&row).map_err(|e| Error::Internal(e.to_string()))?,
+        ));
+        months.insert(r.month.clone());
+        projects_seen.insert(*id);
+    }
+    tx.record_many(Some(actor), events).await?;
+    tx.commit().await?;
+    Ok(ImportSummary {
+        rows: resolved.len() as i64,
+        projects: projects_seen.len() as i64,
+        months: months.into_iter().collect(),
+    })
+}

@@ -18,6 +18,7 @@
 
 mod field;
 mod mapping;
+mod monthly;
 mod read;
 mod rows;
 mod sheet;
@@ -28,6 +29,7 @@ pub use field::{Field, Unit, ValueKind};
 pub use mapping::{
     match_header, normalize_header, propose_mapping, ColumnMapping, Mapping, MappingError,
 };
+pub use monthly::{parse_monthly, MonthlyRow};
 pub use read::{decode, read, read_all, ReadError};
 pub use rows::{
     check_mapping, parse_rows, summarize, CellError, Kind, Record, RowOutcome, RowResult, Skip,

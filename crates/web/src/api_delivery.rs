@@ -67,6 +67,10 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/projects/{id}/realised", get(realised_get))
         .route("/api/v1/projects/{id}/monthly", put(put_monthly))
         .route("/api/v1/projects/{id}/above-scale", put(above_scale))
+        .route(
+            "/api/v1/monthly-imports",
+            post(import_monthly).layer(DefaultBodyLimit::max(evidence::MAX_BYTES)),
+        )
         .route("/api/v1/alerts/run", post(run_alerts))
         .route("/api/v1/alerts/last", get(last_run))
 }
@@ -102,6 +106,7 @@ pub fn routes() -> Router<App> {
     realised_get,
     put_monthly,
     above_scale,
+    import_monthly,
     run_alerts,
     last_run
 ))]
@@ -546,6 +551,29 @@ pub async fn above_scale(
     ApiJson(input): ApiJson<AboveScaleInput>,
 ) -> ApiResult<Json<Realised>> {
     Ok(Json(realised::set_above_scale(&app, &a, id, &input).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileQuery {
+    /// the file's name, whose extension (.xlsx, .xls, .csv) helps tell the format
+    pub file_name: Option<String>,
+}
+
+/// Imports a sheet of monthly figures (项目编号 or 项目名称, 月份, 到资, 完成固投, 产值, 税收,
+/// 用工; amounts in the header's unit, 万元 by default) as the raw request body: every row
+/// or none; errors name their cells.
+#[utoipa::path(post, path = "/api/v1/monthly-imports", params(FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the sheet"),
+    responses((status = 200, body = realised::ImportSummary), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn import_monthly(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<FileQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<realised::ImportSummary>> {
+    let name = q.file_name.unwrap_or_else(|| "月度数据.xlsx".into());
+    Ok(Json(realised::import(&app, &a, &name, &body).await?))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

@@ -915,3 +915,132 @@ async fn realised_figures(t: TestApp) {
     .await;
 }
 both!(promised_vs_realised, realised_figures);
+
+/// A monthly-figures sheet: a title, a unit note, a header with one column in 亿元, months
+/// written three ways, names with stray spaces; `bad` adds a row with a bad month and a
+/// negative tax.
+fn monthly_sheet(id: i64, name: &str, bad: bool) -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "重点项目月度数据台账").unwrap();
+    ws.write_string(1, 0, "单位：万元").unwrap();
+    for (c, h) in [
+        "项目编号",
+        "项目名称",
+        "月份",
+        "实际到资",
+        "完成固投(亿元)",
+        "税收",
+        "用工人数",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    ws.write_number(3, 0, id as f64).unwrap();
+    ws.write_string(3, 2, "2024年5月").unwrap();
+    ws.write_string(3, 3, "1,280").unwrap();
+    ws.write_number(3, 4, 0.25).unwrap();
+    ws.write_string(3, 5, "12.5").unwrap();
+    ws.write_number(3, 6, 180.0).unwrap();
+    ws.write_string(4, 1, &format!(" {name} ")).unwrap();
+    let date = Format::new().set_num_format("yyyy-mm");
+    ws.write_datetime_with_format(4, 2, ExcelDateTime::from_ymd(2024, 6, 1).unwrap(), &date)
+        .unwrap();
+    ws.write_string(4, 3, "0.1亿").unwrap();
+    ws.write_string(4, 5, "8").unwrap();
+    if bad {
+        ws.write_number(5, 0, id as f64).unwrap();
+        ws.write_string(5, 2, "六月").unwrap();
+        ws.write_string(5, 5, "-3").unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn monthly_import(t: TestApp) {
+    let promoter = t.token("promoter").await;
+    let park = t.unit_id("凤城经济技术开发区").await;
+    let lead = t
+        .lead(
+            &promoter,
+            json!({"company_name": "凤城月报导入有限公司", "reported_date": "2024-01-02"}),
+        )
+        .await;
+    let id = t.admit(&promoter, lead, Some(park), "2024-01-10").await;
+    let name = t
+        .get_json(&promoter, &format!("/api/v1/projects/{id}"), StatusCode::OK)
+        .await["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let send = |tok: String, bytes: Vec<u8>| {
+        let t = &t;
+        async move {
+            let r = t
+                .client
+                .post(t.url("/api/v1/monthly-imports?file_name=月报.xlsx"))
+                .bearer_auth(tok)
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // a bad row stops the whole sheet, naming its cells
+    let (s, v) = send(promoter.clone(), monthly_sheet(id, &name, true)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = v["error"]["message"].as_str().unwrap();
+    assert!(m.contains("C6 月份") && m.contains("F6 税收"), "{m}");
+    let r = t
+        .get_json(
+            &promoter,
+            &format!("/api/v1/projects/{id}/realised"),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(r["months"].as_array().unwrap().is_empty());
+    // not a spreadsheet; not allowed; a project out of scope
+    let (s, v) = send(promoter.clone(), b"\x00\x01garbage".to_vec()).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("file"))
+    );
+    let (s, _) = send(t.token("leader").await, monthly_sheet(id, &name, false)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = send(t.token("promoter2").await, monthly_sheet(id, &name, false)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("找不到项目"),
+        "{v}"
+    );
+    // the good sheet: exact yuan from 万元, 亿元 and "0.1亿"
+    let (s, v) = send(promoter.clone(), monthly_sheet(id, &name, false)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["rows"].as_i64(), v["projects"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(v["months"], json!(["2024-05", "2024-06"]));
+    let r = t
+        .get_json(
+            &promoter,
+            &format!("/api/v1/projects/{id}/realised"),
+            StatusCode::OK,
+        )
+        .await;
+    let months = r["months"].as_array().unwrap();
+    assert_eq!(months[0]["capital_arrived_yuan"], 12_800_000);
+    assert_eq!(months[0]["fixed_asset_yuan"], 25_000_000);
+    assert_eq!(months[0]["tax_yuan"], 125_000);
+    assert_eq!(months[0]["employment"], 180);
+    assert_eq!(months[1]["capital_arrived_yuan"], 10_000_000);
+    assert_eq!(months[1]["tax_yuan"], 80_000);
+    assert_eq!(r["capital_arrived_yuan"], 22_800_000);
+}
+both!(monthly_figures_import, monthly_import);
