@@ -448,9 +448,26 @@ struct RequestPage {
     is_admin: bool,
     may_rate: bool,
     error: Option<String>,
+    /// what was typed into a refused form, to show it again
+    draft: Draft,
 }
 
-async fn request_render(app: &App, s: &WebSession, id: i64, error: Option<Error>) -> Response {
+/// A refused 答复 or 评价, kept so that the re-rendered page does not lose what was typed.
+#[derive(Default)]
+struct Draft {
+    task_id: i64,
+    answer: String,
+    unsatisfied: bool,
+    comment: String,
+}
+
+async fn request_render(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    error: Option<Error>,
+    draft: Draft,
+) -> Response {
     match requests::get(app, &s.actor, id).await {
         Ok(r) => {
             let may_rate = s.actor.id() == r.request.raised_by
@@ -468,6 +485,7 @@ async fn request_render(app: &App, s: &WebSession, id: i64, error: Option<Error>
                     may_rate,
                     r,
                     error: error.map(|e| e.to_string()),
+                    draft,
                 },
             )
         }
@@ -476,7 +494,7 @@ async fn request_render(app: &App, s: &WebSession, id: i64, error: Option<Error>
 }
 
 async fn request_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    request_render(&app, &s, id, None).await
+    request_render(&app, &s, id, None, Draft::default()).await
 }
 
 #[derive(Deserialize)]
@@ -504,6 +522,12 @@ async fn act(
     if let Some(r) = csrf_rejection(&s, &f.csrf) {
         return r;
     }
+    let draft = Draft {
+        task_id: id,
+        answer: f.answer.clone(),
+        unsatisfied: f.satisfied == "0",
+        comment: f.comment.clone(),
+    };
     let input = TaskInput {
         action: f.action,
         answer: Some(f.answer),
@@ -517,7 +541,7 @@ async fn act(
     match requests::act(&app, &s.actor, id, &input).await {
         Ok(r) => Redirect::to(&format!("/requests/{}", r.request.id)).into_response(),
         Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
-            request_render(&app, &s, f.request_id, Some(e)).await
+            request_render(&app, &s, f.request_id, Some(e), draft).await
         }
         Err(e) => error_page(e),
     }
