@@ -945,7 +945,7 @@ fn monthly_sheet(id: i64, name: &str, bad: bool) -> Vec<u8> {
     ws.write_number(3, 4, 0.25).unwrap();
     ws.write_string(3, 5, "12.5").unwrap();
     ws.write_number(3, 6, 180.0).unwrap();
-    ws.write_string(4, 1, &format!(" {name} ")).unwrap();
+    ws.write_string(4, 1, format!(" {name} ")).unwrap();
     let date = Format::new().set_num_format("yyyy-mm");
     ws.write_datetime_with_format(4, 2, ExcelDateTime::from_ymd(2024, 6, 1).unwrap(), &date)
         .unwrap();
