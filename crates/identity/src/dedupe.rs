@@ -9,8 +9,8 @@
 //! two names one edit apart always share one), so a typo still finds its twin while a query
 //! looks at a few dozen records, not a million.
 
-use crate::name::CompanyName;
-use chrono::NaiveDate;
+use crate::name::{CompanyName, Splits};
+use chrono::{Datelike, NaiveDate};
 use fenglai_domain::{IndustryCode, RegionCode, Uscc, Yuan};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::fmt;
@@ -49,23 +49,33 @@ pub struct Prepared {
     key: Vec<char>,
     core: Vec<char>,
     uscc: Option<Uscc>,
-    amount: Option<Yuan>,
-    date: Option<NaiveDate>,
-    /// Industry and region live here only, in compact form.
+    names: NameHashes,
+    /// Industry, region, amount and date live here only, in compact form.
     fast: Fast,
 }
 
-/// The compared fields in fixed-size form, so that most comparisons read no string: hashes
-/// (0 for absent) decide inequality, and the strings are read only when two hashes agree.
+/// Hashes of the name's parts, so that most comparisons read no string: two different
+/// hashes mean two different strings, and the strings are read only when the hashes agree.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameHashes {
+    /// The name's region; 0 for none.
+    region: u64,
+    /// The name's region is 中国 (no region at all for comparison).
+    region_cn: bool,
+    core: u64,
+    trade: u64,
+}
+
+/// The fields other than the name, in 48 bytes: what batch clustering reads for most pairs,
+/// kept side by side for all records so that a block's records are a few cache lines.
+/// USCC and branch are hashes (0 for none); the rest are exact.
 #[derive(Debug, Clone, Copy, Default)]
 struct Fast {
     uscc: u64,
-    name_region: u64,
-    /// The name's region is 中国 (no region at all for comparison).
-    name_region_cn: bool,
-    core: u64,
-    trade: u64,
     branch: u64,
+    amount: Option<i64>,
+    /// Days from the common era.
+    date: Option<i32>,
     /// The industry code's ASCII bytes, big-endian, zero-padded; 0 for none.
     industry: u32,
     /// The region code as a number; [`NO_REGION`] for none.
@@ -74,9 +84,24 @@ struct Fast {
 
 const NO_REGION: u32 = u32::MAX;
 
+/// A hash never 0, for a value that is present.
+fn present(h: u64) -> u64 {
+    h | 1
+}
+
+impl NameHashes {
+    fn new(name: &CompanyName) -> Self {
+        Self {
+            region: name.region.as_deref().map_or(0, |r| present(hash_str(r))),
+            region_cn: name.region.as_deref() == Some("中国"),
+            core: hash_str(&name.core),
+            trade: hash_str(&name.trade),
+        }
+    }
+}
+
 impl Fast {
     fn new(name: &CompanyName, record: &Record) -> Self {
-        let present = |h: u64| h | 1;
         let industry = record.industry.as_ref().map_or(0, |code| {
             let mut b = [0u8; 4];
             for (slot, byte) in b.iter_mut().zip(code.as_str().bytes()) {
@@ -94,11 +119,9 @@ impl Fast {
                 .uscc
                 .as_ref()
                 .map_or(0, |u| present(hash_str(u.as_str()))),
-            name_region: name.region.as_deref().map_or(0, |r| present(hash_str(r))),
-            name_region_cn: name.region.as_deref() == Some("中国"),
-            core: hash_str(&name.core),
-            trade: hash_str(&name.trade),
             branch: name.branch.as_deref().map_or(0, |b| present(hash_str(b))),
+            amount: record.amount.map(|Yuan(y)| y),
+            date: record.date.map(|d| d.num_days_from_ce()),
             industry,
             region,
         }
@@ -120,6 +143,31 @@ impl Fast {
         matches!((self.city(), other.city()), (Some(x), Some(y)) if x == y)
             || matches!((self.division(), other.division()), (Some(x), Some(y)) if x == y)
     }
+
+    /// The most two records can weigh, from these fields alone: their weights, with equal
+    /// USCC or branch hashes taken as equal values, plus the most a name adds. A pair below
+    /// the threshold here is below it by the full comparison too.
+    fn bound(&self, other: &Fast) -> f64 {
+        let mut w = PRIOR + MAX_NAME_WEIGHT;
+        if self.uscc != 0 && other.uscc != 0 {
+            w += if self.uscc == other.uscc { 14.0 } else { -12.0 };
+        }
+        if self.branch != other.branch {
+            w -= 8.0;
+        }
+        for part in [
+            weigh_industry(self, other),
+            weigh_region(self, other),
+            weigh_amount(self, other),
+            weigh_date(self, other),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            w += part.0;
+        }
+        w
+    }
 }
 
 fn hash_str(s: &str) -> u64 {
@@ -140,10 +188,9 @@ impl Prepared {
             key: name.key().chars().collect(),
             core: name.core.chars().collect(),
             fast: Fast::new(&name, record),
+            names: NameHashes::new(&name),
             name,
             uscc: record.uscc.clone(),
-            amount: record.amount,
-            date: record.date,
         }
     }
 
@@ -348,10 +395,10 @@ fn is_match(a: &Prepared, b: &Prepared, threshold: f64, floor: f64) -> bool {
     for part in [
         weigh_uscc(a, b),
         weigh_branch(a, b),
-        weigh_industry(a, b),
-        weigh_region(a, b),
-        weigh_amount(a, b),
-        weigh_date(a, b),
+        weigh_industry(&a.fast, &b.fast),
+        weigh_region(&a.fast, &b.fast),
+        weigh_amount(&a.fast, &b.fast),
+        weigh_date(&a.fast, &b.fast),
     ]
     .into_iter()
     .flatten()
@@ -375,10 +422,10 @@ fn weigh(a: &Prepared, b: &Prepared, mut note: impl FnMut(f64, Reason)) -> f64 {
     weigh_uscc(a, b).map(&mut why);
     why(weigh_name(a, b));
     weigh_branch(a, b).map(&mut why);
-    weigh_industry(a, b).map(&mut why);
-    weigh_region(a, b).map(&mut why);
-    weigh_amount(a, b).map(&mut why);
-    weigh_date(a, b).map(&mut why);
+    weigh_industry(&a.fast, &b.fast).map(&mut why);
+    weigh_region(&a.fast, &b.fast).map(&mut why);
+    weigh_amount(&a.fast, &b.fast).map(&mut why);
+    weigh_date(&a.fast, &b.fast).map(&mut why);
     w
 }
 
@@ -401,14 +448,14 @@ fn weigh_uscc(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
 /// The name: key (core + trade), then core alone, then edit distance.
 fn weigh_name(a: &Prepared, b: &Prepared) -> (f64, Reason) {
     let (na, nb) = (&a.name, &b.name);
-    let (fa, fb) = (&a.fast, &b.fast);
-    let regions_differ = fa.name_region != 0
-        && fb.name_region != 0
-        && !fa.name_region_cn
-        && !fb.name_region_cn
+    let (fa, fb) = (&a.names, &b.names);
+    let regions_differ = fa.region != 0
+        && fb.region != 0
+        && !fa.region_cn
+        && !fb.region_cn
         && !same(
-            fa.name_region,
-            fb.name_region,
+            fa.region,
+            fb.region,
             na.region.as_deref().unwrap_or_default(),
             nb.region.as_deref().unwrap_or_default(),
         );
@@ -452,13 +499,13 @@ fn weigh_branch(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
 }
 
 /// Industry: same class, same division, or apart.
-fn weigh_industry(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
-    let (x, y) = (a.fast.industry, b.fast.industry);
+fn weigh_industry(a: &Fast, b: &Fast) -> Option<(f64, Reason)> {
+    let (x, y) = (a.industry, b.industry);
     if x == 0 || y == 0 {
         None
     } else if x == y {
         Some((2.0, Reason::SameIndustry))
-    } else if matches!((a.fast.division(), b.fast.division()), (Some(p), Some(q)) if p == q) {
+    } else if matches!((a.division(), b.division()), (Some(p), Some(q)) if p == q) {
         Some((1.0, Reason::SameIndustryDivision))
     } else {
         Some((-2.0, Reason::DifferentIndustry))
@@ -466,8 +513,8 @@ fn weigh_industry(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
 }
 
 /// Region of the project: same county, same city, or elsewhere.
-fn weigh_region(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
-    let (x, y) = (a.fast.region, b.fast.region);
+fn weigh_region(a: &Fast, b: &Fast) -> Option<(f64, Reason)> {
+    let (x, y) = (a.region, b.region);
     if x == NO_REGION || y == NO_REGION {
         None
     } else if x == y {
@@ -480,10 +527,8 @@ fn weigh_region(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
 }
 
 /// Amount: the same project is reported with about the same figure.
-fn weigh_amount(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
-    let (Some(Yuan(x)), Some(Yuan(y))) = (a.amount, b.amount) else {
-        return None;
-    };
+fn weigh_amount(a: &Fast, b: &Fast) -> Option<(f64, Reason)> {
+    let (x, y) = (a.amount?, b.amount?);
     let (lo, hi) = (x.min(y) as f64, x.max(y) as f64);
     if hi <= 0.0 {
         return None;
@@ -501,9 +546,8 @@ fn weigh_amount(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
 }
 
 /// Date: reports of one lead come close together.
-fn weigh_date(a: &Prepared, b: &Prepared) -> Option<(f64, Reason)> {
-    let (x, y) = (a.date?, b.date?);
-    let days = (x - y).num_days().abs();
+fn weigh_date(a: &Fast, b: &Fast) -> Option<(f64, Reason)> {
+    let days = (i64::from(a.date?) - i64::from(b.date?)).abs();
     if days <= 30 {
         Some((1.0, Reason::CloseDate))
     } else if days > 365 {
@@ -530,6 +574,7 @@ pub struct Candidate {
 pub struct Index {
     entries: Vec<Prepared>,
     postings: FxHashMap<u64, Vec<u32>>,
+    splits: Splits,
 }
 
 impl Index {
@@ -547,7 +592,8 @@ impl Index {
 
     /// Adds a record under the caller's id (a lead or project id).
     pub fn insert(&mut self, id: u64, record: &Record) {
-        self.insert_prepared(Prepared::new(id, record));
+        let name = CompanyName::parse_with(&record.name, Some(&mut self.splits));
+        self.insert_prepared(Prepared::with_name(id, record, name));
     }
 
     pub fn insert_prepared(&mut self, entry: Prepared) {
@@ -668,8 +714,10 @@ pub fn cluster(records: &[Record], threshold: f64) -> Vec<u32> {
             bucket_parts[b].push(list);
         }
     }
+    let fast: Vec<Fast> = entries.iter().map(|e| e.fast).collect();
     let data = Data {
         entries: &entries,
+        fast: &fast,
         keys: &keys,
         key_at: &key_at,
     };
@@ -703,9 +751,9 @@ pub fn cluster(records: &[Record], threshold: f64) -> Vec<u32> {
     let (buckets, big) = (&buckets, &big);
     let found: Vec<Vec<(u32, u32)>> = parallel(threads, BUCKETS, |b| {
         let mut pairs = Vec::new();
-        let mut scratch = Vec::new();
+        let mut members = Vec::new();
         for block in blocks(&buckets[b]) {
-            data.compare_block(block, big, threshold, floor, &mut scratch, &mut pairs);
+            data.compare_block(block, big, threshold, floor, &mut members, &mut pairs);
         }
         pairs
     });
@@ -739,9 +787,11 @@ impl Part {
             key_ends: Vec::with_capacity(records.len()),
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
         };
+        let mut splits = Splits::default();
         for (i, record) in records.iter().enumerate() {
             let pos = (first + i) as u32;
-            let entry = Prepared::new(u64::from(pos), record);
+            let name = CompanyName::parse_with(&record.name, Some(&mut splits));
+            let entry = Prepared::with_name(u64::from(pos), record, name);
             let from = part.keys.len();
             entry.push_blocking_keys(&mut part.keys);
             for &key in &part.keys[from..] {
@@ -789,10 +839,20 @@ fn parallel<T: Send>(threads: usize, count: usize, work: impl Fn(usize) -> T + S
     })
 }
 
+/// A block's record in `cluster`: its position, its fields, and the second key it is
+/// grouped by in a big block.
+struct Member {
+    sub: u32,
+    pos: u32,
+    fast: Fast,
+}
+
 /// The parsed records and their sorted keys, as `cluster` shares them between threads.
 #[derive(Clone, Copy)]
 struct Data<'a> {
     entries: &'a [Prepared],
+    /// The entries' [`Fast`] fields side by side.
+    fast: &'a [Fast],
     keys: &'a [u64],
     key_at: &'a [u32],
 }
@@ -803,28 +863,36 @@ impl Data<'_> {
         &self.keys[self.key_at[pos] as usize..self.key_at[pos + 1] as usize]
     }
 
-    /// Compares the pairs of one block that it covers, pushing those that match.
+    /// Compares the pairs of one block that it covers, pushing those that match. The
+    /// members' [`Fast`] fields are copied side by side first, so that the pairs, most of
+    /// which they reject, read no other memory.
     fn compare_block(
         &self,
         block: &[(u64, u32)],
         big: &FxHashSet<u64>,
         threshold: f64,
         floor: f64,
-        scratch: &mut Vec<(u32, u32)>,
+        members: &mut Vec<Member>,
         pairs: &mut Vec<(u32, u32)>,
     ) {
         let key = block[0].0;
-        let mut visit = |a: u32, b: u32| {
-            if self.first_cover(a, b, key, big) {
-                let (ea, eb) = (&self.entries[a as usize], &self.entries[b as usize]);
+        let mut visit = |a: &Member, b: &Member| {
+            if a.fast.bound(&b.fast) >= floor && self.first_cover(a.pos, b.pos, key, big) {
+                let (ea, eb) = (&self.entries[a.pos as usize], &self.entries[b.pos as usize]);
                 if is_match(ea, eb, threshold, floor) {
-                    pairs.push((a.min(b), a.max(b)));
+                    pairs.push((a.pos.min(b.pos), a.pos.max(b.pos)));
                 }
             }
         };
+        members.clear();
         if block.len() <= BIG_BLOCK {
-            for (i, &(_, a)) in block.iter().enumerate() {
-                for &(_, b) in &block[i + 1..] {
+            members.extend(block.iter().map(|&(_, pos)| Member {
+                sub: 0,
+                pos,
+                fast: self.fast[pos as usize],
+            }));
+            for (i, a) in members.iter().enumerate() {
+                for b in &members[i + 1..] {
                     visit(a, b);
                 }
             }
@@ -833,35 +901,29 @@ impl Data<'_> {
         // A big block: the pairs within one city, then those within one industry division
         // that are not in one city.
         for by_city in [true, false] {
-            scratch.clear();
-            scratch.extend(block.iter().filter_map(|&(_, pos)| {
-                let fast = &self.entries[pos as usize].fast;
+            members.clear();
+            members.extend(block.iter().filter_map(|&(_, pos)| {
+                let fast = self.fast[pos as usize];
                 if by_city {
                     fast.city()
                 } else {
                     fast.division()
                 }
-                .map(|sub| (sub, pos))
+                .map(|sub| Member { sub, pos, fast })
             }));
-            scratch.sort_unstable();
-            for run in scratch.chunk_by(|x, y| x.0 == y.0) {
-                for (i, &(_, a)) in run.iter().enumerate() {
-                    for &(_, b) in &run[i + 1..] {
-                        if by_city || !self.same_city(a, b) {
+            members.sort_unstable_by_key(|m| (m.sub, m.pos));
+            for run in members.chunk_by(|x, y| x.sub == y.sub) {
+                for (i, a) in run.iter().enumerate() {
+                    for b in &run[i + 1..] {
+                        let same_city =
+                            matches!(a.fast.city(), Some(c) if Some(c) == b.fast.city());
+                        if by_city || !same_city {
                             visit(a, b);
                         }
                     }
                 }
             }
         }
-    }
-
-    fn same_city(&self, a: u32, b: u32) -> bool {
-        let (x, y) = (
-            self.entries[a as usize].fast.city(),
-            self.entries[b as usize].fast.city(),
-        );
-        x.is_some() && x == y
     }
 
     /// Whether `key` is the first key shared by `a` and `b` under which the pair is compared:
@@ -882,11 +944,8 @@ impl Data<'_> {
                 j += 1;
             } else {
                 let covers = !big.contains(&x)
-                    || *near.get_or_insert_with(|| {
-                        self.entries[a as usize]
-                            .fast
-                            .near(&self.entries[b as usize].fast)
-                    });
+                    || *near
+                        .get_or_insert_with(|| self.fast[a as usize].near(&self.fast[b as usize]));
                 if covers {
                     return false;
                 }

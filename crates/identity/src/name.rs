@@ -9,6 +9,7 @@
 
 use crate::fold::fold;
 use crate::lexicon::{canonical_place, BRANCH_MARKERS, JIEBA, LEXICON, PARENT_FORMS};
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 /// A parsed company name. Every part is folded (half-width, simplified, lower-case).
@@ -37,16 +38,47 @@ fn collect(cs: &[char]) -> String {
 
 /// The longest word of `set` that `cs` starts with (at least 2 characters), in characters.
 fn longest_prefix(cs: &[char], max: usize, set: impl Fn(&str) -> bool) -> Option<usize> {
-    (2..=max.min(cs.len()))
-        .rev()
-        .find(|&n| set(&collect(&cs[..n])))
+    let limit = max.min(cs.len());
+    with_utf8(&cs[..limit], |text, starts| {
+        (2..=limit).rev().find(|&n| set(&text[..starts[n]]))
+    })
 }
 
 /// The longest word of `set` that `cs` ends with (at least 1 character), in characters.
 fn longest_suffix(cs: &[char], max: usize, set: impl Fn(&str) -> bool) -> Option<usize> {
-    (1..=max.min(cs.len()))
-        .rev()
-        .find(|&n| set(&collect(&cs[cs.len() - n..])))
+    let limit = max.min(cs.len());
+    with_utf8(&cs[cs.len() - limit..], |text, starts| {
+        (1..=limit).rev().find(|&n| set(&text[starts[limit - n]..]))
+    })
+}
+
+/// Characters up to this many are encoded on the stack by [`with_utf8`].
+const STACK_CHARS: usize = 32;
+
+/// Calls `f` with `cs` as UTF-8 and the byte offset at which each character starts (and the
+/// length at the end), without allocating for a short run, so that every prefix or suffix
+/// can be looked up in a word list as a `&str`.
+fn with_utf8<R>(cs: &[char], f: impl FnOnce(&str, &[usize]) -> R) -> R {
+    if cs.len() <= STACK_CHARS {
+        let mut buf = [0u8; STACK_CHARS * 4];
+        let mut starts = [0usize; STACK_CHARS + 1];
+        let mut at = 0;
+        for (i, c) in cs.iter().enumerate() {
+            starts[i] = at;
+            at += c.encode_utf8(&mut buf[at..]).len();
+        }
+        starts[cs.len()] = at;
+        let text = std::str::from_utf8(&buf[..at]).expect("encoded characters");
+        f(text, &starts[..=cs.len()])
+    } else {
+        let text = collect(cs);
+        let starts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        f(&text, &starts)
+    }
 }
 
 fn is_place(s: &str) -> bool {
@@ -61,6 +93,13 @@ impl CompanyName {
     /// Takes a name apart. Never fails: an odd name gives an odd but stable parse, with
     /// whatever is not a region, trade, form or branch in `core`.
     pub fn parse(raw: &str) -> Self {
+        Self::parse_with(raw, None)
+    }
+
+    /// [`CompanyName::parse`], remembering in `splits` where the core ends for each middle
+    /// part seen (the part between region and legal form, such as 华芯科技), which many names
+    /// share and which is the costly part of a parse to find.
+    pub(crate) fn parse_with(raw: &str, splits: Option<&mut Splits>) -> Self {
         let folded = fold(raw);
 
         // 1. Bracketed parts: a place is the region, a legal form joins the form, anything
@@ -153,21 +192,10 @@ impl CompanyName {
 
         // 5. Core and trade: jieba cuts the middle; trade words at the end are the trade.
         let middle = collect(&cs);
-        let tokens = JIEBA.cut(&middle, false);
-        let mut split = tokens.len();
-        while split > 1 && LEXICON.trades.contains(tokens[split - 1].word) {
-            split -= 1;
-        }
-        let mut at = (split < tokens.len() && split > 0).then(|| tokens[split].byte_start);
-        if at.is_none() {
-            // jieba's dictionary knows some whole company names (华为技术): look for a trade
-            // word at the end of the last token, leaving at least two characters of core.
-            let mc = chars(&middle);
-            let last = tokens.last().map_or(0, |t| t.end - t.start);
-            at = longest_suffix(&mc, last.saturating_sub(1), |w| LEXICON.trades.contains(w))
-                .filter(|&n| mc.len() - n >= 2)
-                .map(|n| middle.len() - collect(&mc[mc.len() - n..]).len());
-        }
+        let at = match splits {
+            Some(cache) => cache.split(&middle),
+            None => core_trade_split(&middle),
+        };
         let (core, trade) = match at {
             Some(at) => (middle[..at].to_string(), middle[at..].to_string()),
             None => (middle, String::new()),
@@ -199,6 +227,55 @@ impl CompanyName {
     /// (华芯科技(苏州)有限公司苏州分公司). Parsing it again gives the same parts.
     pub fn normalized(&self) -> String {
         self.to_string()
+    }
+}
+
+/// Where the core of a name's middle part (core + trade, 华芯科技) ends, in bytes, if it has
+/// a trade: jieba cuts the middle, and the trade words at the end are the trade.
+fn core_trade_split(middle: &str) -> Option<usize> {
+    let tokens = JIEBA.cut(middle, false);
+    let mut split = tokens.len();
+    while split > 1 && LEXICON.trades.contains(tokens[split - 1].word) {
+        split -= 1;
+    }
+    let at = (split < tokens.len() && split > 0).then(|| tokens[split].byte_start);
+    if at.is_some() {
+        return at;
+    }
+    // jieba's dictionary knows some whole company names (华为技术): look for a trade word
+    // at the end of the last token, leaving at least two characters of core.
+    let mc = chars(middle);
+    let last = tokens.last().map_or(0, |t| t.end - t.start);
+    longest_suffix(&mc, last.saturating_sub(1), |w| LEXICON.trades.contains(w))
+        .filter(|&n| mc.len() - n >= 2)
+        .map(|n| {
+            middle.len()
+                - mc[mc.len() - n..]
+                    .iter()
+                    .map(|c| c.len_utf8())
+                    .sum::<usize>()
+        })
+}
+
+/// A memo of [`core_trade_split`] for parsing many names (one per thread): the middles of
+/// company names repeat (华芯科技 in many cities), and cutting one with jieba costs more than
+/// the rest of a parse. It forgets everything when it holds [`Splits::CAPACITY`] middles.
+#[derive(Debug, Default)]
+pub(crate) struct Splits(FxHashMap<Box<str>, Option<usize>>);
+
+impl Splits {
+    const CAPACITY: usize = 1 << 18;
+
+    fn split(&mut self, middle: &str) -> Option<usize> {
+        if let Some(&at) = self.0.get(middle) {
+            return at;
+        }
+        if self.0.len() >= Self::CAPACITY {
+            self.0.clear();
+        }
+        let at = core_trade_split(middle);
+        self.0.insert(middle.into(), at);
+        at
     }
 }
 
@@ -331,5 +408,51 @@ mod tests {
             CompanyName::parse("苏州华芯科技有限公司").normalized(),
             "华芯科技(苏州)有限公司"
         );
+    }
+
+    #[test]
+    fn remembered_splits_parse_alike() {
+        let names = [
+            "苏州华芯科技有限公司",
+            "无锡华芯科技有限公司",
+            "华芯科技(苏州)有限公司",
+            "华为技术有限公司",
+            "深圳市华为技术有限公司",
+            "深圳市腾讯计算机系统有限公司",
+            "华芯",
+            "苏州华芯",
+            "宁德时代新能源科技股份有限公司",
+            "华芯科技有限公司苏州分公司",
+            "",
+        ];
+        let mut splits = Splits::default();
+        for round in 0..2 {
+            for name in names {
+                assert_eq!(
+                    CompanyName::parse_with(name, Some(&mut splits)),
+                    CompanyName::parse(name),
+                    "{name}, round {round}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn prefixes_and_suffixes_past_the_stack_buffer() {
+        for len in [
+            STACK_CHARS - 1,
+            STACK_CHARS,
+            STACK_CHARS + 1,
+            STACK_CHARS * 3,
+        ] {
+            let cs: Vec<char> = format!("苏州{}科技", "华".repeat(len)).chars().collect();
+            let n = cs.len();
+            assert_eq!(longest_prefix(&cs, n, |w| w == "苏州"), Some(2), "{len}");
+            assert_eq!(longest_suffix(&cs, n, |w| w == "科技"), Some(2), "{len}");
+            let whole = collect(&cs);
+            assert_eq!(longest_prefix(&cs, n, |w| w == whole), Some(n), "{len}");
+            assert_eq!(longest_suffix(&cs, n, |w| w == whole), Some(n), "{len}");
+            assert_eq!(longest_suffix(&cs, n, |_| false), None);
+        }
     }
 }
