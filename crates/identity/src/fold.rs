@@ -63,6 +63,9 @@ fn fold_char(c: char) -> Option<char> {
         c => c,
     };
     match c {
+        // The common case first: CJK Unified Ideographs are all letters (is_alphanumeric
+        // would look each up in Unicode's tables).
+        '\u{4E00}'..='\u{9FEF}' => Some(simplify_char(c)),
         '(' | '[' | '{' | '【' | '〔' | '〈' | '《' | '「' | '『' | '〖' => Some('('),
         ')' | ']' | '}' | '】' | '〕' | '〉' | '》' | '」' | '』' | '〗' => Some(')'),
         c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
@@ -97,6 +100,13 @@ mod tests {
     fn simplified_characters_are_fixed_points() {
         for (_, s) in traditional_pairs() {
             assert_eq!(simplify_char(s), s);
+        }
+    }
+
+    #[test]
+    fn the_cjk_fast_path_folds_as_the_general_one() {
+        for c in '\u{4E00}'..='\u{9FEF}' {
+            assert!(c.is_alphanumeric(), "{c}");
         }
     }
 

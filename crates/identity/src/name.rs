@@ -37,6 +37,7 @@ fn collect(cs: &[char]) -> String {
 }
 
 /// The longest word of `set` that `cs` starts with (at least 2 characters), in characters.
+#[cfg(test)]
 fn longest_prefix(cs: &[char], max: usize, set: impl Fn(&str) -> bool) -> Option<usize> {
     let limit = max.min(cs.len());
     with_utf8(&cs[..limit], |text, starts| {
@@ -50,6 +51,47 @@ fn longest_suffix(cs: &[char], max: usize, set: impl Fn(&str) -> bool) -> Option
     with_utf8(&cs[cs.len() - limit..], |text, starts| {
         (1..=limit).rev().find(|&n| set(&text[starts[limit - n]..]))
     })
+}
+
+/// The longest place name `cs` starts with (at least 2 characters), in characters: the
+/// same as [`longest_prefix`] with the place list, but it reads on only while what it has
+/// read begins some place name, so it looks up a few strings rather than one per length.
+fn longest_place_prefix(cs: &[char], buf: &mut String) -> Option<usize> {
+    let lex = &*LEXICON;
+    buf.clear();
+    let mut best = None;
+    for (i, &c) in cs.iter().take(lex.max_place_chars).enumerate() {
+        buf.push(c);
+        if !lex.place_prefixes.contains(buf.as_str()) {
+            break;
+        }
+        if i >= 1 && lex.places.contains(buf.as_str()) {
+            best = Some(i + 1);
+        }
+    }
+    best
+}
+
+/// The longest legal form `cs` ends with, in characters: [`longest_suffix`] with the form
+/// list, reading back only while what it has read ends some legal form.
+fn longest_form_suffix(cs: &[char], buf: &mut String) -> Option<usize> {
+    let lex = &*LEXICON;
+    let tail = &cs[cs.len() - lex.max_form_chars.min(cs.len())..];
+    buf.clear();
+    buf.extend(tail);
+    let mut start = buf.len();
+    let mut best = None;
+    for (i, c) in tail.iter().rev().enumerate() {
+        start -= c.len_utf8();
+        let ending = &buf[start..];
+        if !lex.form_suffixes.contains(ending) {
+            break;
+        }
+        if lex.forms.contains(ending) {
+            best = Some(i + 1);
+        }
+    }
+    best
 }
 
 /// Characters up to this many are encoded on the stack by [`with_utf8`].
@@ -167,7 +209,8 @@ impl CompanyName {
         // 3. Legal forms at the end, longest first, repeatedly (集团 + 股份有限公司), while at
         //    least two characters are left.
         let mut forms: Vec<String> = Vec::new();
-        while let Some(n) = longest_suffix(&cs, LEXICON.max_form_chars, is_form) {
+        let mut buf = String::with_capacity(64);
+        while let Some(n) = longest_form_suffix(&cs, &mut buf) {
             if cs.len() - n < 2 {
                 break;
             }
@@ -181,7 +224,7 @@ impl CompanyName {
         // 4. Places at the front (江苏省苏州市…), most specific last, unless what would be left
         //    is a bare trade word (长城科技 keeps 长城 as its core).
         let mut prefix_region = None;
-        while let Some(n) = longest_prefix(&cs, LEXICON.max_place_chars, is_place) {
+        while let Some(n) = longest_place_prefix(&cs, &mut buf) {
             let remainder = collect(&cs[n..]);
             if cs.len() - n < 2 || LEXICON.trades.contains(remainder.as_str()) {
                 break;
@@ -453,6 +496,34 @@ mod tests {
             assert_eq!(longest_prefix(&cs, n, |w| w == whole), Some(n), "{len}");
             assert_eq!(longest_suffix(&cs, n, |w| w == whole), Some(n), "{len}");
             assert_eq!(longest_suffix(&cs, n, |_| false), None);
+        }
+    }
+
+    #[test]
+    fn place_and_form_walks_agree_with_trying_every_length() {
+        let mut buf = String::new();
+        for name in [
+            "江苏省苏州市华芯科技有限公司",
+            "苏州华芯科技股份有限公司",
+            "华阴市华芯科技集团有限公司",
+            "新疆维吾尔自治区乌鲁木齐市天山科技有限责任公司",
+            "华芯",
+            "华",
+            "",
+            "中国华芯科技有限公司",
+            "华芯创业投资中心有限合伙",
+        ] {
+            let cs = chars(name);
+            assert_eq!(
+                longest_place_prefix(&cs, &mut buf),
+                longest_prefix(&cs, LEXICON.max_place_chars, is_place),
+                "{name}"
+            );
+            assert_eq!(
+                longest_form_suffix(&cs, &mut buf),
+                longest_suffix(&cs, LEXICON.max_form_chars, is_form),
+                "{name}"
+            );
         }
     }
 }
