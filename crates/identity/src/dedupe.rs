@@ -7,7 +7,9 @@
 //! 统一社会信用代码, the core name (字号), and the name key (core + trade) together with
 //! every string that key gives when one character is left out (a deletion neighbourhood:
 //! two names one edit apart always share one), so a typo still finds its twin while a query
-//! looks at a few dozen records, not a million.
+//! looks at a few dozen records, not a million. A block of more than [`BIG_BLOCK`] records
+//! (a popular core, or a deletion key such as 华?科技) is read only for the records that also
+//! share the project's city or the industry division.
 
 use crate::name::{CompanyName, Splits};
 use chrono::{Datelike, NaiveDate};
@@ -46,8 +48,9 @@ pub struct Record {
 pub struct Prepared {
     pub id: u64,
     pub name: CompanyName,
+    /// Core and trade, as characters; the core is the first `core_len` of them.
     key: Vec<char>,
-    core: Vec<char>,
+    core_len: usize,
     uscc: Option<Uscc>,
     names: NameHashes,
     /// Industry, region, amount and date live here only, in compact form.
@@ -185,13 +188,17 @@ impl Prepared {
     fn with_name(id: u64, record: &Record, name: CompanyName) -> Self {
         Self {
             id,
-            key: name.key().chars().collect(),
-            core: name.core.chars().collect(),
+            key: name.core.chars().chain(name.trade.chars()).collect(),
+            core_len: name.core.chars().count(),
             fast: Fast::new(&name, record),
             names: NameHashes::new(&name),
             name,
             uscc: record.uscc.clone(),
         }
+    }
+
+    fn core(&self) -> &[char] {
+        &self.key[..self.core_len]
     }
 
     /// The blocking keys, hashed: USCC, core, and the key's deletion neighbourhood.
@@ -207,8 +214,8 @@ impl Prepared {
         if let Some(u) = &self.uscc {
             keys.push(hash_key(b'u', u.as_str().chars()));
         }
-        if self.core.len() >= 2 {
-            keys.push(hash_key(b'c', self.core.iter().copied()));
+        if self.core().len() >= 2 {
+            keys.push(hash_key(b'c', self.core().iter().copied()));
         }
         if !self.key.is_empty() {
             keys.push(hash_key(b'd', self.key.iter().copied()));
@@ -459,7 +466,7 @@ fn weigh_name(a: &Prepared, b: &Prepared) -> (f64, Reason) {
             na.region.as_deref().unwrap_or_default(),
             nb.region.as_deref().unwrap_or_default(),
         );
-    if !a.core.is_empty() && fa.core == fb.core && a.core == b.core {
+    if !a.core().is_empty() && fa.core == fb.core && a.core() == b.core() {
         let same_trade = same(fa.trade, fb.trade, &na.trade, &nb.trade);
         if regions_differ {
             (
@@ -785,7 +792,9 @@ impl Part {
             entries: Vec::with_capacity(records.len()),
             keys: Vec::with_capacity(records.len() * 8),
             key_ends: Vec::with_capacity(records.len()),
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            buckets: (0..BUCKETS)
+                .map(|_| Vec::with_capacity(records.len() * 8 / BUCKETS))
+                .collect(),
         };
         let mut splits = Splits::default();
         for (i, record) in records.iter().enumerate() {

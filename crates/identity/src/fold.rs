@@ -55,7 +55,7 @@ pub fn traditional_pairs() -> impl Iterator<Item = (char, char)> {
 
 /// Folds one character: width, bracket kind, script and case. `None` drops it (spaces,
 /// punctuation, symbols).
-fn fold_char(c: char) -> Option<char> {
+pub(crate) fn fold_char(c: char) -> Option<char> {
     let c = match c {
         // Full-width ASCII block, and the ideographic space.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),

@@ -7,7 +7,7 @@
 //! company — region in front or in brackets, 有限公司 or 有限责任公司, traditional characters,
 //! full-width brackets, stray spaces — give the same [`CompanyName::key`].
 
-use crate::fold::fold;
+use crate::fold::fold_char;
 use crate::lexicon::{canonical_place, BRANCH_MARKERS, JIEBA, LEXICON, PARENT_FORMS};
 use rustc_hash::FxHashMap;
 use std::fmt;
@@ -142,14 +142,12 @@ impl CompanyName {
     /// part seen (the part between region and legal form, such as 华芯科技), which many names
     /// share and which is the costly part of a parse to find.
     pub(crate) fn parse_with(raw: &str, splits: Option<&mut Splits>) -> Self {
-        let folded = fold(raw);
-
-        // 1. Bracketed parts: a place is the region, a legal form joins the form, anything
-        //    else stays in the name without its brackets.
-        let mut rest = String::with_capacity(folded.len());
+        // 1. Bracketed parts (of the folded name): a place is the region, a legal form joins
+        //    the form, anything else stays in the name without its brackets.
+        let mut rest = String::with_capacity(raw.len());
         let mut bracket_region: Option<String> = None;
         let mut bracket_forms = String::new();
-        let mut it = folded.chars().peekable();
+        let mut it = raw.chars().filter_map(fold_char);
         while let Some(c) = it.next() {
             if c == '(' {
                 let mut inner = String::new();
@@ -208,25 +206,26 @@ impl CompanyName {
 
         // 3. Legal forms at the end, longest first, repeatedly (集团 + 股份有限公司), while at
         //    least two characters are left.
-        let mut forms: Vec<String> = Vec::new();
+        //    The forms found are the characters from `len` on.
         let mut buf = String::with_capacity(64);
-        while let Some(n) = longest_form_suffix(&cs, &mut buf) {
-            if cs.len() - n < 2 {
+        let mut len = cs.len();
+        while let Some(n) = longest_form_suffix(&cs[..len], &mut buf) {
+            if len - n < 2 {
                 break;
             }
-            forms.push(collect(&cs[cs.len() - n..]));
-            cs.truncate(cs.len() - n);
+            len -= n;
         }
-        forms.reverse();
-        let mut form = forms.concat();
+        let mut form = collect(&cs[len..]);
         form.push_str(&bracket_forms);
+        cs.truncate(len);
 
         // 4. Places at the front (江苏省苏州市…), most specific last, unless what would be left
         //    is a bare trade word (长城科技 keeps 长城 as its core).
         let mut prefix_region = None;
         while let Some(n) = longest_place_prefix(&cs, &mut buf) {
-            let remainder = collect(&cs[n..]);
-            if cs.len() - n < 2 || LEXICON.trades.contains(remainder.as_str()) {
+            buf.clear();
+            buf.extend(&cs[n..]);
+            if cs.len() - n < 2 || LEXICON.trades.contains(buf.as_str()) {
                 break;
             }
             prefix_region = Some(canonical_place(&collect(&cs[..n])).to_string());
@@ -234,14 +233,18 @@ impl CompanyName {
         }
 
         // 5. Core and trade: jieba cuts the middle; trade words at the end are the trade.
-        let middle = collect(&cs);
+        let mut core = collect(&cs);
         let at = match splits {
-            Some(cache) => cache.split(&middle),
-            None => core_trade_split(&middle),
+            Some(cache) => cache.split(&core),
+            None => core_trade_split(&core),
         };
-        let (core, trade) = match at {
-            Some(at) => (middle[..at].to_string(), middle[at..].to_string()),
-            None => (middle, String::new()),
+        let trade = match at {
+            Some(at) => {
+                let trade = core[at..].to_string();
+                core.truncate(at);
+                trade
+            }
+            None => String::new(),
         };
 
         Self {
