@@ -721,12 +721,20 @@ pub fn cluster(records: &[Record], threshold: f64) -> Vec<u32> {
             bucket_parts[b].push(list);
         }
     }
-    let fast: Vec<Fast> = entries.iter().map(|e| e.fast).collect();
+    let slots: Vec<Slot> = entries
+        .iter()
+        .zip(key_at.windows(2))
+        .map(|(e, at)| Slot {
+            fast: e.fast,
+            keys_from: at[0],
+            keys_len: at[1] - at[0],
+        })
+        .collect();
+    drop(key_at);
     let data = Data {
         entries: &entries,
-        fast: &fast,
+        slots: &slots,
         keys: &keys,
-        key_at: &key_at,
     };
 
     // 2. Sort each bucket into blocks and note the big keys.
@@ -848,28 +856,36 @@ fn parallel<T: Send>(threads: usize, count: usize, work: impl Fn(usize) -> T + S
     })
 }
 
-/// A block's record in `cluster`: its position, its fields, and the second key it is
-/// grouped by in a big block.
+/// What `cluster` reads of a record for most pairs: its [`Fast`] fields and where its
+/// sorted keys are.
+#[derive(Clone, Copy)]
+struct Slot {
+    fast: Fast,
+    keys_from: u32,
+    keys_len: u32,
+}
+
+/// A block's record in `cluster`: its position, its slot, and the second key it is grouped
+/// by in a big block.
 struct Member {
     sub: u32,
     pos: u32,
-    fast: Fast,
+    slot: Slot,
 }
 
 /// The parsed records and their sorted keys, as `cluster` shares them between threads.
 #[derive(Clone, Copy)]
 struct Data<'a> {
     entries: &'a [Prepared],
-    /// The entries' [`Fast`] fields side by side.
-    fast: &'a [Fast],
+    /// The entries' slots side by side.
+    slots: &'a [Slot],
     keys: &'a [u64],
-    key_at: &'a [u32],
 }
 
 impl Data<'_> {
-    fn keys_of(&self, pos: u32) -> &[u64] {
-        let pos = pos as usize;
-        &self.keys[self.key_at[pos] as usize..self.key_at[pos + 1] as usize]
+    fn keys_of(&self, slot: &Slot) -> &[u64] {
+        let from = slot.keys_from as usize;
+        &self.keys[from..from + slot.keys_len as usize]
     }
 
     /// Compares the pairs of one block that it covers, pushing those that match. The
@@ -886,7 +902,7 @@ impl Data<'_> {
     ) {
         let key = block[0].0;
         let mut visit = |a: &Member, b: &Member| {
-            if a.fast.bound(&b.fast) >= floor && self.first_cover(a.pos, b.pos, key, big) {
+            if a.slot.fast.bound(&b.slot.fast) >= floor && self.first_cover(a, b, key, big) {
                 let (ea, eb) = (&self.entries[a.pos as usize], &self.entries[b.pos as usize]);
                 if is_match(ea, eb, threshold, floor) {
                     pairs.push((a.pos.min(b.pos), a.pos.max(b.pos)));
@@ -898,7 +914,7 @@ impl Data<'_> {
             members.extend(block.iter().map(|&(_, pos)| Member {
                 sub: 0,
                 pos,
-                fast: self.fast[pos as usize],
+                slot: self.slots[pos as usize],
             }));
             for (i, a) in members.iter().enumerate() {
                 for b in &members[i + 1..] {
@@ -912,20 +928,20 @@ impl Data<'_> {
         for by_city in [true, false] {
             members.clear();
             members.extend(block.iter().filter_map(|&(_, pos)| {
-                let fast = self.fast[pos as usize];
+                let slot = self.slots[pos as usize];
                 if by_city {
-                    fast.city()
+                    slot.fast.city()
                 } else {
-                    fast.division()
+                    slot.fast.division()
                 }
-                .map(|sub| Member { sub, pos, fast })
+                .map(|sub| Member { sub, pos, slot })
             }));
             members.sort_unstable_by_key(|m| (m.sub, m.pos));
             for run in members.chunk_by(|x, y| x.sub == y.sub) {
                 for (i, a) in run.iter().enumerate() {
                     for b in &run[i + 1..] {
-                        let same_city =
-                            matches!(a.fast.city(), Some(c) if Some(c) == b.fast.city());
+                        let same_city = matches!(a.slot.fast.city(),
+                            Some(c) if Some(c) == b.slot.fast.city());
                         if by_city || !same_city {
                             visit(a, b);
                         }
@@ -938,8 +954,8 @@ impl Data<'_> {
     /// Whether `key` is the first key shared by `a` and `b` under which the pair is compared:
     /// any shared key does for a pair near each other (same city or division), and only a
     /// key of a small block for the others.
-    fn first_cover(&self, a: u32, b: u32, key: u64, big: &FxHashSet<u64>) -> bool {
-        let (ka, kb) = (self.keys_of(a), self.keys_of(b));
+    fn first_cover(&self, a: &Member, b: &Member, key: u64, big: &FxHashSet<u64>) -> bool {
+        let (ka, kb) = (self.keys_of(&a.slot), self.keys_of(&b.slot));
         let mut near = None;
         let (mut i, mut j) = (0, 0);
         while i < ka.len() && j < kb.len() {
@@ -953,8 +969,7 @@ impl Data<'_> {
                 j += 1;
             } else {
                 let covers = !big.contains(&x)
-                    || *near
-                        .get_or_insert_with(|| self.fast[a as usize].near(&self.fast[b as usize]));
+                    || *near.get_or_insert_with(|| a.slot.fast.near(&b.slot.fast));
                 if covers {
                     return false;
                 }
