@@ -11,7 +11,7 @@
 //! (a popular core, or a deletion key such as 华?科技) is read only for the records that also
 //! share the project's city or the industry division.
 
-use crate::name::{CompanyName, Splits};
+use crate::name::CompanyName;
 use chrono::{Datelike, NaiveDate};
 use fenglai_domain::{IndustryCode, RegionCode, Uscc, Yuan};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
@@ -182,10 +182,6 @@ fn hash_str(s: &str) -> u64 {
 impl Prepared {
     pub fn new(id: u64, record: &Record) -> Self {
         let name = CompanyName::parse(&record.name);
-        Self::with_name(id, record, name)
-    }
-
-    fn with_name(id: u64, record: &Record, name: CompanyName) -> Self {
         Self {
             id,
             key: name.core.chars().chain(name.trade.chars()).collect(),
@@ -581,7 +577,6 @@ pub struct Candidate {
 pub struct Index {
     entries: Vec<Prepared>,
     postings: FxHashMap<u64, Vec<u32>>,
-    splits: Splits,
 }
 
 impl Index {
@@ -599,8 +594,7 @@ impl Index {
 
     /// Adds a record under the caller's id (a lead or project id).
     pub fn insert(&mut self, id: u64, record: &Record) {
-        let name = CompanyName::parse_with(&record.name, Some(&mut self.splits));
-        self.insert_prepared(Prepared::with_name(id, record, name));
+        self.insert_prepared(Prepared::new(id, record));
     }
 
     pub fn insert_prepared(&mut self, entry: Prepared) {
@@ -804,11 +798,9 @@ impl Part {
                 .map(|_| Vec::with_capacity(records.len() * 8 / BUCKETS))
                 .collect(),
         };
-        let mut splits = Splits::default();
         for (i, record) in records.iter().enumerate() {
             let pos = (first + i) as u32;
-            let name = CompanyName::parse_with(&record.name, Some(&mut splits));
-            let entry = Prepared::with_name(u64::from(pos), record, name);
+            let entry = Prepared::new(u64::from(pos), record);
             let from = part.keys.len();
             entry.push_blocking_keys(&mut part.keys);
             for &key in &part.keys[from..] {

@@ -9,7 +9,6 @@
 
 use crate::fold::fold_char;
 use crate::lexicon::{canonical_place, BRANCH_MARKERS, JIEBA, LEXICON, PARENT_FORMS};
-use rustc_hash::FxHashMap;
 use std::fmt;
 
 /// A parsed company name. Every part is folded (half-width, simplified, lower-case).
@@ -135,13 +134,6 @@ impl CompanyName {
     /// Takes a name apart. Never fails: an odd name gives an odd but stable parse, with
     /// whatever is not a region, trade, form or branch in `core`.
     pub fn parse(raw: &str) -> Self {
-        Self::parse_with(raw, None)
-    }
-
-    /// [`CompanyName::parse`], remembering in `splits` where the core ends for each middle
-    /// part seen (the part between region and legal form, such as 华芯科技), which many names
-    /// share and which is the costly part of a parse to find.
-    pub(crate) fn parse_with(raw: &str, splits: Option<&mut Splits>) -> Self {
         // 1. Bracketed parts (of the folded name): a place is the region, a legal form joins
         //    the form, anything else stays in the name without its brackets.
         let mut rest = String::with_capacity(raw.len());
@@ -234,11 +226,7 @@ impl CompanyName {
 
         // 5. Core and trade: jieba cuts the middle; trade words at the end are the trade.
         let mut core = collect(&cs);
-        let at = match splits {
-            Some(cache) => cache.split(&core),
-            None => core_trade_split(&core),
-        };
-        let trade = match at {
+        let trade = match core_trade_split(&core) {
             Some(at) => {
                 let trade = core[at..].to_string();
                 core.truncate(at);
@@ -301,28 +289,6 @@ fn core_trade_split(middle: &str) -> Option<usize> {
                     .map(|c| c.len_utf8())
                     .sum::<usize>()
         })
-}
-
-/// A memo of [`core_trade_split`] for parsing many names (one per thread): the middles of
-/// company names repeat (华芯科技 in many cities), and cutting one with jieba costs more than
-/// the rest of a parse. It forgets everything when it holds [`Splits::CAPACITY`] middles.
-#[derive(Debug, Default)]
-pub(crate) struct Splits(FxHashMap<Box<str>, Option<usize>>);
-
-impl Splits {
-    const CAPACITY: usize = 1 << 18;
-
-    fn split(&mut self, middle: &str) -> Option<usize> {
-        if let Some(&at) = self.0.get(middle) {
-            return at;
-        }
-        if self.0.len() >= Self::CAPACITY {
-            self.0.clear();
-        }
-        let at = core_trade_split(middle);
-        self.0.insert(middle.into(), at);
-        at
-    }
 }
 
 impl fmt::Display for CompanyName {
@@ -454,33 +420,6 @@ mod tests {
             CompanyName::parse("苏州华芯科技有限公司").normalized(),
             "华芯科技(苏州)有限公司"
         );
-    }
-
-    #[test]
-    fn remembered_splits_parse_alike() {
-        let names = [
-            "苏州华芯科技有限公司",
-            "无锡华芯科技有限公司",
-            "华芯科技(苏州)有限公司",
-            "华为技术有限公司",
-            "深圳市华为技术有限公司",
-            "深圳市腾讯计算机系统有限公司",
-            "华芯",
-            "苏州华芯",
-            "宁德时代新能源科技股份有限公司",
-            "华芯科技有限公司苏州分公司",
-            "",
-        ];
-        let mut splits = Splits::default();
-        for round in 0..2 {
-            for name in names {
-                assert_eq!(
-                    CompanyName::parse_with(name, Some(&mut splits)),
-                    CompanyName::parse(name),
-                    "{name}, round {round}"
-                );
-            }
-        }
     }
 
     #[test]
