@@ -761,7 +761,8 @@ pub fn cluster(records: &[Record], threshold: f64) -> Vec<u32> {
     let found: Vec<Vec<(u32, u32)>> = parallel(threads, BUCKETS, |b| {
         let mut pairs = Vec::new();
         let mut members = Vec::new();
-        for block in blocks(&buckets[b]) {
+        // Most keys (deletions of a rare name) are one record's only: nothing to compare.
+        for block in blocks(&buckets[b]).filter(|block| block.len() > 1) {
             data.compare_block(block, big, threshold, floor, &mut members, &mut pairs);
         }
         pairs
