@@ -1189,6 +1189,16 @@ mod tests {
     }
 
     #[test]
+    fn cluster_of_nothing_or_one() {
+        assert!(cluster(&[], DUPLICATE_THRESHOLD).is_empty());
+        assert_eq!(
+            cluster(&[rec("苏州华芯科技有限公司")], DUPLICATE_THRESHOLD),
+            vec![0]
+        );
+        assert_eq!(cluster(&[rec(""), rec("")], DUPLICATE_THRESHOLD).len(), 2);
+    }
+
+    #[test]
     fn duplicates_in_a_big_block_are_found() {
         // 200 companies whose only shared key with the pair below is the core 华芯 (their
         // trades differ), in other cities and industries: the core's block is big.
