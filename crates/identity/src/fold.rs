@@ -55,7 +55,7 @@ pub fn traditional_pairs() -> impl Iterator<Item = (char, char)> {
 
 /// Folds one character: width, bracket kind, script and case. `None` drops it (spaces,
 /// punctuation, symbols).
-fn fold_char(c: char) -> Option<char> {
+pub(crate) fn fold_char(c: char) -> Option<char> {
     let c = match c {
         // Full-width ASCII block, and the ideographic space.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -63,6 +63,9 @@ fn fold_char(c: char) -> Option<char> {
         c => c,
     };
     match c {
+        // The common case first: CJK Unified Ideographs are all letters (is_alphanumeric
+        // would look each up in Unicode's tables).
+        '\u{4E00}'..='\u{9FEF}' => Some(simplify_char(c)),
         '(' | '[' | '{' | '【' | '〔' | '〈' | '《' | '「' | '『' | '〖' => Some('('),
         ')' | ']' | '}' | '】' | '〕' | '〉' | '》' | '」' | '』' | '〗' => Some(')'),
         c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
@@ -97,6 +100,13 @@ mod tests {
     fn simplified_characters_are_fixed_points() {
         for (_, s) in traditional_pairs() {
             assert_eq!(simplify_char(s), s);
+        }
+    }
+
+    #[test]
+    fn the_cjk_fast_path_folds_as_the_general_one() {
+        for c in '\u{4E00}'..='\u{9FEF}' {
+            assert!(c.is_alphanumeric(), "{c}");
         }
     }
 

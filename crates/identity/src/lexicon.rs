@@ -57,10 +57,31 @@ const EXTRA_FORMS: &[&str] = &[
 
 pub(crate) struct Lexicon {
     pub places: FxHashSet<&'static str>,
+    /// Every beginning of a place name (华, 华阴 for 华阴市): a name that does not begin
+    /// with one of these begins with no place.
+    pub place_prefixes: FxHashSet<&'static str>,
     pub max_place_chars: usize,
     pub trades: FxHashSet<&'static str>,
     pub forms: FxHashSet<&'static str>,
+    /// Every ending of a legal form (司, 公司, 限公司 …).
+    pub form_suffixes: FxHashSet<&'static str>,
     pub max_form_chars: usize,
+}
+
+/// Every non-empty beginning of each word.
+fn prefixes(words: &FxHashSet<&'static str>) -> FxHashSet<&'static str> {
+    words
+        .iter()
+        .flat_map(|w| w.char_indices().skip(1).map(|(i, _)| &w[..i]).chain([*w]))
+        .collect()
+}
+
+/// Every non-empty ending of each word.
+fn suffixes(words: &FxHashSet<&'static str>) -> FxHashSet<&'static str> {
+    words
+        .iter()
+        .flat_map(|w| w.char_indices().map(|(i, _)| &w[i..]))
+        .collect()
 }
 
 fn words(text: &'static str) -> impl Iterator<Item = &'static str> {
@@ -83,6 +104,8 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon {
         max_place_chars: places.iter().map(|p| p.chars().count()).max().unwrap_or(0),
         max_form_chars: forms.iter().map(|p| p.chars().count()).max().unwrap_or(0),
+        place_prefixes: prefixes(&places),
+        form_suffixes: suffixes(&forms),
         places,
         trades,
         forms,

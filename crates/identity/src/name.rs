@@ -7,7 +7,7 @@
 //! company — region in front or in brackets, 有限公司 or 有限责任公司, traditional characters,
 //! full-width brackets, stray spaces — give the same [`CompanyName::key`].
 
-use crate::fold::fold;
+use crate::fold::fold_char;
 use crate::lexicon::{canonical_place, BRANCH_MARKERS, JIEBA, LEXICON, PARENT_FORMS};
 use std::fmt;
 
@@ -36,17 +36,90 @@ fn collect(cs: &[char]) -> String {
 }
 
 /// The longest word of `set` that `cs` starts with (at least 2 characters), in characters.
+#[cfg(test)]
 fn longest_prefix(cs: &[char], max: usize, set: impl Fn(&str) -> bool) -> Option<usize> {
-    (2..=max.min(cs.len()))
-        .rev()
-        .find(|&n| set(&collect(&cs[..n])))
+    let limit = max.min(cs.len());
+    with_utf8(&cs[..limit], |text, starts| {
+        (2..=limit).rev().find(|&n| set(&text[..starts[n]]))
+    })
 }
 
 /// The longest word of `set` that `cs` ends with (at least 1 character), in characters.
 fn longest_suffix(cs: &[char], max: usize, set: impl Fn(&str) -> bool) -> Option<usize> {
-    (1..=max.min(cs.len()))
-        .rev()
-        .find(|&n| set(&collect(&cs[cs.len() - n..])))
+    let limit = max.min(cs.len());
+    with_utf8(&cs[cs.len() - limit..], |text, starts| {
+        (1..=limit).rev().find(|&n| set(&text[starts[limit - n]..]))
+    })
+}
+
+/// The longest place name `cs` starts with (at least 2 characters), in characters: the
+/// same as [`longest_prefix`] with the place list, but it reads on only while what it has
+/// read begins some place name, so it looks up a few strings rather than one per length.
+fn longest_place_prefix(cs: &[char], buf: &mut String) -> Option<usize> {
+    let lex = &*LEXICON;
+    buf.clear();
+    let mut best = None;
+    for (i, &c) in cs.iter().take(lex.max_place_chars).enumerate() {
+        buf.push(c);
+        if !lex.place_prefixes.contains(buf.as_str()) {
+            break;
+        }
+        if i >= 1 && lex.places.contains(buf.as_str()) {
+            best = Some(i + 1);
+        }
+    }
+    best
+}
+
+/// The longest legal form `cs` ends with, in characters: [`longest_suffix`] with the form
+/// list, reading back only while what it has read ends some legal form.
+fn longest_form_suffix(cs: &[char], buf: &mut String) -> Option<usize> {
+    let lex = &*LEXICON;
+    let tail = &cs[cs.len() - lex.max_form_chars.min(cs.len())..];
+    buf.clear();
+    buf.extend(tail);
+    let mut start = buf.len();
+    let mut best = None;
+    for (i, c) in tail.iter().rev().enumerate() {
+        start -= c.len_utf8();
+        let ending = &buf[start..];
+        if !lex.form_suffixes.contains(ending) {
+            break;
+        }
+        if lex.forms.contains(ending) {
+            best = Some(i + 1);
+        }
+    }
+    best
+}
+
+/// Characters up to this many are encoded on the stack by [`with_utf8`].
+const STACK_CHARS: usize = 32;
+
+/// Calls `f` with `cs` as UTF-8 and the byte offset at which each character starts (and the
+/// length at the end), without allocating for a short run, so that every prefix or suffix
+/// can be looked up in a word list as a `&str`.
+fn with_utf8<R>(cs: &[char], f: impl FnOnce(&str, &[usize]) -> R) -> R {
+    if cs.len() <= STACK_CHARS {
+        let mut buf = [0u8; STACK_CHARS * 4];
+        let mut starts = [0usize; STACK_CHARS + 1];
+        let mut at = 0;
+        for (i, c) in cs.iter().enumerate() {
+            starts[i] = at;
+            at += c.encode_utf8(&mut buf[at..]).len();
+        }
+        starts[cs.len()] = at;
+        let text = std::str::from_utf8(&buf[..at]).expect("encoded characters");
+        f(text, &starts[..=cs.len()])
+    } else {
+        let text = collect(cs);
+        let starts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        f(&text, &starts)
+    }
 }
 
 fn is_place(s: &str) -> bool {
@@ -61,14 +134,12 @@ impl CompanyName {
     /// Takes a name apart. Never fails: an odd name gives an odd but stable parse, with
     /// whatever is not a region, trade, form or branch in `core`.
     pub fn parse(raw: &str) -> Self {
-        let folded = fold(raw);
-
-        // 1. Bracketed parts: a place is the region, a legal form joins the form, anything
-        //    else stays in the name without its brackets.
-        let mut rest = String::with_capacity(folded.len());
+        // 1. Bracketed parts (of the folded name): a place is the region, a legal form joins
+        //    the form, anything else stays in the name without its brackets.
+        let mut rest = String::with_capacity(raw.len());
         let mut bracket_region: Option<String> = None;
         let mut bracket_forms = String::new();
-        let mut it = folded.chars().peekable();
+        let mut it = raw.chars().filter_map(fold_char);
         while let Some(c) = it.next() {
             if c == '(' {
                 let mut inner = String::new();
@@ -127,24 +198,26 @@ impl CompanyName {
 
         // 3. Legal forms at the end, longest first, repeatedly (集团 + 股份有限公司), while at
         //    least two characters are left.
-        let mut forms: Vec<String> = Vec::new();
-        while let Some(n) = longest_suffix(&cs, LEXICON.max_form_chars, is_form) {
-            if cs.len() - n < 2 {
+        //    The forms found are the characters from `len` on.
+        let mut buf = String::with_capacity(64);
+        let mut len = cs.len();
+        while let Some(n) = longest_form_suffix(&cs[..len], &mut buf) {
+            if len - n < 2 {
                 break;
             }
-            forms.push(collect(&cs[cs.len() - n..]));
-            cs.truncate(cs.len() - n);
+            len -= n;
         }
-        forms.reverse();
-        let mut form = forms.concat();
+        let mut form = collect(&cs[len..]);
         form.push_str(&bracket_forms);
+        cs.truncate(len);
 
         // 4. Places at the front (江苏省苏州市…), most specific last, unless what would be left
         //    is a bare trade word (长城科技 keeps 长城 as its core).
         let mut prefix_region = None;
-        while let Some(n) = longest_prefix(&cs, LEXICON.max_place_chars, is_place) {
-            let remainder = collect(&cs[n..]);
-            if cs.len() - n < 2 || LEXICON.trades.contains(remainder.as_str()) {
+        while let Some(n) = longest_place_prefix(&cs, &mut buf) {
+            buf.clear();
+            buf.extend(&cs[n..]);
+            if cs.len() - n < 2 || LEXICON.trades.contains(buf.as_str()) {
                 break;
             }
             prefix_region = Some(canonical_place(&collect(&cs[..n])).to_string());
@@ -152,25 +225,14 @@ impl CompanyName {
         }
 
         // 5. Core and trade: jieba cuts the middle; trade words at the end are the trade.
-        let middle = collect(&cs);
-        let tokens = JIEBA.cut(&middle, false);
-        let mut split = tokens.len();
-        while split > 1 && LEXICON.trades.contains(tokens[split - 1].word) {
-            split -= 1;
-        }
-        let mut at = (split < tokens.len() && split > 0).then(|| tokens[split].byte_start);
-        if at.is_none() {
-            // jieba's dictionary knows some whole company names (华为技术): look for a trade
-            // word at the end of the last token, leaving at least two characters of core.
-            let mc = chars(&middle);
-            let last = tokens.last().map_or(0, |t| t.end - t.start);
-            at = longest_suffix(&mc, last.saturating_sub(1), |w| LEXICON.trades.contains(w))
-                .filter(|&n| mc.len() - n >= 2)
-                .map(|n| middle.len() - collect(&mc[mc.len() - n..]).len());
-        }
-        let (core, trade) = match at {
-            Some(at) => (middle[..at].to_string(), middle[at..].to_string()),
-            None => (middle, String::new()),
+        let mut core = collect(&cs);
+        let trade = match core_trade_split(&core) {
+            Some(at) => {
+                let trade = core[at..].to_string();
+                core.truncate(at);
+                trade
+            }
+            None => String::new(),
         };
 
         Self {
@@ -200,6 +262,33 @@ impl CompanyName {
     pub fn normalized(&self) -> String {
         self.to_string()
     }
+}
+
+/// Where the core of a name's middle part (core + trade, 华芯科技) ends, in bytes, if it has
+/// a trade: jieba cuts the middle, and the trade words at the end are the trade.
+fn core_trade_split(middle: &str) -> Option<usize> {
+    let tokens = JIEBA.cut(middle, false);
+    let mut split = tokens.len();
+    while split > 1 && LEXICON.trades.contains(tokens[split - 1].word) {
+        split -= 1;
+    }
+    let at = (split < tokens.len() && split > 0).then(|| tokens[split].byte_start);
+    if at.is_some() {
+        return at;
+    }
+    // jieba's dictionary knows some whole company names (华为技术): look for a trade word
+    // at the end of the last token, leaving at least two characters of core.
+    let mc = chars(middle);
+    let last = tokens.last().map_or(0, |t| t.end - t.start);
+    longest_suffix(&mc, last.saturating_sub(1), |w| LEXICON.trades.contains(w))
+        .filter(|&n| mc.len() - n >= 2)
+        .map(|n| {
+            middle.len()
+                - mc[mc.len() - n..]
+                    .iter()
+                    .map(|c| c.len_utf8())
+                    .sum::<usize>()
+        })
 }
 
 impl fmt::Display for CompanyName {
@@ -331,5 +420,52 @@ mod tests {
             CompanyName::parse("苏州华芯科技有限公司").normalized(),
             "华芯科技(苏州)有限公司"
         );
+    }
+
+    #[test]
+    fn prefixes_and_suffixes_past_the_stack_buffer() {
+        for len in [
+            STACK_CHARS - 1,
+            STACK_CHARS,
+            STACK_CHARS + 1,
+            STACK_CHARS * 3,
+        ] {
+            let cs: Vec<char> = format!("苏州{}科技", "华".repeat(len)).chars().collect();
+            let n = cs.len();
+            assert_eq!(longest_prefix(&cs, n, |w| w == "苏州"), Some(2), "{len}");
+            assert_eq!(longest_suffix(&cs, n, |w| w == "科技"), Some(2), "{len}");
+            let whole = collect(&cs);
+            assert_eq!(longest_prefix(&cs, n, |w| w == whole), Some(n), "{len}");
+            assert_eq!(longest_suffix(&cs, n, |w| w == whole), Some(n), "{len}");
+            assert_eq!(longest_suffix(&cs, n, |_| false), None);
+        }
+    }
+
+    #[test]
+    fn place_and_form_walks_agree_with_trying_every_length() {
+        let mut buf = String::new();
+        for name in [
+            "江苏省苏州市华芯科技有限公司",
+            "苏州华芯科技股份有限公司",
+            "华阴市华芯科技集团有限公司",
+            "新疆维吾尔自治区乌鲁木齐市天山科技有限责任公司",
+            "华芯",
+            "华",
+            "",
+            "中国华芯科技有限公司",
+            "华芯创业投资中心有限合伙",
+        ] {
+            let cs = chars(name);
+            assert_eq!(
+                longest_place_prefix(&cs, &mut buf),
+                longest_prefix(&cs, LEXICON.max_place_chars, is_place),
+                "{name}"
+            );
+            assert_eq!(
+                longest_form_suffix(&cs, &mut buf),
+                longest_suffix(&cs, LEXICON.max_form_chars, is_form),
+                "{name}"
+            );
+        }
     }
 }
