@@ -32,6 +32,8 @@ struct Recv {
     hits: Vec<Hit>,
     /// answers to give, per path, before answering 200 `{"errcode":0}`
     planned: HashMap<String, Vec<(u16, String)>>,
+    /// how long each answer takes, as a slow robot service would
+    delay_ms: u64,
 }
 
 type Shared = Arc<Mutex<Recv>>;
@@ -49,6 +51,10 @@ impl Receiver {
             Path(path): Path<String>,
             body: String,
         ) -> (AxStatus, String) {
+            let delay = s.lock().unwrap().delay_ms;
+            if delay > 0 {
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+            }
             let mut r = s.lock().unwrap();
             let (status, answer) = match r.planned.get_mut(&path) {
                 Some(p) if !p.is_empty() => p.remove(0),
@@ -89,6 +95,12 @@ impl Receiver {
             .entry(path.to_string())
             .or_default()
             .push((status, answer.to_string()));
+    }
+
+    /// Makes every answer take `ms`, so that a worker waiting on one leaves the others' jobs
+    /// to the other worker.
+    fn slow(&self, ms: u64) {
+        self.state.lock().unwrap().delay_ms = ms;
     }
 
     fn hits(&self) -> Vec<Hit> {
@@ -319,6 +331,7 @@ both!(webhook_formats_and_retries, formats_and_retries);
 
 async fn two_workers(t: TestApp) {
     let rx = Receiver::start().await;
+    rx.slow(10);
     let admin = t.token("admin").await;
     let (user, unit) = who(&t, "promoter").await;
     set_hooks(
