@@ -597,12 +597,14 @@ pub async fn run_alerts(
     Ok(Json(alerts::compute(&app, on).await?.0))
 }
 
-/// The last daily computation's figures (null before the first).
+/// The last daily computation's city-wide figures (null before the first): leaders and
+/// administrators.
 #[utoipa::path(get, path = "/api/v1/alerts/last",
-    responses((status = 200, body = Option<AlertRun>)), security(("bearer" = [])))]
+    responses((status = 200, body = Option<AlertRun>), (status = 403)), security(("bearer" = [])))]
 pub async fn last_run(
     State(app): State<App>,
-    ApiActor(_a): ApiActor,
+    ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Option<AlertRun>>> {
+    a.require(a.role.sees_all(), "查看全市的每日计算结果")?;
     Ok(Json(alerts::last_run(&app).await?))
 }

@@ -35,6 +35,11 @@ pub fn routes() -> Router<App> {
         .route("/stalls/export.xlsx", get(stalls_xlsx))
         .route("/requests-stats", get(stats_page))
         .route("/attachments/{id}/file", get(download))
+        .route("/request-meetings", post(meeting))
+        .route("/admin/delivery", get(settings_page))
+        .route("/admin/delivery/rules", post(save_rule))
+        .route("/admin/delivery/deadlines", post(save_deadlines))
+        .route("/admin/delivery/evidence", post(save_evidence))
 }
 
 /// What the project page shows of delivery: plan, timeline, requests, evidence, figures.
@@ -557,6 +562,10 @@ struct SupervisionPage {
     board: Board,
     alerts: fenglai_app::milestones::Alerts,
     stalls: StallList,
+    /// leaders and administrators record 一事一议 meetings here
+    may_meet: bool,
+    today: String,
+    error: Option<String>,
 }
 
 async fn supervision(
@@ -564,10 +573,23 @@ async fn supervision(
     s: WebSession,
     Query(q): Query<BoardQuery>,
 ) -> Response {
+    supervision_render(&app, &s, q, None).await
+}
+
+async fn supervision_render(
+    app: &App,
+    s: &WebSession,
+    q: BoardQuery,
+    error: Option<Error>,
+) -> Response {
+    let status = error
+        .as_ref()
+        .map(|e| status_and_code(e).0)
+        .unwrap_or(StatusCode::OK);
     let r = async {
-        let board = requests::board(&app, &s.actor, &q).await?;
+        let board = requests::board(app, &s.actor, &q).await?;
         let alerts = milestones::alerts(
-            &app,
+            app,
             &s.actor,
             &milestones::DueQuery {
                 as_of: q.as_of.clone(),
@@ -585,17 +607,221 @@ async fn supervision(
         )
         .await?;
         Ok::<_, Error>(SupervisionPage {
-            f: Frame::new(&s, "supervision"),
+            f: Frame::new(s, "supervision"),
             board,
             alerts,
             stalls,
+            may_meet: matches!(s.actor.role, Role::Leader | Role::Admin),
+            today: fenglai_app::today().to_string(),
+            error: error.map(|e| e.to_string()),
         })
     }
     .await;
     match r {
-        Ok(p) => render(StatusCode::OK, &p),
+        Ok(p) => render(status, &p),
         Err(e) => error_page(e),
     }
+}
+
+/// The pairs of a form whose fields may repeat (multi-selects, checkboxes).
+fn form_pairs(body: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(body).unwrap_or_default()
+}
+
+fn field(pairs: &[(String, String)], k: &str) -> String {
+    pairs
+        .iter()
+        .find(|(a, _)| a == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// 一事一议 from the board: the meeting, and one decision recorded as the answer of every
+/// part ticked.
+async fn meeting(State(app): State<App>, s: WebSession, body: String) -> Response {
+    let pairs = form_pairs(&body);
+    if let Some(r) = csrf_rejection(&s, &field(&pairs, "csrf")) {
+        return r;
+    }
+    let decision = field(&pairs, "decision");
+    let decisions = pairs
+        .iter()
+        .filter(|(k, _)| k == "task_ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .map(|task_id| requests::Decision {
+            task_id,
+            answer: decision.clone(),
+        })
+        .collect();
+    let input = requests::MeetingInput {
+        title: field(&pairs, "title"),
+        held_on: field(&pairs, "held_on"),
+        chaired_by: field(&pairs, "chaired_by"),
+        attendees: field(&pairs, "attendees"),
+        minutes: field(&pairs, "minutes"),
+        decisions,
+    };
+    match requests::meeting(&app, &s.actor, &input).await {
+        Ok(_) => Redirect::to("/supervision").into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
+            supervision_render(&app, &s, BoardQuery::default(), Some(e)).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Settings (administrators): stall rules, answer deadlines, required evidence
+
+#[derive(Template)]
+#[template(path = "delivery_settings.html")]
+struct SettingsPage {
+    f: Frame,
+    rules: Vec<fenglai_store::milestones::StallRuleRow>,
+    deadlines: Vec<(&'static str, &'static str, i64)>,
+    /// stage code, label, and for each evidence kind: (code, label, required)
+    evidence: Vec<(
+        &'static str,
+        &'static str,
+        Vec<(&'static str, &'static str, bool)>,
+    )>,
+    error: Option<String>,
+}
+
+impl SettingsPage {
+    fn node_label(&self, code: &str) -> &'static str {
+        fenglai_domain::milestone::Node::parse(code).map_or("?", |n| n.label())
+    }
+}
+
+async fn settings_render(app: &App, s: &WebSession, error: Option<Error>) -> Response {
+    if s.actor.role != Role::Admin {
+        return error_page(Error::Forbidden("只有管理员可以修改推进设置".into()));
+    }
+    let status = error
+        .as_ref()
+        .map(|e| status_and_code(e).0)
+        .unwrap_or(StatusCode::OK);
+    let r = async {
+        let mut c = app.db.acquire().await?;
+        let days = requests::deadlines(&mut c).await?;
+        let required = evidence::required(&mut c).await?;
+        Ok::<_, Error>(SettingsPage {
+            f: Frame::new(s, "admin"),
+            rules: milestones::rules(app).await?,
+            deadlines: Category::ALL
+                .iter()
+                .map(|c| {
+                    (
+                        c.as_str(),
+                        c.label(),
+                        days.get(c.as_str()).copied().unwrap_or(c.default_days()),
+                    )
+                })
+                .collect(),
+            evidence: Stage::ALL
+                .iter()
+                .filter(|st| **st != Stage::Negotiating)
+                .map(|st| {
+                    let have = required.get(st.as_str());
+                    (
+                        st.as_str(),
+                        st.label(),
+                        evidence::KINDS
+                            .iter()
+                            .map(|(k, l)| (*k, *l, have.is_some_and(|h| h.iter().any(|x| x == k))))
+                            .collect(),
+                    )
+                })
+                .collect(),
+            error: error.map(|e| e.to_string()),
+        })
+    }
+    .await;
+    match r {
+        Ok(p) => render(status, &p),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn settings_page(State(app): State<App>, s: WebSession) -> Response {
+    settings_render(&app, &s, None).await
+}
+
+async fn settings_done(app: &App, s: &WebSession, r: Result<(), Error>) -> Response {
+    match r {
+        Ok(()) => Redirect::to("/admin/delivery").into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
+            settings_render(app, s, Some(e)).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn save_rule(State(app): State<App>, s: WebSession, body: String) -> Response {
+    let p = form_pairs(&body);
+    if let Some(r) = csrf_rejection(&s, &field(&p, "csrf")) {
+        return r;
+    }
+    let r = async {
+        let days = field(&p, "days")
+            .trim()
+            .parse()
+            .map_err(|_| Error::invalid("days", "天数应为整数"))?;
+        let input = milestones::RuleInput {
+            code: field(&p, "code"),
+            label: field(&p, "label"),
+            after_node: field(&p, "after_node"),
+            missing_node: field(&p, "missing_node"),
+            days,
+            active: field(&p, "active") == "1",
+        };
+        milestones::save_rule(&app, &s.actor, &input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    settings_done(&app, &s, r).await
+}
+
+async fn save_deadlines(State(app): State<App>, s: WebSession, body: String) -> Response {
+    let p = form_pairs(&body);
+    if let Some(r) = csrf_rejection(&s, &field(&p, "csrf")) {
+        return r;
+    }
+    let r = async {
+        let mut days = std::collections::BTreeMap::new();
+        for c in Category::ALL {
+            let v = field(&p, c.as_str());
+            let n: i64 = v.trim().parse().map_err(|_| {
+                Error::invalid("days", format!("“{}”的办理时限应为整数天", c.label()))
+            })?;
+            days.insert(c.as_str().to_string(), n);
+        }
+        requests::set_deadlines(&app, &s.actor, &days)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    settings_done(&app, &s, r).await
+}
+
+async fn save_evidence(State(app): State<App>, s: WebSession, body: String) -> Response {
+    let p = form_pairs(&body);
+    if let Some(r) = csrf_rejection(&s, &field(&p, "csrf")) {
+        return r;
+    }
+    // fields named `<stage>` with a kind as value, one per ticked box
+    let mut req: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (k, v) in &p {
+        if Stage::parse(k).is_ok() {
+            req.entry(k.clone()).or_default().push(v.clone());
+        }
+    }
+    let r = evidence::set_required(&app, &s.actor, &req)
+        .await
+        .map(|_| ());
+    settings_done(&app, &s, r).await
 }
 
 #[derive(Template)]

@@ -279,9 +279,11 @@ async fn schedule_and_assess(t: TestApp) {
         "{run}"
     );
     let last = t
-        .get_json(&tok, "/api/v1/alerts/last", StatusCode::OK)
+        .get_json(&admin, "/api/v1/alerts/last", StatusCode::OK)
         .await;
     assert_eq!(last["as_of"], "2025-04-10");
+    t.get_json(&tok, "/api/v1/alerts/last", StatusCode::FORBIDDEN)
+        .await;
     // the responsible person (the promoter who admitted it) gets the day's digest
     let inbox = t.get_json(&tok, "/api/v1/inbox", StatusCode::OK).await;
     let digest = inbox["items"]

@@ -217,6 +217,29 @@ impl TestApp {
         v
     }
 
+    /// GET a page with a session cookie (from `auth::web_login`): the status and the HTML.
+    pub async fn page(&self, cookie: &str, path: &str) -> (StatusCode, String) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// POST a form (fields may repeat) with a session cookie.
+    pub async fn form(&self, cookie: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Reports a lead as `token`'s user and returns its id.
     pub async fn lead(&self, token: &str, body: Value) -> i64 {
         self.post_json(token, "/api/v1/leads", body, StatusCode::CREATED)
@@ -274,4 +297,13 @@ macro_rules! both {
             }
         }
     };
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf_in(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a form with a csrf field")
+        .to_string()
 }

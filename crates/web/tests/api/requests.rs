@@ -1044,3 +1044,238 @@ async fn monthly_import(t: TestApp) {
     assert_eq!(r["capital_arrived_yuan"], 22_800_000);
 }
 both!(monthly_figures_import, monthly_import);
+
+/// The delivery pages as people use them: the project page's plan form and Gantt chart,
+/// raising a request from it, the department's list, the 督办 board's 一事一议 form, the
+/// calendar and stall pages, and the administrator's settings forms (with their errors).
+async fn delivery_pages(t: TestApp) {
+    use crate::auth::web_login;
+    use crate::helpers::csrf_in;
+    let promoter = t.token("promoter").await;
+    let id = park_project(&t, &promoter, "凤城页面推进有限公司").await;
+    t.post_json(
+        &promoter,
+        &format!("/api/v1/projects/{id}/transitions"),
+        json!({"to": "signed", "date": "2024-02-01", "amount_yuan": 100_000_000i64}),
+        StatusCode::OK,
+    )
+    .await;
+    let pc = format!("fenglai_session={}", web_login(&t, "promoter").await);
+    let (s, html) = t.page(&pc, &format!("/projects/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("尚未排定节点") && html.contains("按模板倒排节点"),
+        "plan form"
+    );
+    let csrf = csrf_in(&html);
+    // a bad target date comes back as a message on the page
+    let r = t
+        .form(
+            &pc,
+            &format!("/projects/{id}/plan"),
+            &[
+                ("csrf", &csrf),
+                ("project_type", "industrial"),
+                ("target_production_date", "明年"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("无法识别的日期"));
+    let r = t
+        .form(
+            &pc,
+            &format!("/projects/{id}/plan"),
+            &[
+                ("csrf", &csrf),
+                ("project_type", "industrial"),
+                ("target_production_date", "2025-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = t.page(&pc, &format!("/projects/{id}")).await;
+    assert!(html.contains("<svg class=\"gantt\""), "gantt drawn");
+    assert!(html.contains("data-node=\"capacity\""));
+    // a form without the token is refused
+    let r = t
+        .form(
+            &pc,
+            &format!("/projects/{id}/plan"),
+            &[
+                ("project_type", "industrial"),
+                ("target_production_date", "2025-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // raise a request from the page to two departments
+    let (power_unit, land_unit) = (
+        t.unit_id(POWER).await.to_string(),
+        t.unit_id(LAND).await.to_string(),
+    );
+    let r = t
+        .form(
+            &pc,
+            &format!("/projects/{id}/requests"),
+            &[
+                ("csrf", &csrf),
+                ("category", "power"),
+                ("urgency", "normal"),
+                ("department_ids", &power_unit),
+                ("department_ids", &land_unit),
+                ("title", "页面诉求"),
+                ("description", "页面提交"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/requests/"));
+    let (_, html) = t.page(&pc, &to).await;
+    assert!(html.contains(POWER) && html.contains(LAND) && html.contains("待受理"));
+    // the power company's list shows it as its own
+    let power = format!("fenglai_session={}", web_login(&t, "power").await);
+    let (s, html) = t.page(&power, "/requests").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("页面诉求") && html.contains("本部门待办"));
+    // calendar, stalls, statistics answer
+    for path in [
+        "/calendar",
+        "/calendar?date=2025-06-01&person=me",
+        "/stalls",
+        "/stalls?as_of=2026-01-01",
+        "/requests-stats",
+        "/supervision",
+    ] {
+        let (s, _) = t.page(&pc, path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+    }
+    let r = t
+        .client
+        .get(t.url("/stalls/export.xlsx"))
+        .header("cookie", &pc)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    // the leader settles both parts in one 一事一议 meeting from the board; they are not
+    // overdue yet, so their deadline is moved into the past behind the program's back
+    t.raw_sql("UPDATE request_tasks SET due_date = '2020-01-01'")
+        .await;
+    let lc = format!("fenglai_session={}", web_login(&t, "leader").await);
+    let (_, html) = t.page(&lc, "/supervision").await;
+    assert!(html.contains("一事一议") && html.contains("name=\"task_ids\""));
+    let tasks: Vec<String> = html
+        .split("name=\"task_ids\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect();
+    assert_eq!(tasks.len(), 2);
+    let lcsrf = csrf_in(&html);
+    let mut fields = vec![
+        ("csrf", lcsrf.as_str()),
+        ("title", "专题会"),
+        ("held_on", "2024-06-01"),
+        ("chaired_by", "王市长"),
+        ("attendees", "供电公司、自然资源局"),
+        ("minutes", "议定两项"),
+        ("decision", ""),
+    ];
+    for task in &tasks {
+        fields.push(("task_ids", task));
+    }
+    let r = t.form(&lc, "/request-meetings", &fields).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an empty decision is refused"
+    );
+    assert!(r.text().await.unwrap().contains("议定意见"));
+    fields[6] = ("decision", "月内解决");
+    let r = t.form(&lc, "/request-meetings", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = t.page(&pc, &to).await;
+    assert_eq!(html.matches("月内解决").count(), 2);
+    // settings: administrators only
+    let (s, _) = t.page(&pc, "/admin/delivery").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let ac = format!("fenglai_session={}", web_login(&t, "admin").await);
+    let (s, html) = t.page(&ac, "/admin/delivery").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("签约未注册") && html.contains("诉求办理时限"));
+    let acsrf = csrf_in(&html);
+    let rule = [
+        ("csrf", acsrf.as_str()),
+        ("code", "signed_unregistered"),
+        ("label", "签约未注册"),
+        ("after_node", "sign"),
+        ("missing_node", "register"),
+        ("days", "45"),
+        ("active", "1"),
+    ];
+    let r = t.form(&ac, "/admin/delivery/rules", &rule).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let rules = t
+        .get_json(
+            &t.token("admin").await,
+            "/api/v1/stall-rules",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(rules[0]["days"], 45);
+    let mut bad = rule;
+    bad[5] = ("days", "四十");
+    let r = t.form(&ac, "/admin/delivery/rules", &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("天数应为整数"));
+    let mut days: Vec<(&str, &str)> = vec![("csrf", acsrf.as_str())];
+    for c in [
+        "land",
+        "power",
+        "water",
+        "gas",
+        "labour",
+        "finance",
+        "approval",
+        "environment",
+        "fire",
+        "other",
+    ] {
+        days.push((c, if c == "power" { "3" } else { "10" }));
+    }
+    let r = t.form(&ac, "/admin/delivery/deadlines", &days).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let d = t
+        .get_json(&promoter, "/api/v1/requests/deadlines", StatusCode::OK)
+        .await;
+    assert_eq!(
+        (d["power"].as_i64(), d["land"].as_i64()),
+        (Some(3), Some(10))
+    );
+    let r = t
+        .form(
+            &ac,
+            "/admin/delivery/evidence",
+            &[
+                ("csrf", &acsrf),
+                ("signed", "contract"),
+                ("started", "permit"),
+                ("started", "photo"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let e = t
+        .get_json(
+            &promoter,
+            "/api/v1/settings/evidence-required",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(
+        e,
+        json!({"signed": ["contract"], "started": ["permit", "photo"]})
+    );
+}
+both!(pages_of_delivery, delivery_pages);
