@@ -598,7 +598,7 @@ async fn supervision_render(
         )
         .await?;
         let stalls = milestones::stalled(
-            &app,
+            app,
             &s.actor,
             &StallQuery {
                 as_of: q.as_of.clone(),
@@ -673,6 +673,14 @@ async fn meeting(State(app): State<App>, s: WebSession, body: String) -> Respons
 // ---------------------------------------------------------------------------
 // Settings (administrators): stall rules, answer deadlines, required evidence
 
+/// A stage's code and label, and for each evidence kind its code, label and whether the
+/// stage change requires it.
+type StageEvidence = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str, bool)>,
+);
+
 #[derive(Template)]
 #[template(path = "delivery_settings.html")]
 struct SettingsPage {
@@ -680,11 +688,7 @@ struct SettingsPage {
     rules: Vec<fenglai_store::milestones::StallRuleRow>,
     deadlines: Vec<(&'static str, &'static str, i64)>,
     /// stage code, label, and for each evidence kind: (code, label, required)
-    evidence: Vec<(
-        &'static str,
-        &'static str,
-        Vec<(&'static str, &'static str, bool)>,
-    )>,
+    evidence: Vec<StageEvidence>,
     error: Option<String>,
 }
 
