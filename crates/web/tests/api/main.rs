@@ -16,4 +16,5 @@ mod quota;
 mod requests;
 mod review;
 mod scope;
+mod scope_matrix;
 mod stats;
