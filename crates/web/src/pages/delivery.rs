@@ -36,6 +36,11 @@ pub fn routes() -> Router<App> {
         .route("/requests-stats", get(stats_page))
         .route("/attachments/{id}/file", get(download))
         .route("/request-meetings", post(meeting))
+        .route("/monthly-import", get(monthly_import_page))
+        .route(
+            "/monthly-import",
+            post(monthly_import).layer(DefaultBodyLimit::max(evidence::MAX_BYTES + 1024 * 1024)),
+        )
         .route("/admin/delivery", get(settings_page))
         .route("/admin/delivery/rules", post(save_rule))
         .route("/admin/delivery/deadlines", post(save_deadlines))
@@ -931,6 +936,86 @@ async fn stats_page(
                 s: st,
             },
         ),
+        Err(e) => error_page(e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Monthly figures from a sheet
+
+#[derive(Template)]
+#[template(path = "monthly_import.html")]
+struct MonthlyImportPage {
+    f: Frame,
+    done: Option<realised::ImportSummary>,
+    error: Option<String>,
+}
+
+async fn monthly_import_page(s: WebSession) -> Response {
+    render(
+        StatusCode::OK,
+        &MonthlyImportPage {
+            f: Frame::new(&s, "projects"),
+            done: None,
+            error: None,
+        },
+    )
+}
+
+async fn monthly_import(State(app): State<App>, s: WebSession, req: Request) -> Response {
+    let page = |status, done, error| {
+        render(
+            status,
+            &MonthlyImportPage {
+                f: Frame::new(&s, "projects"),
+                done,
+                error,
+            },
+        )
+    };
+    let too_big = || format!("文件不能超过{} MB", evidence::MAX_BYTES / 1024 / 1024);
+    let Ok(mut m) = axum::extract::Multipart::from_request(req, &app).await else {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("请选择要导入的文件".into()),
+        );
+    };
+    let (mut csrf, mut file) = (String::new(), None::<(String, Vec<u8>)>);
+    loop {
+        match m.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("月度数据.xlsx").to_string();
+                    match field.bytes().await {
+                        Ok(b) => file = Some((name, b.to_vec())),
+                        Err(_) => {
+                            return page(StatusCode::UNPROCESSABLE_ENTITY, None, Some(too_big()))
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => return page(StatusCode::UNPROCESSABLE_ENTITY, None, Some(too_big())),
+        }
+    }
+    if let Some(r) = csrf_rejection(&s, &csrf) {
+        return r;
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("请选择要导入的文件".into()),
+        );
+    };
+    match realised::import(&app, &s.actor, &name, &bytes).await {
+        Ok(done) => page(StatusCode::OK, Some(done), None),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            page(status_and_code(&e).0, None, Some(e.to_string()))
+        }
         Err(e) => error_page(e),
     }
 }

@@ -1279,3 +1279,55 @@ async fn delivery_pages(t: TestApp) {
     );
 }
 both!(pages_of_delivery, delivery_pages);
+
+/// The monthly-figures import page: a bad sheet lists its cells and writes nothing; a good
+/// one reports what it wrote.
+async fn monthly_import_page(t: TestApp) {
+    use crate::auth::web_login;
+    use crate::helpers::csrf_in;
+    let promoter = t.token("promoter").await;
+    let id = park_project(&t, &promoter, "凤城月报页面有限公司").await;
+    let name = t
+        .get_json(&promoter, &format!("/api/v1/projects/{id}"), StatusCode::OK)
+        .await["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pc = format!("fenglai_session={}", web_login(&t, "promoter").await);
+    let (s, html) = t.page(&pc, "/monthly-import").await;
+    assert_eq!(s, StatusCode::OK);
+    let csrf = csrf_in(&html);
+    let send = |bytes: Vec<u8>, csrf: String| {
+        let t = &t;
+        let pc = pc.clone();
+        async move {
+            let form = Form::new()
+                .text("csrf", csrf)
+                .part("file", Part::bytes(bytes).file_name("月报.xlsx"));
+            let r = t
+                .client
+                .post(t.url("/monthly-import"))
+                .header("cookie", pc)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = send(monthly_sheet(id, &name, true), csrf.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("C6 月份") && html.contains("F6 税收"),
+        "cells named"
+    );
+    let (s, _) = send(monthly_sheet(id, &name, false), "wrong".into()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, html) = send(monthly_sheet(id, &name, false), csrf).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("已导入 2 行：1 个项目，月份 2024-05、2024-06"),
+        "summary"
+    );
+}
+both!(monthly_figures_page, monthly_import_page);
