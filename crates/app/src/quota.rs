@@ -203,3 +203,36 @@ mod tests {
         assert_eq!(month(" 2026-03 ", "to").unwrap(), d(2026, 3));
     }
 }
+
+/// The quota table as an Excel sheet: one row a unit, "报送/有效" a month (below-quota
+/// months marked "未达标"), and the count of months below.
+pub async fn table_xlsx(app: &App, actor: &Actor, q: &QuotaQuery) -> Result<Vec<u8>> {
+    use fenglai_ledger::OutCell;
+    let t = table(app, actor, q).await?;
+    let mut headers = vec!["单位".to_string()];
+    headers.extend(t.months.iter().map(|m| format!("{m}（报送/有效）")));
+    headers.push("未达标月数".into());
+    let rows: Vec<Vec<OutCell>> = t
+        .units
+        .iter()
+        .map(|u| {
+            let mut row = vec![OutCell::Text(u.unit_name.clone())];
+            row.extend(u.months.iter().map(|c| {
+                OutCell::Text(format!(
+                    "{}/{}{}",
+                    c.reported,
+                    c.valid,
+                    if c.below { " 未达标" } else { "" }
+                ))
+            }));
+            row.push(OutCell::Decimal(u.months_below.to_string()));
+            row
+        })
+        .collect();
+    fenglai_ledger::write_table(
+        &format!("全民招商月度报送（每月至少{}条有效线索）", t.quota),
+        &headers,
+        &rows,
+    )
+    .map_err(|e| Error::Internal(e.to_string()))
+}

@@ -73,6 +73,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/api/v1/alerts/run", post(run_alerts))
         .route("/api/v1/alerts/last", get(last_run))
+        .route("/api/v1/stats/quota/export.xlsx", get(quota_xlsx))
 }
 
 /// The OpenAPI paths of this module, merged into the document in `openapi.rs`.
@@ -108,7 +109,8 @@ pub fn routes() -> Router<App> {
     above_scale,
     import_monthly,
     run_alerts,
-    last_run
+    last_run,
+    quota_xlsx
 ))]
 pub struct Doc;
 
@@ -607,4 +609,17 @@ pub async fn last_run(
 ) -> ApiResult<Json<Option<AlertRun>>> {
     a.require(a.role.sees_all(), "查看全市的每日计算结果")?;
     Ok(Json(alerts::last_run(&app).await?))
+}
+
+/// The monthly quota table (全民招商) as .xlsx, for the same query as /api/v1/stats/quota.
+#[utoipa::path(get, path = "/api/v1/stats/quota/export.xlsx", params(fenglai_app::quota::QuotaQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn quota_xlsx(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<fenglai_app::quota::QuotaQuery>,
+) -> ApiResult<Response> {
+    let bytes = fenglai_app::quota::table_xlsx(&app, &a, &q).await?;
+    Ok(xlsx("月度报送.xlsx", bytes))
 }

@@ -4,7 +4,9 @@ use super::*;
 use fenglai_app::quota::{self, QuotaQuery, QuotaTable};
 
 pub fn routes() -> Router<App> {
-    Router::new().route("/quota", get(quota_page))
+    Router::new()
+        .route("/quota", get(quota_page))
+        .route("/quota/export.xlsx", get(quota_xlsx))
 }
 
 #[derive(Template)]
@@ -49,6 +51,17 @@ async fn quota_page(
                 error: Some(e.to_string()),
             },
         ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn quota_xlsx(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<QuotaQuery>,
+) -> Response {
+    match quota::table_xlsx(&app, &s.actor, &q).await {
+        Ok(b) => crate::api_ledgers::xlsx("月度报送.xlsx", b),
         Err(e) => error_page(e),
     }
 }

@@ -136,6 +136,37 @@ async fn quota(t: TestApp) {
         (2, 1, true),
         "one valid lead is below a quota of two"
     );
+    // the same table as .xlsx: the bureau's row reads "2/1 未达标" for that month
+    let r = t
+        .get(
+            &leader,
+            &path.replace("/api/v1/stats/quota?", "/api/v1/stats/quota/export.xlsx?"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let sheet = fenglai_ledger::read(&bytes, "月度报送.xlsx").unwrap();
+    let header = sheet
+        .rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c.text() == "单位"))
+        .expect("header row");
+    let col = sheet.rows[header]
+        .iter()
+        .position(|c| c.text().starts_with(&month(&m1)))
+        .expect("month column");
+    let row = sheet
+        .rows
+        .iter()
+        .find(|r| r.first().is_some_and(|c| c.text() == bureau))
+        .expect("bureau row");
+    assert_eq!(row[col].text(), "2/1 未达标");
+    t.get_json(
+        &leader,
+        "/api/v1/stats/quota/export.xlsx?to=2026-13",
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 
     // bad input names the field
     for (q, field) in [
@@ -172,6 +203,9 @@ async fn quota(t: TestApp) {
         "{html}"
     );
     assert!(html.contains("class=\"below\""));
+    let r = get("/quota/export.xlsx".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
     let r = get("/quota?to=2026-13".into()).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("请写作 2026-03"));
