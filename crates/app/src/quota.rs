@@ -188,22 +188,6 @@ pub async fn table(app: &App, actor: &Actor, q: &QuotaQuery) -> Result<QuotaTabl
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn months_roll_over_years() {
-        let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
-        assert_eq!(add_months(d(2026, 11), 3), d(2027, 2));
-        assert_eq!(add_months(d(2026, 2), -5), d(2025, 9));
-        assert_eq!(months_between(d(2025, 9), d(2026, 2)), 5);
-        assert!(month("2026-13", "to").is_err());
-        assert!(month("2026-3", "to").is_err());
-        assert_eq!(month(" 2026-03 ", "to").unwrap(), d(2026, 3));
-    }
-}
-
 /// The quota table as an Excel sheet: one row a unit, "报送/有效" a month (below-quota
 /// months marked "未达标"), and the count of months below.
 pub async fn table_xlsx(app: &App, actor: &Actor, q: &QuotaQuery) -> Result<Vec<u8>> {
@@ -235,4 +219,20 @@ pub async fn table_xlsx(app: &App, actor: &Actor, q: &QuotaQuery) -> Result<Vec<
         &rows,
     )
     .map_err(|e| Error::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_roll_over_years() {
+        let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+        assert_eq!(add_months(d(2026, 11), 3), d(2027, 2));
+        assert_eq!(add_months(d(2026, 2), -5), d(2025, 9));
+        assert_eq!(months_between(d(2025, 9), d(2026, 2)), 5);
+        assert!(month("2026-13", "to").is_err());
+        assert!(month("2026-3", "to").is_err());
+        assert_eq!(month(" 2026-03 ", "to").unwrap(), d(2026, 3));
+    }
 }
