@@ -393,6 +393,20 @@ impl Refs {
     }
 }
 
+/// The units the caller may import in the name of (for rows without a 报送单位 column),
+/// their own first.
+pub async fn reporting_units(app: &App, actor: &Actor) -> Result<Vec<(i64, String)>> {
+    let mut c = app.db.acquire().await?;
+    let mut units: Vec<(i64, String)> = fenglai_store::org::units(&mut c)
+        .await?
+        .into_iter()
+        .filter(|u| u.active != 0 && in_scope(actor, u))
+        .map(|u| (u.id, u.name))
+        .collect();
+    units.sort_by_key(|(id, _)| (*id != actor.user.unit_id, *id));
+    Ok(units)
+}
+
 /// Whether a unit lies in the caller's scope (may be a reporting unit of their imports).
 fn in_scope(actor: &Actor, unit: &OrgUnit) -> bool {
     match &actor.scope {

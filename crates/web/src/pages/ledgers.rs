@@ -116,9 +116,11 @@ struct ImportPage {
     cols: Vec<ColumnRow>,
     error: Option<String>,
     kind_label: &'static str,
+    /// the units rows without a 报送单位 column may be reported as
+    units: Vec<IdOpt>,
 }
 
-fn page(s: &WebSession, p: Preview, error: Option<String>) -> Response {
+fn page(s: &WebSession, p: Preview, error: Option<String>, units: Vec<(i64, String)>) -> Response {
     let kind = import::parse_kind(&p.kind).unwrap_or(import::LedgerKind::Leads);
     let choices = import::field_choices(kind);
     let cols = p
@@ -164,21 +166,43 @@ fn page(s: &WebSession, p: Preview, error: Option<String>) -> Response {
             p,
             cols,
             error,
+            units: units
+                .into_iter()
+                .map(|(id, name)| IdOpt {
+                    id,
+                    name,
+                    selected: false,
+                })
+                .collect(),
         },
     )
 }
 
 async fn show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    match import::preview(&app, &s.actor, id).await {
-        Ok(p) => page(&s, p, None),
+    let r = async {
+        Ok::<_, Error>((
+            import::preview(&app, &s.actor, id).await?,
+            import::reporting_units(&app, &s.actor).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((p, units)) => page(&s, p, None, units),
         Err(e) => error_page(e),
     }
 }
 
 /// Re-shows the preview with a message (a refused mapping or import).
 async fn again(app: &App, s: &WebSession, id: i64, message: String) -> Response {
-    match import::preview(app, &s.actor, id).await {
-        Ok(p) => page(s, p, Some(message)),
+    let r = async {
+        Ok::<_, Error>((
+            import::preview(app, &s.actor, id).await?,
+            import::reporting_units(app, &s.actor).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((p, units)) => page(s, p, Some(message), units),
         Err(e) => error_page(e),
     }
 }
@@ -221,6 +245,9 @@ struct CommitForm {
     csrf: String,
     #[serde(default)]
     skip_bad_rows: Option<String>,
+    /// the reporting unit of rows without a 报送单位 column (empty: the importer's)
+    #[serde(default)]
+    unit_id: String,
 }
 
 async fn commit(
@@ -232,9 +259,16 @@ async fn commit(
     if let Some(r) = csrf_rejection(&s, &f.csrf) {
         return r;
     }
+    let unit_id = match f.unit_id.trim() {
+        "" => None,
+        v => match v.parse() {
+            Ok(u) => Some(u),
+            Err(_) => return again(&app, &s, id, "报送单位选择有误".into()).await,
+        },
+    };
     let input = CommitInput {
         skip_bad_rows: f.skip_bad_rows.is_some_and(|v| !v.is_empty()),
-        unit_id: None,
+        unit_id,
     };
     match import::commit(&app, &s.actor, id, &input, &|_, _| {}).await {
         Ok(_) => Redirect::to(&format!("/imports/{id}")).into_response(),

@@ -1030,3 +1030,62 @@ async fn import_pages(t: TestApp) {
         .all(|r| r.remarks.is_none()));
 }
 both!(import_web_pages, import_pages);
+
+/// The import page's reporting-unit picker: rows without a 报送单位 column are reported as
+/// the unit chosen, which must lie in the importer's scope.
+async fn import_unit_picker(t: TestApp) {
+    use crate::helpers::csrf_in;
+    let cookie = format!("fenglai_session={}", web_login(&t, "promoter2").await);
+    let (_, html) = t.page(&cookie, "/imports/new?kind=leads").await;
+    let csrf = csrf_in(&html);
+    let csv = "企业名称,报送日期\n临江选单位食品有限公司,2024-03-01\n".as_bytes();
+    let r = t
+        .client
+        .post(t.url("/imports"))
+        .header("cookie", &cookie)
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(multipart("XyZ", &csrf, "leads", "县台账.csv", csv))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = t.page(&cookie, &at).await;
+    let park = t.unit_id("临江工业园区").await;
+    let city_park = t.unit_id("凤城经济技术开发区").await;
+    // the county's units are offered, the city's park is not
+    assert!(
+        html.contains(&format!("<option value=\"{park}\">临江工业园区</option>")),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("<option value=\"{city_park}\">")));
+    // a unit outside the county is refused with a message, and nothing is written
+    let commit = format!("{at}/commit");
+    let r = t
+        .form(
+            &cookie,
+            &commit,
+            &[("csrf", &csrf), ("unit_id", &city_park.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("管辖范围"));
+    let r = t
+        .form(&cookie, &commit, &[("csrf", &csrf), ("unit_id", "x")])
+        .await;
+    assert!(r.text().await.unwrap().contains("报送单位选择有误"));
+    let r = t
+        .form(
+            &cookie,
+            &commit,
+            &[("csrf", &csrf), ("unit_id", &park.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let tok = t.token("promoter2").await;
+    let l = t
+        .get_json(&tok, "/api/v1/leads?q=临江选单位", StatusCode::OK)
+        .await;
+    assert_eq!(l["items"][0]["reporting_unit_name"], "临江工业园区", "{l}");
+}
+both!(reporting_unit_picker, import_unit_picker);
