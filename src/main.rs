@@ -86,6 +86,27 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ImportCmd,
     },
+    /// Write a consistent copy of the SQLite database to FILE while the server runs
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to create (must not exist)
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Restore a backup into the data directory (stop the server first); the backup is
+    /// checked (integrity, audit chain) before it replaces anything
+    Restore {
+        /// The data directory to restore into
+        #[arg(long, env = "FENGLAI_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+        /// The backup file made by `fenglai backup`
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Replace an existing database (kept beside it as fenglai.db.before-restore-<time>)
+        #[arg(long)]
+        force: bool,
+    },
     /// Generate a large synthetic dataset (demo organisation + N leads) for benchmarks
     Gen {
         #[command(flatten)]
@@ -400,6 +421,30 @@ async fn main() -> Result<()> {
                 }
             }
         }
+        Cmd::Backup { db, to } => {
+            if to.exists() {
+                anyhow::bail!("{} 已存在，不会覆盖", to.display());
+            }
+            let app = open(&db).await?;
+            let t0 = std::time::Instant::now();
+            app.db
+                .backup_to(&to)
+                .await
+                .map_err(|e| anyhow::anyhow!("备份失败：{e}"))?;
+            let size = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backup written: {} ({:.1} MB in {:.1} s)",
+                to.display(),
+                size as f64 / 1_048_576.0,
+                t0.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Cmd::Restore {
+            data_dir,
+            from,
+            force,
+        } => restore(&data_dir, &from, force).await,
         Cmd::User {
             cmd:
                 UserCmd::Add {
@@ -487,4 +532,77 @@ async fn main() -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Copies the backup beside the database, checks the copy (integrity, migrations, the audit
+/// chain), and only then moves it into place; an existing database (with its WAL files) is
+/// kept under another name.
+async fn restore(dir: &std::path::Path, from: &std::path::Path, force: bool) -> Result<()> {
+    if !from.is_file() {
+        anyhow::bail!("找不到备份文件 {}", from.display());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let target = dir.join("fenglai.db");
+    if target.exists() && !force {
+        anyhow::bail!(
+            "{} 已有数据库；确认已停止服务后加 --force 覆盖（原库会保留为 fenglai.db.before-restore-时间）",
+            dir.display()
+        );
+    }
+    let staging = dir.join("restoring");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging)?;
+    std::fs::copy(from, staging.join("fenglai.db"))
+        .with_context(|| format!("copying {}", from.display()))?;
+    {
+        let db = Db::open_sqlite_dir(&staging)
+            .await
+            .map_err(|e| anyhow::anyhow!("备份文件无法打开：{e}"))?;
+        let integrity = db.integrity().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if integrity != "ok" {
+            anyhow::bail!("备份文件已损坏：{integrity}");
+        }
+        let app = App::open(db.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        match fenglai_app::audit::verify(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
+            Verdict::Intact { events } => {
+                println!("backup checked: audit chain intact, {events} events")
+            }
+            Verdict::Broken { seq, reason, .. } => {
+                anyhow::bail!("备份中的审计链在第 {seq} 条事件处断开：{reason}")
+            }
+        }
+        sqlx_checkpoint(&db).await?;
+        db.pool.close().await;
+    }
+    if target.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
+        for ext in ["", "-wal", "-shm"] {
+            let old = dir.join(format!("fenglai.db{ext}"));
+            if old.exists() {
+                std::fs::rename(
+                    &old,
+                    dir.join(format!("fenglai.db{ext}.before-restore-{stamp}")),
+                )?;
+            }
+        }
+    }
+    std::fs::rename(staging.join("fenglai.db"), &target)?;
+    let _ = std::fs::remove_dir_all(&staging);
+    println!("restored {} into {}", from.display(), target.display());
+    Ok(())
+}
+
+/// Folds the WAL into the database file so that the file alone is the whole database.
+async fn sqlx_checkpoint(db: &Db) -> Result<()> {
+    let mut c = db.acquire().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    fenglai_store::sql::Sql::new("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut c)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
 }

@@ -87,6 +87,39 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// Writes a consistent copy of the whole database to `file` while others go on
+    /// reading and writing (SQLite's `VACUUM INTO`: one read transaction, so the copy is
+    /// the database as of one moment, every committed write before it and none after).
+    /// PostgreSQL deployments use `pg_dump` (see README).
+    pub async fn backup_to(&self, file: &Path) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Err(crate::StoreError::Corrupt(
+                "PostgreSQL 请用 pg_dump 备份（见 README）".into(),
+            ));
+        }
+        let path = file.to_str().ok_or_else(|| {
+            crate::StoreError::Corrupt(format!("备份路径不是 UTF-8：{}", file.display()))
+        })?;
+        let mut c = self.acquire().await?;
+        crate::sql::Sql::new("VACUUM INTO $1")
+            .bind(path)
+            .execute(&mut c)
+            .await?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` on SQLite: `ok`, or what is wrong.
+    pub async fn integrity(&self) -> Result<String> {
+        if self.backend == Backend::Postgres {
+            return Ok("ok".into());
+        }
+        let mut c = self.acquire().await?;
+        let rows: Vec<(String,)> = crate::sql::Sql::new("PRAGMA integrity_check")
+            .fetch_all(&mut c)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; "))
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
