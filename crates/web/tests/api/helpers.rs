@@ -30,7 +30,7 @@ impl Drop for TestApp {
     }
 }
 
-fn pg_admin_url() -> Option<String> {
+pub fn pg_admin_url() -> Option<String> {
     std::env::var("FENGLAI_TEST_PG_URL")
         .ok()
         .filter(|s| !s.is_empty())
@@ -48,11 +48,11 @@ pub fn pg_available() -> bool {
     false
 }
 
-fn random_name(prefix: &str) -> String {
+pub fn random_name(prefix: &str) -> String {
     format!("{prefix}_{:016x}", rand::random::<u64>())
 }
 
-fn with_db(url: &str, db: &str) -> String {
+pub fn with_db(url: &str, db: &str) -> String {
     let (base, _) = url.rsplit_once('/').expect("url has a path");
     format!("{base}/{db}")
 }

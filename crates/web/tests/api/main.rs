@@ -18,3 +18,4 @@ mod review;
 mod scope;
 mod scope_matrix;
 mod stats;
+mod upgrade;
