@@ -308,3 +308,133 @@ async fn matrix(t: TestApp) {
     );
 }
 both!(every_route_every_outsider, matrix);
+
+/// The page routes with a record in their path, read from the routers' source (so a new
+/// page is in the matrix as soon as it is routed): (method, path).
+fn page_routes() -> Vec<(String, String)> {
+    let sources = [
+        include_str!("../../src/pages.rs"),
+        include_str!("../../src/pages/delivery.rs"),
+        include_str!("../../src/pages/inbox.rs"),
+        include_str!("../../src/pages/intake.rs"),
+        include_str!("../../src/pages/ledgers.rs"),
+        include_str!("../../src/pages/merges.rs"),
+        include_str!("../../src/pages/parks.rs"),
+        include_str!("../../src/pages/quota.rs"),
+    ];
+    let mut out = Vec::new();
+    for src in sources {
+        for chunk in src.split(".route(").skip(1) {
+            let Some(path) = chunk.split('"').nth(1) else {
+                continue;
+            };
+            if !path.contains('{') {
+                continue;
+            }
+            // the handler expression: up to the route's closing parenthesis
+            let expr: String = chunk
+                .split("\n        .")
+                .next()
+                .unwrap_or(chunk)
+                .to_string();
+            for (token, method) in [("get(", "GET"), ("post(", "POST")] {
+                if expr.contains(&format!(" {token}"))
+                    || expr.contains(&format!("({token}"))
+                    || expr.contains(&format!(".{token}"))
+                    || expr.contains(&format!("\n{token}"))
+                    || expr.split_whitespace().any(|w| w.starts_with(token))
+                {
+                    out.push((method.to_string(), path.to_string()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The kind of record a page path names; `None` for pages open to everyone.
+fn page_kind(path: &str) -> Result<Option<&'static str>, String> {
+    if path.starts_with("/guide/") || path.starts_with("/picker/") {
+        return Ok(None);
+    }
+    if path == "/parks/{id}" {
+        // shared like the API's park profile; the POST is checked below as a change
+        return Ok(Some("park"));
+    }
+    kind_of(&format!(
+        "/api/v1{}",
+        path.strip_prefix("/admin").unwrap_or(path)
+    ))
+    .map(Some)
+    .ok_or_else(|| format!("page {path}: no fixture kind"))
+}
+
+async fn page_status(
+    t: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    method: &str,
+    path: &str,
+) -> StatusCode {
+    let r = if method == "GET" {
+        t.client
+            .get(t.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    } else {
+        t.form(cookie, path, &[("csrf", csrf)]).await
+    };
+    r.status()
+}
+
+async fn page_matrix(t: TestApp) {
+    let f = fixtures(&t).await;
+    let routes = page_routes();
+    assert!(
+        routes.len() >= 30,
+        "{} page routes with a record: {routes:?}",
+        routes.len()
+    );
+    let mut leaks: BTreeMap<String, String> = BTreeMap::new();
+    for who in ["park2", "informant"] {
+        let cookie = format!("fenglai_session={}", crate::auth::web_login(&t, who).await);
+        let (_, html) = t.page(&cookie, "/").await;
+        let csrf = crate::helpers::csrf_in(&html);
+        for (method, path) in &routes {
+            let kind = match page_kind(path) {
+                Ok(Some(k)) => k,
+                Ok(None) => continue,
+                Err(e) => panic!("{e}: add a fixture kind for it"),
+            };
+            let fill = |id: &str| path.replace("{id}", id).replace("{node}", "land");
+            let real = page_status(&t, &cookie, &csrf, method, &fill(&f[kind])).await;
+            let none = page_status(&t, &cookie, &csrf, method, &fill(MISSING)).await;
+            if path.starts_with("/parks/{id}") {
+                // parks are public (their profiles and the 招商指南): only a change is refused
+                let ok = if method == "GET" {
+                    real.is_success()
+                } else {
+                    !real.is_success() && !real.is_redirection()
+                };
+                assert!(ok, "{who} {method} {path}: {real}");
+                continue;
+            }
+            let acted = real.is_success() || real.is_redirection();
+            if acted || real != none || real.is_server_error() {
+                leaks.insert(
+                    format!("{who} {method} {}", fill(&f[kind])),
+                    format!("{real} (missing record: {none})"),
+                );
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "pages that tell outsiders apart from a missing record: {leaks:#?}"
+    );
+}
+both!(every_page_every_outsider, page_matrix);
