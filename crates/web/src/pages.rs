@@ -188,8 +188,17 @@ fn csrf_rejection(s: &WebSession, sent: &str) -> Option<Response> {
     }
 }
 
-fn session_cookie(token: &str, max_age: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+/// The session cookie: HttpOnly, SameSite=Lax, and Secure when the page was reached over
+/// TLS — a reverse proxy terminating HTTPS says so with `X-Forwarded-Proto: https` — or when
+/// `FENGLAI_SECURE_COOKIES=1`.
+fn session_cookie(token: &str, max_age: i64, headers: &HeaderMap) -> String {
+    let tls = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        || std::env::var("FENGLAI_SECURE_COOKIES").is_ok_and(|v| v == "1");
+    let secure = if tls { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 // ---- login ----
@@ -251,7 +260,7 @@ async fn login(
     match auth::login(&app, &f.username, &f.password, &ip, auth::Kind::Web).await {
         Ok(issued) => {
             let mut r = Redirect::to("/").into_response();
-            if let Ok(v) = session_cookie(&issued.token, 12 * 3600).parse() {
+            if let Ok(v) = session_cookie(&issued.token, 12 * 3600, &headers).parse() {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
             r
@@ -271,7 +280,12 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(app): State<App>, s: WebSession, Form(f): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(app): State<App>,
+    s: WebSession,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if let Some(r) = csrf_rejection(&s, &f.csrf) {
         return r;
     }
@@ -279,7 +293,7 @@ async fn logout(State(app): State<App>, s: WebSession, Form(f): Form<CsrfForm>) 
         return error_page(e);
     }
     let mut r = Redirect::to("/login").into_response();
-    if let Ok(v) = session_cookie("", 0).parse() {
+    if let Ok(v) = session_cookie("", 0, &headers).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r

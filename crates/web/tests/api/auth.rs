@@ -238,3 +238,69 @@ async fn health_and_openapi(t: TestApp) {
     assert_eq!(v["error"]["code"], "not_found");
 }
 both!(health_and_openapi_document, health_and_openapi);
+
+/// The session cookie's flags: HttpOnly and SameSite always, Secure when the page was
+/// reached over TLS (a proxy's `X-Forwarded-Proto: https`); the id is new at every login.
+async fn cookie_flags(t: TestApp) {
+    let login = |proto: Option<&'static str>| {
+        let t = &t;
+        async move {
+            let r = t.client.get(t.url("/login")).send().await.unwrap();
+            let csrf = r.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .split_once('=')
+                .unwrap()
+                .1
+                .to_string();
+            let mut req = t
+                .client
+                .post(t.url("/login"))
+                .header("cookie", format!("fenglai_login_csrf={csrf}"))
+                .form(&[
+                    ("username", "leader"),
+                    ("password", "demo"),
+                    ("csrf", csrf.as_str()),
+                ]);
+            if let Some(p) = proto {
+                req = req.header("x-forwarded-proto", p);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .find(|c| c.starts_with("fenglai_session="))
+                .unwrap()
+        }
+    };
+    let plain = login(None).await;
+    assert!(
+        plain.contains("HttpOnly") && plain.contains("SameSite=Lax"),
+        "{plain}"
+    );
+    assert!(!plain.contains("Secure"), "{plain}");
+    let tls = login(Some("https")).await;
+    assert!(
+        tls.contains("HttpOnly") && tls.contains("; Secure"),
+        "{tls}"
+    );
+    // a new session id at each login
+    assert_ne!(plain.split(';').next(), tls.split(';').next());
+    // every page carries the security headers
+    let r = t.client.get(t.url("/login")).send().await.unwrap();
+    let h = r.headers();
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("script-src 'unsafe-inline'"),
+        "{csp}"
+    );
+}
+both!(session_cookie_flags, cookie_flags);
