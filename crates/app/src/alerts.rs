@@ -33,6 +33,10 @@ pub async fn compute(app: &App, as_of: NaiveDate) -> Result<(AlertRun, Vec<Escal
     let t0 = Instant::now();
     let d = as_of.to_string();
     let mut tx = app.db.begin().await?;
+    // write first: on SQLite a transaction that reads and then writes fails at once
+    // (SQLITE_BUSY_SNAPSHOT, no busy wait) if another connection committed in between;
+    // one that starts by writing waits for the lock instead
+    store::clear_alerts(&mut tx, app.db.backend).await?;
     let rules: Vec<_> = store::rules(&mut tx)
         .await?
         .into_iter()
@@ -42,7 +46,6 @@ pub async fn compute(app: &App, as_of: NaiveDate) -> Result<(AlertRun, Vec<Escal
         .iter()
         .filter_map(|r| Some((shape(r)?, cutoff(as_of, r.days))))
         .collect();
-    store::clear_alerts(&mut tx, app.db.backend).await?;
     let overdue = store::add_alerts(&mut tx, "overdue", &d, store::overdue_query(&d)).await?;
     let at_risk = store::add_alerts(&mut tx, "at_risk", &d, store::at_risk_query(&d)).await?;
     let stalled = store::add_alerts(&mut tx, "stalled", &d, store::stalled_query(&shaped)).await?;

@@ -137,13 +137,7 @@ pub async fn attach(
     }
     let sha = hex::encode(Sha256::digest(u.bytes));
     let mut tx = Tx::begin(app).await?;
-    let p = projects::get(tx.conn(), project_id, &actor.scope)
-        .await?
-        .ok_or(Error::NotFound)?;
-    actor.require(
-        actor.role.may_manage_projects() || p.responsible_user_id == Some(actor.id()),
-        "上传项目材料",
-    )?;
+    crate::projects::for_work(tx.conn(), actor, project_id, "上传项目材料").await?;
     if let Some(r) = u.request_id {
         let belongs = fenglai_store::requests::get(
             tx.conn(),

@@ -29,14 +29,7 @@ pub fn as_of(s: &Option<String>) -> Result<NaiveDate> {
 /// The project if the caller may see it, and whether they may change its plan: those who
 /// manage projects, and the project's responsible person.
 async fn project_for_plan(c: &mut Conn, actor: &Actor, id: i64) -> Result<Project> {
-    let p = projects::get(c, id, &actor.scope)
-        .await?
-        .ok_or(Error::NotFound)?;
-    actor.require(
-        actor.role.may_manage_projects() || p.responsible_user_id == Some(actor.id()),
-        "调整项目节点",
-    )?;
-    Ok(p)
+    crate::projects::for_work(c, actor, id, "调整项目节点").await
 }
 
 /// The date each stage was entered, from the stage history (not voided).

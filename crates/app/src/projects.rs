@@ -333,6 +333,24 @@ pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Resul
     Ok(after)
 }
 
+/// The project in the caller's scope (else 404), if the caller may work on it: those who
+/// manage projects, and the project's responsible person (else 403, naming `what`).
+pub async fn for_work(
+    c: &mut fenglai_store::Conn,
+    actor: &Actor,
+    id: i64,
+    what: &str,
+) -> Result<Project> {
+    let p = projects::get(c, id, &actor.scope)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor.require(
+        actor.role.may_manage_projects() || p.responsible_user_id == Some(actor.id()),
+        what,
+    )?;
+    Ok(p)
+}
+
 pub async fn parks(app: &App) -> Result<Vec<projects::Choice>> {
     let mut c = app.db.acquire().await?;
     Ok(projects::parks(&mut c).await?)

@@ -59,13 +59,7 @@ pub async fn put(
         return Err(Error::invalid("employment", "用工人数应在0到1000万之间"));
     }
     let mut tx = Tx::begin(app).await?;
-    let p = projects::get(tx.conn(), project_id, &actor.scope)
-        .await?
-        .ok_or(Error::NotFound)?;
-    actor.require(
-        actor.role.may_manage_projects() || p.responsible_user_id == Some(actor.id()),
-        "填报项目月度数据",
-    )?;
+    crate::projects::for_work(tx.conn(), actor, project_id, "填报项目月度数据").await?;
     let before = store::monthly(tx.conn(), project_id)
         .await?
         .into_iter()

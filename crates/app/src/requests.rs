@@ -11,7 +11,7 @@ use chrono::{Duration, NaiveDate};
 use fenglai_domain::request::{self, Category, TaskAction, TaskStatus, Urgency};
 use fenglai_domain::{dates, Role};
 use fenglai_store::requests::{self as store, BoardItem, Meeting, Reach, Request, Task};
-use fenglai_store::{org, projects, Conn};
+use fenglai_store::{org, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -169,13 +169,7 @@ pub async fn raise(
         return Err(Error::invalid("department_ids", "办理部门不能超过10个"));
     }
     let mut tx = Tx::begin(app).await?;
-    let p = projects::get(tx.conn(), project_id, &actor.scope)
-        .await?
-        .ok_or(Error::NotFound)?;
-    actor.require(
-        actor.role.may_manage_projects() || p.responsible_user_id == Some(actor.id()),
-        "提出项目诉求",
-    )?;
+    crate::projects::for_work(tx.conn(), actor, project_id, "提出项目诉求").await?;
     let mut departments = input.department_ids.clone();
     departments.sort_unstable();
     departments.dedup();

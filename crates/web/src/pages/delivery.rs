@@ -308,70 +308,47 @@ async fn monthly(
     back(&app, &s, id, "realised", r).await
 }
 
+/// A page's multipart form: its text fields and the `file` part (name, bytes). A part over
+/// the body limit, or a body that is not multipart, is an error naming the file.
+async fn read_multipart(
+    req: Request,
+    app: &App,
+) -> Result<(HashMap<String, String>, Option<(String, Vec<u8>)>), Error> {
+    let too_big = || {
+        Error::invalid(
+            "file",
+            format!("文件不能超过{} MB", evidence::MAX_BYTES / 1024 / 1024),
+        )
+    };
+    let mut m = axum::extract::Multipart::from_request(req, app)
+        .await
+        .map_err(|_| Error::invalid("file", "请选择要上传的文件"))?;
+    let (mut fields, mut file) = (HashMap::new(), None);
+    while let Some(field) = m.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| too_big())?;
+            file = Some((file_name, bytes.to_vec()));
+        } else {
+            fields.insert(name, field.text().await.unwrap_or_default());
+        }
+    }
+    Ok((fields, file))
+}
+
 async fn attach(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
     req: Request,
 ) -> Response {
-    let mut m = match axum::extract::Multipart::from_request(req, &app).await {
-        Ok(m) => m,
-        Err(_) => {
-            return back(
-                &app,
-                &s,
-                id,
-                "evidence",
-                Err(Error::invalid("file", "请选择要上传的文件")),
-            )
-            .await
-        }
+    let (fields, file) = match read_multipart(req, &app).await {
+        Ok(x) => x,
+        Err(e) => return back(&app, &s, id, "evidence", Err(e)).await,
     };
-    let (mut csrf, mut kind) = (String::new(), String::new());
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match m.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-                Some("kind") => kind = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    let name = field.file_name().unwrap_or("").to_string();
-                    match field.bytes().await {
-                        Ok(b) => file = Some((name, b.to_vec())),
-                        Err(_) => {
-                            return back(
-                                &app,
-                                &s,
-                                id,
-                                "evidence",
-                                Err(Error::invalid(
-                                    "file",
-                                    format!("文件不能超过{} MB", evidence::MAX_BYTES / 1024 / 1024),
-                                )),
-                            )
-                            .await
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => {
-                return back(
-                    &app,
-                    &s,
-                    id,
-                    "evidence",
-                    Err(Error::invalid(
-                        "file",
-                        format!("文件不能超过{} MB", evidence::MAX_BYTES / 1024 / 1024),
-                    )),
-                )
-                .await
-            }
-        }
-    }
-    if let Some(r) = csrf_rejection(&s, &csrf) {
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    if let Some(r) = csrf_rejection(&s, &get("csrf")) {
         return r;
     }
     let Some((name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
@@ -389,7 +366,7 @@ async fn attach(
         &s.actor,
         id,
         &evidence::Upload {
-            kind: &kind,
+            kind: &get("kind"),
             filename: &name,
             bytes: &bytes,
             request_id: None,
@@ -973,35 +950,11 @@ async fn monthly_import(State(app): State<App>, s: WebSession, req: Request) -> 
             },
         )
     };
-    let too_big = || format!("文件不能超过{} MB", evidence::MAX_BYTES / 1024 / 1024);
-    let Ok(mut m) = axum::extract::Multipart::from_request(req, &app).await else {
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("请选择要导入的文件".into()),
-        );
+    let (fields, file) = match read_multipart(req, &app).await {
+        Ok(x) => x,
+        Err(e) => return page(StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())),
     };
-    let (mut csrf, mut file) = (String::new(), None::<(String, Vec<u8>)>);
-    loop {
-        match m.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    let name = field.file_name().unwrap_or("月度数据.xlsx").to_string();
-                    match field.bytes().await {
-                        Ok(b) => file = Some((name, b.to_vec())),
-                        Err(_) => {
-                            return page(StatusCode::UNPROCESSABLE_ENTITY, None, Some(too_big()))
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => return page(StatusCode::UNPROCESSABLE_ENTITY, None, Some(too_big())),
-        }
-    }
-    if let Some(r) = csrf_rejection(&s, &csrf) {
+    if let Some(r) = csrf_rejection(&s, fields.get("csrf").map_or("", |c| c.as_str())) {
         return r;
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
@@ -1010,6 +963,11 @@ async fn monthly_import(State(app): State<App>, s: WebSession, req: Request) -> 
             None,
             Some("请选择要导入的文件".into()),
         );
+    };
+    let name = if name.is_empty() {
+        "月度数据.xlsx".to_string()
+    } else {
+        name
     };
     match realised::import(&app, &s.actor, &name, &bytes).await {
         Ok(done) => page(StatusCode::OK, Some(done), None),
