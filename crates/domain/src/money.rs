@@ -36,8 +36,8 @@ fn fixed(value: i64, unit: i64, places: u32) -> String {
 }
 
 fn group(n: i128) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -50,10 +50,10 @@ fn group(n: i128) -> String {
 impl Yuan {
     /// "12.35亿元" for amounts of at least 1 亿, else "3,500万元", else "800元".
     pub fn human(self) -> String {
-        let a = self.0.abs();
-        if a >= YI {
+        let a = self.0.unsigned_abs();
+        if a >= YI as u64 {
             format!("{}亿元", fixed(self.0, YI, 2))
-        } else if a >= WAN {
+        } else if a >= WAN as u64 {
             format!("{}万元", fixed(self.0, WAN, 2))
         } else {
             format!("{}元", group(self.0 as i128))
@@ -160,6 +160,20 @@ mod tests {
         assert_eq!(Yuan(800).human(), "800元");
         assert_eq!(Yuan(125_005_000).yi(), "1.25");
         assert_eq!(Yuan(125_000_001).yi(), "1.25");
+    }
+
+    /// Found by the `amount` fuzz target: the sign of a small negative amount was grouped
+    /// with its digits ("-,800元"), and the smallest i64 overflowed `abs`.
+    #[test]
+    fn negative_and_extreme_amounts_display() {
+        assert_eq!(Yuan(-800).human(), "-800元");
+        assert_eq!(Yuan(-1_234).human(), "-1,234元");
+        assert_eq!(Yuan(-123_456).human(), "-12.35万元");
+        assert_eq!(Yuan(i64::MIN).human(), "-92,233,720,368.55亿元");
+        assert_eq!(Yuan(i64::MAX).human(), "92,233,720,368.55亿元");
+        let min = Yuan::parse_with_unit("-9223372036854775808", 1).unwrap();
+        assert_eq!(min, Yuan(i64::MIN));
+        assert_eq!(min.wan(), "-922,337,203,685,477.58");
     }
 
     #[test]

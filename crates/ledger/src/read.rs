@@ -24,9 +24,10 @@ pub enum ReadError {
 
 /// What the bytes look like, whatever the file is called (government systems often
 /// export .xlsx files named .xls, or text named .xls).
+const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 fn sniff(bytes: &[u8], filename: &str) -> Kind {
     const ZIP: &[u8] = b"PK\x03\x04";
-    const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     let lower = filename.to_ascii_lowercase();
     if bytes.starts_with(ZIP)
         || bytes.starts_with(CFB)
@@ -72,6 +73,9 @@ fn read_workbook(bytes: &[u8], filename: &str) -> Result<Vec<Sheet>, ReadError> 
         file: filename.to_string(),
         detail,
     };
+    if bytes.starts_with(CFB) {
+        check_cfb(bytes).map_err(fail)?;
+    }
     // The generic entry point: it tries .xls, then .xlsx, .xlsb and .ods.
     let mut book =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
@@ -128,6 +132,25 @@ fn read_workbook(bytes: &[u8], filename: &str) -> Result<Vec<Sheet>, ReadError> 
         out.push(sheet);
     }
     Ok(out)
+}
+
+/// Checks an .xls container (Compound File Binary) before calamine reads it: calamine
+/// 0.38 trusts the stream lengths in the directory and follows sector chains without loop
+/// detection, so a 7 KB file claiming a 2 GB stream made it allocate 2 GB and abort (found
+/// by the `ledger` fuzz target; upstream tafia/calamine#550). The `cfb` crate validates
+/// the header, allocation tables and directory; no stream may be longer than the file.
+fn check_cfb(bytes: &[u8]) -> Result<(), String> {
+    let file =
+        cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| format!("文件结构损坏（{e}）"))?;
+    let limit = bytes.len() as u64;
+    match file.walk().find(|e| e.len() > limit) {
+        Some(e) => Err(format!(
+            "文件结构损坏（“{}”长 {} 字节，超过文件大小 {limit} 字节）",
+            e.name(),
+            e.len()
+        )),
+        None => Ok(()),
+    }
 }
 
 fn to_cell(d: &Data) -> Cell {

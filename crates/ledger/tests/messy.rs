@@ -514,3 +514,58 @@ fn a_real_xls_file() {
     assert_eq!(errors, ["D6 总投资：无法识别的金额“约一个亿”"]);
     assert_eq!(rows[3].outcome, RowOutcome::Skipped(Skip::Total));
 }
+
+/// Writes the ledgers above as seeds for the `ledger` fuzz target when
+/// `FENGLAI_FUZZ_SEEDS` names a folder (see RELIABILITY.md, "Fuzzing"); does nothing
+/// otherwise. The target reads its first byte as the file name (0 .csv, 1 .xlsx, 2 .xls).
+#[test]
+fn write_fuzz_seeds() {
+    let Some(dir) = std::env::var_os("FENGLAI_FUZZ_SEEDS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = |name: &str, sel: u8, bytes: &[u8]| {
+        let mut out = vec![sel];
+        out.extend_from_slice(bytes);
+        std::fs::write(dir.join(name), out).unwrap();
+    };
+    seed("project-ledger.xlsx", 1, &project_ledger());
+    seed("leads-utf8.csv", 0, LEADS_CSV.as_bytes());
+    seed("leads-gbk.csv", 0, &encoding_rs::GBK.encode(LEADS_CSV).0);
+    let monthly = "月度填报（单位：万元）\n项目编号,项目名称,月份,实际到资,完成固投,税收,用工人数\n1,凤城新能源电池项目,2025-03,500,1200,30,120\n2,康达生物医药,2025年4月,\"1,000\",,,\n";
+    seed("monthly.csv", 0, monthly.as_bytes());
+    let headers = ["企业名称", "总投资(亿元)", "报送日期"].map(String::from);
+    let rows = vec![vec![
+        OutCell::Text("华芯科技有限公司".into()),
+        OutCell::Decimal("1.28".into()),
+        OutCell::Date(d(2024, 3, 15)),
+    ]];
+    seed(
+        "table.xlsx",
+        1,
+        &write_table("线索台账", &headers, &rows).unwrap(),
+    );
+    let xls = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/project-ledger.xls"
+    ))
+    .unwrap();
+    seed("project-ledger.xls", 2, &xls);
+}
+
+/// Found by the `ledger` fuzz target: a 7 KB .xls whose directory claims a stream of
+/// 2 GB made calamine allocate it and abort the process. It is refused as damaged.
+#[test]
+fn an_xls_claiming_a_stream_longer_than_the_file_is_refused() {
+    let data = include_bytes!("data/fuzz/xls-stream-longer-than-file.bin");
+    // The fuzz input's first byte chose the file name; the rest is the file.
+    let err = read(&data[1..], "台账.xls").unwrap_err();
+    assert!(
+        matches!(&err, ReadError::Workbook { detail, .. } if detail.contains("文件结构损坏")),
+        "{err}"
+    );
+    // The real .xls next to it still reads.
+    let xls = include_bytes!("data/project-ledger.xls");
+    assert!(read(xls, "台账.xls").is_ok());
+}
