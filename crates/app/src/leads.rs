@@ -39,6 +39,9 @@ pub struct LeadInput {
     pub energy_tce: Option<f64>,
     /// power needed, kVA
     pub power_kva: Option<i64>,
+    /// 世界500强, 中国500强, 央企, 上市公司 (codes or names, comma-separated)
+    #[serde(default)]
+    pub investor_tags: Option<String>,
 }
 
 fn opt(s: &Option<String>) -> Option<&str> {
@@ -258,7 +261,11 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
     actor.require(actor.role.may_report_leads(), "报送线索")?;
     let mut tx = Tx::begin(app).await?;
     let new = validate(tx.conn(), input, actor).await?;
+    let tags = fenglai_domain::assess::parse_tags(input.investor_tags.as_deref().unwrap_or(""))?;
     let id = leads::insert(tx.conn(), &new).await?;
+    if !tags.is_empty() {
+        leads::set_tags(tx.conn(), id, &tags).await?;
+    }
     let lead = leads::get(tx.conn(), id, &fenglai_store::Scope::All)
         .await?
         .ok_or(Error::NotFound)?;
@@ -267,6 +274,45 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
     crate::merges::queue_lookalikes(tx.conn(), &lead).await?;
     tx.commit().await?;
     Ok(lead)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagsInput {
+    /// 世界500强, 中国500强, 央企, 上市公司 (codes or names, comma-separated; empty clears)
+    pub investor_tags: String,
+}
+
+/// Sets a lead's investor tags (they weigh its projects in assessment); audited.
+pub async fn set_tags(app: &App, actor: &Actor, id: i64, input: &TagsInput) -> Result<Lead> {
+    let tags = fenglai_domain::assess::parse_tags(&input.investor_tags)?;
+    let mut tx = Tx::begin(app).await?;
+    let before = leads::get(tx.conn(), id, &actor.scope)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor.require(
+        actor.role.may_manage_projects() || before.reported_by == actor.id(),
+        "修改企业标签",
+    )?;
+    if before.investor_tags == tags {
+        tx.commit().await?;
+        return Ok(before);
+    }
+    leads::set_tags(tx.conn(), id, &tags).await?;
+    let after = leads::get(tx.conn(), id, &fenglai_store::Scope::All)
+        .await?
+        .ok_or(Error::NotFound)?;
+    tx.record(
+        Some(actor),
+        "lead",
+        id,
+        "update",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Lead> {

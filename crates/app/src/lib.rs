@@ -5,9 +5,13 @@
 //! records outside the caller's scope are [`Error::NotFound`], exactly like records
 //! that do not exist. The web layer maps `Error` to HTTP in one place.
 
+pub mod activities;
 pub mod alerts;
+pub mod assess;
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
+pub mod cockpit;
 pub mod daily;
 pub mod demo;
 pub mod evidence;
@@ -42,6 +46,8 @@ pub struct App {
     offers: Arc<Mutex<Option<CachedOffers>>>,
     /// the virus scanner uploads pass through, if one is configured
     scanner: Option<Arc<dyn evidence::Scanner>>,
+    /// the cockpit's figures and when they were computed (kept a minute)
+    cockpit: Arc<Mutex<Option<cockpit::Cached>>>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -55,6 +61,7 @@ impl App {
             db,
             offers: Arc::default(),
             scanner: None,
+            cockpit: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;

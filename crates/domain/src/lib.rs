@@ -3,6 +3,7 @@
 //! Nothing here performs I/O. Types validate on construction (`parse`), so a value
 //! of type [`Uscc`], [`Stage`] or [`Yuan`] held anywhere else is known to be valid.
 
+pub mod assess;
 pub mod codes;
 pub mod dates;
 pub mod lead;

@@ -41,8 +41,8 @@ pub use value::{
     parse_value, parse_yuan, to_serial, Mu, Value,
 };
 pub use write::{
-    default_columns, out_cell, write_error_report, write_table, write_xlsx, Column, OutCell,
-    WriteError,
+    default_columns, out_cell, write_error_report, write_sheets, write_table, write_xlsx, Column,
+    OutCell, SheetOut, WriteError,
 };
 
 /// Any failure before rows can be judged one by one.

@@ -197,6 +197,15 @@ fn write_cell(
     Ok(())
 }
 
+/// One sheet of a workbook: its name, a title merged across the first row, the headers in the
+/// second, then the rows.
+pub struct SheetOut<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub headers: &'a [String],
+    pub rows: &'a [Vec<OutCell>],
+}
+
 /// Writes any table in the ledger layout: the title merged across the first row, the
 /// headers in the second, then the rows. For list views that are not leads or projects
 /// (the monthly quota table …).
@@ -205,33 +214,45 @@ pub fn write_table(
     headers: &[String],
     rows: &[Vec<OutCell>],
 ) -> Result<Vec<u8>, WriteError> {
+    write_sheets(&[SheetOut {
+        name: "台账",
+        title,
+        headers,
+        rows,
+    }])
+}
+
+/// Writes several tables, one a sheet, each in the ledger layout (bulletins, 三张清单).
+pub fn write_sheets(sheets: &[SheetOut]) -> Result<Vec<u8>, WriteError> {
     let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name("台账")?;
     let title_format = Format::new()
         .set_bold()
         .set_font_size(14)
         .set_align(FormatAlign::Center);
     let header_format = Format::new().set_bold().set_align(FormatAlign::Center);
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
-    let width = headers.len().max(1) as u16;
-    if width > 1 {
-        ws.merge_range(0, 0, 0, width - 1, title, &title_format)?;
-    } else {
-        ws.write_string_with_format(0, 0, title, &title_format)?;
-    }
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(1, c as u16, h, &header_format)?;
-        let chars = h.chars().count() as f64;
-        ws.set_column_width(c as u16, (chars * 2.0 + 2.0).clamp(8.0, 40.0))?;
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let r = (i + 2) as u32;
-        for (c, cell) in row.iter().enumerate() {
-            write_cell(ws, r, c as u16, cell, &date_format)?;
+    for sheet in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet.name)?;
+        let width = sheet.headers.len().max(1) as u16;
+        if width > 1 {
+            ws.merge_range(0, 0, 0, width - 1, sheet.title, &title_format)?;
+        } else {
+            ws.write_string_with_format(0, 0, sheet.title, &title_format)?;
         }
+        for (c, h) in sheet.headers.iter().enumerate() {
+            ws.write_string_with_format(1, c as u16, h, &header_format)?;
+            let chars = h.chars().count() as f64;
+            ws.set_column_width(c as u16, (chars * 2.0 + 2.0).clamp(8.0, 40.0))?;
+        }
+        for (i, row) in sheet.rows.iter().enumerate() {
+            let r = (i + 2) as u32;
+            for (c, cell) in row.iter().enumerate() {
+                write_cell(ws, r, c as u16, cell, &date_format)?;
+            }
+        }
+        ws.set_freeze_panes(2, 0)?;
     }
-    ws.set_freeze_panes(2, 0)?;
     Ok(book.save_to_buffer()?)
 }
 

@@ -44,6 +44,9 @@ pub struct Lead {
     pub energy_tce: Option<f64>,
     /// power needed, kVA
     pub power_kva: Option<i64>,
+    /// 世界500强, 中国500强, 央企, 上市公司 as codes: `fortune500,listed`
+    #[serde(default)]
+    pub investor_tags: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -54,7 +57,7 @@ const SELECT: &str =
     l.planned_investment_yuan, l.land_mu, l.expected_jobs, l.channel, l.reported_by, \
     us.display_name AS reporter_name, l.reporting_unit_id, un.name AS reporting_unit_name, \
     l.reported_date, l.status, l.project_id, l.merged_into, l.env_category, l.expected_tax_yuan, \
-    l.expected_output_yuan, l.energy_tce, l.power_kva, l.created_at, l.updated_at \
+    l.expected_output_yuan, l.energy_tce, l.power_kva, l.investor_tags, l.created_at, l.updated_at \
     FROM leads l \
     JOIN users us ON us.id = l.reported_by \
     JOIN units un ON un.id = l.reporting_unit_id \
@@ -147,6 +150,14 @@ pub async fn get(conn: &mut Conn, id: i64, scope: &Scope) -> Result<Option<Lead>
     s.push(" WHERE l.id = ").bind(id);
     scope.restrict(&mut s, "l", false);
     s.fetch_optional(conn).await
+}
+
+/// Sets a lead's investor tags (codes, comma-separated).
+pub async fn set_tags(conn: &mut Conn, id: i64, tags: &str) -> Result<()> {
+    let mut s = Sql::new("UPDATE leads SET investor_tags = ");
+    s.bind(tags).push(", updated_at = ").bind(now());
+    s.push(" WHERE id = ").bind(id);
+    s.execute(conn).await.map(|_| ())
 }
 
 pub async fn set_status(

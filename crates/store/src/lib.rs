@@ -10,6 +10,7 @@
 //! money is `BIGINT` yuan, booleans are `BIGINT` 0/1. Functions take a
 //! `&mut AnyConnection` so that the application layer owns transactions.
 
+pub mod assess;
 pub mod audit;
 pub mod db;
 pub mod evidence;

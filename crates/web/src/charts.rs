@@ -2,6 +2,7 @@
 
 use fenglai_app::stats::{GroupPipeline, Pipeline};
 use fenglai_domain::{Stage, Yuan};
+use std::collections::HashMap;
 
 pub struct FunnelBar {
     pub stage: &'static str,
@@ -298,6 +299,119 @@ pub fn gantt(
         ticks,
         today_x: x(today),
     })
+}
+
+/// Province outlines projected once into SVG path data (`data/tools/china_svg.py`).
+const CHINA: &str = include_str!("../../../data/china-provinces.tsv");
+
+/// One province of the China map: its outline, shade and figure.
+pub struct Province {
+    pub code: String,
+    pub name: String,
+    pub path: String,
+    pub fill: &'static str,
+    pub count: i64,
+    pub label_x: i64,
+    pub label_y: i64,
+}
+
+/// A map of China shaded by a count per province (示意图, not a standard map).
+pub struct ChinaMap {
+    pub width: i64,
+    pub height: i64,
+    pub provinces: Vec<Province>,
+    /// (shade, "from–to") for the legend, lightest first
+    pub legend: Vec<(&'static str, String)>,
+}
+
+const SHADES: [&str; 6] = [
+    "#eef2f7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c",
+];
+
+/// Shades each province by `counts` (two-digit province code → count): none is the lightest,
+/// then five steps of equal width on a square-root scale up to the largest count.
+pub fn china_map(counts: &HashMap<String, i64>) -> ChinaMap {
+    let max = counts.values().copied().max().unwrap_or(0).max(1) as f64;
+    let step = |n: i64| -> usize {
+        if n <= 0 {
+            0
+        } else {
+            (((n as f64 / max).sqrt() * 5.0).ceil() as usize).clamp(1, 5)
+        }
+    };
+    let mut width = 800;
+    let mut height = 577;
+    let mut provinces = Vec::new();
+    for line in CHINA.lines() {
+        if let Some(head) = line.strip_prefix("# width ") {
+            let mut it = head.split_whitespace();
+            width = it.next().and_then(|w| w.parse().ok()).unwrap_or(width);
+            height = it.nth(1).and_then(|h| h.parse().ok()).unwrap_or(height);
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 5 {
+            continue;
+        }
+        let count = counts.get(f[0]).copied().unwrap_or(0);
+        provinces.push(Province {
+            code: f[0].to_string(),
+            name: f[1].to_string(),
+            path: f[4].to_string(),
+            fill: SHADES[step(count)],
+            count,
+            label_x: f[2].parse().unwrap_or(0),
+            label_y: f[3].parse().unwrap_or(0),
+        });
+    }
+    let legend = (1..=5)
+        .map(|k| {
+            let lo = ((k as f64 - 1.0) / 5.0).powi(2) * max;
+            let hi = (k as f64 / 5.0).powi(2) * max;
+            (
+                SHADES[k],
+                format!("{}–{}", lo.floor() as i64 + 1, hi.floor() as i64),
+            )
+        })
+        .filter(|(_, r)| !r.starts_with('0'))
+        .collect();
+    ChinaMap {
+        width,
+        height,
+        provinces,
+        legend,
+    }
+}
+
+/// A pair of bars per month (signed and started investment), scaled to the largest.
+pub struct TrendBar {
+    pub label: String,
+    pub x: i64,
+    pub signed_h: i64,
+    pub started_h: i64,
+    pub signed: String,
+    pub started: String,
+}
+
+pub fn trend(months: &[(String, i64, i64)], height: i64) -> Vec<TrendBar> {
+    let max = months
+        .iter()
+        .map(|m| m.1.max(m.2))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    months
+        .iter()
+        .enumerate()
+        .map(|(i, (label, s, t))| TrendBar {
+            label: label.chars().skip(5).collect::<String>() + "月",
+            x: 40 + i as i64 * 60,
+            signed_h: ((*s as f64 / max) * height as f64).round() as i64,
+            started_h: ((*t as f64 / max) * height as f64).round() as i64,
+            signed: Yuan(*s).human(),
+            started: Yuan(*t).human(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

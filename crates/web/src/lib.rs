@@ -6,6 +6,7 @@
 //! and render; they hold no business rules.
 
 mod api;
+mod api_assess;
 mod api_delivery;
 mod api_ledgers;
 mod api_merges;
@@ -30,6 +31,7 @@ pub use error::ApiError;
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(api_assess::routes())
         .merge(api_review::routes())
         .merge(api_delivery::routes())
         .merge(api_ledgers::routes())

@@ -27,6 +27,7 @@ use fenglai_store::stats::RecentChange;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+mod assess;
 mod delivery;
 mod inbox;
 mod intake;
@@ -80,6 +81,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
+        .merge(assess::routes())
         .merge(delivery::routes())
         .merge(intake::routes())
         .merge(merges::routes())
@@ -126,6 +128,10 @@ pub struct Frame {
     pub may_route: bool,
     /// unread notices (站内消息)
     pub unread: i64,
+    /// 考核 and 通报: staff, not informants or outside reviewers
+    pub may_assess: bool,
+    /// 驾驶舱: leaders and administrators
+    pub may_steer: bool,
     pub nav: &'static str,
 }
 
@@ -144,6 +150,8 @@ impl Frame {
                 Role::Admin | Role::Promoter | Role::Leader | Role::Receiver
             ),
             unread: s.unread,
+            may_assess: fenglai_app::bulletins::may_read(s.actor.role),
+            may_steer: fenglai_app::bulletins::may_steer(s.actor.role),
             nav,
         }
     }
@@ -489,6 +497,9 @@ struct LeadFormData {
     reported_date: String,
     #[serde(default)]
     env_category: String,
+    /// 世界500强, 中国500强, 央企, 上市公司
+    #[serde(default)]
+    investor_tags: String,
     /// "1" once the reporter has seen the duplicate warning and reports anyway
     #[serde(default)]
     confirm_duplicate: String,
@@ -572,6 +583,7 @@ impl LeadFormData {
             expected_output_yuan: form_wan(&self.expected_output_wan, "expected_output_wan")?,
             energy_tce: energy,
             power_kva: power,
+            investor_tags: nonempty(&self.investor_tags),
         })
     }
 }

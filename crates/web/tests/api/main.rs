@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod assess;
 mod audit;
 mod auth;
 mod delivery;

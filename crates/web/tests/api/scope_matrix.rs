@@ -32,6 +32,26 @@ const SHARED: &[(&str, &str, &str)] = &[
         "/api/v1/parks/{id}/plots",
         "园区是公开的，他人新增地块被拒绝（403）",
     ),
+    (
+        "GET",
+        "/api/v1/bulletins/{id}",
+        "已发布的通报是公示文件，全体人员可读",
+    ),
+    (
+        "GET",
+        "/api/v1/bulletins/{id}/verify",
+        "已发布的通报人人可核验",
+    ),
+    (
+        "GET",
+        "/api/v1/bulletins/{id}/export.xlsx",
+        "已发布的通报可下载",
+    ),
+    (
+        "GET",
+        "/api/v1/bulletins/{id}/export.docx",
+        "已发布的通报可下载",
+    ),
 ];
 
 const MISSING: &str = "987654321";
@@ -191,6 +211,27 @@ async fn fixtures(t: &TestApp) -> HashMap<&'static str, String> {
     tx.commit().await.unwrap();
     let inbox = t.get_json(&p2, "/api/v1/inbox", StatusCode::OK).await;
     f.insert("notification", inbox["items"][0]["id"].to_string());
+    // a visit of the county's centre, and a published bulletin (shared)
+    let visit = t
+        .post_json(
+            &p2,
+            "/api/v1/activities",
+            json!({"kind": "visit", "title": "县里的走访",
+            "activity_date": "2024-03-01", "lead_ids": [open]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    f.insert("activity", visit["id"].to_string());
+    let leader = t.token("leader").await;
+    let b = t
+        .post_json(
+            &leader,
+            "/api/v1/bulletins",
+            json!({"period": "2024-03"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    f.insert("bulletin", b["id"].to_string());
     for (k, v) in &f {
         assert!(v.parse::<i64>().is_ok(), "fixture {k} = {v}");
     }
@@ -217,6 +258,8 @@ fn kind_of(path: &str) -> Option<&'static str> {
         ("/api/v1/units/{id}", "unit"),
         ("/api/v1/users/{id}", "user"),
         ("/api/v1/inbox/{id}", "notification"),
+        ("/api/v1/activities/{id}", "activity"),
+        ("/api/v1/bulletins/{id}", "bulletin"),
     ];
     PREFIXES
         .iter()
@@ -314,6 +357,7 @@ both!(every_route_every_outsider, matrix);
 fn page_routes() -> Vec<(String, String)> {
     let sources = [
         include_str!("../../src/pages.rs"),
+        include_str!("../../src/pages/assess.rs"),
         include_str!("../../src/pages/delivery.rs"),
         include_str!("../../src/pages/inbox.rs"),
         include_str!("../../src/pages/intake.rs"),
@@ -413,8 +457,9 @@ async fn page_matrix(t: TestApp) {
             let fill = |id: &str| path.replace("{id}", id).replace("{node}", "land");
             let real = page_status(&t, &cookie, &csrf, method, &fill(&f[kind])).await;
             let none = page_status(&t, &cookie, &csrf, method, &fill(MISSING)).await;
-            if path.starts_with("/parks/{id}") {
-                // parks are public (their profiles and the 招商指南): only a change is refused
+            if path.starts_with("/parks/{id}") || path.starts_with("/bulletins/{id}") {
+                // parks are public (their profiles and the 招商指南), and so are published
+                // bulletins (公示通报): only a change is refused
                 let ok = if method == "GET" {
                     real.is_success()
                 } else {

@@ -1,0 +1,987 @@
+//! 考核: figures for a period as of a moment, from records, never typed in.
+//!
+//! `compute(app, period, t)` reads every fact *as known at `t`*: leads created by `t` and
+//! valid by `t` (a project made from them, or a panel's 入库, by `t`), merges standing at `t`,
+//! stage-history rows recorded by `t` and not voided by then, monthly figures as they stood at
+//! `t` (values changed later are read back from the event log's `before`), activities recorded
+//! by `t` and not voided by then, the targets and the year's scheme standing at `t`. So a
+//! bulletin computed as of its publication gives the same figures however the records change
+//! later, and a fresh one for the same period shows the changes.
+
+use crate::{App, Error, Result};
+use chrono::{Datelike, NaiveDate};
+use fenglai_domain::assess::{
+    metric_score, movement, ranks, round4, split_amount, CreditRule, Measure, Metric, Period,
+    Quality, Scheme,
+};
+use fenglai_store::{assess as store, leads::Lead, merges::Repointed, Conn};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The metrics, in the order of every figure vector.
+pub fn metrics() -> &'static [Metric] {
+    Metric::ALL
+}
+
+fn mi(m: Metric) -> usize {
+    Metric::ALL
+        .iter()
+        .position(|x| *x == m)
+        .expect("metric in catalogue")
+}
+
+/// A date range as text (`YYYY-MM-DD`), inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Range {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Range {
+    fn of(p: &Period) -> Range {
+        Range {
+            start: p.start,
+            end: p.end,
+        }
+    }
+    fn ytd(end: NaiveDate) -> Range {
+        Range {
+            start: NaiveDate::from_ymd_opt(end.year(), 1, 1).expect("Jan 1"),
+            end,
+        }
+    }
+    fn has(&self, d: &str) -> bool {
+        let s = self.start.to_string();
+        let e = self.end.to_string();
+        s.as_str() <= d && d <= e.as_str()
+    }
+    /// Months whose last day lies in the range (`YYYY-MM`): monthly figures count there.
+    fn has_month(&self, m: &str) -> bool {
+        let Ok(first) = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d") else {
+            return false;
+        };
+        let last = Period::month(first.year(), first.month()).end;
+        self.start <= last && last <= self.end
+    }
+}
+
+/// Credited amounts per metric: raw and quality-weighted.
+#[derive(Debug, Clone, Default)]
+struct Vals {
+    raw: Vec<f64>,
+    weighted: Vec<f64>,
+}
+
+impl Vals {
+    fn add(&mut self, m: Metric, raw: f64, w: f64) {
+        if self.raw.is_empty() {
+            self.raw = vec![0.0; Metric::ALL.len()];
+            self.weighted = vec![0.0; Metric::ALL.len()];
+        }
+        let i = mi(m);
+        self.raw[i] += raw;
+        self.weighted[i] += raw * w;
+    }
+}
+
+/// What one range accumulates: per unit credited directly, and per person.
+#[derive(Debug, Clone, Default)]
+struct Acc {
+    units: HashMap<i64, Vals>,
+    people: HashMap<i64, Vals>,
+}
+
+impl Acc {
+    fn credit(&mut self, unit: i64, person: Option<i64>, m: Metric, raw: f64, w: f64) {
+        self.units.entry(unit).or_default().add(m, raw, w);
+        if let Some(p) = person {
+            self.people.entry(p).or_default().add(m, raw, w);
+        }
+    }
+}
+
+/// A lead as it stood at `t`: who reported it where and when, and what weights it.
+#[derive(Debug, Clone)]
+struct LeadAt {
+    id: i64,
+    unit: i64,
+    user: i64,
+    date: String,
+    industry: Option<String>,
+    tags: String,
+    valid: bool,
+    overridden: bool,
+}
+
+/// Merges, leads and projects as they stood at `t`, for the facts that need them.
+struct World {
+    rule: CreditRule,
+    /// duplicate → survivor, for merges standing at `t`
+    parent: HashMap<i64, i64>,
+    /// projects whose lead at `t` differs from their lead now
+    project_lead: HashMap<i64, i64>,
+    leads: HashMap<i64, LeadAt>,
+    /// root → members (including the root), for roots with members
+    members: HashMap<i64, Vec<i64>>,
+}
+
+impl World {
+    fn root(&self, mut id: i64) -> i64 {
+        let mut hops = 0;
+        while let Some(&p) = self.parent.get(&id) {
+            id = p;
+            hops += 1;
+            if hops > 10_000 {
+                break;
+            }
+        }
+        id
+    }
+
+    fn lead_of_project(&self, project: i64, now: Option<i64>) -> Option<i64> {
+        self.project_lead.get(&project).copied().or(now)
+    }
+
+    /// The members of a lead's group at `t`, 首报 first (by report date, then id), with
+    /// their shares in percent.
+    fn group(&self, lead: i64) -> Vec<(&LeadAt, f64)> {
+        let root = self.root(lead);
+        let mut ms: Vec<&LeadAt> = match self.members.get(&root) {
+            Some(v) => v.iter().filter_map(|i| self.leads.get(i)).collect(),
+            None => self.leads.get(&root).into_iter().collect(),
+        };
+        ms.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
+        let shares = self.rule.shares(ms.len());
+        ms.into_iter().zip(shares).collect()
+    }
+
+    fn weight(&self, scheme: &Scheme, group: &[(&LeadAt, f64)], industry: Option<&str>) -> f64 {
+        let mut tags: Vec<&str> = Vec::new();
+        for (l, _) in group {
+            for t in l.tags.split(',').filter(|t| !t.is_empty()) {
+                if !tags.contains(&t) {
+                    tags.push(t);
+                }
+            }
+        }
+        let joined = tags.join(",");
+        scheme.weight(&Quality {
+            tags: &joined,
+            industry_code: industry.or(group.first().and_then(|(l, _)| l.industry.as_deref())),
+            overridden: group.iter().any(|(l, _)| l.overridden),
+        })
+    }
+}
+
+async fn world(
+    c: &mut Conn,
+    t: &str,
+    rule: CreditRule,
+    lead_ids: &[i64],
+    restored: &HashMap<i64, Option<Lead>>,
+) -> Result<World> {
+    let merges = store::merge_facts(c).await?;
+    let mut parent = HashMap::new();
+    let mut project_lead = HashMap::new();
+    let mut involved: HashSet<i64> = lead_ids.iter().copied().collect();
+    for m in &merges {
+        let standing_at_t =
+            m.merged_at.as_str() <= t && m.undone_at.as_deref().is_none_or(|u| u > t);
+        let standing_now = m.undone_at.is_none();
+        if standing_at_t {
+            parent.insert(m.duplicate_id, m.survivor_id);
+        }
+        let moved: Repointed = serde_json::from_str(&m.repointed).unwrap_or_default();
+        if let Some(p) = moved.project {
+            if standing_now && !standing_at_t {
+                project_lead.insert(p, m.duplicate_id);
+            } else if standing_at_t && !standing_now {
+                project_lead.insert(p, m.survivor_id);
+            }
+        }
+        involved.insert(m.survivor_id);
+        involved.insert(m.duplicate_id);
+    }
+    let ids: Vec<i64> = involved.into_iter().collect();
+    let facts = store::lead_facts(c, &ids, t).await?;
+    let with_project: HashSet<i64> = store::projects_of_leads(c, &ids, t)
+        .await?
+        .into_iter()
+        .map(|(p, l)| project_lead.get(&p).copied().unwrap_or(l))
+        .collect();
+    let mut leads = HashMap::new();
+    for f in facts {
+        let mut l = LeadAt {
+            id: f.id,
+            unit: f.reporting_unit_id,
+            user: f.reported_by,
+            date: f.reported_date,
+            industry: f.industry_code,
+            tags: f.investor_tags,
+            valid: f.reviewed_admit != 0 || with_project.contains(&f.id),
+            overridden: f.overridden != 0,
+        };
+        if f.created_at.as_str() > t {
+            continue;
+        }
+        match restored.get(&f.id) {
+            Some(None) => continue,
+            Some(Some(before)) => {
+                l.unit = before.reporting_unit_id;
+                l.user = before.reported_by;
+                l.date = before.reported_date.clone();
+                l.industry = before.industry_code.clone();
+                l.tags = before.investor_tags.clone();
+            }
+            None => {}
+        }
+        leads.insert(f.id, l);
+    }
+    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
+    let w = World {
+        rule,
+        parent,
+        project_lead,
+        leads,
+        members: HashMap::new(),
+    };
+    for &id in w.leads.keys() {
+        let r = w.root(id);
+        if r != id || w.parent.values().any(|&s| s == id) {
+            members.entry(r).or_default().push(id);
+        }
+    }
+    Ok(World { members, ..w })
+}
+
+/// Leads as they stood at `t` for those changed since (`None`: created after `t`).
+async fn restored_leads(c: &mut Conn, t: &str) -> Result<HashMap<i64, Option<Lead>>> {
+    let mut out = HashMap::new();
+    for e in store::events_after(c, "lead", t, None).await? {
+        out.entry(e.entity_id).or_insert_with(|| {
+            e.before_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<Lead>(j).ok())
+        });
+    }
+    Ok(out)
+}
+
+/// Facts for the ranges, accumulated.
+async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) -> Result<Vec<Acc>> {
+    let mut accs = vec![Acc::default(); ranges.len()];
+    let lo = ranges.iter().map(|r| r.start).min().expect("a range");
+    let hi = ranges.iter().map(|r| r.end).max().expect("a range");
+    let (lo_s, hi_s) = (lo.to_string(), hi.to_string());
+    let rule = CreditRule::parse(&scheme.credit_rule);
+    let restored = restored_leads(c, t).await?;
+    let changed: Vec<i64> = restored.keys().copied().collect();
+
+    // Leads never merged and unchanged since `t`: counted by SQL, aggregated.
+    for (acc, r) in accs.iter_mut().zip(ranges) {
+        let rows =
+            store::lead_counts(c, &r.start.to_string(), &r.end.to_string(), t, &changed).await?;
+        for row in rows {
+            let w = scheme.weight(&Quality {
+                tags: &row.tags,
+                industry_code: row.division.as_deref(),
+                overridden: row.overridden != 0,
+            });
+            acc.credit(
+                row.unit_id,
+                Some(row.user_id),
+                Metric::LeadsValid,
+                row.n as f64,
+                w,
+            );
+        }
+    }
+    // The rest one by one: leads of the ranges ever merged, and leads changed since `t`.
+    let mut special = store::merged_lead_ids(c, &lo_s, &hi_s).await?;
+    special.extend(changed.iter().copied());
+    // projects' leads, for the stage and monthly facts below
+    let history = store::history_facts(
+        c,
+        &lo_s,
+        &hi_s,
+        t,
+        &["signed", "started", "completed", "producing"],
+    )
+    .await?;
+    let month_lo = format!("{}-{:02}", lo.year(), lo.month());
+    let month_hi = format!("{}-{:02}", hi.year(), hi.month());
+    let monthly = monthly_at(c, t, &month_lo, &month_hi).await?;
+    let mut project_ids: Vec<i64> = monthly.iter().map(|m| m.project_id).collect();
+    project_ids.sort_unstable();
+    project_ids.dedup();
+    let projects: HashMap<i64, store::ProjectFact> = store::project_facts(c, &project_ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut lead_ids: Vec<i64> = special.clone();
+    lead_ids.extend(history.iter().filter_map(|h| h.lead_id));
+    lead_ids.extend(projects.values().filter_map(|p| p.lead_id));
+    lead_ids.sort_unstable();
+    lead_ids.dedup();
+    let w = world(c, t, rule, &lead_ids, &restored).await?;
+
+    // valid leads counted one by one: each group once, in the range of its first report
+    let mut seen_roots = HashSet::new();
+    for id in &special {
+        let root = w.root(*id);
+        if !seen_roots.insert(root) {
+            continue;
+        }
+        let group = w.group(root);
+        if group.is_empty() || !group.iter().any(|(l, _)| l.valid) {
+            continue;
+        }
+        let weight = w.weight(scheme, &group, None);
+        let first = group[0].0.date.clone();
+        for (acc, r) in accs.iter_mut().zip(ranges) {
+            if r.has(&first) {
+                for (l, share) in &group {
+                    acc.credit(
+                        l.unit,
+                        Some(l.user),
+                        Metric::LeadsValid,
+                        share / 100.0,
+                        weight,
+                    );
+                }
+            }
+        }
+    }
+
+    // stages entered
+    for h in &history {
+        let lead = w.lead_of_project(h.project_id, h.lead_id);
+        let group = lead.map(|l| w.group(l)).unwrap_or_default();
+        let weight = if group.is_empty() {
+            scheme.weight(&Quality {
+                tags: "",
+                industry_code: h.industry_code.as_deref(),
+                overridden: false,
+            })
+        } else {
+            w.weight(scheme, &group, h.industry_code.as_deref())
+        };
+        let tags: HashSet<&str> = group
+            .iter()
+            .flat_map(|(l, _)| l.tags.split(',').filter(|t| !t.is_empty()))
+            .collect();
+        let amount = h.amount_yuan.unwrap_or(h.investment_yuan);
+        let mut facts: Vec<(Metric, i64, bool)> = Vec::new();
+        match h.stage.as_str() {
+            "signed" => {
+                facts.push((Metric::SignedCount, 1, true));
+                facts.push((Metric::SignedAmount, amount, true));
+                if amount >= 100_000_000 {
+                    facts.push((Metric::BigProjects, 1, true));
+                }
+                for (tag, m) in [
+                    ("fortune500", Metric::Fortune500),
+                    ("china500", Metric::China500),
+                    ("central_soe", Metric::CentralSoe),
+                    ("listed", Metric::Listed),
+                ] {
+                    if tags.contains(tag) {
+                        facts.push((m, 1, false));
+                    }
+                }
+            }
+            "started" => {
+                facts.push((Metric::StartedCount, 1, true));
+                facts.push((Metric::StartedAmount, h.investment_yuan, true));
+            }
+            "completed" => facts.push((Metric::CompletedCount, 1, true)),
+            _ => facts.push((Metric::ProducingCount, 1, true)),
+        }
+        for (acc, r) in accs.iter_mut().zip(ranges) {
+            if !r.has(&h.effective_date) {
+                continue;
+            }
+            for &(m, v, weighted) in &facts {
+                let wt = if weighted { weight } else { 1.0 };
+                credit_split(acc, &group, (h.reporting_unit_id, h.reported_by), m, v, wt);
+            }
+        }
+    }
+
+    // monthly realised figures
+    for mf in &monthly {
+        let Some(p) = projects.get(&mf.project_id) else {
+            continue;
+        };
+        if p.created_at.as_str() > t {
+            continue;
+        }
+        let lead = w.lead_of_project(p.id, p.lead_id);
+        let group = lead.map(|l| w.group(l)).unwrap_or_default();
+        let weight = if group.is_empty() {
+            1.0
+        } else {
+            w.weight(scheme, &group, p.industry_code.as_deref())
+        };
+        for (acc, r) in accs.iter_mut().zip(ranges) {
+            if !r.has_month(&mf.month) {
+                continue;
+            }
+            for (m, v) in [
+                (Metric::CapitalArrived, mf.capital_arrived_yuan),
+                (Metric::FixedAsset, mf.fixed_asset_yuan),
+                (Metric::ForeignCapital, mf.foreign_capital_usd),
+            ] {
+                if let Some(v) = v.filter(|v| *v != 0) {
+                    credit_split(
+                        acc,
+                        &group,
+                        (p.reporting_unit_id, p.reported_by),
+                        m,
+                        v,
+                        weight,
+                    );
+                }
+            }
+        }
+    }
+
+    // requests answered on time, and activities
+    for (acc, r) in accs.iter_mut().zip(ranges) {
+        let (s, e) = (r.start.to_string(), r.end.to_string());
+        for (dept, _answered, on_time) in store::request_facts(c, &s, &e, t).await? {
+            acc.credit(dept, None, Metric::RequestsOnTime, on_time as f64, 1.0);
+        }
+        for (kind, unit, n) in store::activity_unit_counts(c, &s, &e, t).await? {
+            if let Some(m) = activity_metric(&kind) {
+                acc.units.entry(unit).or_default().add(m, n as f64, 1.0);
+            }
+        }
+        for (kind, user, n) in store::activity_person_counts(c, &s, &e, t).await? {
+            if let Some(m) = activity_metric(&kind) {
+                acc.people.entry(user).or_default().add(m, n as f64, 1.0);
+            }
+        }
+    }
+    Ok(accs)
+}
+
+fn activity_metric(kind: &str) -> Option<Metric> {
+    match kind {
+        "visit" => Some(Metric::Visits),
+        "event" => Some(Metric::Events),
+        _ => None,
+    }
+}
+
+/// Credits `value` among a group's reporters by their shares (amounts split exactly), or
+/// wholly to `fallback` (unit, reporter) when the project has no lead.
+fn credit_split(
+    acc: &mut Acc,
+    group: &[(&LeadAt, f64)],
+    fallback: (i64, i64),
+    m: Metric,
+    value: i64,
+    weight: f64,
+) {
+    if group.is_empty() {
+        acc.credit(fallback.0, Some(fallback.1), m, value as f64, weight);
+        return;
+    }
+    let shares: Vec<f64> = group.iter().map(|(_, s)| *s).collect();
+    let parts: Vec<f64> = if m.measure() == Measure::Count {
+        shares.iter().map(|s| value as f64 * s / 100.0).collect()
+    } else {
+        split_amount(value, &shares)
+            .into_iter()
+            .map(|v| v as f64)
+            .collect()
+    };
+    for ((l, _), part) in group.iter().zip(parts) {
+        acc.credit(l.unit, Some(l.user), m, part, weight);
+    }
+}
+
+/// Monthly figures for the months as they stood at `t`.
+async fn monthly_at(
+    c: &mut Conn,
+    t: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<store::MonthlyFact>> {
+    let rows = store::monthly_facts(c, from, to).await?;
+    if !rows.iter().any(|r| r.recorded_at.as_str() > t) {
+        return Ok(rows);
+    }
+    // the earliest change after `t` of each (project, month) holds its value at `t`
+    let mut before: HashMap<(i64, String), Option<store::MonthlyFact>> = HashMap::new();
+    for e in store::events_after(c, "project", t, Some("monthly:")).await? {
+        let month = e.action.trim_start_matches("monthly:").to_string();
+        before.entry((e.entity_id, month)).or_insert_with(|| {
+            e.before_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<store::MonthlyFact>(j).ok())
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            if r.recorded_at.as_str() <= t {
+                return Some(r);
+            }
+            match before.get(&(r.project_id, r.month.clone())) {
+                Some(Some(b)) => Some(store::MonthlyFact {
+                    project_id: r.project_id,
+                    month: r.month,
+                    recorded_at: String::new(),
+                    ..b.clone()
+                }),
+                _ => None,
+            }
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------- figures
+
+/// One row of a board: a unit, an office or a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    /// the unit's kind, or the person's unit
+    pub group: String,
+    /// the period's raw values, one per metric (credit shares applied)
+    pub raw: Vec<f64>,
+    /// the period's quality-weighted values, one per metric
+    pub value: Vec<f64>,
+    /// year to date, weighted
+    pub ytd: Vec<f64>,
+    /// the annual target per metric, if set
+    pub target: Vec<Option<f64>>,
+    /// year to date / annual target
+    pub completion: Vec<Option<f64>>,
+    pub score: f64,
+    pub rank: usize,
+    pub prev_rank: Option<usize>,
+    /// positive: rose this many places since the previous period
+    pub movement: Option<i64>,
+    /// rank per metric (by the period's weighted value)
+    pub metric_rank: Vec<usize>,
+    pub metric_movement: Vec<Option<i64>>,
+    /// nothing at all in the period
+    pub zero: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Board {
+    /// units, offices or people
+    pub key: String,
+    pub label: String,
+    pub rows: Vec<Row>,
+    /// 红榜: the top of the overall ranking
+    pub red: Vec<String>,
+    /// 黑榜: the bottom of the overall ranking
+    pub black: Vec<String>,
+    /// rows with nothing at all in the period
+    pub zero: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MetricInfo {
+    pub code: String,
+    pub label: String,
+    /// count, yuan or usd
+    pub measure: String,
+    pub points: f64,
+}
+
+/// Everything a bulletin's numbers are: serialised, hashed, reproducible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Figures {
+    pub period: String,
+    pub period_label: String,
+    pub start: String,
+    pub end: String,
+    /// the moment the figures are computed as of (RFC 3339)
+    pub as_of: String,
+    pub year: i32,
+    /// share of the year gone at the period's end (时序进度)
+    pub elapsed: f64,
+    pub credit_rule: String,
+    pub metrics: Vec<MetricInfo>,
+    /// the whole city: period raw, period weighted, year to date raw (every project once)
+    pub total_raw: Vec<f64>,
+    pub total_value: Vec<f64>,
+    pub total_ytd: Vec<f64>,
+    pub boards: Vec<Board>,
+}
+
+/// The scheme of a year standing at `t`, or the default.
+pub async fn scheme_at(c: &mut Conn, year: i64, t: &str) -> Result<Scheme> {
+    Ok(match store::scheme(c, year, t).await? {
+        Some(j) => serde_json::from_str(&j).map_err(|e| Error::Internal(e.to_string()))?,
+        None => Scheme::default(),
+    })
+}
+
+/// Resolves a period code, including competitions (`c12`).
+pub async fn period(c: &mut Conn, code: &str) -> Result<(Period, Option<Scheme>)> {
+    let t = code.trim();
+    if let Some(id) = t.strip_prefix('c').and_then(|n| n.parse::<i64>().ok()) {
+        let comp = store::competition(c, id).await?.ok_or(Error::NotFound)?;
+        let d = |s: &str| fenglai_domain::dates::parse(s, "period");
+        let p = Period::competition(
+            comp.id,
+            &comp.name,
+            d(&comp.start_date)?,
+            d(&comp.end_date)?,
+        )?;
+        let points: Vec<(Metric, f64)> = serde_json::from_str(&comp.points).unwrap_or_default();
+        return Ok((
+            p,
+            Some(Scheme {
+                points,
+                ..Scheme::default()
+            }),
+        ));
+    }
+    Ok((Period::parse(t)?, None))
+}
+
+fn to_f(v: &[f64]) -> Vec<f64> {
+    v.iter().map(|x| round4(*x)).collect()
+}
+
+/// Computes the figures of a period as of `t`.
+pub async fn compute(app: &App, code: &str, t: &str) -> Result<Figures> {
+    let mut c = app.db.acquire().await?;
+    let (p, comp_scheme) = period(&mut c, code).await?;
+    let year = p.end.year();
+    let mut scheme = scheme_at(&mut c, year as i64, t).await?;
+    if let Some(cs) = comp_scheme {
+        scheme.points = cs.points;
+    }
+    let prev = p.previous();
+    let mut ranges = vec![Range::of(&p), Range::ytd(p.end)];
+    if let Some(pp) = &prev {
+        ranges.push(Range::of(pp));
+        ranges.push(Range::ytd(pp.end));
+    }
+    let accs = accumulate(&mut c, t, &scheme, &ranges).await?;
+    let units = store::units_at(&mut c, t).await?;
+    let people = store::people_at(&mut c, t).await?;
+    let targets = fenglai_store::assess::targets(&mut c, year as i64, t).await?;
+    let prev_targets = match &prev {
+        Some(pp) if pp.end.year() != year => {
+            fenglai_store::assess::targets(&mut c, pp.end.year() as i64, t).await?
+        }
+        _ => targets.clone(),
+    };
+    let elapsed = fenglai_domain::assess::year_elapsed(year, p.end);
+    let prev_elapsed = prev
+        .as_ref()
+        .map(|pp| fenglai_domain::assess::year_elapsed(pp.end.year(), pp.end));
+    let n = Metric::ALL.len();
+
+    // roll units up their paths
+    let by_id: HashMap<i64, &store::UnitRow> = units.iter().map(|u| (u.id, u)).collect();
+    let rolled = |acc: &Acc| -> HashMap<i64, Vals> {
+        let mut out: HashMap<i64, Vals> = HashMap::new();
+        for (uid, v) in &acc.units {
+            let Some(u) = by_id.get(uid) else { continue };
+            for anc in u.path.split('/').filter_map(|s| s.parse::<i64>().ok()) {
+                let e = out.entry(anc).or_default();
+                if e.raw.is_empty() {
+                    e.raw = vec![0.0; n];
+                    e.weighted = vec![0.0; n];
+                }
+                for i in 0..n {
+                    e.raw[i] += v.raw[i];
+                    e.weighted[i] += v.weighted[i];
+                }
+            }
+        }
+        out
+    };
+    let unit_vals: Vec<HashMap<i64, Vals>> = accs.iter().map(rolled).collect();
+
+    let target_of = |ts: &[fenglai_store::assess::Target], unit: Option<i64>, user: Option<i64>| {
+        let mut v = vec![None; n];
+        for t in ts.iter().filter(|t| t.unit_id == unit && t.user_id == user) {
+            if let Ok(m) = Metric::parse(&t.metric) {
+                v[mi(m)] = Some(t.value as f64);
+            }
+        }
+        v
+    };
+
+    struct Entity {
+        id: i64,
+        name: String,
+        group: String,
+        unit: Option<i64>,
+        user: Option<i64>,
+    }
+    let unit_kinds_units = ["county", "park", "department", "channel"];
+    let mut boards_spec: Vec<(&str, &str, Vec<Entity>)> = vec![
+        (
+            "units",
+            "县区、园区与部门",
+            units
+                .iter()
+                .filter(|u| unit_kinds_units.contains(&u.kind.as_str()))
+                .map(|u| Entity {
+                    id: u.id,
+                    name: u.name.clone(),
+                    group: kind_label(&u.kind),
+                    unit: Some(u.id),
+                    user: None,
+                })
+                .collect(),
+        ),
+        (
+            "offices",
+            "驻外招商机构",
+            units
+                .iter()
+                .filter(|u| u.kind == "office")
+                .map(|u| Entity {
+                    id: u.id,
+                    name: u.name.clone(),
+                    group: kind_label(&u.kind),
+                    unit: Some(u.id),
+                    user: None,
+                })
+                .collect(),
+        ),
+        (
+            "people",
+            "招商人员",
+            people
+                .iter()
+                .filter(|p| ["promoter", "receiver", "informant"].contains(&p.role.as_str()))
+                .map(|p| Entity {
+                    id: p.id,
+                    name: p.display_name.clone(),
+                    group: by_id
+                        .get(&p.unit_id)
+                        .map(|u| u.name.clone())
+                        .unwrap_or_default(),
+                    unit: None,
+                    user: Some(p.id),
+                })
+                .collect(),
+        ),
+    ];
+
+    let zero_vals = Vals {
+        raw: vec![0.0; n],
+        weighted: vec![0.0; n],
+    };
+    let mut boards = Vec::new();
+    for (key, label, ents) in boards_spec.drain(..) {
+        let vals_of = |k: usize, e: &Entity| -> Vals {
+            let v = match (e.unit, e.user) {
+                (Some(u), _) => unit_vals[k].get(&u),
+                (_, Some(p)) => accs[k].people.get(&p),
+                _ => None,
+            };
+            match v {
+                Some(v) if !v.raw.is_empty() => v.clone(),
+                _ => zero_vals.clone(),
+            }
+        };
+        let score_of =
+            |vals: &[Vals], ytd: &[Vals], ts: &[Vec<Option<f64>>], el: f64| -> Vec<f64> {
+                // the best on the board per metric, for metrics without a target
+                let best: Vec<f64> = (0..n)
+                    .map(|i| vals.iter().map(|v| v.weighted[i]).fold(0.0, f64::max))
+                    .collect();
+                vals.iter()
+                    .zip(ytd)
+                    .zip(ts)
+                    .map(|((v, y), tg)| {
+                        Metric::ALL
+                            .iter()
+                            .enumerate()
+                            .map(|(i, m)| {
+                                let pts = scheme.points_of(*m);
+                                if pts == 0.0 {
+                                    return 0.0;
+                                }
+                                match tg[i] {
+                                    Some(target) if target > 0.0 => {
+                                        let pace = (target * el.max(1e-9)).max(1e-9);
+                                        metric_score(pts, y.weighted[i], Some(pace), scheme.cap)
+                                            .unwrap_or(0.0)
+                                    }
+                                    _ if best[i] > 0.0 => pts * v.weighted[i] / best[i],
+                                    _ => 0.0,
+                                }
+                            })
+                            .sum::<f64>()
+                    })
+                    .map(round4)
+                    .collect()
+            };
+        let cur: Vec<Vals> = ents.iter().map(|e| vals_of(0, e)).collect();
+        let ytd: Vec<Vals> = ents.iter().map(|e| vals_of(1, e)).collect();
+        let tg: Vec<Vec<Option<f64>>> = ents
+            .iter()
+            .map(|e| target_of(&targets, e.unit, e.user))
+            .collect();
+        let scores = score_of(&cur, &ytd, &tg, elapsed);
+        let rk = ranks(&scores);
+        let (prev_rk, prev_metric_rk): (Option<Vec<usize>>, Option<Vec<Vec<usize>>>) =
+            if prev.is_some() {
+                let pv: Vec<Vals> = ents.iter().map(|e| vals_of(2, e)).collect();
+                let py: Vec<Vals> = ents.iter().map(|e| vals_of(3, e)).collect();
+                let ptg: Vec<Vec<Option<f64>>> = ents
+                    .iter()
+                    .map(|e| target_of(&prev_targets, e.unit, e.user))
+                    .collect();
+                let ps = score_of(&pv, &py, &ptg, prev_elapsed.unwrap_or(1.0));
+                let pm = (0..n)
+                    .map(|i| ranks(&pv.iter().map(|v| round4(v.weighted[i])).collect::<Vec<_>>()))
+                    .collect();
+                (Some(ranks(&ps)), Some(pm))
+            } else {
+                (None, None)
+            };
+        let metric_rk: Vec<Vec<usize>> = (0..n)
+            .map(|i| {
+                ranks(
+                    &cur.iter()
+                        .map(|v| round4(v.weighted[i]))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let mut rows: Vec<Row> = ents
+            .iter()
+            .enumerate()
+            .map(|(k, e)| {
+                let completion = (0..n)
+                    .map(|i| {
+                        tg[k][i]
+                            .filter(|t| *t > 0.0)
+                            .map(|t| round4(ytd[k].weighted[i] / t))
+                    })
+                    .collect();
+                let prev_rank = prev_rk.as_ref().map(|r| r[k]);
+                Row {
+                    id: e.id,
+                    name: e.name.clone(),
+                    group: e.group.clone(),
+                    raw: to_f(&cur[k].raw),
+                    value: to_f(&cur[k].weighted),
+                    ytd: to_f(&ytd[k].weighted),
+                    target: tg[k].clone(),
+                    completion,
+                    score: scores[k],
+                    rank: rk[k],
+                    prev_rank,
+                    movement: movement(rk[k], prev_rank),
+                    metric_rank: (0..n).map(|i| metric_rk[i][k]).collect(),
+                    metric_movement: (0..n)
+                        .map(|i| {
+                            movement(metric_rk[i][k], prev_metric_rk.as_ref().map(|p| p[i][k]))
+                        })
+                        .collect(),
+                    zero: cur[k].raw.iter().all(|v| *v == 0.0),
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.id.cmp(&b.id)));
+        let scored: Vec<&Row> = rows.iter().filter(|r| !r.zero).collect();
+        let k = (scored.len() / 5).clamp(1, 3).min(scored.len());
+        let red = scored.iter().take(k).map(|r| r.name.clone()).collect();
+        let black = if scored.len() > 2 * k {
+            scored
+                .iter()
+                .rev()
+                .take(k)
+                .map(|r| r.name.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let zero = rows
+            .iter()
+            .filter(|r| r.zero)
+            .map(|r| r.name.clone())
+            .collect();
+        boards.push(Board {
+            key: key.to_string(),
+            label: label.to_string(),
+            rows,
+            red,
+            black,
+            zero,
+        });
+    }
+
+    // the city as a whole: the root units' sums (every credit is whole, so once)
+    let roots: Vec<i64> = units
+        .iter()
+        .filter(|u| u.parent_id.is_none())
+        .map(|u| u.id)
+        .collect();
+    let total = |k: usize, weighted: bool| -> Vec<f64> {
+        let mut out = vec![0.0; n];
+        for r in &roots {
+            if let Some(v) = unit_vals[k].get(r) {
+                let src = if weighted { &v.weighted } else { &v.raw };
+                for (o, x) in out.iter_mut().zip(src) {
+                    *o += x;
+                }
+            }
+        }
+        to_f(&out)
+    };
+    Ok(Figures {
+        period: p.code.clone(),
+        period_label: p.label.clone(),
+        start: p.start.to_string(),
+        end: p.end.to_string(),
+        as_of: t.to_string(),
+        year,
+        elapsed: round4(elapsed),
+        credit_rule: scheme.credit_rule.clone(),
+        metrics: Metric::ALL
+            .iter()
+            .map(|m| MetricInfo {
+                code: m.code().into(),
+                label: m.label().into(),
+                measure: match m.measure() {
+                    Measure::Count => "count",
+                    Measure::Yuan => "yuan",
+                    Measure::Usd => "usd",
+                }
+                .into(),
+                points: scheme.points_of(*m),
+            })
+            .collect(),
+        total_raw: total(0, false),
+        total_value: total(0, true),
+        total_ytd: total(1, false),
+        boards,
+    })
+}
+
+fn kind_label(kind: &str) -> String {
+    fenglai_domain::UnitKind::parse(kind)
+        .map(|k| k.label().to_string())
+        .unwrap_or_else(|_| kind.to_string())
+}
+
+/// Figures by metric code, for a row: `{"signed_count": 2.0, …}`.
+pub fn by_code(values: &[f64]) -> BTreeMap<&'static str, f64> {
+    Metric::ALL
+        .iter()
+        .zip(values)
+        .map(|(m, v)| (m.code(), *v))
+        .collect()
+}

@@ -1,0 +1,888 @@
+//! 考核: activities, versioned targets and schemes, competitions, bulletins, and the
+//! facts the metrics are computed from, each read *as of* a moment `t` (RFC 3339, as stored):
+//! a row recorded after `t` is left out, a row voided after `t` is still in.
+
+use crate::sql::{now, Sql};
+use crate::{Conn, Result, Scope};
+use serde::{Deserialize, Serialize};
+
+// ---------------------------------------------------------------- activities
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Activity {
+    pub id: i64,
+    /// visit, event or meeting
+    pub kind: String,
+    /// 推介会, 座谈会, 洽谈会, 路演 … (events), 会商, 过堂 … (meetings)
+    pub subkind: Option<String>,
+    pub title: String,
+    /// `YYYY-MM-DD`
+    pub activity_date: String,
+    pub place: Option<String>,
+    pub region_code: Option<String>,
+    /// whom: the company or person visited, the audience of an event
+    pub counterpart: Option<String>,
+    pub outcome: Option<String>,
+    pub attendees: Option<i64>,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub created_by: i64,
+    pub created_at: String,
+    pub voided_at: Option<String>,
+    pub voided_reason: Option<String>,
+    /// names of who went, comma-separated
+    pub people: String,
+}
+
+pub struct NewActivity {
+    pub kind: String,
+    pub subkind: Option<String>,
+    pub title: String,
+    pub activity_date: String,
+    pub place: Option<String>,
+    pub region_code: Option<String>,
+    pub counterpart: Option<String>,
+    pub outcome: Option<String>,
+    pub attendees: Option<i64>,
+    pub unit_id: i64,
+    pub created_by: i64,
+}
+
+const ACTIVITY: &str = "SELECT a.id, a.kind, a.subkind, a.title, a.activity_date, a.place, a.region_code, \
+    a.counterpart, a.outcome, a.attendees, a.unit_id, un.name AS unit_name, a.created_by, a.created_at, \
+    a.voided_at, a.voided_reason, COALESCE((SELECT STRING_AGG(u.display_name, ',') FROM activity_people ap \
+    JOIN users u ON u.id = ap.user_id WHERE ap.activity_id = a.id), '') AS people \
+    FROM activities a JOIN units un ON un.id = a.unit_id";
+
+fn activity_select(backend: crate::Backend) -> String {
+    match backend {
+        crate::Backend::Sqlite => ACTIVITY.replace("STRING_AGG(", "GROUP_CONCAT("),
+        crate::Backend::Postgres => ACTIVITY.to_string(),
+    }
+}
+
+pub async fn insert_activity(
+    conn: &mut Conn,
+    a: &NewActivity,
+    people: &[i64],
+    leads: &[(i64, bool)],
+) -> Result<i64> {
+    let mut s = Sql::new(
+        "INSERT INTO activities (kind, subkind, title, activity_date, place, region_code, counterpart, \
+         outcome, attendees, unit_id, created_by, created_at) VALUES (",
+    );
+    s.bind(a.kind.clone()).push(", ").bind(a.subkind.clone());
+    s.push(", ").bind(a.title.clone()).push(", ");
+    s.bind(a.activity_date.clone())
+        .push(", ")
+        .bind(a.place.clone());
+    s.push(", ")
+        .bind(a.region_code.clone())
+        .push(", ")
+        .bind(a.counterpart.clone());
+    s.push(", ")
+        .bind(a.outcome.clone())
+        .push(", ")
+        .bind(a.attendees);
+    s.push(", ").bind(a.unit_id).push(", ").bind(a.created_by);
+    s.push(", ").bind(now()).push(") RETURNING id");
+    let id = s.fetch_i64(conn).await?;
+    for p in people {
+        let mut s = Sql::new("INSERT INTO activity_people (activity_id, user_id) VALUES (");
+        s.bind(id).push(", ").bind(*p).push(")");
+        s.execute(conn).await?;
+    }
+    for (l, produced) in leads {
+        let mut s =
+            Sql::new("INSERT INTO activity_leads (activity_id, lead_id, produced) VALUES (");
+        s.bind(id)
+            .push(", ")
+            .bind(*l)
+            .push(", ")
+            .bind(*produced as i64)
+            .push(")");
+        s.execute(conn).await?;
+    }
+    Ok(id)
+}
+
+/// Activities visible in `scope` (by the activity's unit, or for `Reporter` the creator).
+fn restrict_activity(s: &mut Sql, scope: &Scope) {
+    match scope {
+        Scope::All => {}
+        Scope::Reporter(uid) => {
+            s.push(" AND a.created_by = ").bind(*uid);
+        }
+        Scope::Subtree(path) => {
+            s.push(" AND a.unit_id IN (SELECT id FROM units WHERE path LIKE ")
+                .bind(format!("{}%", crate::sql::like_escape(path)))
+                .push(" ESCAPE '\\')");
+        }
+    }
+}
+
+pub async fn activity(
+    conn: &mut Conn,
+    backend: crate::Backend,
+    id: i64,
+    scope: &Scope,
+) -> Result<Option<Activity>> {
+    let mut s = Sql::new(&activity_select(backend));
+    s.push(" WHERE a.id = ").bind(id);
+    restrict_activity(&mut s, scope);
+    s.fetch_optional(conn).await
+}
+
+pub struct ActivityFilter {
+    pub kind: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub lead_id: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn activities(
+    conn: &mut Conn,
+    backend: crate::Backend,
+    f: &ActivityFilter,
+    scope: &Scope,
+) -> Result<(Vec<Activity>, i64)> {
+    let mut w = Sql::new(" WHERE 1 = 1");
+    if let Some(k) = &f.kind {
+        w.push(" AND a.kind = ").bind(k.clone());
+    }
+    if let Some(d) = &f.from {
+        w.push(" AND a.activity_date >= ").bind(d.clone());
+    }
+    if let Some(d) = &f.to {
+        w.push(" AND a.activity_date <= ").bind(d.clone());
+    }
+    if let Some(l) = f.lead_id {
+        w.push(" AND a.id IN (SELECT activity_id FROM activity_leads WHERE lead_id = ")
+            .bind(l)
+            .push(")");
+    }
+    restrict_activity(&mut w, scope);
+    let mut c = Sql::new("SELECT COUNT(*) FROM activities a");
+    c.append(w.clone());
+    let total = c.fetch_i64(conn).await?;
+    let mut s = Sql::new(&activity_select(backend));
+    s.append(w);
+    s.push(" ORDER BY a.activity_date DESC, a.id DESC LIMIT ")
+        .bind(f.limit)
+        .push(" OFFSET ")
+        .bind(f.offset);
+    Ok((s.fetch_all(conn).await?, total))
+}
+
+/// Leads an activity is linked to: (lead id, company, produced).
+pub async fn activity_leads(conn: &mut Conn, id: i64) -> Result<Vec<(i64, String, i64)>> {
+    let mut s = Sql::new(
+        "SELECT l.id, l.company_name, al.produced FROM activity_leads al JOIN leads l ON l.id = al.lead_id \
+         WHERE al.activity_id = ",
+    );
+    s.bind(id).push(" ORDER BY l.id");
+    s.fetch_all(conn).await
+}
+
+pub async fn void_activity(conn: &mut Conn, id: i64, reason: &str) -> Result<u64> {
+    let mut s = Sql::new("UPDATE activities SET voided_at = ");
+    s.bind(now()).push(", voided_reason = ").bind(reason);
+    s.push(" WHERE voided_at IS NULL AND id = ").bind(id);
+    s.execute(conn).await
+}
+
+// ---------------------------------------------------------------- targets and schemes
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Target {
+    pub id: i64,
+    pub year: i64,
+    pub metric: String,
+    pub unit_id: Option<i64>,
+    pub user_id: Option<i64>,
+    /// a count, or yuan / US dollars for amounts
+    pub value: i64,
+    pub reason: Option<String>,
+    pub set_by: i64,
+    pub set_at: String,
+    pub superseded_at: Option<String>,
+}
+
+const TARGET: &str =
+    "SELECT id, year, metric, unit_id, user_id, value, reason, set_by, set_at, superseded_at \
+    FROM assessment_targets";
+
+/// The targets of a year standing at `t`.
+pub async fn targets(conn: &mut Conn, year: i64, t: &str) -> Result<Vec<Target>> {
+    let mut s = Sql::new(TARGET);
+    s.push(" WHERE year = ")
+        .bind(year)
+        .push(" AND set_at <= ")
+        .bind(t);
+    s.push(" AND (superseded_at IS NULL OR superseded_at > ")
+        .bind(t)
+        .push(") ORDER BY metric, unit_id, user_id");
+    s.fetch_all(conn).await
+}
+
+/// Every version of one target (newest first).
+pub async fn target_history(
+    conn: &mut Conn,
+    year: i64,
+    metric: &str,
+    unit_id: Option<i64>,
+    user_id: Option<i64>,
+) -> Result<Vec<Target>> {
+    let mut s = Sql::new(TARGET);
+    s.push(" WHERE year = ")
+        .bind(year)
+        .push(" AND metric = ")
+        .bind(metric);
+    match unit_id {
+        Some(u) => s.push(" AND unit_id = ").bind(u),
+        None => s.push(" AND unit_id IS NULL"),
+    };
+    match user_id {
+        Some(u) => s.push(" AND user_id = ").bind(u),
+        None => s.push(" AND user_id IS NULL"),
+    };
+    s.push(" ORDER BY id DESC");
+    s.fetch_all(conn).await
+}
+
+/// Supersedes the standing version (if any) and writes the new one; returns the new id.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_target(
+    conn: &mut Conn,
+    year: i64,
+    metric: &str,
+    unit_id: Option<i64>,
+    user_id: Option<i64>,
+    value: i64,
+    reason: Option<&str>,
+    by: i64,
+) -> Result<i64> {
+    let t = now();
+    let mut u = Sql::new("UPDATE assessment_targets SET superseded_at = ");
+    u.bind(t.clone())
+        .push(" WHERE superseded_at IS NULL AND year = ")
+        .bind(year);
+    u.push(" AND metric = ").bind(metric);
+    match unit_id {
+        Some(x) => u.push(" AND unit_id = ").bind(x),
+        None => u.push(" AND unit_id IS NULL"),
+    };
+    match user_id {
+        Some(x) => u.push(" AND user_id = ").bind(x),
+        None => u.push(" AND user_id IS NULL"),
+    };
+    u.execute(conn).await?;
+    let mut s = Sql::new(
+        "INSERT INTO assessment_targets (year, metric, unit_id, user_id, value, reason, set_by, set_at) VALUES (",
+    );
+    s.bind(year)
+        .push(", ")
+        .bind(metric)
+        .push(", ")
+        .bind(unit_id);
+    s.push(", ").bind(user_id).push(", ").bind(value).push(", ");
+    s.bind(reason).push(", ").bind(by).push(", ").bind(t);
+    s.push(") RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+/// The year's scheme standing at `t` (JSON), if one was set.
+pub async fn scheme(conn: &mut Conn, year: i64, t: &str) -> Result<Option<String>> {
+    let mut s = Sql::new("SELECT body FROM assessment_schemes WHERE year = ");
+    s.bind(year).push(" AND set_at <= ").bind(t);
+    s.push(" AND (superseded_at IS NULL OR superseded_at > ")
+        .bind(t)
+        .push(") ORDER BY id DESC LIMIT 1");
+    let row: Option<(String,)> = s.fetch_optional(conn).await?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn set_scheme(conn: &mut Conn, year: i64, body: &str, by: i64) -> Result<()> {
+    let t = now();
+    let mut u = Sql::new("UPDATE assessment_schemes SET superseded_at = ");
+    u.bind(t.clone())
+        .push(" WHERE superseded_at IS NULL AND year = ")
+        .bind(year);
+    u.execute(conn).await?;
+    let mut s = Sql::new("INSERT INTO assessment_schemes (year, body, set_by, set_at) VALUES (");
+    s.bind(year).push(", ").bind(body).push(", ").bind(by);
+    s.push(", ").bind(t).push(")");
+    s.execute(conn).await.map(|_| ())
+}
+
+// ---------------------------------------------------------------- competitions
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Competition {
+    pub id: i64,
+    pub name: String,
+    pub start_date: String,
+    pub end_date: String,
+    /// JSON: `[["signed_count", 50], …]`
+    pub points: String,
+    pub created_at: String,
+}
+
+pub async fn insert_competition(
+    conn: &mut Conn,
+    name: &str,
+    start: &str,
+    end: &str,
+    points: &str,
+    by: i64,
+) -> Result<i64> {
+    let mut s = Sql::new(
+        "INSERT INTO competitions (name, start_date, end_date, points, created_by, created_at) VALUES (",
+    );
+    s.bind(name).push(", ").bind(start).push(", ").bind(end);
+    s.push(", ").bind(points).push(", ").bind(by).push(", ");
+    s.bind(now()).push(") RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+pub async fn competitions(conn: &mut Conn) -> Result<Vec<Competition>> {
+    Sql::new(
+        "SELECT id, name, start_date, end_date, points, created_at FROM competitions ORDER BY start_date DESC, id DESC",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn competition(conn: &mut Conn, id: i64) -> Result<Option<Competition>> {
+    let mut s = Sql::new(
+        "SELECT id, name, start_date, end_date, points, created_at FROM competitions WHERE id = ",
+    );
+    s.bind(id);
+    s.fetch_optional(conn).await
+}
+
+// ---------------------------------------------------------------- bulletins
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Bulletin {
+    pub id: i64,
+    pub period: String,
+    pub title: String,
+    /// the moment its figures are computed as of (RFC 3339)
+    pub as_of: String,
+    /// the figures (JSON)
+    pub figures: String,
+    /// stalled projects and overdue requests named in it (JSON)
+    pub named: String,
+    /// SHA-256 of `figures`
+    pub hash: String,
+    pub published_by: i64,
+    pub published_at: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_bulletin(
+    conn: &mut Conn,
+    period: &str,
+    title: &str,
+    as_of: &str,
+    figures: &str,
+    named: &str,
+    hash: &str,
+    by: i64,
+) -> Result<i64> {
+    let mut s = Sql::new(
+        "INSERT INTO bulletins (period, title, as_of, figures, named, hash, published_by, published_at) VALUES (",
+    );
+    s.bind(period).push(", ").bind(title).push(", ").bind(as_of);
+    s.push(", ").bind(figures).push(", ").bind(named).push(", ");
+    s.bind(hash).push(", ").bind(by).push(", ").bind(as_of);
+    s.push(") RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+const BULLETIN: &str = "SELECT id, period, title, as_of, figures, named, hash, published_by, published_at FROM bulletins";
+
+pub async fn bulletin(conn: &mut Conn, id: i64) -> Result<Option<Bulletin>> {
+    let mut s = Sql::new(BULLETIN);
+    s.push(" WHERE id = ").bind(id);
+    s.fetch_optional(conn).await
+}
+
+/// Published bulletins, newest first, without their figures.
+pub async fn bulletins(conn: &mut Conn) -> Result<Vec<Bulletin>> {
+    Sql::new(
+        "SELECT id, period, title, as_of, '' AS figures, '' AS named, hash, published_by, published_at \
+         FROM bulletins ORDER BY id DESC",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+// ---------------------------------------------------------------- facts as of `t`
+
+/// Leads of one kind, aggregated: how many leads reported in the range by one reporter of one
+/// unit, with one set of tags, in one industry division, over a red line or not, were valid at
+/// `t`. Leads ever involved in a merge, and those in `except` (changed after `t`), are left
+/// out here and counted one by one by the caller.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LeadCount {
+    pub unit_id: i64,
+    pub user_id: i64,
+    pub tags: String,
+    pub division: Option<String>,
+    pub overridden: i64,
+    pub n: i64,
+}
+
+fn valid_at(s: &mut Sql, alias: &str, t: &str) {
+    s.push(&format!(
+        " AND (EXISTS (SELECT 1 FROM projects p WHERE p.lead_id = {alias}.id AND p.created_at <= "
+    ))
+    .bind(t);
+    s.push(&format!(
+        ") OR EXISTS (SELECT 1 FROM reviews r WHERE r.lead_id = {alias}.id AND r.decision = 'admit' AND r.decided_at <= "
+    ))
+    .bind(t)
+    .push("))");
+}
+
+fn overridden_at(s: &mut Sql, alias: &str, t: &str) {
+    s.push(&format!(
+        "CASE WHEN EXISTS (SELECT 1 FROM redline_overrides o WHERE o.lead_id = {alias}.id AND o.at <= "
+    ))
+    .bind(t)
+    .push(") THEN 1 ELSE 0 END");
+}
+
+pub async fn lead_counts(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+    except: &[i64],
+) -> Result<Vec<LeadCount>> {
+    let mut s = Sql::new(
+        "SELECT l.reporting_unit_id AS unit_id, l.reported_by AS user_id, l.investor_tags AS tags, \
+         SUBSTR(l.industry_code, 1, 2) AS division, ",
+    );
+    overridden_at(&mut s, "l", t);
+    s.push(" AS overridden, COUNT(*) AS n FROM leads l WHERE l.reported_date >= ")
+        .bind(start);
+    s.push(" AND l.reported_date <= ")
+        .bind(end)
+        .push(" AND l.created_at <= ")
+        .bind(t);
+    s.push(" AND NOT EXISTS (SELECT 1 FROM lead_merges m WHERE m.survivor_id = l.id)");
+    s.push(" AND NOT EXISTS (SELECT 1 FROM lead_merges m WHERE m.duplicate_id = l.id)");
+    if !except.is_empty() {
+        s.push(" AND l.id NOT IN (");
+        for (i, id) in except.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.bind(*id);
+        }
+        s.push(")");
+    }
+    valid_at(&mut s, "l", t);
+    s.push(" GROUP BY l.reporting_unit_id, l.reported_by, l.investor_tags, SUBSTR(l.industry_code, 1, 2), 5");
+    s.fetch_all(conn).await
+}
+
+/// One lead as the metrics see it at `t` (its fields as stored now; the caller restores
+/// those changed after `t` from the event log).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LeadFact {
+    pub id: i64,
+    pub reported_by: i64,
+    pub reporting_unit_id: i64,
+    pub reported_date: String,
+    pub industry_code: Option<String>,
+    pub investor_tags: String,
+    pub created_at: String,
+    /// decided 入库 by a panel at or before `t`
+    pub reviewed_admit: i64,
+    pub overridden: i64,
+}
+
+/// Leads by id, with what is known of them at `t`.
+pub async fn lead_facts(conn: &mut Conn, ids: &[i64], t: &str) -> Result<Vec<LeadFact>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut s = Sql::new(
+            "SELECT l.id, l.reported_by, l.reporting_unit_id, l.reported_date, l.industry_code, l.investor_tags, \
+             l.created_at, CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.lead_id = l.id AND r.decision = 'admit' \
+             AND r.decided_at <= ",
+        );
+        s.bind(t).push(") THEN 1 ELSE 0 END AS reviewed_admit, ");
+        overridden_at(&mut s, "l", t);
+        s.push(" AS overridden FROM leads l WHERE l.id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.bind(*id);
+        }
+        s.push(")");
+        out.extend(s.fetch_all::<LeadFact>(conn).await?);
+    }
+    Ok(out)
+}
+
+/// Leads reported in the range that were ever part of a merge (ids only).
+pub async fn merged_lead_ids(conn: &mut Conn, start: &str, end: &str) -> Result<Vec<i64>> {
+    let mut s = Sql::new(
+        "SELECT l.id FROM leads l WHERE (EXISTS (SELECT 1 FROM lead_merges m WHERE m.survivor_id = l.id) \
+         OR EXISTS (SELECT 1 FROM lead_merges m WHERE m.duplicate_id = l.id)) AND l.reported_date >= ",
+    );
+    s.bind(start).push(" AND l.reported_date <= ").bind(end);
+    let rows: Vec<(i64,)> = s.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Every merge ever made (the table is small: one row per merge).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MergeFact {
+    pub survivor_id: i64,
+    pub duplicate_id: i64,
+    pub repointed: String,
+    pub merged_at: String,
+    pub undone_at: Option<String>,
+}
+
+pub async fn merge_facts(conn: &mut Conn) -> Result<Vec<MergeFact>> {
+    Sql::new(
+        "SELECT survivor_id, duplicate_id, repointed, merged_at, undone_at FROM lead_merges ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Projects linked now to these leads, created at or before `t`: (project, lead).
+pub async fn projects_of_leads(conn: &mut Conn, leads: &[i64], t: &str) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in leads.chunks(500) {
+        let mut s = Sql::new("SELECT id, lead_id FROM projects WHERE created_at <= ");
+        s.bind(t).push(" AND lead_id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.bind(*id);
+        }
+        s.push(")");
+        out.extend(s.fetch_all::<(i64, i64)>(conn).await?);
+    }
+    Ok(out)
+}
+
+/// The earliest event after `t` of each record of `entity` whose id is in `ids` (all ids when
+/// `ids` is `None`): its `before_json` is the record as it stood at `t` (`None`: it did not
+/// exist yet). With `action_prefix`, only events whose action starts with it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventAfter {
+    pub entity_id: i64,
+    pub seq: i64,
+    pub action: String,
+    pub before_json: Option<String>,
+}
+
+pub async fn events_after(
+    conn: &mut Conn,
+    entity: &str,
+    t: &str,
+    action_prefix: Option<&str>,
+) -> Result<Vec<EventAfter>> {
+    let mut s = Sql::new("SELECT entity_id, seq, action, before_json FROM events WHERE at > ");
+    s.bind(t).push(" AND entity = ").bind(entity);
+    if let Some(p) = action_prefix {
+        s.push(" AND action LIKE ")
+            .bind(format!("{}%", crate::sql::like_escape(p)))
+            .push(" ESCAPE '\\'");
+    }
+    s.push(" ORDER BY seq");
+    s.fetch_all(conn).await
+}
+
+/// A stage a project entered, as recorded in its history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HistoryFact {
+    pub project_id: i64,
+    pub stage: String,
+    pub effective_date: String,
+    pub amount_yuan: Option<i64>,
+    pub investment_yuan: i64,
+    pub reporting_unit_id: i64,
+    pub reported_by: i64,
+    /// the project's lead now (the caller corrects it for merges after `t`)
+    pub lead_id: Option<i64>,
+    pub industry_code: Option<String>,
+}
+
+/// Stages `stages` entered with an effective date in the range, known at `t` and not voided
+/// by then.
+pub async fn history_facts(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+    stages: &[&str],
+) -> Result<Vec<HistoryFact>> {
+    let mut s = Sql::new(
+        "SELECT h.project_id, h.stage, h.effective_date, h.amount_yuan, h.investment_yuan, h.reporting_unit_id, \
+         h.reported_by, p.lead_id, p.industry_code FROM stage_history h JOIN projects p ON p.id = h.project_id \
+         WHERE h.effective_date >= ",
+    );
+    s.bind(start).push(" AND h.effective_date <= ").bind(end);
+    s.push(" AND h.recorded_at <= ").bind(t);
+    s.push(" AND (h.voided = 0 OR h.voided_at > ")
+        .bind(t)
+        .push(") AND h.stage IN (");
+    for (i, st) in stages.iter().enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.bind(*st);
+    }
+    s.push(") ORDER BY h.project_id, h.id");
+    s.fetch_all(conn).await
+}
+
+/// A project's monthly realised figures, with the project's attribution.
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+pub struct MonthlyFact {
+    pub project_id: i64,
+    pub month: String,
+    pub capital_arrived_yuan: Option<i64>,
+    pub fixed_asset_yuan: Option<i64>,
+    #[serde(default)]
+    pub foreign_capital_usd: Option<i64>,
+    #[serde(default)]
+    pub recorded_at: String,
+}
+
+/// Monthly figures for months `[from, to]` (`YYYY-MM`) as stored now.
+pub async fn monthly_facts(conn: &mut Conn, from: &str, to: &str) -> Result<Vec<MonthlyFact>> {
+    let mut s = Sql::new(
+        "SELECT project_id, month, capital_arrived_yuan, fixed_asset_yuan, foreign_capital_usd, recorded_at \
+         FROM project_monthly WHERE month >= ",
+    );
+    s.bind(from).push(" AND month <= ").bind(to);
+    s.push(" ORDER BY project_id, month");
+    s.fetch_all(conn).await
+}
+
+/// Attribution of projects: (id, lead now, reporting unit, reporter, industry).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProjectFact {
+    pub id: i64,
+    pub lead_id: Option<i64>,
+    pub reporting_unit_id: i64,
+    pub reported_by: i64,
+    pub industry_code: Option<String>,
+    pub created_at: String,
+}
+
+pub async fn project_facts(conn: &mut Conn, ids: &[i64]) -> Result<Vec<ProjectFact>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut s = Sql::new(
+            "SELECT id, lead_id, reporting_unit_id, reported_by, industry_code, created_at FROM projects WHERE id IN (",
+        );
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.bind(*id);
+        }
+        s.push(")");
+        out.extend(s.fetch_all::<ProjectFact>(conn).await?);
+    }
+    Ok(out)
+}
+
+/// Department parts first answered in the range, known at `t`: (department, answered, on time).
+pub async fn request_facts(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let mut s = Sql::new(
+        "SELECT department_id, COUNT(*), CAST(SUM(CASE WHEN first_answered_on <= first_due_date THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM request_tasks WHERE first_answered_on >= ",
+    );
+    s.bind(start).push(" AND first_answered_on <= ").bind(end);
+    s.push(" AND first_answered_at <= ")
+        .bind(t)
+        .push(" GROUP BY department_id");
+    s.fetch_all(conn).await
+}
+
+/// Activities in the range known and standing at `t`, by kind and unit: (kind, unit, n).
+pub async fn activity_unit_counts(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+) -> Result<Vec<(String, i64, i64)>> {
+    let mut s = Sql::new("SELECT a.kind, a.unit_id, COUNT(*) FROM activities a WHERE ");
+    activity_window(&mut s, start, end, t);
+    s.push(" GROUP BY a.kind, a.unit_id");
+    s.fetch_all(conn).await
+}
+
+/// The same, by person who went: (kind, user, n).
+pub async fn activity_person_counts(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+) -> Result<Vec<(String, i64, i64)>> {
+    let mut s = Sql::new(
+        "SELECT a.kind, ap.user_id, COUNT(*) FROM activities a JOIN activity_people ap ON ap.activity_id = a.id WHERE ",
+    );
+    activity_window(&mut s, start, end, t);
+    s.push(" GROUP BY a.kind, ap.user_id");
+    s.fetch_all(conn).await
+}
+
+fn activity_window(s: &mut Sql, start: &str, end: &str, t: &str) {
+    s.push("a.activity_date >= ")
+        .bind(start)
+        .push(" AND a.activity_date <= ")
+        .bind(end);
+    s.push(" AND a.created_at <= ")
+        .bind(t)
+        .push(" AND (a.voided_at IS NULL OR a.voided_at > ")
+        .bind(t)
+        .push(")");
+}
+
+/// Units and people that existed at `t`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub kind: String,
+    pub path: String,
+}
+
+pub async fn units_at(conn: &mut Conn, t: &str) -> Result<Vec<UnitRow>> {
+    let mut s = Sql::new("SELECT id, parent_id, name, kind, path FROM units WHERE created_at <= ");
+    s.bind(t).push(" ORDER BY path");
+    s.fetch_all(conn).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: i64,
+}
+
+pub async fn people_at(conn: &mut Conn, t: &str) -> Result<Vec<PersonRow>> {
+    let mut s = Sql::new("SELECT id, display_name, role, unit_id FROM users WHERE created_at <= ");
+    s.bind(t).push(" ORDER BY id");
+    s.fetch_all(conn).await
+}
+
+/// Signed and started investment by month of the effective date, known now: (month, stage,
+/// count, yuan), for the cockpit's trend.
+pub async fn monthly_trend(
+    conn: &mut Conn,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String, i64, i64)>> {
+    let mut s = Sql::new(
+        "SELECT SUBSTR(h.effective_date, 1, 7), h.stage, COUNT(*), CAST(COALESCE(SUM(h.investment_yuan), 0) AS BIGINT) \
+         FROM stage_history h WHERE h.voided = 0 AND h.stage IN ('signed', 'started') AND h.effective_date >= ",
+    );
+    s.bind(from).push(" AND h.effective_date <= ").bind(to);
+    s.push(" GROUP BY SUBSTR(h.effective_date, 1, 7), h.stage ORDER BY 1, 2");
+    s.fetch_all(conn).await
+}
+
+/// Where leads and projects come from: (province code (2 digits), leads, projects).
+pub async fn origins(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String, i64, i64)>> {
+    let mut s = Sql::new(
+        "SELECT SUBSTR(l.region_code, 1, 2) AS p, COUNT(*), CAST(SUM(CASE WHEN l.project_id IS NULL THEN 0 ELSE 1 END) AS BIGINT) \
+         FROM leads l WHERE l.region_code IS NOT NULL AND l.merged_into IS NULL",
+    );
+    scope.restrict(&mut s, "l", false);
+    s.push(" GROUP BY SUBSTR(l.region_code, 1, 2) ORDER BY 1");
+    s.fetch_all(conn).await
+}
+
+/// How many versions each target of a year has had: (metric, unit, user, versions).
+pub async fn target_versions(
+    conn: &mut Conn,
+    year: i64,
+) -> Result<Vec<(String, Option<i64>, Option<i64>, i64)>> {
+    let mut s =
+        Sql::new("SELECT metric, unit_id, user_id, COUNT(*) FROM assessment_targets WHERE year = ");
+    s.bind(year).push(" GROUP BY metric, unit_id, user_id");
+    s.fetch_all(conn).await
+}
+
+/// One line of 项目推进清单.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ProgressRow {
+    pub id: i64,
+    pub name: String,
+    pub company_name: String,
+    pub stage: String,
+    pub stage_date: String,
+    pub park_name: Option<String>,
+    pub unit_name: String,
+    pub responsible_name: Option<String>,
+    pub leader_name: Option<String>,
+    pub investment_yuan: i64,
+    /// the earliest planned date of a node not yet reached
+    pub next_planned: Option<String>,
+}
+
+/// Projects not dropped, in scope, by stage and date (at most `limit`).
+pub async fn progress_rows(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<ProgressRow>> {
+    let mut s = Sql::new(
+        "SELECT p.id, p.name, p.company_name, p.stage, p.stage_date, pk.name AS park_name, un.name AS unit_name, \
+         ru.display_name AS responsible_name, rl.display_name AS leader_name, \
+         COALESCE(p.contracted_investment_yuan, p.planned_investment_yuan) AS investment_yuan, \
+         (SELECT MIN(m.planned_date) FROM milestones m WHERE m.project_id = p.id AND m.actual_date IS NULL) AS next_planned \
+         FROM projects p JOIN units un ON un.id = p.reporting_unit_id LEFT JOIN units pk ON pk.id = p.park_id \
+         LEFT JOIN users ru ON ru.id = p.responsible_user_id LEFT JOIN users rl ON rl.id = p.responsible_leader_id \
+         WHERE p.stage <> 'dropped'",
+    );
+    scope.restrict(&mut s, "p", true);
+    s.push(" ORDER BY p.stage_date DESC, p.id DESC LIMIT ")
+        .bind(limit);
+    s.fetch_all(conn).await
+}
+
+/// The city's parks on the map: (id, name, lng, lat, projects, investment).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ParkPoint {
+    pub id: i64,
+    pub name: String,
+    pub lng: Option<f64>,
+    pub lat: Option<f64>,
+    pub projects: i64,
+    pub investment_yuan: i64,
+}
+
+pub async fn park_points(conn: &mut Conn) -> Result<Vec<ParkPoint>> {
+    Sql::new(
+        "SELECT u.id, u.name, pp.lng, pp.lat, \
+         (SELECT COUNT(*) FROM projects p WHERE p.park_id = u.id AND p.stage <> 'dropped') AS projects, \
+         CAST(COALESCE((SELECT SUM(COALESCE(p.contracted_investment_yuan, p.planned_investment_yuan)) FROM projects p \
+         WHERE p.park_id = u.id AND p.stage <> 'dropped'), 0) AS BIGINT) AS investment_yuan \
+         FROM units u LEFT JOIN park_profiles pp ON pp.park_id = u.id WHERE u.kind = 'park' ORDER BY u.id",
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,729 @@
+//! 考核与通报 pages: the leader cockpit (驾驶舱), rankings of a period, bulletins (draft,
+//! publish, the printable page, verification), targets with their decomposition checks,
+//! and activities (走访、活动、会议).
+
+use super::*;
+use crate::charts::{china_map, park_map, trend, ChinaMap, TrendBar};
+use fenglai_app::activities::{self, ActivityInput, ActivityView, ListQuery as ActQuery, Listing};
+use fenglai_app::assess::{Board, Figures};
+use fenglai_app::bulletins::{self, BulletinView, TargetInput, Targets, Verification};
+use fenglai_app::cockpit::{self, Cockpit};
+use fenglai_store::assess::Bulletin;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/cockpit", get(cockpit_page))
+        .route("/assessment", get(rankings_page))
+        .route("/bulletins", get(bulletins_page).post(publish))
+        .route("/bulletins/draft", get(draft_page))
+        .route("/bulletins/{id}", get(bulletin_page))
+        .route("/bulletins/{id}/verify", get(verify_page))
+        .route("/bulletins/{id}/export.docx", get(bulletin_docx))
+        .route("/bulletins/{id}/export.xlsx", get(bulletin_xlsx))
+        .route("/targets", get(targets_page).post(target_set))
+        .route("/lists/export.xlsx", get(lists_xlsx))
+        .route("/activities", get(activities_page).post(activity_create))
+}
+
+// ---------------------------------------------------------------- shared views
+
+/// A ranking table ready to draw.
+pub struct Table {
+    pub key: String,
+    pub label: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub red: Vec<String>,
+    pub black: Vec<String>,
+    pub zero: Vec<String>,
+}
+
+fn tables(f: &Figures) -> Vec<Table> {
+    f.boards
+        .iter()
+        .map(|b: &Board| {
+            let (headers, rows) = bulletins::ranking_table(f, b);
+            Table {
+                key: b.key.clone(),
+                label: b.label.clone(),
+                headers,
+                rows,
+                red: b.red.clone(),
+                black: b.black.clone(),
+                zero: b.zero.clone(),
+            }
+        })
+        .collect()
+}
+
+fn progress(f: &Figures) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    f.boards
+        .iter()
+        .find(|b| b.key == "units")
+        .map(|b| bulletins::progress_table(f, b))
+        .filter(|(_, r)| !r.is_empty())
+}
+
+fn this_month() -> String {
+    let t = fenglai_app::today();
+    format!("{}", t.format("%Y-%m"))
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+impl PeriodQuery {
+    fn code(&self) -> String {
+        self.period
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(this_month)
+    }
+}
+
+// ---------------------------------------------------------------- cockpit
+
+#[derive(Template)]
+#[template(path = "cockpit.html")]
+struct CockpitPage {
+    f: Frame,
+    c: std::sync::Arc<Cockpit>,
+    funnel: Vec<charts::FunnelBar>,
+    bars: Vec<TrendBar>,
+    china: ChinaMap,
+    parks: Option<charts::ParkMap>,
+    top: Vec<Vec<String>>,
+    headers: Vec<String>,
+    ytd: Vec<(String, String)>,
+}
+
+async fn cockpit_page(State(app): State<App>, s: WebSession) -> Response {
+    let c = match cockpit::get(&app, &s.actor).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
+    let f = &c.figures;
+    let counts: HashMap<String, i64> = c
+        .origins
+        .iter()
+        .map(|o| (o.province.clone(), o.leads))
+        .collect();
+    let months: Vec<(String, i64, i64)> = c
+        .trend
+        .iter()
+        .map(|m| (m.month.clone(), m.signed_yuan, m.started_yuan))
+        .collect();
+    let pts: Vec<(i64, String, Option<f64>, Option<f64>)> = c
+        .parks
+        .iter()
+        .map(|p| {
+            (
+                p.id,
+                format!("{}（{}个）", p.name, p.projects),
+                p.lng,
+                p.lat,
+            )
+        })
+        .collect();
+    let (headers, rows) = f
+        .boards
+        .iter()
+        .find(|b| b.key == "units")
+        .map(|b| bulletins::ranking_table(f, b))
+        .unwrap_or_default();
+    let idx = |code: &str| f.metrics.iter().position(|m| m.code == code).unwrap_or(0);
+    let ytd = [
+        "leads_valid",
+        "signed_count",
+        "signed_amount",
+        "started_count",
+        "started_amount",
+        "capital_arrived",
+    ]
+    .iter()
+    .map(|code| {
+        (
+            f.metrics[idx(code)].label.clone(),
+            bulletins::show(code, f.total_ytd[idx(code)]),
+        )
+    })
+    .collect();
+    let page = CockpitPage {
+        f: Frame::new(&s, "cockpit"),
+        funnel: charts::funnel(&c.pipeline),
+        bars: trend(&months, 160),
+        china: china_map(&counts),
+        parks: park_map(&pts, None, 520),
+        top: rows.into_iter().take(10).collect(),
+        headers,
+        ytd,
+        c: c.clone(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------- rankings
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+struct RankingsPage {
+    f: Frame,
+    period: String,
+    figures: Option<Figures>,
+    tables: Vec<Table>,
+    progress: Option<(Vec<String>, Vec<Vec<String>>)>,
+    may_publish: bool,
+    error: Option<String>,
+}
+
+async fn rankings_page(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let period = q.code();
+    let may_publish = bulletins::may_steer(s.actor.role);
+    match bulletins::figures(&app, &s.actor, &period, None).await {
+        Ok(fig) => render(
+            StatusCode::OK,
+            &RankingsPage {
+                f: Frame::new(&s, "assessment"),
+                tables: tables(&fig),
+                progress: progress(&fig),
+                figures: Some(fig),
+                period,
+                may_publish,
+                error: None,
+            },
+        ),
+        Err(e @ Error::Invalid { .. }) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &RankingsPage {
+                f: Frame::new(&s, "assessment"),
+                period,
+                figures: None,
+                tables: Vec::new(),
+                progress: None,
+                may_publish,
+                error: Some(e.to_string()),
+            },
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+// ---------------------------------------------------------------- bulletins
+
+#[derive(Template)]
+#[template(path = "bulletins.html")]
+struct BulletinsPage {
+    f: Frame,
+    items: Vec<Bulletin>,
+    period: String,
+    may_publish: bool,
+    error: Option<String>,
+}
+
+async fn bulletins_page(State(app): State<App>, s: WebSession) -> Response {
+    match bulletins::list(&app, &s.actor).await {
+        Ok(items) => render(
+            StatusCode::OK,
+            &BulletinsPage {
+                f: Frame::new(&s, "bulletins"),
+                items,
+                period: this_month(),
+                may_publish: bulletins::may_steer(s.actor.role),
+                error: None,
+            },
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    title: String,
+}
+
+async fn publish(State(app): State<App>, s: WebSession, Form(form): Form<PublishForm>) -> Response {
+    if let Some(r) = csrf_rejection(&s, &form.csrf) {
+        return r;
+    }
+    let input = bulletins::PublishInput {
+        period: form.period.trim().to_string(),
+        title: Some(form.title.clone()),
+    };
+    match bulletins::publish(&app, &s.actor, &input).await {
+        Ok(v) => Redirect::to(&format!("/bulletins/{}", v.id.unwrap_or(0))).into_response(),
+        Err(e @ (Error::Invalid { .. } | Error::NotFound)) => {
+            let items = bulletins::list(&app, &s.actor).await.unwrap_or_default();
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &BulletinsPage {
+                    f: Frame::new(&s, "bulletins"),
+                    items,
+                    period: form.period,
+                    may_publish: true,
+                    error: Some(match e {
+                        Error::NotFound => "没有这个竞赛".into(),
+                        e => e.to_string(),
+                    }),
+                },
+            )
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulletin.html")]
+struct BulletinPage {
+    f: Frame,
+    v: BulletinView,
+    tables: Vec<Table>,
+    progress: Option<(Vec<String>, Vec<Vec<String>>)>,
+    may_publish: bool,
+}
+
+impl BulletinPage {
+    fn short_hash(&self) -> &str {
+        &self.v.hash[..16.min(self.v.hash.len())]
+    }
+}
+
+fn bulletin_view(s: &WebSession, v: BulletinView) -> Response {
+    let page = BulletinPage {
+        f: Frame::new(s, "bulletins"),
+        tables: tables(&v.figures),
+        progress: progress(&v.figures),
+        may_publish: bulletins::may_steer(s.actor.role),
+        v,
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn bulletin_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+    match bulletins::get(&app, &s.actor, id).await {
+        Ok(v) => bulletin_view(&s, v),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn draft_page(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    match bulletins::draft(&app, &s.actor, &q.code()).await {
+        Ok(v) => bulletin_view(&s, v),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulletin_verify.html")]
+struct VerifyPage {
+    f: Frame,
+    title: String,
+    v: Verification,
+}
+
+async fn verify_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+    let title = match bulletins::get(&app, &s.actor, id).await {
+        Ok(b) => b.title,
+        Err(e) => return error_page(e),
+    };
+    match bulletins::verify(&app, &s.actor, id).await {
+        Ok((v, _)) => render(
+            StatusCode::OK,
+            &VerifyPage {
+                f: Frame::new(&s, "bulletins"),
+                title,
+                v,
+            },
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn bulletin_docx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+    match bulletins::get(&app, &s.actor, id)
+        .await
+        .and_then(|v| Ok((bulletins::docx(&v)?, v.title)))
+    {
+        Ok((b, title)) => crate::api_assess::docx_response(&title, b),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn bulletin_xlsx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+    match bulletins::get(&app, &s.actor, id)
+        .await
+        .and_then(|v| Ok((bulletins::xlsx(&v)?, v.title)))
+    {
+        Ok((b, title)) => crate::api_ledgers::xlsx(&format!("{title}.xlsx"), b),
+        Err(e) => error_page(e),
+    }
+}
+
+// ---------------------------------------------------------------- targets
+
+#[derive(Template)]
+#[template(path = "targets.html")]
+struct TargetsPage {
+    f: Frame,
+    t: Option<Targets>,
+    year: i64,
+    metrics: Vec<(&'static str, &'static str)>,
+    units: Vec<Unit>,
+    may_set: bool,
+    form: TargetForm,
+    error: Option<String>,
+}
+
+impl TargetsPage {
+    fn is_owner(&self, id: &i64) -> bool {
+        self.form.owner == format!("u:{id}")
+    }
+    fn is_metric(&self, code: &str) -> bool {
+        self.form.metric == code
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct TargetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    metric: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+fn year_of(y: Option<&str>) -> Result<i64, Error> {
+    match y.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(chrono::Datelike::year(&fenglai_app::today()) as i64),
+        Some(s) => s
+            .parse()
+            .map_err(|_| Error::invalid("year", format!("年度“{s}”应为四位数字"))),
+    }
+}
+
+async fn targets_render(
+    app: &App,
+    s: &WebSession,
+    year: i64,
+    form: TargetForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let t = match bulletins::targets(app, &s.actor, year).await {
+        Ok(t) => Some(t),
+        Err(e @ Error::Forbidden(_)) => return error_page(e),
+        Err(_) => None,
+    };
+    let units = org::units(app).await.unwrap_or_default();
+    render(
+        status,
+        &TargetsPage {
+            f: Frame::new(s, "targets"),
+            t,
+            year,
+            metrics: fenglai_domain::assess::Metric::ALL
+                .iter()
+                .map(|m| (m.code(), m.label()))
+                .collect(),
+            units,
+            may_set: bulletins::may_steer(s.actor.role),
+            form,
+            error,
+        },
+    )
+}
+
+async fn targets_page(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    match year_of(q.year.as_deref()) {
+        Ok(y) => targets_render(&app, &s, y, TargetForm::default(), None, StatusCode::OK).await,
+        Err(e) => error_page(e),
+    }
+}
+
+async fn target_set(
+    State(app): State<App>,
+    s: WebSession,
+    Form(form): Form<TargetForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &form.csrf) {
+        return r;
+    }
+    let year = match year_of(Some(&form.year)) {
+        Ok(y) => y,
+        Err(e) => {
+            return targets_render(
+                &app,
+                &s,
+                0,
+                form,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let result = async {
+        let (unit_id, user_id) = match form.owner.split_once(':') {
+            Some(("u", id)) => (id.parse().ok(), None),
+            Some(("p", id)) => (None, id.parse().ok()),
+            _ => return Err(Error::invalid("owner", "请选择单位")),
+        };
+        let metric = fenglai_domain::assess::Metric::parse(&form.metric)?;
+        // amounts are entered in 万元 (万美元 for foreign capital), counts as they are
+        let raw = form.value.trim();
+        let value = match metric.measure() {
+            fenglai_domain::assess::Measure::Count => raw
+                .parse::<i64>()
+                .map_err(|_| Error::invalid("value", format!("目标值“{raw}”应为整数")))?,
+            _ => {
+                fenglai_domain::Yuan::parse_with_unit(raw, 10_000)
+                    .map_err(|e| Error::invalid("value", e.message))?
+                    .0
+            }
+        };
+        bulletins::set_target(
+            &app,
+            &s.actor,
+            &TargetInput {
+                year,
+                metric: metric.code().into(),
+                unit_id,
+                user_id,
+                value,
+                reason: Some(form.reason.clone()),
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/targets?year={year}")).into_response(),
+        Err(e @ Error::Invalid { .. }) => {
+            targets_render(
+                &app,
+                &s,
+                year,
+                form,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn lists_xlsx(State(app): State<App>, s: WebSession, Query(q): Query<YearQuery>) -> Response {
+    let year = match year_of(q.year.as_deref()) {
+        Ok(y) => y,
+        Err(e) => return error_page(e),
+    };
+    match cockpit::three_lists(&app, &s.actor, year).await {
+        Ok(b) => crate::api_ledgers::xlsx(&format!("{year}年三张清单.xlsx"), b),
+        Err(e) => error_page(e),
+    }
+}
+
+// ---------------------------------------------------------------- activities
+
+#[derive(Template)]
+#[template(path = "activities.html")]
+struct ActivitiesPage {
+    f: Frame,
+    list: Option<Listing>,
+    kind: String,
+    form: ActivityForm,
+    error: Option<String>,
+    created: Option<ActivityView>,
+    may_record: bool,
+}
+
+impl ActivitiesPage {
+    fn kinds(&self) -> Vec<Opt> {
+        opts(
+            activities::KINDS.iter().copied(),
+            Some(self.form.kind.as_str()),
+        )
+    }
+    fn kind_label(&self, k: &str) -> &'static str {
+        activities::kind_label(k)
+    }
+    fn is_kind(&self, k: &str) -> bool {
+        self.kind == k
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct ActivityForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    subkind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    activity_date: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    counterpart: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    attendees: String,
+    #[serde(default)]
+    lead_id: String,
+}
+
+fn nonempty_s(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+async fn activities_render(
+    app: &App,
+    s: &WebSession,
+    q: ActQuery,
+    form: ActivityForm,
+    error: Option<String>,
+    created: Option<ActivityView>,
+    status: StatusCode,
+) -> Response {
+    let kind = q.kind.clone().unwrap_or_default();
+    let list = activities::list(app, &s.actor, &q).await.ok();
+    render(
+        status,
+        &ActivitiesPage {
+            f: Frame::new(s, "activities"),
+            list,
+            kind,
+            form,
+            error,
+            created,
+            may_record: activities::may_record(s.actor.role),
+        },
+    )
+}
+
+async fn activities_page(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<ActQuery>,
+) -> Response {
+    let form = ActivityForm {
+        kind: "visit".into(),
+        activity_date: fenglai_app::today().to_string(),
+        lead_id: q.lead_id.map(|l| l.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
+    activities_render(&app, &s, q, form, None, None, StatusCode::OK).await
+}
+
+async fn activity_create(
+    State(app): State<App>,
+    s: WebSession,
+    Form(form): Form<ActivityForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &form.csrf) {
+        return r;
+    }
+    let parsed = (|| -> Result<ActivityInput, String> {
+        let int = |v: &str, what: &str| {
+            nonempty_s(v)
+                .map(|x| x.parse::<i64>().map_err(|_| format!("{what}“{x}”应为整数")))
+                .transpose()
+        };
+        Ok(ActivityInput {
+            kind: form.kind.clone(),
+            subkind: nonempty_s(&form.subkind),
+            title: form.title.clone(),
+            activity_date: form.activity_date.clone(),
+            place: nonempty_s(&form.place),
+            counterpart: nonempty_s(&form.counterpart),
+            outcome: nonempty_s(&form.outcome),
+            attendees: int(&form.attendees, "参加人数")?,
+            lead_ids: int(&form.lead_id, "线索编号")?.into_iter().collect(),
+            ..Default::default()
+        })
+    })();
+    let input = match parsed {
+        Ok(i) => i,
+        Err(e) => {
+            return activities_render(
+                &app,
+                &s,
+                ActQuery::default(),
+                form,
+                Some(e),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    match activities::create(&app, &s.actor, &input).await {
+        Ok(v) => {
+            let fresh = ActivityForm {
+                kind: form.kind.clone(),
+                activity_date: form.activity_date.clone(),
+                ..Default::default()
+            };
+            activities_render(
+                &app,
+                &s,
+                ActQuery::default(),
+                fresh,
+                None,
+                Some(v),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e @ Error::Invalid { .. }) => {
+            activities_render(
+                &app,
+                &s,
+                ActQuery::default(),
+                form,
+                Some(e.to_string()),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}

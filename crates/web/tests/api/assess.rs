@@ -1,0 +1,1050 @@
+//! 考核与通报 on a fixed fixture: every metric exact for a unit and a period (credit shares and
+//! quality weights applied), targets and their decomposition checks, ranking order and
+//! movement, 旬 at month ends, bulletins reproducible after changes, and the .xlsx and .docx.
+
+use crate::both;
+use crate::helpers::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::Cursor;
+
+async fn uid(t: &TestApp, username: &str) -> i64 {
+    fenglai_app::auth::actor_by_username(&t.app, username)
+        .await
+        .unwrap()
+        .id()
+}
+
+async fn move_to(t: &TestApp, tok: &str, id: i64, body: Value) {
+    t.post_json(
+        tok,
+        &format!("/api/v1/projects/{id}/transitions"),
+        body,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+/// The value of a metric for a row of a board (weighted unless `raw`).
+fn val(fig: &Value, board: &str, id: i64, metric: &str, raw: bool) -> f64 {
+    let i = fig["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|m| m["code"] == metric)
+        .unwrap_or_else(|| panic!("metric {metric}"));
+    let row = row(fig, board, id);
+    row[if raw { "raw" } else { "value" }][i].as_f64().unwrap()
+}
+
+fn row<'a>(fig: &'a Value, board: &str, id: i64) -> &'a Value {
+    fig["boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["key"] == board)
+        .unwrap_or_else(|| panic!("board {board}"))["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("row {id} on {board}"))
+}
+
+fn total(fig: &Value, metric: &str) -> f64 {
+    let i = fig["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|m| m["code"] == metric)
+        .unwrap();
+    fig["total_raw"][i].as_f64().unwrap()
+}
+
+struct Fixture {
+    bureau: i64,
+    center: i64,
+    county: i64,
+    ndrc: i64,
+    promoter: i64,
+    promoter2: i64,
+    lead_a: i64,
+    lead_c: i64,
+}
+
+/// March 2025:
+/// - promoter (city bureau) reports A (世界500强, 3911 high-tech) on 03-05; admitted 03-06,
+///   signed 03-10 for 2亿, started 03-20;
+/// - promoter2 (临江县投资促进中心) reports B (1310 food) on 03-08; admitted 03-09, signed 03-15
+///   for 5000万; C (A again) on 03-12, merged into A (首报 A 50%, C 50%); D on 03-20, never
+///   admitted;
+/// - informant (发改委) reports E on 2025-02-25, admitted: February's;
+/// - visits, an event, a meeting and a voided visit.
+async fn fixture(t: &TestApp) -> Fixture {
+    let p1 = t.token("promoter").await;
+    let p2 = t.token("promoter2").await;
+    let inf = t.token("informant").await;
+    let park = t.unit_id("凤城经济技术开发区").await;
+    let a = t
+        .lead(&p1, json!({"company_name": "华芯半导体（苏州）有限公司", "industry_code": "3973",
+            "reported_date": "2025-03-05", "investor_tags": "世界500强", "planned_investment_yuan": 200_000_000i64}))
+        .await;
+    let pa = t.admit(&p1, a, Some(park), "2025-03-06").await;
+    move_to(
+        t,
+        &p1,
+        pa,
+        json!({"to": "signed", "date": "2025-03-10", "amount_yuan": 200_000_000i64}),
+    )
+    .await;
+    move_to(t, &p1, pa, json!({"to": "started", "date": "2025-03-20"})).await;
+    let b = t
+        .lead(&p2, json!({"company_name": "临江粮油食品有限公司", "industry_code": "1331", "reported_date": "2025-03-08"}))
+        .await;
+    let pb = t.admit(&p2, b, Some(park), "2025-03-09").await;
+    move_to(
+        t,
+        &p2,
+        pb,
+        json!({"to": "signed", "date": "2025-03-15", "amount_yuan": 50_000_000i64}),
+    )
+    .await;
+    let c = t
+        .lead(
+            &p2,
+            json!({"company_name": "华芯半导体(苏州)有限公司", "reported_date": "2025-03-12"}),
+        )
+        .await;
+    t.lead(
+        &p2,
+        json!({"company_name": "临江未入库项目有限公司", "reported_date": "2025-03-20"}),
+    )
+    .await;
+    t.post_json(
+        &p1,
+        &format!("/api/v1/leads/{a}/merges"),
+        json!({"duplicate_id": c, "keep": {"company_name": "survivor"}}),
+        StatusCode::OK,
+    )
+    .await;
+    let e = t
+        .lead(
+            &inf,
+            json!({"company_name": "发改推荐科技有限公司", "reported_date": "2025-02-25"}),
+        )
+        .await;
+    t.admit(&p1, e, Some(park), "2025-02-26").await;
+    // activities: a visit by promoter, an event by promoter2, a meeting, a voided visit
+    t.post_json(
+        &p1,
+        "/api/v1/activities",
+        json!({"kind": "visit", "subkind": "拜访", "title": "走访华芯",
+        "activity_date": "2025-03-03", "counterpart": "华芯半导体", "lead_ids": [a]}),
+        StatusCode::CREATED,
+    )
+    .await;
+    t.post_json(
+        &p2,
+        "/api/v1/activities",
+        json!({"kind": "event", "subkind": "推介会", "title": "临江食品推介会",
+        "activity_date": "2025-03-18", "attendees": 80}),
+        StatusCode::CREATED,
+    )
+    .await;
+    t.post_json(
+        &p1,
+        "/api/v1/activities",
+        json!({"kind": "meeting", "subkind": "会商", "title": "月度会商",
+        "activity_date": "2025-03-28"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let wrong = t
+        .post_json(
+            &p1,
+            "/api/v1/activities",
+            json!({"kind": "visit", "title": "记错了",
+        "activity_date": "2025-03-04"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    t.post_json(
+        &p1,
+        &format!("/api/v1/activities/{}/void", wrong["id"]),
+        json!({"reason": "重复登记"}),
+        StatusCode::OK,
+    )
+    .await;
+    Fixture {
+        bureau: t.unit_id("凤城市投资促进局").await,
+        center: t.unit_id("临江县投资促进中心").await,
+        county: t.unit_id("临江县").await,
+        ndrc: t.unit_id("凤城市发展和改革委员会").await,
+        promoter: uid(t, "promoter").await,
+        promoter2: uid(t, "promoter2").await,
+        lead_a: a,
+        lead_c: c,
+    }
+}
+
+async fn figs(t: &TestApp, tok: &str, period: &str) -> Value {
+    t.get_json(
+        tok,
+        &format!("/api/v1/assessment/figures?period={period}"),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn set_scheme(t: &TestApp, tok: &str, scheme: Value) {
+    t.post_json(
+        tok,
+        "/api/v1/assessment/scheme",
+        json!({"year": 2025, "scheme": scheme}),
+        StatusCode::OK,
+    )
+    .await;
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+async fn metrics_exact(t: TestApp) {
+    let f = fixture(&t).await;
+    let leader = t.token("leader").await;
+    let fig = figs(&t, &leader, "2025-03").await;
+    assert_eq!(fig["start"], "2025-03-01");
+    assert_eq!(fig["end"], "2025-03-31");
+    assert_eq!(fig["credit_rule"], "first_half");
+    // valid leads: A+C one group, 首报 promoter 50%, promoter2 50%, weight 1.5 (500强) × 1.2
+    // (3973 is in division 39, high-tech) = 1.8; B whole to promoter2; D never valid; E is February's
+    let p = |m: &str, raw: bool| val(&fig, "people", f.promoter, m, raw);
+    let p2 = |m: &str, raw: bool| val(&fig, "people", f.promoter2, m, raw);
+    assert!(
+        close(p("leads_valid", true), 0.5),
+        "{}",
+        p("leads_valid", true)
+    );
+    assert!(close(p("leads_valid", false), 0.9));
+    assert!(close(p2("leads_valid", true), 1.5));
+    assert!(close(p2("leads_valid", false), 1.9));
+    // signed: A's 2亿 split 1亿 / 1亿 (×1.8 weighted), B's 5000万 to promoter2
+    assert!(close(p("signed_count", true), 0.5));
+    assert!(close(p("signed_count", false), 0.9));
+    assert!(close(p("signed_amount", true), 100_000_000.0));
+    assert!(close(p("signed_amount", false), 180_000_000.0));
+    assert!(close(p2("signed_amount", true), 150_000_000.0));
+    assert!(close(p2("signed_amount", false), 230_000_000.0));
+    assert!(close(p("big_projects", true), 0.5));
+    assert!(
+        close(p("fortune500", false), 0.5),
+        "flag counts are not weighted"
+    );
+    assert!(close(p2("fortune500", true), 0.5));
+    assert!(close(p("started_count", true), 0.5));
+    assert!(close(p("started_amount", true), 100_000_000.0));
+    assert!(close(p2("started_amount", false), 180_000_000.0));
+    // activities: the voided visit and the meeting do not count
+    assert!(close(p("visits", true), 1.0));
+    assert!(close(p2("events", true), 1.0));
+    assert!(close(p2("visits", true), 0.0));
+    // units roll up their subtree: 临江县 = its centre
+    let u = |id: i64, m: &str, raw: bool| val(&fig, "units", id, m, raw);
+    assert!(close(u(f.county, "signed_count", true), 1.5));
+    assert!(close(u(f.county, "signed_count", false), 1.9));
+    assert!(close(u(f.center, "signed_amount", true), 150_000_000.0));
+    assert!(close(u(f.bureau, "visits", true), 1.0));
+    assert!(close(u(f.ndrc, "leads_valid", true), 0.0));
+    // the city counts every project once
+    assert!(close(total(&fig, "signed_count"), 2.0));
+    assert!(close(total(&fig, "signed_amount"), 250_000_000.0));
+    assert!(close(total(&fig, "leads_valid"), 2.0));
+    assert!(close(total(&fig, "visits"), 1.0));
+    // ranking (no targets: each metric against the board's best, points 10/10/15/25/15/15/10):
+    // centre and county 80 (tied first), bureau 71.4073 third; February: 发改委 first (E)
+    let units = row(&fig, "units", f.bureau);
+    assert!(
+        close(units["score"].as_f64().unwrap(), 71.4073),
+        "{}",
+        units["score"]
+    );
+    assert_eq!(units["rank"], 3);
+    assert_eq!(units["prev_rank"], 2);
+    assert_eq!(units["movement"], -1);
+    let county = row(&fig, "units", f.county);
+    assert!(close(county["score"].as_f64().unwrap(), 80.0));
+    assert_eq!(
+        (county["rank"].as_i64(), county["movement"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(row(&fig, "units", f.center)["rank"], 1);
+    let ndrc = row(&fig, "units", f.ndrc);
+    assert_eq!(
+        (ndrc["prev_rank"].as_i64(), ndrc["movement"].as_i64()),
+        (Some(1), Some(-3))
+    );
+    assert_eq!(ndrc["zero"], true);
+    let board = fig["boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["key"] == "units")
+        .unwrap();
+    assert!(board["zero"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n == "凤城市发展和改革委员会"));
+    assert!(board["red"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n == "临江县"));
+    // the rows are in rank order
+    let ranks: Vec<i64> = board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rank"].as_i64().unwrap())
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+
+    // the year's weights: 500强 ×2, high-tech not weighted
+    set_scheme(&t, &leader, json!({"fortune500": 2.0, "high_tech": 1.0})).await;
+    let fig = figs(&t, &leader, "2025-03").await;
+    assert!(close(
+        val(&fig, "people", f.promoter, "signed_count", false),
+        1.0
+    ));
+    assert!(close(
+        val(&fig, "people", f.promoter, "leads_valid", false),
+        1.0
+    ));
+    // a red-line override weighs ×0 by default
+    let scheme = t
+        .get_json(
+            &leader,
+            "/api/v1/assessment/scheme?year=2025",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(scheme["redline_override"], 0.0);
+    assert_eq!(scheme["fortune500"], 2.0);
+    // the credit rule of the year: equal shares
+    set_scheme(&t, &leader, json!({"credit_rule": "first_only"})).await;
+    let fig = figs(&t, &leader, "2025-03").await;
+    assert!(close(
+        val(&fig, "people", f.promoter, "signed_count", true),
+        1.0
+    ));
+    assert!(
+        close(val(&fig, "people", f.promoter2, "signed_count", true), 1.0),
+        "B only"
+    );
+
+    // bad input
+    for (q, field) in [
+        ("period=2025-13", "period"),
+        ("period=", "period"),
+        ("period=2025-02-x4", "period"),
+        ("period=2025-03&as_of=yesterday", "as_of"),
+    ] {
+        let e = t
+            .get_json(
+                &leader,
+                &format!("/api/v1/assessment/figures?{q}"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert_eq!(e["error"]["field"], field, "{q}");
+    }
+    t.get_json(
+        &leader,
+        "/api/v1/assessment/figures?period=c999",
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let inf = t.token("informant").await;
+    t.get_json(
+        &inf,
+        "/api/v1/assessment/figures?period=2025-03",
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let e = t
+        .post_json(
+            &leader,
+            "/api/v1/assessment/scheme",
+            json!({"year": 2025, "scheme": {"fortune500": 20}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "fortune500");
+    let e = t
+        .post_json(
+            &leader,
+            "/api/v1/assessment/scheme",
+            json!({"year": 2025, "scheme": {"credit_rule": "most"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "credit_rule");
+    let p1 = t.token("promoter").await;
+    t.post_json(
+        &p1,
+        "/api/v1/assessment/scheme",
+        json!({"year": 2025, "scheme": {}}),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let _ = f.lead_a;
+    let _ = f.lead_c;
+}
+both!(metrics_are_exact_with_shares_and_weights, metrics_exact);
+
+async fn targets_decompose(t: TestApp) {
+    let f = fixture(&t).await;
+    let leader = t.token("leader").await;
+    let county_park = t.unit_id("临江工业园区").await;
+    let set = |unit: Option<i64>, user: Option<i64>, value: i64, reason: Option<&str>| json!({"year": 2025, "metric": "signed_count", "unit_id": unit, "user_id": user, "value": value, "reason": reason});
+    t.post_json(
+        &leader,
+        "/api/v1/assessment/targets",
+        set(Some(f.county), None, 10, None),
+        StatusCode::OK,
+    )
+    .await;
+    t.post_json(
+        &leader,
+        "/api/v1/assessment/targets",
+        set(Some(f.center), None, 6, None),
+        StatusCode::OK,
+    )
+    .await;
+    let r = t
+        .post_json(
+            &leader,
+            "/api/v1/assessment/targets",
+            set(Some(county_park), None, 3, None),
+            StatusCode::OK,
+        )
+        .await;
+    let mm = r["mismatches"].as_array().unwrap();
+    assert_eq!(mm.len(), 1, "{r}");
+    assert_eq!(
+        (
+            mm[0]["unit_id"].as_i64(),
+            mm[0]["parent_value"].as_i64(),
+            mm[0]["children_sum"].as_i64(),
+            mm[0]["children"].as_str()
+        ),
+        (Some(f.county), Some(10), Some(9), Some("units"))
+    );
+    // a mid-year adjustment needs a reason
+    let e = t
+        .post_json(
+            &leader,
+            "/api/v1/assessment/targets",
+            set(Some(county_park), None, 4, None),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "reason");
+    let r = t
+        .post_json(
+            &leader,
+            "/api/v1/assessment/targets",
+            set(Some(county_park), None, 4, Some("园区新增储备项目")),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(r["mismatches"].as_array().unwrap().is_empty(), "{r}");
+    let adjusted = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["unit_id"] == county_park)
+        .unwrap();
+    assert_eq!(
+        (adjusted["versions"].as_i64(), adjusted["reason"].as_str()),
+        (Some(2), Some("园区新增储备项目"))
+    );
+    // people of a unit against the unit
+    t.post_json(
+        &leader,
+        "/api/v1/assessment/targets",
+        set(None, Some(f.promoter2), 5, None),
+        StatusCode::OK,
+    )
+    .await;
+    let r = t
+        .get_json(
+            &leader,
+            "/api/v1/assessment/targets?year=2025",
+            StatusCode::OK,
+        )
+        .await;
+    let mm = r["mismatches"].as_array().unwrap();
+    assert_eq!(mm.len(), 1, "{r}");
+    assert_eq!(
+        (
+            mm[0]["unit_id"].as_i64(),
+            mm[0]["children"].as_str(),
+            mm[0]["children_sum"].as_i64()
+        ),
+        (Some(f.center), Some("people"), Some(5))
+    );
+    // the adjustment is in the audit trail with before and after
+    let events = fenglai_app::audit::for_entity(&t.app, "target", adjusted["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "adjust");
+    assert!(events[0]
+        .before_json
+        .as_deref()
+        .unwrap()
+        .contains("\"value\":3"));
+    // completion and pacing: 临江县 1.9 weighted signed by 2025-03-31 against 10; 90/365 of the year gone
+    let fig = figs(&t, &leader, "2025-03").await;
+    let i = fig["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|m| m["code"] == "signed_count")
+        .unwrap();
+    let county = row(&fig, "units", f.county);
+    assert_eq!(county["target"][i], 10.0);
+    assert!(close(county["completion"][i].as_f64().unwrap(), 0.19));
+    assert!(close(fig["elapsed"].as_f64().unwrap(), 0.2466));
+    // bad input
+    for (body, field, status) in [
+        (
+            json!({"year": 2025, "metric": "signed_count", "unit_id": f.county, "user_id": f.promoter, "value": 1}),
+            "unit_id",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"year": 2025, "metric": "happiness", "unit_id": f.county, "value": 1}),
+            "metric",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"year": 1899, "metric": "signed_count", "unit_id": f.county, "value": 1}),
+            "year",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"year": 2025, "metric": "signed_count", "unit_id": f.county, "value": -1}),
+            "value",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"year": 2025, "metric": "signed_count", "unit_id": 987654, "value": 1}),
+            "unit_id",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let e = t
+            .post_json(&leader, "/api/v1/assessment/targets", body, status)
+            .await;
+        assert_eq!(e["error"]["field"], field);
+    }
+    let p1 = t.token("promoter").await;
+    t.post_json(
+        &p1,
+        "/api/v1/assessment/targets",
+        set(Some(f.county), None, 1, None),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let _ = (f.bureau, f.ndrc, f.promoter, f.lead_a, f.lead_c);
+}
+both!(
+    targets_decompose_and_adjustments_need_reasons,
+    targets_decompose
+);
+
+async fn xun_at_month_ends(t: TestApp) {
+    let p1 = t.token("promoter").await;
+    let leader = t.token("leader").await;
+    let bureau = t.unit_id("凤城市投资促进局").await;
+    let park = t.unit_id("凤城经济技术开发区").await;
+    for (name, day) in [
+        ("闰日科技有限公司", "2024-02-29"),
+        ("二十日科技有限公司", "2024-02-20"),
+        ("二十一日科技有限公司", "2024-02-21"),
+    ] {
+        let l = t
+            .lead(&p1, json!({"company_name": name, "reported_date": day}))
+            .await;
+        t.admit(&p1, l, Some(park), "2024-03-01").await;
+    }
+    let x3 = figs(&t, &leader, "2024-02-x3").await;
+    assert_eq!(
+        (x3["start"].as_str(), x3["end"].as_str()),
+        (Some("2024-02-21"), Some("2024-02-29"))
+    );
+    assert_eq!(x3["period_label"], "2024年2月下旬");
+    assert!(close(val(&x3, "units", bureau, "leads_valid", true), 2.0));
+    let x2 = figs(&t, &leader, "2024-02-x2").await;
+    assert!(close(val(&x2, "units", bureau, "leads_valid", true), 1.0));
+    // the previous 旬 of 2024-03 上旬 is 2024-02 下旬: movement is against it
+    let m1 = figs(&t, &leader, "2024-03-x1").await;
+    assert_eq!(row(&m1, "units", bureau)["prev_rank"], 1);
+    let x3_2025 = t
+        .get_json(
+            &leader,
+            "/api/v1/assessment/figures?period=2025-02-下旬",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(x3_2025["end"], "2025-02-28");
+    // a competition with its own dates and points
+    let c = t
+        .post_json(
+            &leader,
+            "/api/v1/competitions",
+            json!({"name": "招商百日赛", "start_date": "2024-02-20",
+        "end_date": "2024-05-29", "points": {"leads_valid": 100}}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let fig = t
+        .get_json(
+            &leader,
+            &format!("/api/v1/assessment/figures?period=c{}", c["id"]),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(fig["period_label"], "招商百日赛");
+    assert!(close(val(&fig, "units", bureau, "leads_valid", true), 3.0));
+    assert!(close(
+        row(&fig, "units", bureau)["score"].as_f64().unwrap(),
+        100.0
+    ));
+    let e = t
+        .post_json(
+            &leader,
+            "/api/v1/competitions",
+            json!({"name": "倒着的", "start_date": "2024-05-01",
+        "end_date": "2024-02-01", "points": {"leads_valid": 1}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "end_date");
+    let e = t
+        .post_json(
+            &leader,
+            "/api/v1/competitions",
+            json!({"name": "没分值", "start_date": "2024-05-01",
+        "end_date": "2024-06-01", "points": {}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "points");
+}
+both!(xun_boundaries_and_competitions, xun_at_month_ends);
+
+async fn reproducible(t: TestApp) {
+    let p1 = t.token("promoter").await;
+    let p2 = t.token("promoter2").await;
+    let leader = t.token("leader").await;
+    let park = t.unit_id("凤城经济技术开发区").await;
+    let promoter = uid(&t, "promoter").await;
+    let promoter2 = uid(&t, "promoter2").await;
+    let a = t.lead(&p1, json!({"company_name": "复现测试科技有限公司", "industry_code": "1331", "reported_date": "2025-03-05"})).await;
+    let pa = t.admit(&p1, a, Some(park), "2025-03-06").await;
+    move_to(
+        &t,
+        &p1,
+        pa,
+        json!({"to": "signed", "date": "2025-03-10", "amount_yuan": 200_000_000i64}),
+    )
+    .await;
+    let c = t
+        .lead(
+            &p2,
+            json!({"company_name": "复现测试科技有限公司", "reported_date": "2025-03-12"}),
+        )
+        .await;
+
+    let published = t
+        .post_json(
+            &leader,
+            "/api/v1/bulletins",
+            json!({"period": "2025-03"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = published["id"].as_i64().unwrap();
+    assert_eq!(published["title"], "2025年3月招商引资工作通报");
+    let before = published["figures"].clone();
+    assert!(close(
+        val(&before, "people", promoter, "signed_count", true),
+        1.0
+    ));
+
+    // change, back-date and merge: start dated in March, 500强 tag, merge C into A, a March visit,
+    // March's capital arrived, and a correction voiding nothing published
+    move_to(&t, &p1, pa, json!({"to": "started", "date": "2025-03-25"})).await;
+    t.post_json(
+        &p1,
+        &format!("/api/v1/leads/{a}/tags"),
+        json!({"investor_tags": "世界500强"}),
+        StatusCode::OK,
+    )
+    .await;
+    t.post_json(
+        &p1,
+        &format!("/api/v1/leads/{a}/merges"),
+        json!({"duplicate_id": c, "keep": {"company_name": "survivor"}}),
+        StatusCode::OK,
+    )
+    .await;
+    t.post_json(
+        &p1,
+        "/api/v1/activities",
+        json!({"kind": "visit", "title": "补登三月走访", "activity_date": "2025-03-03"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    t.put_json(
+        &p1,
+        &format!("/api/v1/projects/{pa}/monthly"),
+        json!({"month": "2025-03", "capital_arrived_yuan": 30_000_000i64}),
+        StatusCode::OK,
+    )
+    .await;
+
+    let again = t
+        .get_json(&leader, &format!("/api/v1/bulletins/{id}"), StatusCode::OK)
+        .await;
+    assert_eq!(again["figures"], before, "the published figures are kept");
+    let v = t
+        .get_json(
+            &leader,
+            &format!("/api/v1/bulletins/{id}/verify"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(v["identical"], true, "{v}");
+    assert_eq!(v["stored_hash"], v["recomputed_hash"]);
+    assert_eq!(v["stored_hash"], published["hash"]);
+
+    // a fresh bulletin for the same period shows the changes
+    let fresh = t
+        .get_json(
+            &leader,
+            "/api/v1/bulletins/draft?period=2025-03",
+            StatusCode::OK,
+        )
+        .await;
+    let ff = &fresh["figures"];
+    assert_ne!(fresh["hash"], published["hash"]);
+    assert!(
+        close(val(ff, "people", promoter, "signed_count", true), 0.5),
+        "split after the merge"
+    );
+    assert!(close(
+        val(ff, "people", promoter2, "signed_count", true),
+        0.5
+    ));
+    assert!(
+        close(val(ff, "people", promoter, "signed_count", false), 0.75),
+        "×1.5 for 500强"
+    );
+    assert!(close(total(ff, "started_count"), 1.0));
+    assert!(close(total(ff, "visits"), 1.0));
+    assert!(close(total(ff, "capital_arrived"), 30_000_000.0));
+    assert!(close(total(&before, "started_count"), 0.0));
+    assert!(close(total(&before, "capital_arrived"), 0.0));
+    // and publishing it again freezes the new figures, both verifying
+    let second = t
+        .post_json(
+            &leader,
+            "/api/v1/bulletins",
+            json!({"period": "2025-03", "title": "三月通报（更正）"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let v2 = t
+        .get_json(
+            &leader,
+            &format!("/api/v1/bulletins/{}/verify", second["id"]),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(v2["identical"], true);
+    let v1 = t
+        .get_json(
+            &leader,
+            &format!("/api/v1/bulletins/{id}/verify"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(v1["identical"], true);
+    let list = t.get_json(&p1, "/api/v1/bulletins", StatusCode::OK).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // permissions and bad input
+    t.post_json(
+        &p1,
+        "/api/v1/bulletins",
+        json!({"period": "2025-03"}),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let e = t
+        .post_json(
+            &leader,
+            "/api/v1/bulletins",
+            json!({"period": "March"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "period");
+    t.get_json(&leader, "/api/v1/bulletins/987654", StatusCode::NOT_FOUND)
+        .await;
+}
+both!(published_bulletins_reproduce_after_changes, reproducible);
+
+async fn files(t: TestApp) {
+    fixture(&t).await;
+    let leader = t.token("leader").await;
+    let b = t
+        .post_json(
+            &leader,
+            "/api/v1/bulletins",
+            json!({"period": "2025-03"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = b["id"].as_i64().unwrap();
+    // .xlsx: every sheet, read back with calamine
+    let r = t
+        .get(&leader, &format!("/api/v1/bulletins/{id}/export.xlsx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let names = book.sheet_names().to_vec();
+    for want in [
+        "概述",
+        "县区、园区与部门排名",
+        "驻外招商机构排名",
+        "招商人员排名",
+        "停滞项目",
+        "超期诉求",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+    let ranking = book.worksheet_range("县区、园区与部门排名").unwrap();
+    let rows: Vec<Vec<String>> = ranking
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[1][0], "排名");
+    assert!(rows[1].iter().any(|h| h == "签约金额"));
+    let county = rows
+        .iter()
+        .find(|r| r.get(1).is_some_and(|n| n == "临江县"))
+        .expect("临江县 row");
+    assert_eq!(county[0], "1");
+    let cover = book.worksheet_range("概述").unwrap();
+    let text: String = cover
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(text.contains("新签约项目2个"), "{text}");
+    // .docx: read back with docx-rs: the title, the cover and the ranking tables
+    let r = t
+        .get(&leader, &format!("/api/v1/bulletins/{id}/export.docx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("wordprocessingml"));
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let doc = docx_rs::read_docx(&bytes).unwrap();
+    let json = doc.json();
+    assert!(json.contains("2025年3月招商引资工作通报"));
+    assert!(json.contains("新签约项目2个"));
+    let tables = doc
+        .document
+        .children
+        .iter()
+        .filter(|c| matches!(c, docx_rs::DocumentChild::Table(_)))
+        .count();
+    assert!(tables >= 5, "{tables} tables");
+    assert!(json.contains("临江县"));
+    // 三张清单
+    let r = t.get(&leader, "/api/v1/lists/export.xlsx?year=2025").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["工作责任清单", "项目推进清单", "履职清单"]
+    );
+    let projects = book.worksheet_range("项目推进清单").unwrap();
+    let text: String = projects
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        text.contains("临江粮油食品有限公司") && text.contains("开工"),
+        "{text}"
+    );
+    let duty = book.worksheet_range("履职清单").unwrap();
+    let li = duty.rows().find(|r| r[0] == "李招商").expect("李招商");
+    assert_eq!(li[3].to_string(), "1", "one visit");
+    let e = t
+        .get_json(
+            &leader,
+            "/api/v1/lists/export.xlsx?year=20x5",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "year");
+}
+both!(bulletin_files_read_back, files);
+
+async fn activities_and_pages(t: TestApp) {
+    let f = fixture(&t).await;
+    let p1 = t.token("promoter").await;
+    let park2 = t.token("park2").await;
+    let list = t.get_json(&p1, "/api/v1/activities", StatusCode::OK).await;
+    assert_eq!(list["total"], 4, "promoter sees the city's: {list}");
+    let on_lead = t
+        .get_json(
+            &p1,
+            &format!("/api/v1/activities?lead_id={}", f.lead_a),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(on_lead["total"], 1);
+    let none = t
+        .get_json(&park2, "/api/v1/activities", StatusCode::OK)
+        .await;
+    assert_eq!(none["total"], 0, "a park sees its own only");
+    for (body, field) in [
+        (
+            json!({"kind": "party", "title": "x", "activity_date": "2025-03-01"}),
+            "kind",
+        ),
+        (
+            json!({"kind": "visit", "title": " ", "activity_date": "2025-03-01"}),
+            "title",
+        ),
+        (
+            json!({"kind": "visit", "title": "x", "activity_date": "2999-01-01"}),
+            "activity_date",
+        ),
+        (
+            json!({"kind": "visit", "title": "x", "activity_date": "3月1日"}),
+            "activity_date",
+        ),
+        (
+            json!({"kind": "visit", "title": "x", "activity_date": "2025-03-01", "people": [987654]}),
+            "people",
+        ),
+        (
+            json!({"kind": "visit", "title": "x", "activity_date": "2025-03-01", "lead_ids": [987654]}),
+            "lead_ids",
+        ),
+        (
+            json!({"kind": "visit", "title": "x", "activity_date": "2025-03-01", "attendees": -3}),
+            "attendees",
+        ),
+        (
+            json!({"kind": "visit", "title": "x", "activity_date": "2025-03-01", "colour": "red"}),
+            "colour",
+        ),
+    ] {
+        let e = t
+            .post_json(
+                &p1,
+                "/api/v1/activities",
+                body.clone(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert_eq!(e["error"]["field"], field, "{body}");
+    }
+    let e = t
+        .post_json(
+            &park2,
+            "/api/v1/activities",
+            json!({"kind": "visit", "title": "x", "activity_date": "2025-03-01",
+        "unit_id": t.unit_id("临江县").await}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(
+        e["error"]["field"], "unit_id",
+        "outside the park's jurisdiction"
+    );
+    let inf = t.token("informant").await;
+    t.post_json(
+        &inf,
+        "/api/v1/activities",
+        json!({"kind": "visit", "title": "x", "activity_date": "2025-03-01"}),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let e = t
+        .post_json(
+            &p1,
+            &format!("/api/v1/leads/{}/tags", f.lead_a),
+            json!({"investor_tags": "独角兽"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(e["error"]["field"], "investor_tags");
+    // the pages answer
+    let leader = t.token("leader").await;
+    let b = t
+        .post_json(
+            &leader,
+            "/api/v1/bulletins",
+            json!({"period": "2025-03"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let cookie = format!(
+        "fenglai_session={}",
+        crate::auth::web_login(&t, "leader").await
+    );
+    for path in [
+        "/cockpit",
+        "/assessment?period=2025-03",
+        "/bulletins",
+        &format!("/bulletins/{}", b["id"]),
+        &format!("/bulletins/{}/verify", b["id"]),
+        "/bulletins/draft?period=2025-03",
+        "/targets?year=2025",
+        "/activities",
+    ] {
+        let (status, html) = t.page(&cookie, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {html}");
+    }
+    let (_, html) = t.page(&cookie, "/cockpit").await;
+    assert!(html.contains("id=\"china-map\"") && html.contains("data-province=\"32\""));
+    let (_, html) = t
+        .page(&cookie, &format!("/bulletins/{}/verify", b["id"]))
+        .await;
+    assert!(html.contains("一致"));
+    let (status, html) = t.page(&cookie, "/assessment?period=2025-99").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("考核期“2025-99”不对"));
+    let icookie = format!(
+        "fenglai_session={}",
+        crate::auth::web_login(&t, "informant").await
+    );
+    let (status, _) = t.page(&icookie, "/cockpit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+both!(activities_and_assessment_pages, activities_and_pages);
