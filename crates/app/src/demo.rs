@@ -173,9 +173,135 @@ pub async fn ensure_demo(app: &App) -> Result<bool> {
         end: crate::today(),
     };
     generate(app, &refs, &opts, &|_, _| {}).await?;
+    seed_assessment(app).await?;
     let mut c = app.db.acquire().await?;
     org::set_setting(&mut c, "demo_seeded", &fenglai_store::sql::now()).await?;
     Ok(true)
+}
+
+/// 考核 in the demo: visits and events over the last half year, this year's targets decomposed
+/// to the counties' units (children summing to their parents), a 百日赛 and last month's
+/// published bulletin.
+async fn seed_assessment(app: &App) -> Result<()> {
+    use crate::activities::{create, ActivityInput};
+    use crate::bulletins::{
+        create_competition, publish, set_target, CompetitionInput, PublishInput, TargetInput,
+    };
+    let today = crate::today();
+    let who = [
+        ("promoter", "华东地区企业", "上海"),
+        ("promoter2", "食品加工企业", "临江"),
+        ("park", "装备制造企业", "经开区"),
+    ];
+    const VISITS: &[&str] = &["拜访", "回访", "实地考察", "洽谈"];
+    const EVENTS: &[(&str, &str)] = &[
+        ("推介会", "长三角产业链招商推介会"),
+        ("座谈会", "在外凤城籍企业家座谈会"),
+        ("洽谈会", "重点项目集中洽谈会"),
+        ("路演", "粤港澳大湾区招商路演"),
+    ];
+    for i in 0..90i64 {
+        let (username, counterpart, place) = who[(i % 3) as usize];
+        let actor = crate::auth::actor_by_username(app, username).await?;
+        let date = today - chrono::Duration::days((i * 37) % 180 + 1);
+        let input = if i % 6 == 5 {
+            let (sub, title) = EVENTS[(i / 6 % 4) as usize];
+            ActivityInput {
+                kind: "event".into(),
+                subkind: Some(sub.into()),
+                title: title.into(),
+                activity_date: date.to_string(),
+                place: Some(place.into()),
+                attendees: Some(40 + i % 5 * 20),
+                outcome: Some(format!("收集项目信息{}条", 2 + i % 4)),
+                ..Default::default()
+            }
+        } else {
+            ActivityInput {
+                kind: "visit".into(),
+                subkind: Some(VISITS[(i % 4) as usize].into()),
+                title: format!("走访{counterpart}（第{}次）", i / 3 + 1),
+                activity_date: date.to_string(),
+                place: Some(place.into()),
+                counterpart: Some(counterpart.into()),
+                outcome: Some("了解投资意向，约定下次对接".into()),
+                ..Default::default()
+            }
+        };
+        create(app, &actor, &input).await?;
+    }
+    let leader = crate::auth::actor_by_username(app, "leader").await?;
+    let year = chrono::Datelike::year(&today) as i64;
+    // (unit, signed projects, signed amount in 亿元, started projects, valid leads)
+    let plan: &[(&str, i64, i64, i64, i64)] = &[
+        ("临江县", 12, 30, 8, 40),
+        ("临江县投资促进中心", 7, 18, 5, 30),
+        ("临江工业园区", 5, 12, 3, 10),
+        ("青山区", 10, 25, 6, 36),
+        ("青山区商务局", 6, 15, 3, 24),
+        ("青山智能制造产业园", 4, 10, 3, 12),
+        ("凤城经济技术开发区", 15, 40, 10, 30),
+        ("凤城高新技术产业开发区", 14, 36, 9, 30),
+        ("凤城市投资促进局", 20, 60, 12, 60),
+    ];
+    for (unit, signed, amount_yi, started, leads) in plan {
+        let Some(u) = crate::org::unit_by_name(app, unit).await? else {
+            continue;
+        };
+        for (metric, value) in [
+            ("signed_count", *signed),
+            ("signed_amount", amount_yi * 100_000_000),
+            ("started_count", *started),
+            ("leads_valid", *leads),
+        ] {
+            set_target(
+                app,
+                &leader,
+                &TargetInput {
+                    year,
+                    metric: metric.into(),
+                    unit_id: Some(u.id),
+                    value,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+    }
+    create_competition(
+        app,
+        &leader,
+        &CompetitionInput {
+            name: "招商引资百日攻坚赛".into(),
+            start_date: (today - chrono::Duration::days(60)).to_string(),
+            end_date: (today + chrono::Duration::days(39)).to_string(),
+            points: [
+                ("signed_count".to_string(), 40.0),
+                ("started_count".to_string(), 40.0),
+                ("visits".to_string(), 20.0),
+            ]
+            .into_iter()
+            .collect(),
+        },
+    )
+    .await?;
+    let last = chrono::NaiveDate::from_ymd_opt(
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month(&today),
+        1,
+    )
+    .and_then(|d| d.pred_opt())
+    .expect("the day before the first");
+    publish(
+        app,
+        &leader,
+        &PublishInput {
+            period: last.format("%Y-%m").to_string(),
+            title: None,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Generates synthetic leads and projects, and records the load in the event chain.

@@ -185,3 +185,17 @@ pub fn request_status(s: &str) -> askama::Result<String> {
     }
     .to_string())
 }
+
+/// Investor tag codes as their Chinese names: `fortune500,listed` → 世界500强、上市公司.
+pub fn tags(s: &str) -> askama::Result<String> {
+    Ok(s.split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            fenglai_domain::assess::INVESTOR_TAGS
+                .iter()
+                .find(|(c, _)| *c == t)
+                .map_or(t, |(_, l)| *l)
+        })
+        .collect::<Vec<_>>()
+        .join("、"))
+}

@@ -715,6 +715,8 @@ struct LeadPage {
     may_route: bool,
     route_parks: Vec<IdOpt>,
     routings: Vec<Routing>,
+    /// visits and events that followed this lead or produced it
+    activities: Vec<fenglai_store::assess::Activity>,
 }
 
 impl LeadPage {
@@ -759,6 +761,16 @@ async fn lead_page(
         let events = fenglai_app::audit::history(app, &records).await?;
         let credits = fenglai_app::merges::credits(app, &s.actor, id).await?;
         let merges = fenglai_app::merges::of_lead(app, &s.actor, id).await?;
+        let activities = fenglai_app::activities::list(
+            app,
+            &s.actor,
+            &fenglai_app::activities::ListQuery {
+                lead_id: Some(id),
+                ..Default::default()
+            },
+        )
+        .await?
+        .items;
         // the ranking is for those who reach the lead in their own scope
         let ranking = match routing::ranking(app, &s.actor, id).await {
             Ok(r) => r,
@@ -830,6 +842,7 @@ async fn lead_page(
             ranking,
             route_parks,
             routings,
+            activities,
         })
     }
     .await;
