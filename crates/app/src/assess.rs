@@ -113,14 +113,18 @@ struct LeadAt {
     overridden: bool,
 }
 
-/// Merges, leads and projects as they stood at `t`, for the facts that need them.
+/// Merges, leads and projects as they stood at `t`, for the leads whose own row does not
+/// tell their story (merged, over a red line, decided by a panel, changed since `t`).
 struct World {
     rule: CreditRule,
     /// duplicate → survivor, for merges standing at `t`
     parent: HashMap<i64, i64>,
     /// projects whose lead at `t` differs from their lead now
     project_lead: HashMap<i64, i64>,
+    /// the loaded leads as they stood at `t` (absent: created after `t`)
     leads: HashMap<i64, LeadAt>,
+    /// the loaded leads as stored now
+    now: HashMap<i64, store::LeadFact>,
     /// root → members (including the root), for roots with members
     members: HashMap<i64, Vec<i64>>,
 }
@@ -142,9 +146,13 @@ impl World {
         self.project_lead.get(&project).copied().or(now)
     }
 
-    /// The members of a lead's group at `t`, 首报 first (by report date, then id), with
+    fn loaded(&self, lead: i64) -> bool {
+        self.now.contains_key(&lead)
+    }
+
+    /// The members of a loaded lead's group at `t`, 首报 first (by report date, then id), with
     /// their shares in percent.
-    fn group(&self, lead: i64) -> Vec<(&LeadAt, f64)> {
+    fn group(&self, lead: i64) -> Vec<(LeadAt, f64)> {
         let root = self.root(lead);
         let mut ms: Vec<&LeadAt> = match self.members.get(&root) {
             Some(v) => v.iter().filter_map(|i| self.leads.get(i)).collect(),
@@ -152,25 +160,51 @@ impl World {
         };
         ms.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
         let shares = self.rule.shares(ms.len());
-        ms.into_iter().zip(shares).collect()
+        ms.into_iter().cloned().zip(shares).collect()
     }
 
-    fn weight(&self, scheme: &Scheme, group: &[(&LeadAt, f64)], industry: Option<&str>) -> f64 {
-        let mut tags: Vec<&str> = Vec::new();
-        for (l, _) in group {
-            for t in l.tags.split(',').filter(|t| !t.is_empty()) {
-                if !tags.contains(&t) {
-                    tags.push(t);
-                }
+    /// The group a project's credit goes to: the loaded lead's group, or the lead alone as
+    /// joined in (`user`, `unit`, `tags`), or nobody (a project without a lead).
+    fn project_group(
+        &self,
+        lead: Option<i64>,
+        joined: (Option<i64>, Option<i64>, Option<&str>),
+    ) -> Vec<(LeadAt, f64)> {
+        match (lead, joined) {
+            (Some(l), _) if self.loaded(l) => self.group(l),
+            (Some(l), (Some(user), Some(unit), tags)) => vec![(
+                LeadAt {
+                    id: l,
+                    unit,
+                    user,
+                    date: String::new(),
+                    industry: None,
+                    tags: tags.unwrap_or("").to_string(),
+                    valid: true,
+                    overridden: false,
+                },
+                100.0,
+            )],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn group_weight(scheme: &Scheme, group: &[(LeadAt, f64)], industry: Option<&str>) -> f64 {
+    let mut tags: Vec<&str> = Vec::new();
+    for (l, _) in group {
+        for t in l.tags.split(',').filter(|t| !t.is_empty()) {
+            if !tags.contains(&t) {
+                tags.push(t);
             }
         }
-        let joined = tags.join(",");
-        scheme.weight(&Quality {
-            tags: &joined,
-            industry_code: industry.or(group.first().and_then(|(l, _)| l.industry.as_deref())),
-            overridden: group.iter().any(|(l, _)| l.overridden),
-        })
     }
+    let joined = tags.join(",");
+    scheme.weight(&Quality {
+        tags: &joined,
+        industry_code: industry.or(group.first().and_then(|(l, _)| l.industry.as_deref())),
+        overridden: group.iter().any(|(l, _)| l.overridden),
+    })
 }
 
 async fn world(
@@ -210,48 +244,54 @@ async fn world(
         .map(|(p, l)| project_lead.get(&p).copied().unwrap_or(l))
         .collect();
     let mut leads = HashMap::new();
+    let mut now = HashMap::new();
     for f in facts {
         let mut l = LeadAt {
             id: f.id,
             unit: f.reporting_unit_id,
             user: f.reported_by,
-            date: f.reported_date,
-            industry: f.industry_code,
-            tags: f.investor_tags,
+            date: f.reported_date.clone(),
+            industry: f.industry_code.clone(),
+            tags: f.investor_tags.clone(),
             valid: f.reviewed_admit != 0 || with_project.contains(&f.id),
             overridden: f.overridden != 0,
         };
-        if f.created_at.as_str() > t {
-            continue;
-        }
+        let existed = f.created_at.as_str() <= t;
         match restored.get(&f.id) {
-            Some(None) => continue,
-            Some(Some(before)) => {
+            Some(None) => {}
+            Some(Some(before)) if existed => {
                 l.unit = before.reporting_unit_id;
                 l.user = before.reported_by;
                 l.date = before.reported_date.clone();
                 l.industry = before.industry_code.clone();
                 l.tags = before.investor_tags.clone();
+                leads.insert(f.id, l);
             }
-            None => {}
+            _ if existed => {
+                leads.insert(f.id, l);
+            }
+            _ => {}
         }
-        leads.insert(f.id, l);
+        now.insert(f.id, f);
     }
-    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
-    let w = World {
+    let mut w = World {
         rule,
         parent,
         project_lead,
         leads,
+        now,
         members: HashMap::new(),
     };
+    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
+    let survivors: HashSet<i64> = w.parent.values().copied().collect();
     for &id in w.leads.keys() {
         let r = w.root(id);
-        if r != id || w.parent.values().any(|&s| s == id) {
+        if r != id || survivors.contains(&id) {
             members.entry(r).or_default().push(id);
         }
     }
-    Ok(World { members, ..w })
+    w.members = members;
+    Ok(w)
 }
 
 /// Leads as they stood at `t` for those changed since (`None`: created after `t`).
@@ -267,6 +307,10 @@ async fn restored_leads(c: &mut Conn, t: &str) -> Result<HashMap<i64, Option<Lea
     Ok(out)
 }
 
+fn division(code: Option<&str>) -> Option<&str> {
+    code.and_then(|c| c.get(..2))
+}
+
 /// Facts for the ranges, accumulated.
 async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) -> Result<Vec<Acc>> {
     let mut accs = vec![Acc::default(); ranges.len()];
@@ -275,61 +319,60 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     let (lo_s, hi_s) = (lo.to_string(), hi.to_string());
     let rule = CreditRule::parse(&scheme.credit_rule);
     let restored = restored_leads(c, t).await?;
-    let changed: Vec<i64> = restored.keys().copied().collect();
+    // the leads counted one by one: special ones, and those that existed at `t` and changed since
+    let mut load = store::special_lead_ids(c).await?;
+    load.extend(
+        restored
+            .iter()
+            .filter(|(_, b)| b.is_some())
+            .map(|(id, _)| *id),
+    );
+    load.sort_unstable();
+    load.dedup();
+    let w = world(c, t, rule, &load, &restored).await?;
 
-    // Leads never merged and unchanged since `t`: counted by SQL, aggregated.
+    // valid leads: admitted leads counted by SQL as they stand now, ...
     for (acc, r) in accs.iter_mut().zip(ranges) {
-        let rows =
-            store::lead_counts(c, &r.start.to_string(), &r.end.to_string(), t, &changed).await?;
+        let rows = store::lead_counts(c, &r.start.to_string(), &r.end.to_string(), t).await?;
         for row in rows {
-            let w = scheme.weight(&Quality {
+            let wt = scheme.weight(&Quality {
                 tags: &row.tags,
                 industry_code: row.division.as_deref(),
-                overridden: row.overridden != 0,
+                overridden: false,
             });
             acc.credit(
                 row.unit_id,
                 Some(row.user_id),
                 Metric::LeadsValid,
                 row.n as f64,
-                w,
+                wt,
             );
         }
+        // ... less the loaded leads as SQL counted them ...
+        for f in w.now.values() {
+            if f.status == "admitted" && f.created_at.as_str() <= t && r.has(&f.reported_date) {
+                let wt = scheme.weight(&Quality {
+                    tags: &f.investor_tags,
+                    industry_code: division(f.industry_code.as_deref()),
+                    overridden: false,
+                });
+                acc.credit(
+                    f.reporting_unit_id,
+                    Some(f.reported_by),
+                    Metric::LeadsValid,
+                    -1.0,
+                    wt,
+                );
+            }
+        }
     }
-    // The rest one by one: leads of the ranges ever merged, and leads changed since `t`.
-    let mut special = store::merged_lead_ids(c, &lo_s, &hi_s).await?;
-    special.extend(changed.iter().copied());
-    // projects' leads, for the stage and monthly facts below
-    let history = store::history_facts(
-        c,
-        &lo_s,
-        &hi_s,
-        t,
-        &["signed", "started", "completed", "producing"],
-    )
-    .await?;
-    let month_lo = format!("{}-{:02}", lo.year(), lo.month());
-    let month_hi = format!("{}-{:02}", hi.year(), hi.month());
-    let monthly = monthly_at(c, t, &month_lo, &month_hi).await?;
-    let mut project_ids: Vec<i64> = monthly.iter().map(|m| m.project_id).collect();
-    project_ids.sort_unstable();
-    project_ids.dedup();
-    let projects: HashMap<i64, store::ProjectFact> = store::project_facts(c, &project_ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let mut lead_ids: Vec<i64> = special.clone();
-    lead_ids.extend(history.iter().filter_map(|h| h.lead_id));
-    lead_ids.extend(projects.values().filter_map(|p| p.lead_id));
-    lead_ids.sort_unstable();
-    lead_ids.dedup();
-    let w = world(c, t, rule, &lead_ids, &restored).await?;
-
-    // valid leads counted one by one: each group once, in the range of its first report
+    // ... plus the loaded leads as they stood at `t`: each group once, in the range of its
+    // first report, its credit shared
     let mut seen_roots = HashSet::new();
-    for id in &special {
-        let root = w.root(*id);
+    let mut ids: Vec<i64> = w.leads.keys().copied().collect();
+    ids.sort_unstable();
+    for id in ids {
+        let root = w.root(id);
         if !seen_roots.insert(root) {
             continue;
         }
@@ -337,7 +380,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         if group.is_empty() || !group.iter().any(|(l, _)| l.valid) {
             continue;
         }
-        let weight = w.weight(scheme, &group, None);
+        let weight = group_weight(scheme, &group, None);
         let first = group[0].0.date.clone();
         for (acc, r) in accs.iter_mut().zip(ranges) {
             if r.has(&first) {
@@ -355,18 +398,18 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     }
 
     // stages entered
+    let history = store::history_facts(
+        c,
+        &lo_s,
+        &hi_s,
+        t,
+        &["signed", "started", "completed", "producing"],
+    )
+    .await?;
     for h in &history {
         let lead = w.lead_of_project(h.project_id, h.lead_id);
-        let group = lead.map(|l| w.group(l)).unwrap_or_default();
-        let weight = if group.is_empty() {
-            scheme.weight(&Quality {
-                tags: "",
-                industry_code: h.industry_code.as_deref(),
-                overridden: false,
-            })
-        } else {
-            w.weight(scheme, &group, h.industry_code.as_deref())
-        };
+        let group = w.project_group(lead, (h.lead_user, h.lead_unit, h.lead_tags.as_deref()));
+        let weight = group_weight(scheme, &group, h.industry_code.as_deref());
         let tags: HashSet<&str> = group
             .iter()
             .flat_map(|(l, _)| l.tags.split(',').filter(|t| !t.is_empty()))
@@ -410,6 +453,17 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     }
 
     // monthly realised figures
+    let month_lo = format!("{}-{:02}", lo.year(), lo.month());
+    let month_hi = format!("{}-{:02}", hi.year(), hi.month());
+    let monthly = monthly_at(c, t, &month_lo, &month_hi).await?;
+    let mut project_ids: Vec<i64> = monthly.iter().map(|m| m.project_id).collect();
+    project_ids.sort_unstable();
+    project_ids.dedup();
+    let projects: HashMap<i64, store::ProjectFact> = store::project_facts(c, &project_ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
     for mf in &monthly {
         let Some(p) = projects.get(&mf.project_id) else {
             continue;
@@ -418,12 +472,8 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
             continue;
         }
         let lead = w.lead_of_project(p.id, p.lead_id);
-        let group = lead.map(|l| w.group(l)).unwrap_or_default();
-        let weight = if group.is_empty() {
-            1.0
-        } else {
-            w.weight(scheme, &group, p.industry_code.as_deref())
-        };
+        let group = w.project_group(lead, (p.lead_user, p.lead_unit, p.lead_tags.as_deref()));
+        let weight = group_weight(scheme, &group, p.industry_code.as_deref());
         for (acc, r) in accs.iter_mut().zip(ranges) {
             if !r.has_month(&mf.month) {
                 continue;
@@ -479,7 +529,7 @@ fn activity_metric(kind: &str) -> Option<Metric> {
 /// wholly to `fallback` (unit, reporter) when the project has no lead.
 fn credit_split(
     acc: &mut Acc,
-    group: &[(&LeadAt, f64)],
+    group: &[(LeadAt, f64)],
     fallback: (i64, i64),
     m: Metric,
     value: i64,
@@ -890,7 +940,7 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<Figures> {
                             movement(metric_rk[i][k], prev_metric_rk.as_ref().map(|p| p[i][k]))
                         })
                         .collect(),
-                    zero: cur[k].raw.iter().all(|v| *v == 0.0),
+                    zero: cur[k].raw.iter().all(|v| round4(*v) == 0.0),
                 }
             })
             .collect();

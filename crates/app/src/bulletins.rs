@@ -143,7 +143,7 @@ fn to_json(f: &Figures) -> Result<String> {
 
 /// The stalled projects and overdue requests on a day, named.
 pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
-    let all = leader_view();
+    let all = city_reader();
     let q = crate::milestones::StallQuery {
         as_of: Some(on.to_string()),
         ..Default::default()
@@ -189,8 +189,8 @@ pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
     })
 }
 
-/// A reader that sees everything, for the named lists of a city-wide bulletin.
-fn leader_view() -> Actor {
+/// A reader that sees everything, for the named lists of a city-wide bulletin and the cockpit.
+pub fn city_reader() -> Actor {
     Actor {
         user: fenglai_store::org::User {
             id: 0,

@@ -56,17 +56,44 @@ fn check(actor: &Actor) -> Result<()> {
     actor.require(bulletins::may_steer(actor.role), "查看驾驶舱")
 }
 
-/// The cockpit's figures: kept for [`KEEP`], then computed again.
+/// The cockpit's figures. Computed once (the first request waits), then served from memory:
+/// after [`KEEP`] the next request starts computing them again in the background and is
+/// answered with the previous figures, so no request after the first waits for the
+/// computation.
 pub async fn get(app: &App, actor: &Actor) -> Result<Arc<Cockpit>> {
     check(actor)?;
-    if let Some((at, c)) = app.cockpit.lock().expect("cockpit lock").as_ref() {
-        if at.elapsed() < KEEP {
-            return Ok(c.clone());
+    let stale = {
+        let mut slot = app.cockpit.lock().expect("cockpit lock");
+        match slot.as_mut() {
+            Some(cached) if cached.0.elapsed() < KEEP => return Ok(cached.1.clone()),
+            Some(cached) => {
+                // claim the refresh: later requests see a fresh timestamp until it lands
+                cached.0 = Instant::now();
+                Some(cached.1.clone())
+            }
+            None => None,
+        }
+    };
+    match stale {
+        Some(old) => {
+            let app = app.clone();
+            tokio::spawn(async move {
+                match compute(&app).await {
+                    Ok(c) => {
+                        *app.cockpit.lock().expect("cockpit lock") =
+                            Some((Instant::now(), Arc::new(c)))
+                    }
+                    Err(e) => tracing::warn!("cockpit refresh failed: {e}"),
+                }
+            });
+            Ok(old)
+        }
+        None => {
+            let c = Arc::new(compute(app).await?);
+            *app.cockpit.lock().expect("cockpit lock") = Some((Instant::now(), c.clone()));
+            Ok(c)
         }
     }
-    let c = Arc::new(compute(app, actor).await?);
-    *app.cockpit.lock().expect("cockpit lock") = Some((Instant::now(), c.clone()));
-    Ok(c)
 }
 
 fn month_back(d: NaiveDate, n: i32) -> NaiveDate {
@@ -75,7 +102,9 @@ fn month_back(d: NaiveDate, n: i32) -> NaiveDate {
         .expect("first of a month")
 }
 
-async fn compute(app: &App, actor: &Actor) -> Result<Cockpit> {
+/// The whole city's cockpit (the page is for leaders and administrators, who see everything).
+async fn compute(app: &App) -> Result<Cockpit> {
+    let actor = &crate::bulletins::city_reader();
     let today = crate::today();
     let now = fenglai_store::sql::now();
     let pipeline = crate::stats::pipeline(app, actor, today).await?;

@@ -423,30 +423,34 @@ pub async fn bulletins(conn: &mut Conn) -> Result<Vec<Bulletin>> {
 
 // ---------------------------------------------------------------- facts as of `t`
 
-/// Leads of one kind, aggregated: how many leads reported in the range by one reporter of one
-/// unit, with one set of tags, in one industry division, over a red line or not, were valid at
-/// `t`. Leads ever involved in a merge, and those in `except` (changed after `t`), are left
-/// out here and counted one by one by the caller.
+/// Admitted leads reported in the range and created by `t`, counted by reporter, unit, tags
+/// and industry division: one covering scan. Leads whose story is not told by their row
+/// alone (merged, over a red line, decided by a panel, changed since `t`) are counted here
+/// as they stand now and corrected one by one by the caller.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LeadCount {
     pub unit_id: i64,
     pub user_id: i64,
     pub tags: String,
     pub division: Option<String>,
-    pub overridden: i64,
     pub n: i64,
 }
 
-fn valid_at(s: &mut Sql, alias: &str, t: &str) {
-    s.push(&format!(
-        " AND (EXISTS (SELECT 1 FROM projects p WHERE p.lead_id = {alias}.id AND p.created_at <= "
-    ))
-    .bind(t);
-    s.push(&format!(
-        ") OR EXISTS (SELECT 1 FROM reviews r WHERE r.lead_id = {alias}.id AND r.decision = 'admit' AND r.decided_at <= "
-    ))
-    .bind(t)
-    .push("))");
+pub async fn lead_counts(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+) -> Result<Vec<LeadCount>> {
+    let mut s = Sql::new(
+        "SELECT l.reporting_unit_id AS unit_id, l.reported_by AS user_id, l.investor_tags AS tags, \
+         SUBSTR(l.industry_code, 1, 2) AS division, COUNT(*) AS n FROM leads l \
+         WHERE l.status = 'admitted' AND l.reported_date >= ",
+    );
+    s.bind(start).push(" AND l.reported_date <= ").bind(end);
+    s.push(" AND l.created_at <= ").bind(t);
+    s.push(" GROUP BY l.reporting_unit_id, l.reported_by, l.investor_tags, SUBSTR(l.industry_code, 1, 2)");
+    s.fetch_all(conn).await
 }
 
 fn overridden_at(s: &mut Sql, alias: &str, t: &str) {
@@ -457,46 +461,12 @@ fn overridden_at(s: &mut Sql, alias: &str, t: &str) {
     .push(") THEN 1 ELSE 0 END");
 }
 
-pub async fn lead_counts(
-    conn: &mut Conn,
-    start: &str,
-    end: &str,
-    t: &str,
-    except: &[i64],
-) -> Result<Vec<LeadCount>> {
-    let mut s = Sql::new(
-        "SELECT l.reporting_unit_id AS unit_id, l.reported_by AS user_id, l.investor_tags AS tags, \
-         SUBSTR(l.industry_code, 1, 2) AS division, ",
-    );
-    overridden_at(&mut s, "l", t);
-    s.push(" AS overridden, COUNT(*) AS n FROM leads l WHERE l.reported_date >= ")
-        .bind(start);
-    s.push(" AND l.reported_date <= ")
-        .bind(end)
-        .push(" AND l.created_at <= ")
-        .bind(t);
-    s.push(" AND NOT EXISTS (SELECT 1 FROM lead_merges m WHERE m.survivor_id = l.id)");
-    s.push(" AND NOT EXISTS (SELECT 1 FROM lead_merges m WHERE m.duplicate_id = l.id)");
-    if !except.is_empty() {
-        s.push(" AND l.id NOT IN (");
-        for (i, id) in except.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
-            }
-            s.bind(*id);
-        }
-        s.push(")");
-    }
-    valid_at(&mut s, "l", t);
-    s.push(" GROUP BY l.reporting_unit_id, l.reported_by, l.investor_tags, SUBSTR(l.industry_code, 1, 2), 5");
-    s.fetch_all(conn).await
-}
-
-/// One lead as the metrics see it at `t` (its fields as stored now; the caller restores
-/// those changed after `t` from the event log).
+/// One lead as stored now, with what was known of it at `t` (a panel's 入库 and a leader's
+/// red-line override by then). The caller restores fields changed after `t` from the event log.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LeadFact {
     pub id: i64,
+    pub status: String,
     pub reported_by: i64,
     pub reporting_unit_id: i64,
     pub reported_date: String,
@@ -513,7 +483,7 @@ pub async fn lead_facts(conn: &mut Conn, ids: &[i64], t: &str) -> Result<Vec<Lea
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut s = Sql::new(
-            "SELECT l.id, l.reported_by, l.reporting_unit_id, l.reported_date, l.industry_code, l.investor_tags, \
+            "SELECT l.id, l.status, l.reported_by, l.reporting_unit_id, l.reported_date, l.industry_code, l.investor_tags, \
              l.created_at, CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.lead_id = l.id AND r.decision = 'admit' \
              AND r.decided_at <= ",
         );
@@ -532,14 +502,15 @@ pub async fn lead_facts(conn: &mut Conn, ids: &[i64], t: &str) -> Result<Vec<Lea
     Ok(out)
 }
 
-/// Leads reported in the range that were ever part of a merge (ids only).
-pub async fn merged_lead_ids(conn: &mut Conn, start: &str, end: &str) -> Result<Vec<i64>> {
-    let mut s = Sql::new(
-        "SELECT l.id FROM leads l WHERE (EXISTS (SELECT 1 FROM lead_merges m WHERE m.survivor_id = l.id) \
-         OR EXISTS (SELECT 1 FROM lead_merges m WHERE m.duplicate_id = l.id)) AND l.reported_date >= ",
-    );
-    s.bind(start).push(" AND l.reported_date <= ").bind(end);
-    let rows: Vec<(i64,)> = s.fetch_all(conn).await?;
+/// Leads whose credit or validity their own row does not tell: ever merged (either side),
+/// admitted over a red line, or decided 入库 by a panel. Small tables drive it.
+pub async fn special_lead_ids(conn: &mut Conn) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = Sql::new(
+        "SELECT survivor_id FROM lead_merges UNION SELECT duplicate_id FROM lead_merges \
+         UNION SELECT lead_id FROM redline_overrides UNION SELECT lead_id FROM reviews WHERE decision = 'admit'",
+    )
+    .fetch_all(conn)
+    .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -620,6 +591,10 @@ pub struct HistoryFact {
     /// the project's lead now (the caller corrects it for merges after `t`)
     pub lead_id: Option<i64>,
     pub industry_code: Option<String>,
+    /// the lead's reporter, unit and tags now
+    pub lead_user: Option<i64>,
+    pub lead_unit: Option<i64>,
+    pub lead_tags: Option<String>,
 }
 
 /// Stages `stages` entered with an effective date in the range, known at `t` and not voided
@@ -633,8 +608,9 @@ pub async fn history_facts(
 ) -> Result<Vec<HistoryFact>> {
     let mut s = Sql::new(
         "SELECT h.project_id, h.stage, h.effective_date, h.amount_yuan, h.investment_yuan, h.reporting_unit_id, \
-         h.reported_by, p.lead_id, p.industry_code FROM stage_history h JOIN projects p ON p.id = h.project_id \
-         WHERE h.effective_date >= ",
+         h.reported_by, p.lead_id, p.industry_code, l.reported_by AS lead_user, l.reporting_unit_id AS lead_unit, \
+         l.investor_tags AS lead_tags FROM stage_history h JOIN projects p ON p.id = h.project_id \
+         LEFT JOIN leads l ON l.id = p.lead_id WHERE h.effective_date >= ",
     );
     s.bind(start).push(" AND h.effective_date <= ").bind(end);
     s.push(" AND h.recorded_at <= ").bind(t);
@@ -684,13 +660,18 @@ pub struct ProjectFact {
     pub reported_by: i64,
     pub industry_code: Option<String>,
     pub created_at: String,
+    pub lead_user: Option<i64>,
+    pub lead_unit: Option<i64>,
+    pub lead_tags: Option<String>,
 }
 
 pub async fn project_facts(conn: &mut Conn, ids: &[i64]) -> Result<Vec<ProjectFact>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut s = Sql::new(
-            "SELECT id, lead_id, reporting_unit_id, reported_by, industry_code, created_at FROM projects WHERE id IN (",
+            "SELECT p.id, p.lead_id, p.reporting_unit_id, p.reported_by, p.industry_code, p.created_at, \
+             l.reported_by AS lead_user, l.reporting_unit_id AS lead_unit, l.investor_tags AS lead_tags \
+             FROM projects p LEFT JOIN leads l ON l.id = p.lead_id WHERE p.id IN (",
         );
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
