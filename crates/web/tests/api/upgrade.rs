@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// The last migration of the previous release (what was on `main` when it last landed).
 /// Raise it with each release: migrations are append-only.
-const PREVIOUS_RELEASE: u32 = 11;
+const PREVIOUS_RELEASE: u32 = 13;
 
 /// That release's migrations, copied out of the repository's folder for `backend`.
 fn previous_migrations(backend: &str) -> PathBuf {
@@ -144,6 +144,24 @@ async fn upgrade(db: Db, backend: &str) {
             .actual_date
             .as_deref(),
         Some("2024-01-01")
+    );
+    // assessment reads old records: January 2024's signing counts for the old city, whole
+    let fig = fenglai_app::assess::compute(&app, "2024-01", &fenglai_store::sql::now())
+        .await
+        .unwrap();
+    let signed = fig
+        .metrics
+        .iter()
+        .position(|m| m.code == "signed_count")
+        .unwrap();
+    let amount = fig
+        .metrics
+        .iter()
+        .position(|m| m.code == "signed_amount")
+        .unwrap();
+    assert_eq!(
+        (fig.total_raw[signed], fig.total_raw[amount]),
+        (1.0, 280_000_000.0)
     );
     match audit::verify(&app).await.unwrap() {
         audit::Verdict::Intact { events } => assert!(events >= 1),
