@@ -606,25 +606,34 @@ pub async fn history_facts(
     t: &str,
     stages: &[&str],
 ) -> Result<Vec<HistoryFact>> {
-    let mut s = Sql::new(
-        "SELECT h.project_id, h.stage, h.effective_date, h.amount_yuan, h.investment_yuan, h.reporting_unit_id, \
-         h.reported_by, p.lead_id, p.industry_code, l.reported_by AS lead_user, l.reporting_unit_id AS lead_unit, \
-         l.investor_tags AS lead_tags FROM stage_history h JOIN projects p ON p.id = h.project_id \
-         LEFT JOIN leads l ON l.id = p.lead_id WHERE h.effective_date >= ",
-    );
-    s.bind(start).push(" AND h.effective_date <= ").bind(end);
-    s.push(" AND h.recorded_at <= ").bind(t);
-    s.push(" AND (h.voided = 0 OR h.voided_at > ")
-        .bind(t)
-        .push(") AND h.stage IN (");
-    for (i, st) in stages.iter().enumerate() {
-        if i > 0 {
-            s.push(", ");
+    // standing rows through the partial as-of index, rows voided after `t` through their own
+    let mut out = Vec::new();
+    for voided in [false, true] {
+        let mut s = Sql::new(
+            "SELECT h.project_id, h.stage, h.effective_date, h.amount_yuan, h.investment_yuan, h.reporting_unit_id, \
+             h.reported_by, p.lead_id, p.industry_code, l.reported_by AS lead_user, l.reporting_unit_id AS lead_unit, \
+             l.investor_tags AS lead_tags FROM stage_history h JOIN projects p ON p.id = h.project_id \
+             LEFT JOIN leads l ON l.id = p.lead_id WHERE ",
+        );
+        if voided {
+            s.push("h.voided = 1 AND h.voided_at > ").bind(t);
+        } else {
+            s.push("h.voided = 0");
         }
-        s.bind(*st);
+        s.push(" AND h.effective_date >= ").bind(start);
+        s.push(" AND h.effective_date <= ").bind(end);
+        s.push(" AND h.recorded_at <= ").bind(t);
+        s.push(" AND h.stage IN (");
+        for (i, st) in stages.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.bind(*st);
+        }
+        s.push(")");
+        out.extend(s.fetch_all::<HistoryFact>(conn).await?);
     }
-    s.push(") ORDER BY h.project_id, h.id");
-    s.fetch_all(conn).await
+    Ok(out)
 }
 
 /// A project's monthly realised figures, with the project's attribution.

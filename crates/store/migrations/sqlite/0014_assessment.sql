@@ -9,6 +9,8 @@ ALTER TABLE project_monthly ADD COLUMN foreign_capital_usd BIGINT;
 CREATE INDEX projects_lead ON projects(lead_id, created_at);
 CREATE INDEX request_tasks_answered ON request_tasks(first_answered_on, department_id);
 CREATE INDEX project_monthly_month ON project_monthly(month, project_id);
+-- stage-history rows voided after a moment (figures as of a moment before the voiding)
+CREATE INDEX stage_history_voided ON stage_history(voided_at) WHERE voided = 1;
 
 -- kind: visit (走访/拜访), event (推介会, 座谈会, 洽谈会, 路演), meeting (会商, 过堂)
 CREATE TABLE activities (
