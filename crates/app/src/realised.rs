@@ -19,6 +19,8 @@ pub struct MonthlyInput {
     pub output_yuan: Option<i64>,
     pub tax_yuan: Option<i64>,
     pub employment: Option<i64>,
+    /// 实际使用外资 in the month, US dollars
+    pub foreign_capital_usd: Option<i64>,
 }
 
 fn month(s: &str) -> Result<String> {
@@ -47,6 +49,7 @@ pub async fn put(
         ("fixed_asset_yuan", input.fixed_asset_yuan),
         ("output_yuan", input.output_yuan),
         ("tax_yuan", input.tax_yuan),
+        ("foreign_capital_usd", input.foreign_capital_usd),
     ] {
         if v.is_some_and(|v| !(0..=10_000_000_000_000).contains(&v)) {
             return Err(Error::invalid(field, "金额应在0到10万亿元之间（单位：元）"));
@@ -72,6 +75,7 @@ pub async fn put(
         output_yuan: input.output_yuan,
         tax_yuan: input.tax_yuan,
         employment: input.employment,
+        foreign_capital_usd: input.foreign_capital_usd,
     };
     store::put_monthly(tx.conn(), &row, actor.id()).await?;
     tx.record(
@@ -323,6 +327,7 @@ pub async fn import(
             output_yuan: r.output_yuan,
             tax_yuan: r.tax_yuan,
             employment: r.employment,
+            foreign_capital_usd: None,
         };
         store::put_monthly(tx.conn(), &row, actor.id()).await?;
         events.push((

@@ -132,12 +132,15 @@ pub struct Monthly {
     pub output_yuan: Option<i64>,
     pub tax_yuan: Option<i64>,
     pub employment: Option<i64>,
+    /// 实际使用外资 in the month, US dollars
+    #[serde(default)]
+    pub foreign_capital_usd: Option<i64>,
 }
 
 pub async fn monthly(conn: &mut Conn, project_id: i64) -> Result<Vec<Monthly>> {
     let mut s = Sql::new(
-        "SELECT project_id, month, capital_arrived_yuan, fixed_asset_yuan, output_yuan, tax_yuan, employment \
-         FROM project_monthly WHERE project_id = ",
+        "SELECT project_id, month, capital_arrived_yuan, fixed_asset_yuan, output_yuan, tax_yuan, employment, \
+         foreign_capital_usd FROM project_monthly WHERE project_id = ",
     );
     s.bind(project_id).push(" ORDER BY month");
     s.fetch_all(conn).await
@@ -146,7 +149,7 @@ pub async fn monthly(conn: &mut Conn, project_id: i64) -> Result<Vec<Monthly>> {
 pub async fn put_monthly(conn: &mut Conn, m: &Monthly, by: i64) -> Result<()> {
     let mut s = Sql::new(
         "INSERT INTO project_monthly (project_id, month, capital_arrived_yuan, fixed_asset_yuan, output_yuan, \
-         tax_yuan, employment, recorded_by, recorded_at) VALUES (",
+         tax_yuan, employment, foreign_capital_usd, recorded_by, recorded_at) VALUES (",
     );
     s.bind(m.project_id)
         .push(", ")
@@ -162,6 +165,8 @@ pub async fn put_monthly(conn: &mut Conn, m: &Monthly, by: i64) -> Result<()> {
         .push(", ")
         .bind(m.employment)
         .push(", ")
+        .bind(m.foreign_capital_usd)
+        .push(", ")
         .bind(by)
         .push(", ")
         .bind(now())
@@ -169,6 +174,7 @@ pub async fn put_monthly(conn: &mut Conn, m: &Monthly, by: i64) -> Result<()> {
             ") ON CONFLICT (project_id, month) DO UPDATE SET capital_arrived_yuan = excluded.capital_arrived_yuan, \
              fixed_asset_yuan = excluded.fixed_asset_yuan, output_yuan = excluded.output_yuan, \
              tax_yuan = excluded.tax_yuan, employment = excluded.employment, \
+             foreign_capital_usd = excluded.foreign_capital_usd, \
              recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
         );
     s.execute(conn).await?;

@@ -266,6 +266,9 @@ struct MonthlyForm {
     tax_wan: String,
     #[serde(default)]
     employment: String,
+    /// 实际使用外资, 万美元
+    #[serde(default)]
+    foreign_wan_usd: String,
 }
 
 fn wan(field: &str, v: &str) -> Result<Option<i64>, Error> {
@@ -301,6 +304,7 @@ async fn monthly(
                         .map_err(|_| Error::invalid("employment", "用工人数应为整数"))?,
                 ),
             },
+            foreign_capital_usd: wan("foreign_capital_usd", &f.foreign_wan_usd)?,
         };
         realised::put(&app, &s.actor, id, &input).await.map(|_| ())
     }

@@ -70,6 +70,7 @@ struct Fixture {
     promoter2: i64,
     lead_a: i64,
     lead_c: i64,
+    project_a: i64,
 }
 
 /// March 2025:
@@ -184,6 +185,7 @@ async fn fixture(t: &TestApp) -> Fixture {
         promoter2: uid(t, "promoter2").await,
         lead_a: a,
         lead_c: c,
+        project_a: pa,
     }
 }
 
@@ -213,6 +215,11 @@ fn close(a: f64, b: f64) -> bool {
 async fn metrics_exact(t: TestApp) {
     let f = fixture(&t).await;
     let leader = t.token("leader").await;
+    // A's March figures: 到资 1000万, 固投 2000万, 外资 100万美元 (shared 50/50, weighted ×1.8)
+    let p1 = t.token("promoter").await;
+    t.put_json(&p1, &format!("/api/v1/projects/{}/monthly", f.project_a),
+        json!({"month": "2025-03", "capital_arrived_yuan": 10_000_000i64, "fixed_asset_yuan": 20_000_000i64,
+            "foreign_capital_usd": 1_000_000i64}), StatusCode::OK).await;
     let fig = figs(&t, &leader, "2025-03").await;
     assert_eq!(fig["start"], "2025-03-01");
     assert_eq!(fig["end"], "2025-03-31");
@@ -261,11 +268,18 @@ async fn metrics_exact(t: TestApp) {
     assert!(close(total(&fig, "signed_amount"), 250_000_000.0));
     assert!(close(total(&fig, "leads_valid"), 2.0));
     assert!(close(total(&fig, "visits"), 1.0));
+    // monthly figures: split like the project, amounts exact
+    assert!(close(p("capital_arrived", true), 5_000_000.0));
+    assert!(close(p2("capital_arrived", false), 9_000_000.0));
+    assert!(close(p("fixed_asset", true), 10_000_000.0));
+    assert!(close(p2("foreign_capital", true), 500_000.0));
+    assert!(close(total(&fig, "foreign_capital"), 1_000_000.0));
+    assert!(close(total(&fig, "capital_arrived"), 10_000_000.0));
     // ranking (no targets: each metric against the board's best, points 10/10/15/25/15/15/10):
-    // centre and county 80 (tied first), bureau 71.4073 third; February: 发改委 first (E)
+    // centre and county 90 (tied first), bureau 81.4073 third; February: 发改委 first (E)
     let units = row(&fig, "units", f.bureau);
     assert!(
-        close(units["score"].as_f64().unwrap(), 71.4073),
+        close(units["score"].as_f64().unwrap(), 81.4073),
         "{}",
         units["score"]
     );
@@ -273,7 +287,7 @@ async fn metrics_exact(t: TestApp) {
     assert_eq!(units["prev_rank"], 2);
     assert_eq!(units["movement"], -1);
     let county = row(&fig, "units", f.county);
-    assert!(close(county["score"].as_f64().unwrap(), 80.0));
+    assert!(close(county["score"].as_f64().unwrap(), 90.0));
     assert_eq!(
         (county["rank"].as_i64(), county["movement"].as_i64()),
         (Some(1), Some(1))
