@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod chains;
 pub mod daily;
 pub mod demo;
 pub mod evidence;
@@ -24,6 +25,7 @@ pub mod quota;
 pub mod realised;
 pub mod redlines;
 pub mod reference;
+pub mod registry;
 pub mod requests;
 pub mod review;
 pub mod routing;

@@ -11,6 +11,7 @@
 //! `&mut AnyConnection` so that the application layer owns transactions.
 
 pub mod audit;
+pub mod chains;
 pub mod db;
 pub mod evidence;
 pub mod imports;

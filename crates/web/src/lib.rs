@@ -6,6 +6,7 @@
 //! and render; they hold no business rules.
 
 mod api;
+mod api_chains;
 mod api_delivery;
 mod api_ledgers;
 mod api_merges;
@@ -31,6 +32,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api_review::routes())
+        .merge(api_chains::routes())
         .merge(api_delivery::routes())
         .merge(api_ledgers::routes())
         .merge(api_merges::routes())

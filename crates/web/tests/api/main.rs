@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod chains;
 mod delivery;
 mod imports;
 mod leads;
