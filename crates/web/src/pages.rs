@@ -27,6 +27,7 @@ use fenglai_store::stats::RecentChange;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+mod chains;
 mod delivery;
 mod inbox;
 mod intake;
@@ -80,6 +81,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
+        .merge(chains::routes())
         .merge(delivery::routes())
         .merge(intake::routes())
         .merge(merges::routes())

@@ -716,3 +716,153 @@ async fn registry_import(t: TestApp) {
     assert!(e.to_string().contains("表头缺少必填列"), "{e}");
 }
 both!(registry_rows_are_checked_and_updated, registry_import);
+
+/// The pages: the chief opens the chain, sees the 缺 link, generates, assigns, converts;
+/// every form answers bad input in Chinese.
+async fn pages(t: TestApp) {
+    let (_, chain) = setup(&t).await;
+    let id = chain["chain"]["id"].as_i64().unwrap();
+    let cell = link_id(&chain, "电芯");
+    let cookie = format!(
+        "fenglai_session={}",
+        crate::auth::web_login(&t, "leader").await
+    );
+    let (st, html) = t.page(&cookie, &format!("/chains/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("隔膜") && html.contains("data-class=\"missing\""),
+        "a 缺 link shows"
+    );
+    let csrf = crate::helpers::csrf_in(&html);
+    let (st, list) = t.page(&cookie, "/chains").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(list.contains("新能源电池"));
+    // bad input, each answered on its page
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        ("/chains".into(), vec![("name", "")], "请填写产业链名称"),
+        (
+            format!("/chains/{id}/links"),
+            vec![("name", "铜箔"), ("tier", "upstream"), ("codes", "38A1")],
+            "行业代码“38A1”不对",
+        ),
+        (
+            format!("/chain-links/{cell}"),
+            vec![("name", "电芯"), ("tier", "旁游"), ("codes", "3841")],
+            "环节位置“旁游”不对",
+        ),
+        (
+            format!("/chain-links/{cell}/targets"),
+            vec![("limit", "abc")],
+            "数量“abc”不对",
+        ),
+        (
+            format!("/chain-links/{cell}/targets"),
+            vec![("region", "火星")],
+            "重点区域“火星”不存在",
+        ),
+    ];
+    for (path, fields, words) in cases {
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend(fields);
+        let r = t.form(&cookie, &path, &all).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(words), "{path}: {words}");
+    }
+    // generate a list for 电芯 with a key region, then assign both targets and convert one
+    let r = t
+        .form(
+            &cookie,
+            &format!("/chain-links/{cell}/targets"),
+            &[
+                ("csrf", &csrf),
+                ("region", "长三角"),
+                ("region", "珠三角/大湾区"),
+                ("limit", "200"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/target-lists/"), "{to}");
+    let (_, html) = t.page(&cookie, &to).await;
+    assert!(
+        html.contains("深圳博能电池股份有限公司") && html.contains("上市 +15"),
+        "scores explained"
+    );
+    let ids: Vec<String> = html
+        .split("name=\"target\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let promoter = fenglai_app::auth::actor_by_username(&t.app, "promoter")
+        .await
+        .unwrap();
+    let pid = promoter.id().to_string();
+    let r = t
+        .form(
+            &cookie,
+            &format!("{to}/assign"),
+            &[("csrf", &csrf), ("user_id", &pid)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请勾选要指派的目标"));
+    let r = t
+        .form(
+            &cookie,
+            &format!("{to}/assign"),
+            &[
+                ("csrf", &csrf),
+                ("target", &ids[0]),
+                ("target", &ids[1]),
+                ("user_id", &pid),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = t.page(&cookie, &format!("{to}?assigned=2")).await;
+    assert!(html.contains("已指派 2 个目标"));
+    assert_eq!(
+        html.matches("class=\"assignee\">李招商").count(),
+        2,
+        "both assigned to the promoter"
+    );
+    let r = t
+        .form(
+            &cookie,
+            &format!("/targets/{}/lead", ids[0]),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the chief converts for the chain"
+    );
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = t.page(&cookie, &back).await;
+    assert!(html.contains("已转为线索") && html.contains("lead-link"));
+    // the map: shaded provinces, a click lists a province's targets; a bad province is named
+    let (st, html) = t
+        .page(
+            &cookie,
+            &format!("/chains/{id}/map?link={cell}&province=44"),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("<svg id=\"china-map\"") && html.contains("data-province=\"44\""));
+    assert!(html.contains("广东 的目标企业（1）") && html.contains("深圳博能电池股份有限公司"));
+    assert!(
+        html.contains("凤城经济技术开发区"),
+        "the city's parks with the links they host"
+    );
+    let (st, html) = t
+        .page(&cookie, &format!("/chains/{id}/map?province=广东"))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("省份代码“广东”不对"));
+}
+both!(chain_pages_work_and_name_bad_input, pages);

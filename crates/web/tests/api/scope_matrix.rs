@@ -360,6 +360,7 @@ both!(every_route_every_outsider, matrix);
 fn page_routes() -> Vec<(String, String)> {
     let sources = [
         include_str!("../../src/pages.rs"),
+        include_str!("../../src/pages/chains.rs"),
         include_str!("../../src/pages/delivery.rs"),
         include_str!("../../src/pages/inbox.rs"),
         include_str!("../../src/pages/intake.rs"),
