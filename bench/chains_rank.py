@@ -8,8 +8,8 @@ sets the city's region prefix (3411) and the default key regions, makes the chai
 新能源电池 from its template if absent, then asks --n times for the top 200 candidates of a
 random link of the chain with a random pair of key regions and the flag filter 上市 / 世界500强 /
 中国500强 / 央企 (and, as a second query kind, with the key regions only). DuckDB loads the
-same CSV into an in-memory table (the load is timed apart) plus the credit codes of the
-pipeline's leads, and runs the same ranking in SQL — the same filters, the same points and
+same CSV into an in-memory table (the load is timed apart) plus the credit codes and names
+of the pipeline's leads, and runs the same ranking in SQL — the same filters, the same points and
 the same order — for the same parameters. The score tuples (fit, priority, total) of both
 top-200 lists are compared for every query. Prints a Markdown table of median and p99 in
 milliseconds and the ratio. Needs the duckdb package (bench/chains.sh makes a venv).
@@ -65,7 +65,8 @@ def duck_sql(codes, keywords, provinces, with_flags):
         where.append(f"province IN ({','.join(q(p) for p in provinces)})")
     if with_flags:
         where.append("flags <> 0")
-    where.append("uscc NOT IN (SELECT uscc FROM pipeline)")
+    where.append("uscc NOT IN (SELECT uscc FROM pipeline WHERE uscc IS NOT NULL)")
+    where.append("name NOT IN (SELECT company_name FROM pipeline)")
     return f"""
     WITH c AS (
       SELECT uscc, name, flags,
@@ -129,15 +130,15 @@ def main():
       FROM read_csv({q(a.csv)}, header = true, all_varchar = true)
     """)
     lite = sqlite3.connect(a.db)
-    pipeline = [r[0] for r in lite.execute("SELECT uscc FROM leads WHERE uscc IS NOT NULL")]
-    d.execute("CREATE TABLE pipeline (uscc VARCHAR)")
+    pipeline = [list(r) for r in lite.execute("SELECT uscc, company_name FROM leads")]
+    d.execute("CREATE TABLE pipeline (uscc VARCHAR, company_name VARCHAR)")
     if pipeline:
-        d.executemany("INSERT INTO pipeline VALUES (?)", [[x] for x in pipeline])
+        d.executemany("INSERT INTO pipeline VALUES (?, ?)", pipeline)
     load_s = time.perf_counter() - t0
     rows = d.execute("SELECT COUNT(*) FROM e").fetchone()[0]
 
     print(f"registry: {rows:,} companies; DuckDB load (CSV → in-memory table): {load_s:.1f} s; "
-          f"pipeline credit codes: {len(pipeline):,}\n")
+          f"pipeline leads: {len(pipeline):,}\n")
     print("| query | engine | n | median ms | p99 ms | median ratio DuckDB/Fenglai |")
     print("|---|---|---|---|---|---|")
     mismatches = 0

@@ -307,7 +307,8 @@ pub struct CandidateFilter {
 }
 
 /// The registry companies a link could target: its codes, the filters, outside the city,
-/// and not already in the pipeline (a lead with the same credit code, merged or not).
+/// and not already in the pipeline (a lead, merged or not, with the same credit code or
+/// the same name as written).
 pub async fn candidates(conn: &mut Conn, f: &CandidateFilter) -> Result<Vec<Enterprise>> {
     let mut s = Sql::new(&format!("SELECT {ENT_COLS} FROM enterprises e WHERE ("));
     let mut first = true;
@@ -360,7 +361,10 @@ pub async fn candidates(conn: &mut Conn, f: &CandidateFilter) -> Result<Vec<Ente
             .bind(format!("{}%", like_escape(h)))
             .push(" ESCAPE '\\'");
     }
-    s.push(" AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.uscc = e.uscc)");
+    s.push(
+        " AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.uscc = e.uscc) \
+         AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.company_name = e.name)",
+    );
     s.fetch_all(conn).await
 }
 

@@ -219,12 +219,27 @@ both!(links_are_classed_on_a_fixture, classification);
 async fn targeting(t: TestApp) {
     let (promoter, chain) = setup(&t).await;
     let cell = link_id(&chain, "电芯");
-    // a company already in the pipeline (reported as a lead) is left out
+    // companies already in the pipeline are left out: by credit code, or by name
     t.lead(
         &promoter,
         json!({"company_name": "东京某电池株式会社", "uscc": uscc("310115", 508)}),
     )
     .await;
+    t.lead(&promoter, json!({"company_name": "宁波宏膜隔膜有限公司"}))
+        .await;
+    let sep = link_id(&chain, "隔膜");
+    let none = t
+        .get_json(
+            &promoter,
+            &format!("/api/v1/chain-links/{sep}/candidates"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(
+        none,
+        json!([]),
+        "the only separator maker is in the pipeline by name"
+    );
     let ranked = t
         .get_json(
             &promoter,
