@@ -119,14 +119,14 @@ def main():
       CREATE TABLE e AS SELECT
         "统一社会信用代码" AS uscc, "企业名称" AS name, "地区代码" AS region_code,
         substr("地区代码", 1, 2) AS province, "行业代码" AS industry_code,
-        CAST(COALESCE("注册资本（万元）", 0) AS BIGINT) * 10000 AS capital_yuan,
+        COALESCE(TRY_CAST("注册资本（万元）" AS BIGINT), 0) * 10000 AS capital_yuan,
         lower(COALESCE("经营范围", '')) AS scope_lower,
         (CASE WHEN contains(COALESCE("标签", ''), '上市') THEN 1 ELSE 0 END)
           + (CASE WHEN contains(COALESCE("标签", ''), '世界500强') THEN 2 ELSE 0 END)
           + (CASE WHEN contains(COALESCE("标签", ''), '中国500强') THEN 4 ELSE 0 END)
           + (CASE WHEN contains(COALESCE("标签", ''), '央企') THEN 8 ELSE 0 END) AS flags,
-        CAST(COALESCE("新设分支机构", 0) AS BIGINT) AS new_branches,
-        CAST(COALESCE("融资轮次", 0) AS BIGINT) AS financing_rounds
+        COALESCE(TRY_CAST("新设分支机构" AS BIGINT), 0) AS new_branches,
+        COALESCE(TRY_CAST("融资轮次" AS BIGINT), 0) AS financing_rounds
       FROM read_csv({q(a.csv)}, header = true, all_varchar = true)
     """)
     lite = sqlite3.connect(a.db)

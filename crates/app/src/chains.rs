@@ -320,7 +320,7 @@ pub async fn set_settings(app: &App, actor: &Actor, s: &ChainSettings) -> Result
         .key_regions
         .iter()
         .map(|k| KeyRegion {
-            name: k.name.trim().to_string(),
+            name: k.name.trim().chars().filter(|c| !c.is_control()).collect(),
             prefixes: k.prefixes.iter().map(|p| p.trim().to_string()).collect(),
         })
         .collect();
@@ -373,11 +373,25 @@ pub fn templates() -> Vec<fenglai_chains::Template> {
     fenglai_chains::templates()
 }
 
+/// Text typed into a form: no control characters but line breaks and tabs.
+fn plain(field: &str, what: &str, s: &str) -> Result<()> {
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Error::invalid(field, format!("{what}含有不可见的控制字符")));
+    }
+    Ok(())
+}
+
 async fn check_chain(c: &mut Conn, actor: &Actor, input: &ChainInput) -> Result<store::NewChain> {
     let name = input.name.trim();
     if name.is_empty() {
         return Err(Error::invalid("name", "请填写产业链名称"));
     }
+    plain("name", "产业链名称", name)?;
+    plain(
+        "description",
+        "说明",
+        input.description.as_deref().unwrap_or(""),
+    )?;
     if name.chars().count() > 40 {
         return Err(Error::invalid("name", "产业链名称最多 40 字"));
     }
@@ -528,6 +542,12 @@ fn check_link(input: &LinkInput) -> Result<store::NewLink> {
     if name.is_empty() {
         return Err(Error::invalid("name", "请填写环节名称"));
     }
+    plain("name", "环节名称", name)?;
+    plain(
+        "keywords",
+        "关键词",
+        input.keywords.as_deref().unwrap_or(""),
+    )?;
     if name.chars().count() > 30 {
         return Err(Error::invalid("name", "环节名称最多 30 字"));
     }
@@ -871,6 +891,7 @@ pub async fn rank(app: &App, actor: &Actor, link_id: i64, q: &RankQuery) -> Resu
 /// Ranks and saves the result as a target list.
 pub async fn generate(app: &App, actor: &Actor, link_id: i64, q: &RankQuery) -> Result<ListView> {
     let name = q.name.as_deref().map(str::trim).unwrap_or("");
+    plain("name", "名单名称", name)?;
     if name.chars().count() > 60 {
         return Err(Error::invalid("name", "名单名称最多 60 字"));
     }

@@ -501,6 +501,7 @@ async fn bad_input(t: TestApp) {
     };
     for (body, field, words) in [
         (json!({"name": " "}), "name", "请填写产业链名称"),
+        (json!({"name": "光伏\u{0}"}), "name", "控制字符"),
         (json!({"name": "新能源电池"}), "name", "同名产业链已存在"),
         (
             json!({"name": "光伏", "template": "光伏"}),
