@@ -139,10 +139,15 @@ struct ChainPage {
     v: ChainView,
     region_names: Vec<String>,
     leaders: Vec<User>,
+    units: Vec<Unit>,
     error: Option<String>,
 }
 
 impl ChainPage {
+    fn is_office(&self, u: &Unit) -> bool {
+        self.v.chain.office_unit_id == u.id
+    }
+
     fn columns(&self) -> Vec<TierColumn<'_>> {
         fenglai_chains::Tier::ALL
             .iter()
@@ -205,13 +210,15 @@ async fn chain_page(
         Ok(v) => v,
         Err(e) => return error_page(e),
     };
-    let (settings, leaders) = match (
+    let (settings, leaders, units) = match (
         chains::settings(app).await,
         org::responsible_choices(app).await,
+        org::units(app).await,
     ) {
-        (Ok(st), Ok((_, l))) => (st, l),
-        (Err(e), _) | (_, Err(e)) => return error_page(e),
+        (Ok(st), Ok((_, l)), Ok(u)) => (st, l, u),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(e),
     };
+    let units = units.into_iter().filter(|u| u.active == 1).collect();
     render(
         status,
         &ChainPage {
@@ -219,6 +226,7 @@ async fn chain_page(
             v,
             region_names: settings.key_regions.into_iter().map(|k| k.name).collect(),
             leaders,
+            units,
             error,
         },
     )

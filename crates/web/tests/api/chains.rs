@@ -758,6 +758,11 @@ async fn pages(t: TestApp) {
     let cases: Vec<Case> = vec![
         ("/chains".into(), vec![("name", "")], "请填写产业链名称"),
         (
+            format!("/chains/{id}"),
+            vec![("name", "新能源电池"), ("office_unit_id", "abc")],
+            "链办单位“abc”不对",
+        ),
+        (
             format!("/chains/{id}/links"),
             vec![("name", "铜箔"), ("tier", "upstream"), ("codes", "38A1")],
             "行业代码“38A1”不对",
