@@ -4,14 +4,15 @@
 
 use super::*;
 use fenglai_app::chains::{
-    self, AssignInput, ChainInput, ChainView, LinkInput, LinkView, ListView, MapData, MapQuery,
-    RankQuery,
+    self, AssignInput, ChainInput, ChainSettings, ChainView, ClassRulesDto, KeyRegionDto,
+    LinkInput, LinkView, ListView, MapData, MapQuery, RankQuery,
 };
 use fenglai_store::chains::Chain;
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/chains", get(chain_list).post(chain_create))
+        .route("/chain-settings", post(settings_save))
         .route("/chains/{id}", get(chain_show).post(chain_edit))
         .route("/chains/{id}/links", post(link_add))
         .route("/chains/{id}/map", get(chain_map))
@@ -58,7 +59,26 @@ struct ChainsPage {
     templates: Vec<String>,
     leaders: Vec<User>,
     may_create: bool,
+    settings: ChainSettings,
+    may_set: bool,
     error: Option<String>,
+}
+
+impl ChainsPage {
+    /// The strong threshold's output in 亿元, as typed back into the form.
+    fn strong_output_yi(&self) -> String {
+        fenglai_domain::Yuan(self.settings.class_rules.strong_min_output_yuan).to_string()
+    }
+
+    /// The key regions one a line: 名称：11,12,13
+    fn regions_text(&self) -> String {
+        self.settings
+            .key_regions
+            .iter()
+            .map(|k| format!("{}：{}", k.name, k.prefixes.join(",")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 async fn chains_page(
@@ -75,6 +95,10 @@ async fn chains_page(
         Ok((_, l)) => l,
         Err(e) => return error_page(e),
     };
+    let settings = match chains::settings(app).await {
+        Ok(st) => st,
+        Err(e) => return error_page(e),
+    };
     render(
         status,
         &ChainsPage {
@@ -83,6 +107,8 @@ async fn chains_page(
             templates: chains::templates().into_iter().map(|t| t.name).collect(),
             leaders,
             may_create: matches!(s.actor.role, Role::Admin | Role::Leader | Role::Promoter),
+            settings,
+            may_set: matches!(s.actor.role, Role::Admin | Role::Leader),
             error,
         },
     )
@@ -111,12 +137,18 @@ async fn chain_create(State(app): State<App>, s: WebSession, Form(f): Form<Field
         Ok(input) => chains::create(&app, &s.actor, &input).await,
         Err(e) => Err(e),
     };
-    match made {
-        Ok(v) => Redirect::to(&format!("/chains/{}", v.chain.id)).into_response(),
+    let to = made.map(|v| format!("/chains/{}", v.chain.id));
+    after_list(&app, &s, to).await
+}
+
+/// After a form on the chain list: on, or the list again with the error.
+async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> Response {
+    match r {
+        Ok(to) => Redirect::to(&to).into_response(),
         Err(e @ Error::Invalid { .. }) => {
             chains_page(
-                &app,
-                &s,
+                app,
+                s,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(e.to_string()),
             )
@@ -124,6 +156,60 @@ async fn chain_create(State(app): State<App>, s: WebSession, Form(f): Form<Field
         }
         Err(e) => error_page(e),
     }
+}
+
+/// The rules of 强 / 弱 / 缺, the key regions (one a line, 名称：11,12,13) and the city's prefix.
+fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
+    let count = |name: &str, what: &str| -> Result<i64, Error> {
+        let v = field(f, name).trim();
+        v.parse::<i64>()
+            .map_err(|_| Error::invalid(name, format!("{what}“{v}”应为整数")))
+    };
+    let yi = field(f, "strong_min_output_yi").trim();
+    let output = fenglai_domain::Yuan::parse_with_unit(yi, 100_000_000)
+        .map_err(|_| Error::invalid("class_rules", format!("“强”的最低产值“{yi}”不是金额")))?;
+    let mut key_regions = Vec::new();
+    for line in field(f, "key_regions")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let (name, codes) = line.split_once(['：', ':']).ok_or_else(|| {
+            Error::invalid(
+                "key_regions",
+                format!("重点区域“{line}”应写作 名称：省级代码,…（如 长三角：31,32,33,34）"),
+            )
+        })?;
+        key_regions.push(KeyRegionDto {
+            name: name.trim().to_string(),
+            prefixes: codes
+                .split([',', '，', '、', ' '])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+        });
+    }
+    Ok(ChainSettings {
+        class_rules: ClassRulesDto {
+            strong_min_enterprises: count("strong_min_enterprises", "“强”的最少企业数")?,
+            strong_min_output_yuan: output.0,
+            weak_min_enterprises: count("weak_min_enterprises", "“弱”的最少企业数")?,
+        },
+        key_regions,
+        home_region: Some(field(f, "home_region").to_string()),
+    })
+}
+
+async fn settings_save(State(app): State<App>, s: WebSession, Form(f): Form<Fields>) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let r = match settings_input(&f) {
+        Ok(input) => chains::set_settings(&app, &s.actor, &input).await,
+        Err(e) => Err(e),
+    };
+    after_list(&app, &s, r.map(|_| "/chains".to_string())).await
 }
 
 /// Links of one tier, for the chain page's columns.

@@ -791,6 +791,39 @@ async fn pages(t: TestApp) {
         let body = r.text().await.unwrap();
         assert!(body.contains(words), "{path}: {words}");
     }
+    // the rules of 强 / 弱 / 缺 and the key regions, from the chain list's form
+    let settings = |strong: &'static str, regions: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("strong_min_enterprises", strong.to_string()),
+            ("strong_min_output_yi", "10".to_string()),
+            ("weak_min_enterprises", "1".to_string()),
+            ("home_region", "3411".to_string()),
+            ("key_regions", regions.to_string()),
+        ]
+    };
+    for (fields, words) in [
+        (
+            settings("x", "长三角：31,32,33,34"),
+            "“强”的最少企业数“x”应为整数",
+        ),
+        (settings("3", "长三角 31"), "应写作 名称：省级代码"),
+        (settings("3", "长三角：3205"), "“3205”不对"),
+    ] {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = t.form(&cookie, "/chain-settings", &f).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{words}");
+        assert!(r.text().await.unwrap().contains(words), "{words}");
+    }
+    let ok = settings("4", "长三角：31,32,33,34\n珠三角/大湾区：44,81,82");
+    let f: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = t.form(&cookie, "/chain-settings", &f).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = t.page(&cookie, "/chains").await;
+    assert!(
+        html.contains("不少于 4 家且年产值不低于 10亿元"),
+        "the rules as saved"
+    );
     // generate a list for 电芯 with a key region, then assign both targets and convert one
     let r = t
         .form(
