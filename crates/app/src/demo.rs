@@ -174,6 +174,7 @@ pub async fn ensure_demo(app: &App) -> Result<bool> {
     };
     generate(app, &refs, &opts, &|_, _| {}).await?;
     seed_assessment(app).await?;
+    seed_chains(app).await?;
     let mut c = app.db.acquire().await?;
     org::set_setting(&mut c, "demo_seeded", &fenglai_store::sql::now()).await?;
     Ok(true)
@@ -301,6 +302,113 @@ async fn seed_assessment(app: &App) -> Result<()> {
         },
     )
     .await?;
+    Ok(())
+}
+
+/// The demo city's region prefix (凤城 stands in for 滁州, 3411): its companies are local.
+pub const HOME_REGION: &str = "3411";
+
+/// Local companies of the demo registry that make some links strong or weak: (name,
+/// county, industry, capital 万元, scope, output 万元).
+const LOCAL: &[(&str, &str, &str, i64, &str, i64)] = &[
+    (
+        "凤城华锂正极材料有限公司",
+        "341102",
+        "2613",
+        30000,
+        "磷酸铁锂正极材料的生产",
+        260000,
+    ),
+    (
+        "凤城鑫源新材料股份有限公司",
+        "341103",
+        "2613",
+        12000,
+        "三元材料前驱体、正极材料",
+        120000,
+    ),
+    (
+        "临江天恒锂电材料有限公司",
+        "341122",
+        "2613",
+        8000,
+        "锰酸锂正极材料",
+        90000,
+    ),
+    (
+        "凤城博能电池有限公司",
+        "341102",
+        "3841",
+        20000,
+        "动力电池电芯、储能电池",
+        150000,
+    ),
+    (
+        "凤城汇科电子有限公司",
+        "341103",
+        "3989",
+        3000,
+        "电池管理系统（BMS）",
+        20000,
+    ),
+    (
+        "凤城康宁制药有限公司",
+        "341102",
+        "2720",
+        15000,
+        "化学制剂、片剂、注射剂",
+        80000,
+    ),
+    (
+        "青山本草中药饮片有限公司",
+        "341182",
+        "2730",
+        2000,
+        "中药饮片加工",
+        12000,
+    ),
+];
+
+/// The demo's 产业链: a synthetic national registry of 20,000 companies plus a few local
+/// ones, the city's region prefix, and the chains 新能源电池 and 生物医药 with 王市长 as their
+/// chief and the city's investment promotion bureau as their office.
+pub async fn seed_chains(app: &App) -> Result<()> {
+    let admin = auth::actor_by_username(app, "admin").await?;
+    let promoter = auth::actor_by_username(app, "promoter").await?;
+    let leader = auth::actor_by_username(app, "leader").await?;
+    let mut settings = crate::chains::settings(app).await?;
+    settings.home_region = Some(HOME_REGION.into());
+    crate::chains::set_settings(app, &admin, &settings).await?;
+    let mut csv = Vec::new();
+    crate::registry::write_synthetic(&mut csv, 20_000, 2026, HOME_REGION, &|_| {})
+        .map_err(|e| crate::Error::Internal(e.to_string()))?;
+    for (i, (name, county, code, cap, scope, output)) in LOCAL.iter().enumerate() {
+        let body = format!("91{county}Y{i:08}");
+        let check = fenglai_domain::uscc::check_char(body.as_bytes()).unwrap_or('0');
+        csv.extend_from_slice(
+            format!(
+                "{body}{check},{name},{county},{code},{cap},2012-05-18,{scope},,0,0,{output},{}\n",
+                output / 20
+            )
+            .as_bytes(),
+        );
+    }
+    crate::registry::import(app, None, std::io::Cursor::new(csv), &|_, _| {}).await?;
+    for (name, template) in [("新能源电池", "新能源电池"), ("生物医药", "生物医药")]
+    {
+        crate::chains::create(
+            app,
+            &promoter,
+            &crate::chains::ChainInput {
+                name: name.into(),
+                description: None,
+                chief_user_id: Some(leader.id()),
+                office_unit_id: None,
+                template: Some(template.into()),
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 

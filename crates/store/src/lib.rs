@@ -12,6 +12,7 @@
 
 pub mod assess;
 pub mod audit;
+pub mod chains;
 pub mod db;
 pub mod evidence;
 pub mod imports;

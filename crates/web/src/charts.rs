@@ -301,6 +301,107 @@ pub fn gantt(
     })
 }
 
+/// A province's outline on the 招商地图, in pixels of a map [`CHINA_WIDTH`] wide.
+#[derive(Debug, Clone)]
+pub struct ProvinceShape {
+    /// the first two digits of its GB/T 2260 code
+    pub code: String,
+    pub name: String,
+    /// SVG path data
+    pub d: String,
+    /// where its label goes
+    pub label_x: i64,
+    pub label_y: i64,
+}
+
+pub const CHINA_WIDTH: i64 = 800;
+/// The map's height for [`CHINA_WIDTH`].
+pub const CHINA_HEIGHT: i64 = 600;
+
+const CHINA_GEOJSON: &str = include_str!("../data/china-provinces.geojson");
+
+/// Province outlines (echarts' china.json, old boundaries without the 南海诸岛 inset: a
+/// chart inside the product, not a published map) projected equirectangularly with
+/// longitude scaled by cos 35°, north up; read once.
+pub fn china_map() -> &'static [ProvinceShape] {
+    static SHAPES: std::sync::OnceLock<Vec<ProvinceShape>> = std::sync::OnceLock::new();
+    SHAPES.get_or_init(|| project_provinces(CHINA_GEOJSON))
+}
+
+fn project_provinces(geojson: &str) -> Vec<ProvinceShape> {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(geojson) else {
+        return Vec::new();
+    };
+    let (lng0, lat1, lng1) = (73.0, 54.0, 136.0);
+    let k = 35f64.to_radians().cos();
+    let scale = CHINA_WIDTH as f64 / ((lng1 - lng0) * k);
+    let xy = |p: &serde_json::Value| -> Option<(i64, i64)> {
+        let lng = p.get(0)?.as_f64()?;
+        let lat = p.get(1)?.as_f64()?;
+        Some((
+            ((lng - lng0) * k * scale).round() as i64,
+            ((lat1 - lat) * scale).round() as i64,
+        ))
+    };
+    let mut out = Vec::new();
+    for f in doc["features"].as_array().into_iter().flatten() {
+        let code: String = f["id"].as_str().unwrap_or("").chars().take(2).collect();
+        let name = f["properties"]["name"].as_str().unwrap_or("").to_string();
+        let g = &f["geometry"];
+        let polys: Vec<&serde_json::Value> = match g["type"].as_str() {
+            Some("MultiPolygon") => g["coordinates"].as_array().into_iter().flatten().collect(),
+            Some("Polygon") => vec![&g["coordinates"]],
+            _ => continue,
+        };
+        let mut d = String::new();
+        for ring in polys
+            .iter()
+            .flat_map(|p| p.as_array().into_iter().flatten())
+        {
+            let mut last = None;
+            let mut n = 0;
+            for p in ring.as_array().into_iter().flatten() {
+                let Some(q) = xy(p) else { continue };
+                if last == Some(q) {
+                    continue;
+                }
+                d.push_str(&format!(
+                    "{}{},{}",
+                    if n == 0 { "M" } else { "L" },
+                    q.0,
+                    q.1
+                ));
+                last = Some(q);
+                n += 1;
+            }
+            if n > 0 {
+                d.push('Z');
+            }
+        }
+        let cp = &f["properties"]["cp"];
+        let (label_x, label_y) = xy(cp).unwrap_or((0, 0));
+        out.push(ProvinceShape {
+            code,
+            name,
+            d,
+            label_x,
+            label_y,
+        });
+    }
+    out
+}
+
+/// The fill of a province with `n` targets when the busiest has `max`: five steps of red,
+/// grey for none.
+pub fn shade(n: i64, max: i64) -> &'static str {
+    const STEPS: [&str; 5] = ["#fde0d2", "#fbb397", "#f6845e", "#e4532f", "#b8321a"];
+    if n <= 0 || max <= 0 {
+        return "#eef0f3";
+    }
+    let i = ((n * 5 - 1) / max).clamp(0, 4) as usize;
+    STEPS[i]
+}
+
 /// Province outlines projected once into SVG path data (`data/tools/china_svg.py`).
 const CHINA: &str = include_str!("../../../data/china-provinces.tsv");
 
@@ -330,7 +431,7 @@ const SHADES: [&str; 6] = [
 
 /// Shades each province by `counts` (two-digit province code → count): none is the lightest,
 /// then five steps of equal width on a square-root scale up to the largest count.
-pub fn china_map(counts: &HashMap<String, i64>) -> ChinaMap {
+pub fn shaded_china(counts: &HashMap<String, i64>) -> ChinaMap {
     let max = counts.values().copied().max().unwrap_or(0).max(1) as f64;
     let step = |n: i64| -> usize {
         if n <= 0 {
@@ -438,5 +539,24 @@ mod tests {
         let km = (ne.x - w.x) as f64 / (m.scale_px as f64 / m.scale_km as f64);
         assert!((km - 18.9).abs() < 0.5, "{km} km");
         assert!(park_map(&parks[2..], None, 600).is_none());
+    }
+
+    #[test]
+    fn china_map_puts_provinces_where_they_are() {
+        let m = china_map();
+        assert_eq!(m.len(), 34);
+        let at = |code: &str| m.iter().find(|p| p.code == code).unwrap();
+        let (js, sc, hlj, hn) = (at("32"), at("51"), at("23"), at("46"));
+        assert_eq!(js.name, "江苏");
+        assert!(js.label_x > sc.label_x, "Jiangsu is east of Sichuan");
+        assert!(hlj.label_y < hn.label_y, "Heilongjiang is north of Hainan");
+        for p in m {
+            assert!(p.d.starts_with('M') && p.d.ends_with('Z'), "{}", p.name);
+            assert!((0..=CHINA_WIDTH).contains(&p.label_x), "{}", p.name);
+            assert!((0..=CHINA_HEIGHT).contains(&p.label_y), "{}", p.name);
+        }
+        assert_eq!(shade(0, 10), "#eef0f3");
+        assert_eq!(shade(10, 10), "#b8321a");
+        assert_eq!(shade(1, 10), "#fde0d2");
     }
 }

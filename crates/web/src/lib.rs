@@ -7,6 +7,7 @@
 
 mod api;
 mod api_assess;
+mod api_chains;
 mod api_delivery;
 mod api_ledgers;
 mod api_merges;
@@ -33,6 +34,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .merge(api_assess::routes())
         .merge(api_review::routes())
+        .merge(api_chains::routes())
         .merge(api_delivery::routes())
         .merge(api_ledgers::routes())
         .merge(api_merges::routes())

@@ -45,5 +45,6 @@ pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::api_delivery::Doc::openapi());
     doc.merge(crate::api_notify::Doc::openapi());
     doc.merge(crate::api_assess::Doc::openapi());
+    doc.merge(crate::api_chains::Doc::openapi());
     Json(doc)
 }

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 mod assess;
+mod chains;
 mod delivery;
 mod inbox;
 mod intake;
@@ -82,6 +83,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/users/{id}", post(user_edit))
         .route("/picker/{kind}", get(picker))
         .merge(assess::routes())
+        .merge(chains::routes())
         .merge(delivery::routes())
         .merge(intake::routes())
         .merge(merges::routes())

@@ -3,7 +3,7 @@
 //! and activities (走访、活动、会议).
 
 use super::*;
-use crate::charts::{china_map, park_map, trend, ChinaMap, TrendBar};
+use crate::charts::{park_map, shaded_china, trend, ChinaMap, TrendBar};
 use fenglai_app::activities::{self, ActivityInput, ActivityView, ListQuery as ActQuery, Listing};
 use fenglai_app::assess::{Board, Figures};
 use fenglai_app::bulletins::{self, BulletinView, TargetInput, Targets, Verification};
@@ -156,7 +156,7 @@ async fn cockpit_page(State(app): State<App>, s: WebSession) -> Response {
         f: Frame::new(&s, "cockpit"),
         funnel: charts::funnel(&c.pipeline),
         bars: trend(&months, 160),
-        china: china_map(&counts),
+        china: shaded_china(&counts),
         parks: park_map(&pts, None, 520),
         top: rows.into_iter().take(10).collect(),
         headers,

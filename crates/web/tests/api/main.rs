@@ -5,6 +5,7 @@ mod helpers;
 mod assess;
 mod audit;
 mod auth;
+mod chains;
 mod delivery;
 mod imports;
 mod leads;

@@ -232,6 +232,48 @@ async fn fixtures(t: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     f.insert("bulletin", b["id"].to_string());
+    // a chain run by the county's office, a target list of one of its links, a target
+    crate::chains::registry(
+        t,
+        &[(
+            "宁波矩阵隔膜有限公司",
+            "330200",
+            "2921",
+            20000,
+            "锂电池隔膜",
+            "",
+            0,
+            "",
+        )],
+    )
+    .await;
+    let chain = t
+        .post_json(
+            &p2,
+            "/api/v1/chains",
+            json!({"name": "临江新能源电池", "template": "新能源电池"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    f.insert("chain", chain["chain"]["id"].to_string());
+    let sep = chain["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["link"]["name"] == "隔膜")
+        .unwrap()["link"]["id"]
+        .clone();
+    f.insert("chain_link", sep.to_string());
+    let list = t
+        .post_json(
+            &p2,
+            &format!("/api/v1/chain-links/{sep}/target-lists"),
+            json!({}),
+            StatusCode::CREATED,
+        )
+        .await;
+    f.insert("target_list", list["list"]["id"].to_string());
+    f.insert("target", list["targets"][0]["target"]["id"].to_string());
     for (k, v) in &f {
         assert!(v.parse::<i64>().is_ok(), "fixture {k} = {v}");
     }
@@ -260,6 +302,10 @@ fn kind_of(path: &str) -> Option<&'static str> {
         ("/api/v1/inbox/{id}", "notification"),
         ("/api/v1/activities/{id}", "activity"),
         ("/api/v1/bulletins/{id}", "bulletin"),
+        ("/api/v1/chains/{id}", "chain"),
+        ("/api/v1/chain-links/{id}", "chain_link"),
+        ("/api/v1/target-lists/{id}", "target_list"),
+        ("/api/v1/targets/{id}", "target"),
     ];
     PREFIXES
         .iter()
@@ -358,6 +404,7 @@ fn page_routes() -> Vec<(String, String)> {
     let sources = [
         include_str!("../../src/pages.rs"),
         include_str!("../../src/pages/assess.rs"),
+        include_str!("../../src/pages/chains.rs"),
         include_str!("../../src/pages/delivery.rs"),
         include_str!("../../src/pages/inbox.rs"),
         include_str!("../../src/pages/intake.rs"),

@@ -1,0 +1,719 @@
+//! 产业链招商 pages: the chains, a chain's links classed 强 / 弱 / 缺 with their strength,
+//! pipeline and conversion figures (and the editor), target lists with assignment and
+//! one-step conversion to a lead, and the 招商地图.
+
+use super::*;
+use fenglai_app::chains::{
+    self, AssignInput, ChainInput, ChainSettings, ChainView, ClassRulesDto, KeyRegionDto,
+    LinkInput, LinkView, ListView, MapData, MapQuery, RankQuery,
+};
+use fenglai_store::chains::Chain;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/chains", get(chain_list).post(chain_create))
+        .route("/chain-settings", post(settings_save))
+        .route("/chains/{id}", get(chain_show).post(chain_edit))
+        .route("/chains/{id}/links", post(link_add))
+        .route("/chains/{id}/map", get(chain_map))
+        .route("/chain-links/{id}", post(link_edit))
+        .route("/chain-links/{id}/targets", post(targets_generate))
+        .route("/target-lists/{id}", get(list_show))
+        .route("/target-lists/{id}/assign", post(list_assign))
+        .route("/targets/{id}/lead", post(target_convert))
+}
+
+/// A form whose fields may repeat (check boxes).
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+fn all<'a>(f: &'a Fields, name: &str) -> Vec<&'a str> {
+    f.iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// An optional id from a form: empty is none; anything else must be a number.
+fn opt_id(f: &Fields, name: &str, what: &str) -> Result<Option<i64>, Error> {
+    match field(f, name).trim() {
+        "" => Ok(None),
+        s => s
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::invalid(name, format!("{what}“{s}”不对"))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "chains.html")]
+struct ChainsPage {
+    f: Frame,
+    chains: Vec<Chain>,
+    templates: Vec<String>,
+    leaders: Vec<User>,
+    may_create: bool,
+    settings: ChainSettings,
+    may_set: bool,
+    error: Option<String>,
+}
+
+impl ChainsPage {
+    /// The strong threshold's output in 亿元, as typed back into the form.
+    fn strong_output_yi(&self) -> String {
+        fenglai_domain::Yuan(self.settings.class_rules.strong_min_output_yuan).to_string()
+    }
+
+    /// The key regions one a line: 名称：11,12,13
+    fn regions_text(&self) -> String {
+        self.settings
+            .key_regions
+            .iter()
+            .map(|k| format!("{}：{}", k.name, k.prefixes.join(",")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+async fn chains_page(
+    app: &App,
+    s: &WebSession,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let chains = match chains::list(app, &s.actor).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
+    let leaders = match org::responsible_choices(app).await {
+        Ok((_, l)) => l,
+        Err(e) => return error_page(e),
+    };
+    let settings = match chains::settings(app).await {
+        Ok(st) => st,
+        Err(e) => return error_page(e),
+    };
+    render(
+        status,
+        &ChainsPage {
+            f: Frame::new(s, "chains"),
+            chains,
+            templates: chains::templates().into_iter().map(|t| t.name).collect(),
+            leaders,
+            may_create: matches!(s.actor.role, Role::Admin | Role::Leader | Role::Promoter),
+            settings,
+            may_set: matches!(s.actor.role, Role::Admin | Role::Leader),
+            error,
+        },
+    )
+}
+
+async fn chain_list(State(app): State<App>, s: WebSession) -> Response {
+    chains_page(&app, &s, StatusCode::OK, None).await
+}
+
+fn chain_input(f: &Fields) -> Result<ChainInput, Error> {
+    let text = |n: &str| Some(field(f, n).to_string()).filter(|v| !v.trim().is_empty());
+    Ok(ChainInput {
+        name: field(f, "name").to_string(),
+        description: text("description"),
+        chief_user_id: opt_id(f, "chief_user_id", "链长")?,
+        office_unit_id: opt_id(f, "office_unit_id", "链办单位")?,
+        template: text("template"),
+    })
+}
+
+async fn chain_create(State(app): State<App>, s: WebSession, Form(f): Form<Fields>) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let made = match chain_input(&f) {
+        Ok(input) => chains::create(&app, &s.actor, &input).await,
+        Err(e) => Err(e),
+    };
+    let to = made.map(|v| format!("/chains/{}", v.chain.id));
+    after_list(&app, &s, to).await
+}
+
+/// After a form on the chain list: on, or the list again with the error.
+async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> Response {
+    match r {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e @ Error::Invalid { .. }) => {
+            chains_page(
+                app,
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// The rules of 强 / 弱 / 缺, the key regions (one a line, 名称：11,12,13) and the city's prefix.
+fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
+    let count = |name: &str, what: &str| -> Result<i64, Error> {
+        let v = field(f, name).trim();
+        v.parse::<i64>()
+            .map_err(|_| Error::invalid(name, format!("{what}“{v}”应为整数")))
+    };
+    let yi = field(f, "strong_min_output_yi").trim();
+    let output = fenglai_domain::Yuan::parse_with_unit(yi, 100_000_000)
+        .map_err(|_| Error::invalid("class_rules", format!("“强”的最低产值“{yi}”不是金额")))?;
+    let mut key_regions = Vec::new();
+    for line in field(f, "key_regions")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let (name, codes) = line.split_once(['：', ':']).ok_or_else(|| {
+            Error::invalid(
+                "key_regions",
+                format!("重点区域“{line}”应写作 名称：省级代码,…（如 长三角：31,32,33,34）"),
+            )
+        })?;
+        key_regions.push(KeyRegionDto {
+            name: name.trim().to_string(),
+            prefixes: codes
+                .split([',', '，', '、', ' '])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+        });
+    }
+    Ok(ChainSettings {
+        class_rules: ClassRulesDto {
+            strong_min_enterprises: count("strong_min_enterprises", "“强”的最少企业数")?,
+            strong_min_output_yuan: output.0,
+            weak_min_enterprises: count("weak_min_enterprises", "“弱”的最少企业数")?,
+        },
+        key_regions,
+        home_region: Some(field(f, "home_region").to_string()),
+    })
+}
+
+async fn settings_save(State(app): State<App>, s: WebSession, Form(f): Form<Fields>) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let r = match settings_input(&f) {
+        Ok(input) => chains::set_settings(&app, &s.actor, &input).await,
+        Err(e) => Err(e),
+    };
+    after_list(&app, &s, r.map(|_| "/chains".to_string())).await
+}
+
+/// Links of one tier, for the chain page's columns.
+struct TierColumn<'a> {
+    label: &'static str,
+    links: Vec<&'a LinkView>,
+}
+
+#[derive(Template)]
+#[template(path = "chain.html")]
+struct ChainPage {
+    f: Frame,
+    v: ChainView,
+    region_names: Vec<String>,
+    leaders: Vec<User>,
+    units: Vec<Unit>,
+    error: Option<String>,
+}
+
+impl ChainPage {
+    fn is_office(&self, u: &Unit) -> bool {
+        self.v.chain.office_unit_id == u.id
+    }
+
+    fn columns(&self) -> Vec<TierColumn<'_>> {
+        fenglai_chains::Tier::ALL
+            .iter()
+            .map(|t| TierColumn {
+                label: t.label(),
+                links: self
+                    .v
+                    .links
+                    .iter()
+                    .filter(|l| l.link.tier == t.as_str())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn link_name(&self, id: &i64) -> String {
+        self.v
+            .links
+            .iter()
+            .find(|l| l.link.id == *id)
+            .map(|l| l.link.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn supplies(&self, l: &LinkView, other: &i64) -> bool {
+        l.next.contains(other)
+    }
+
+    fn flag_names(&self) -> Vec<&'static str> {
+        fenglai_chains::target::FLAGS
+            .iter()
+            .map(|(_, l, _)| *l)
+            .collect()
+    }
+
+    fn is_chief(&self, u: &User) -> bool {
+        self.v.chain.chief_user_id == Some(u.id)
+    }
+
+    fn tier_is(&self, code: &str, l: &LinkView) -> bool {
+        l.link.tier == code
+    }
+
+    fn tiers(&self) -> Vec<(&'static str, &'static str)> {
+        fenglai_chains::Tier::ALL
+            .iter()
+            .map(|t| (t.as_str(), t.label()))
+            .collect()
+    }
+}
+
+async fn chain_page(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let v = match chains::get(app, &s.actor, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(e),
+    };
+    let (settings, leaders, units) = match (
+        chains::settings(app).await,
+        org::responsible_choices(app).await,
+        org::units(app).await,
+    ) {
+        (Ok(st), Ok((_, l)), Ok(u)) => (st, l, u),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(e),
+    };
+    let units = units.into_iter().filter(|u| u.active == 1).collect();
+    render(
+        status,
+        &ChainPage {
+            f: Frame::new(s, "chains"),
+            v,
+            region_names: settings.key_regions.into_iter().map(|k| k.name).collect(),
+            leaders,
+            units,
+            error,
+        },
+    )
+}
+
+async fn chain_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+    chain_page(&app, &s, id, StatusCode::OK, None).await
+}
+
+/// After a form on the chain page: back to it, or the page again with the error.
+async fn after(app: &App, s: &WebSession, chain_id: i64, r: Result<String, Error>) -> Response {
+    match r {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e @ Error::Invalid { .. }) => {
+            chain_page(
+                app,
+                s,
+                chain_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn chain_edit(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let r = match chain_input(&f) {
+        Ok(input) => chains::update(&app, &s.actor, id, &input)
+            .await
+            .map(|_| format!("/chains/{id}")),
+        Err(e) => Err(e),
+    };
+    after(&app, &s, id, r).await
+}
+
+fn link_input(f: &Fields) -> Result<LinkInput, Error> {
+    let next = all(f, "next")
+        .into_iter()
+        .map(|n| {
+            n.parse::<i64>()
+                .map_err(|_| Error::invalid("next", format!("下游环节“{n}”不对")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(LinkInput {
+        name: field(f, "name").to_string(),
+        tier: field(f, "tier").to_string(),
+        codes: field(f, "codes").to_string(),
+        keywords: Some(field(f, "keywords").to_string()),
+        next: Some(next),
+    })
+}
+
+async fn link_add(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let r = match link_input(&f) {
+        Ok(input) => chains::add_link(&app, &s.actor, id, &input)
+            .await
+            .map(|l| format!("/chains/{id}#link-{}", l.id)),
+        Err(e) => Err(e),
+    };
+    after(&app, &s, id, r).await
+}
+
+/// The chain a link belongs to, for showing errors on its page; a link out of reach is 404.
+async fn chain_of_link(app: &App, s: &WebSession, link_id: i64) -> Result<i64, Error> {
+    let mut c = app.db.acquire().await?;
+    let link = fenglai_store::chains::link(&mut c, link_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    drop(c);
+    chains::get(app, &s.actor, link.chain_id)
+        .await
+        .map(|v| v.chain.id)
+}
+
+async fn link_edit(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let chain_id = match chain_of_link(&app, &s, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
+    let r = match link_input(&f) {
+        Ok(input) => chains::edit_link(&app, &s.actor, id, &input)
+            .await
+            .map(|l| format!("/chains/{}#link-{}", l.chain_id, l.id)),
+        Err(e) => Err(e),
+    };
+    after(&app, &s, chain_id, r).await
+}
+
+async fn targets_generate(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let chain_id = match chain_of_link(&app, &s, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
+    let q = RankQuery {
+        regions: Some(all(&f, "region").join(",")),
+        flags: Some(all(&f, "flag").join("|")),
+        limit: Some(field(&f, "limit").to_string()),
+        name: Some(field(&f, "list_name").to_string()),
+    };
+    let r = chains::generate(&app, &s.actor, id, &q)
+        .await
+        .map(|l| format!("/target-lists/{}", l.list.id));
+    after(&app, &s, chain_id, r).await
+}
+
+#[derive(Template)]
+#[template(path = "target_list.html")]
+struct ListPage {
+    f: Frame,
+    v: ListView,
+    promoters: Vec<User>,
+    units: Vec<Unit>,
+    may_work: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListQueryParams {
+    converted: Option<i64>,
+    assigned: Option<i64>,
+}
+
+async fn list_page(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let v = match chains::target_list(app, &s.actor, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(e),
+    };
+    let may_work = match chains::get(app, &s.actor, v.chain.id).await {
+        Ok(c) => c.may_work,
+        Err(e) => return error_page(e),
+    };
+    let (people, units) = match (org::responsible_choices(app).await, org::units(app).await) {
+        (Ok((p, _)), Ok(u)) => (p, u),
+        (Err(e), _) | (_, Err(e)) => return error_page(e),
+    };
+    render(
+        status,
+        &ListPage {
+            f: Frame::new(s, "chains"),
+            v,
+            promoters: people
+                .into_iter()
+                .filter(|u| u.role == "promoter")
+                .collect(),
+            units: units
+                .into_iter()
+                .filter(|u| u.active == 1 && matches!(u.kind.as_str(), "office" | "department"))
+                .collect(),
+            may_work,
+            notice,
+            error,
+        },
+    )
+}
+
+async fn list_show(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQueryParams>,
+) -> Response {
+    let notice = match (q.converted, q.assigned) {
+        (Some(lead), _) => Some(format!("已转为线索 #{lead}")),
+        (_, Some(n)) => Some(format!("已指派 {n} 个目标")),
+        _ => None,
+    };
+    list_page(&app, &s, id, StatusCode::OK, notice, None).await
+}
+
+async fn list_assign(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    // the list first: out of reach is 404 whatever the form says
+    let list = match chains::target_list(&app, &s.actor, id).await {
+        Ok(l) => l,
+        Err(e) => return error_page(e),
+    };
+    let run = async {
+        let input = AssignInput {
+            user_id: opt_id(&f, "user_id", "招商人")?,
+            unit_id: opt_id(&f, "unit_id", "单位")?,
+        };
+        let chosen = all(&f, "target");
+        if chosen.is_empty() {
+            return Err(Error::invalid("target", "请勾选要指派的目标"));
+        }
+        for t in &chosen {
+            let tid: i64 = t
+                .parse()
+                .ok()
+                .filter(|t| list.targets.iter().any(|x| x.target.id == *t))
+                .ok_or_else(|| Error::invalid("target", format!("目标“{t}”不在本名单中")))?;
+            chains::assign(&app, &s.actor, tid, &input).await?;
+        }
+        Ok(chosen.len())
+    };
+    match run.await {
+        Ok(n) => Redirect::to(&format!("/target-lists/{id}?assigned={n}")).into_response(),
+        Err(e @ Error::Invalid { .. }) => {
+            list_page(
+                &app,
+                &s,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn target_convert(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
+        return r;
+    }
+    let list_id = {
+        let mut c = match app.db.acquire().await {
+            Ok(c) => c,
+            Err(e) => return error_page(e.into()),
+        };
+        match fenglai_store::chains::target(&mut c, id).await {
+            Ok(t) => t.map(|t| t.list_id),
+            Err(e) => return error_page(e.into()),
+        }
+    };
+    match chains::convert(&app, &s.actor, id).await {
+        Ok(lead) => Redirect::to(&format!(
+            "/target-lists/{}?converted={}",
+            list_id.unwrap_or_default(),
+            lead.id
+        ))
+        .into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// One province on the map.
+struct MapShape {
+    code: String,
+    name: String,
+    d: &'static str,
+    x: i64,
+    y: i64,
+    count: i64,
+    fill: &'static str,
+    on: bool,
+}
+
+#[derive(Template)]
+#[template(path = "chain_map.html")]
+struct MapPage {
+    f: Frame,
+    m: MapData,
+    links: Vec<(i64, String)>,
+    shapes: Vec<MapShape>,
+    abroad: Vec<(String, i64)>,
+    width: i64,
+    height: i64,
+    error: Option<String>,
+}
+
+impl MapPage {
+    /// The link of this page's query, for building links.
+    fn link_param(&self) -> String {
+        self.m
+            .link_id
+            .map(|l| format!("link={l}&"))
+            .unwrap_or_default()
+    }
+
+    fn link_on(&self, id: &i64) -> bool {
+        self.m.link_id == Some(*id)
+    }
+
+    fn province_name(&self) -> String {
+        let p = self.m.province.clone().unwrap_or_default();
+        self.shapes
+            .iter()
+            .find(|s| s.code == p)
+            .map(|s| s.name.clone())
+            .unwrap_or(p)
+    }
+}
+
+async fn chain_map(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Query(q): Query<MapQuery>,
+) -> Response {
+    let (m, error, status) = match chains::map(&app, &s.actor, id, &q).await {
+        Ok(m) => (m, None, StatusCode::OK),
+        Err(e @ Error::Invalid { .. }) => {
+            match chains::map(&app, &s.actor, id, &MapQuery::default()).await {
+                Ok(m) => (m, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY),
+                Err(e) => return error_page(e),
+            }
+        }
+        Err(e) => return error_page(e),
+    };
+    let links = match chains::get(&app, &s.actor, id).await {
+        Ok(v) => v
+            .links
+            .into_iter()
+            .map(|l| (l.link.id, l.link.name))
+            .collect(),
+        Err(e) => return error_page(e),
+    };
+    let max = m.provinces.iter().map(|p| p.count).max().unwrap_or(0);
+    let count = |code: &str| {
+        m.provinces
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.count)
+            .unwrap_or(0)
+    };
+    let shapes: Vec<MapShape> = charts::china_map()
+        .iter()
+        .map(|p| MapShape {
+            count: count(&p.code),
+            fill: charts::shade(count(&p.code), max),
+            on: m.province.as_deref() == Some(p.code.as_str()),
+            code: p.code.clone(),
+            name: p.name.clone(),
+            d: p.d.as_str(),
+            x: p.label_x,
+            y: p.label_y,
+        })
+        .collect();
+    let abroad = m
+        .provinces
+        .iter()
+        .filter(|p| !shapes.iter().any(|s| s.code == p.code))
+        .map(|p| (p.code.clone(), p.count))
+        .collect();
+    render(
+        status,
+        &MapPage {
+            f: Frame::new(&s, "chains"),
+            m,
+            links,
+            shapes,
+            abroad,
+            width: charts::CHINA_WIDTH,
+            height: charts::CHINA_HEIGHT,
+            error,
+        },
+    )
+}
