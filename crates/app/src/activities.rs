@@ -209,12 +209,12 @@ pub struct ListQuery {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Listing {
+pub struct ActivityListing {
     pub items: Vec<Activity>,
     pub total: i64,
 }
 
-pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Listing> {
+pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<ActivityListing> {
     let kind = q.kind.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if let Some(k) = kind {
         if !KINDS.iter().any(|(c, _)| *c == k) {
@@ -245,7 +245,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Listing> {
     };
     let mut c = app.db.acquire().await?;
     let (items, total) = store::activities(&mut c, app.db.backend, &f, &actor.scope).await?;
-    Ok(Listing { items, total })
+    Ok(ActivityListing { items, total })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

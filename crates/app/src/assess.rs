@@ -625,7 +625,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Board {
+pub struct RankingBoard {
     /// units, offices or people
     pub key: String,
     pub label: String,
@@ -649,7 +649,7 @@ pub struct MetricInfo {
 
 /// Everything a bulletin's numbers are: serialised, hashed, reproducible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Figures {
+pub struct AssessFigures {
     pub period: String,
     pub period_label: String,
     pub start: String,
@@ -665,7 +665,7 @@ pub struct Figures {
     pub total_raw: Vec<f64>,
     pub total_value: Vec<f64>,
     pub total_ytd: Vec<f64>,
-    pub boards: Vec<Board>,
+    pub boards: Vec<RankingBoard>,
 }
 
 /// The scheme of a year standing at `t`, or the default.
@@ -705,7 +705,7 @@ fn to_f(v: &[f64]) -> Vec<f64> {
 }
 
 /// Computes the figures of a period as of `t`.
-pub async fn compute(app: &App, code: &str, t: &str) -> Result<Figures> {
+pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
     let mut c = app.db.acquire().await?;
     let (p, comp_scheme) = period(&mut c, code).await?;
     let year = p.end.year();
@@ -757,15 +757,16 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<Figures> {
     };
     let unit_vals: Vec<HashMap<i64, Vals>> = accs.iter().map(rolled).collect();
 
-    let target_of = |ts: &[fenglai_store::assess::Target], unit: Option<i64>, user: Option<i64>| {
-        let mut v = vec![None; n];
-        for t in ts.iter().filter(|t| t.unit_id == unit && t.user_id == user) {
-            if let Ok(m) = Metric::parse(&t.metric) {
-                v[mi(m)] = Some(t.value as f64);
+    let target_of =
+        |ts: &[fenglai_store::assess::TargetVersion], unit: Option<i64>, user: Option<i64>| {
+            let mut v = vec![None; n];
+            for t in ts.iter().filter(|t| t.unit_id == unit && t.user_id == user) {
+                if let Ok(m) = Metric::parse(&t.metric) {
+                    v[mi(m)] = Some(t.value as f64);
+                }
             }
-        }
-        v
-    };
+            v
+        };
 
     struct Entity {
         id: i64,
@@ -963,7 +964,7 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<Figures> {
             .filter(|r| r.zero)
             .map(|r| r.name.clone())
             .collect();
-        boards.push(Board {
+        boards.push(RankingBoard {
             key: key.to_string(),
             label: label.to_string(),
             rows,
@@ -991,7 +992,7 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<Figures> {
         }
         to_f(&out)
     };
-    Ok(Figures {
+    Ok(AssessFigures {
         period: p.code.clone(),
         period_label: p.label.clone(),
         start: p.start.to_string(),
@@ -1027,7 +1028,7 @@ fn kind_label(kind: &str) -> String {
         .unwrap_or_else(|_| kind.to_string())
 }
 
-/// Figures by metric code, for a row: `{"signed_count": 2.0, …}`.
+/// AssessFigures by metric code, for a row: `{"signed_count": 2.0, …}`.
 pub fn by_code(values: &[f64]) -> BTreeMap<&'static str, f64> {
     Metric::ALL
         .iter()

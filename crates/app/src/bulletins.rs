@@ -2,7 +2,7 @@
 //! published (frozen: figures, as-of moment and SHA-256 stored), regenerated as of their moment
 //! to prove the numbers, and written as .xlsx and .docx. Also 三张清单 and the targets.
 
-use crate::assess::{self, Figures};
+use crate::assess::{self, AssessFigures};
 use crate::audit::Tx;
 use crate::{Actor, App, Error, Result};
 use chrono::{Datelike, NaiveDate};
@@ -62,7 +62,7 @@ pub async fn figures(
     actor: &Actor,
     period: &str,
     as_of: Option<&str>,
-) -> Result<Figures> {
+) -> Result<AssessFigures> {
     read_check(actor)?;
     let t = parse_as_of(as_of)?;
     assess::compute(app, period, &t).await
@@ -108,7 +108,7 @@ pub struct BulletinView {
     pub published_at: Option<String>,
     /// SHA-256 of the figures' JSON
     pub hash: String,
-    pub figures: Figures,
+    pub figures: AssessFigures,
     pub named: Named,
     /// the cover text (seed 003 style)
     pub cover: Vec<String>,
@@ -137,7 +137,7 @@ fn hash(figures_json: &str) -> String {
     hex::encode(Sha256::digest(figures_json.as_bytes()))
 }
 
-fn to_json(f: &Figures) -> Result<String> {
+fn to_json(f: &AssessFigures) -> Result<String> {
     serde_json::to_string(f).map_err(|e| Error::Internal(e.to_string()))
 }
 
@@ -208,7 +208,7 @@ pub fn city_reader() -> Actor {
     }
 }
 
-fn named_day(f: &Figures) -> NaiveDate {
+fn named_day(f: &AssessFigures) -> NaiveDate {
     let end = NaiveDate::parse_from_str(&f.end, "%Y-%m-%d").unwrap_or_else(|_| crate::today());
     end.min(crate::today())
 }
@@ -228,7 +228,7 @@ fn view(
     title: Option<String>,
     published_at: Option<String>,
     json: &str,
-    figures: Figures,
+    figures: AssessFigures,
     named: Named,
 ) -> BulletinView {
     let title = title.unwrap_or_else(|| default_title(&figures));
@@ -245,7 +245,7 @@ fn view(
     }
 }
 
-fn default_title(f: &Figures) -> String {
+fn default_title(f: &AssessFigures) -> String {
     format!("{}招商引资工作通报", f.period_label)
 }
 
@@ -315,7 +315,7 @@ async fn stored(app: &App, id: i64) -> Result<store::Bulletin> {
 /// read, download and verify them.
 pub async fn get(app: &App, _actor: &Actor, id: i64) -> Result<BulletinView> {
     let b = stored(app, id).await?;
-    let figures: Figures =
+    let figures: AssessFigures =
         serde_json::from_str(&b.figures).map_err(|e| Error::Internal(e.to_string()))?;
     let named: Named = serde_json::from_str(&b.named).unwrap_or_default();
     let mut v = view(
@@ -332,7 +332,7 @@ pub async fn get(app: &App, _actor: &Actor, id: i64) -> Result<BulletinView> {
 
 /// Computes a published bulletin's figures again, as of its moment, and compares them
 /// byte for byte with what was published.
-pub async fn verify(app: &App, _actor: &Actor, id: i64) -> Result<(Verification, Figures)> {
+pub async fn verify(app: &App, _actor: &Actor, id: i64) -> Result<(Verification, AssessFigures)> {
     let b = stored(app, id).await?;
     let again = assess::compute(app, &b.period, &b.as_of).await?;
     let json = to_json(&again)?;
@@ -375,13 +375,13 @@ pub fn show(m: &str, v: f64) -> String {
     }
 }
 
-fn idx(f: &Figures, code: &str) -> usize {
+fn idx(f: &AssessFigures, code: &str) -> usize {
     f.metrics.iter().position(|m| m.code == code).unwrap_or(0)
 }
 
 /// The cover text: headline figures of the period and the year, in the style of the seeds'
 /// bulletins ("1-10月，全市新签约项目…个，总投资…亿元").
-pub fn cover(f: &Figures, named: &Named) -> Vec<String> {
+pub fn cover(f: &AssessFigures, named: &Named) -> Vec<String> {
     let g = |code: &str| f.total_raw[idx(f, code)];
     let y = |code: &str| f.total_ytd[idx(f, code)];
     let end = NaiveDate::parse_from_str(&f.end, "%Y-%m-%d").ok();
@@ -441,7 +441,7 @@ pub fn cover(f: &Figures, named: &Named) -> Vec<String> {
 }
 
 /// Metrics shown in the ranking tables: those with points, then signed and started.
-pub fn table_metrics(f: &Figures) -> Vec<usize> {
+pub fn table_metrics(f: &AssessFigures) -> Vec<usize> {
     let mut v: Vec<usize> = f
         .metrics
         .iter()
@@ -468,7 +468,10 @@ fn movement_text(m: Option<i64>) -> String {
 }
 
 /// Ranking table rows of a board: 排名, 名称, 所属, metrics…, 得分, 上期排名, 变化.
-pub fn ranking_table(f: &Figures, board: &assess::Board) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn ranking_table(
+    f: &AssessFigures,
+    board: &assess::RankingBoard,
+) -> (Vec<String>, Vec<Vec<String>>) {
     let cols = table_metrics(f);
     let mut headers = vec!["排名".to_string(), "名称".into(), "所属".into()];
     headers.extend(cols.iter().map(|&i| f.metrics[i].label.clone()));
@@ -489,7 +492,10 @@ pub fn ranking_table(f: &Figures, board: &assess::Board) -> (Vec<String>, Vec<Ve
 }
 
 /// Target progress rows of a board: 名称, then per metric with a target: 目标, 累计, 完成率.
-pub fn progress_table(f: &Figures, board: &assess::Board) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn progress_table(
+    f: &AssessFigures,
+    board: &assess::RankingBoard,
+) -> (Vec<String>, Vec<Vec<String>>) {
     let cols: Vec<usize> = (0..f.metrics.len())
         .filter(|&i| board.rows.iter().any(|r| r.target[i].is_some()))
         .collect();
@@ -707,7 +713,7 @@ pub struct Mismatch {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TargetRow {
     #[serde(flatten)]
-    pub target: store::Target,
+    pub target: store::TargetVersion,
     pub metric_label: String,
     pub owner_name: String,
     /// earlier versions of this target (adjustments), newest first

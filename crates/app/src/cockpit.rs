@@ -4,7 +4,7 @@
 //! minute (the page says when it was computed), so a projector's refreshes stay cheap.
 //! Also 三张清单 as one workbook.
 
-use crate::assess::{self, Figures};
+use crate::assess::{self, AssessFigures};
 use crate::bulletins::{self, Named};
 use crate::{Actor, App, Error, Result};
 use chrono::{Datelike, NaiveDate};
@@ -44,7 +44,7 @@ pub struct Cockpit {
     pub today: String,
     pub pipeline: crate::stats::Pipeline,
     /// this month's figures and rankings
-    pub figures: Figures,
+    pub figures: AssessFigures,
     /// the last twelve months, oldest first
     pub trend: Vec<Month>,
     pub named: Named,

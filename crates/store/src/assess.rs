@@ -196,7 +196,7 @@ pub async fn void_activity(conn: &mut Conn, id: i64, reason: &str) -> Result<u64
 // ---------------------------------------------------------------- targets and schemes
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
-pub struct Target {
+pub struct TargetVersion {
     pub id: i64,
     pub year: i64,
     pub metric: String,
@@ -215,7 +215,7 @@ const TARGET: &str =
     FROM assessment_targets";
 
 /// The targets of a year standing at `t`.
-pub async fn targets(conn: &mut Conn, year: i64, t: &str) -> Result<Vec<Target>> {
+pub async fn targets(conn: &mut Conn, year: i64, t: &str) -> Result<Vec<TargetVersion>> {
     let mut s = Sql::new(TARGET);
     s.push(" WHERE year = ")
         .bind(year)
@@ -234,7 +234,7 @@ pub async fn target_history(
     metric: &str,
     unit_id: Option<i64>,
     user_id: Option<i64>,
-) -> Result<Vec<Target>> {
+) -> Result<Vec<TargetVersion>> {
     let mut s = Sql::new(TARGET);
     s.push(" WHERE year = ")
         .bind(year)

@@ -10,8 +10,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fenglai_app::activities::{self, ActivityInput, ActivityView, ListQuery, Listing, VoidInput};
-use fenglai_app::assess::Figures;
+use fenglai_app::activities::{
+    self, ActivityInput, ActivityListing, ActivityView, ListQuery, VoidInput,
+};
+use fenglai_app::assess::AssessFigures;
 use fenglai_app::bulletins::{
     self, BulletinView, CompetitionInput, PublishInput, TargetInput, Targets, Verification,
 };
@@ -86,12 +88,12 @@ pub struct Doc;
 
 /// Visits, events and meetings in the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/activities", params(ListQuery),
-    responses((status = 200, body = Listing), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = ActivityListing), (status = 422)), security(("bearer" = [])))]
 pub async fn list_activities(
     State(app): State<App>,
     ApiActor(a): ApiActor,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Listing>> {
+) -> ApiResult<Json<ActivityListing>> {
     Ok(Json(activities::list(&app, &a, &q).await?))
 }
 
@@ -166,12 +168,12 @@ fn period_of(p: &Option<String>) -> Result<String, ApiError> {
 /// Every metric for every unit, office and person in a period, as of a moment, with targets,
 /// completion, scores, ranks and movement.
 #[utoipa::path(get, path = "/api/v1/assessment/figures", params(FiguresQuery),
-    responses((status = 200, body = Figures), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = AssessFigures), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn figures(
     State(app): State<App>,
     ApiActor(a): ApiActor,
     Query(q): Query<FiguresQuery>,
-) -> ApiResult<Json<Figures>> {
+) -> ApiResult<Json<AssessFigures>> {
     let p = period_of(&q.period)?;
     Ok(Json(
         bulletins::figures(&app, &a, &p, q.as_of.as_deref()).await?,

@@ -4,8 +4,10 @@
 
 use super::*;
 use crate::charts::{park_map, shaded_china, trend, ChinaMap, TrendBar};
-use fenglai_app::activities::{self, ActivityInput, ActivityView, ListQuery as ActQuery, Listing};
-use fenglai_app::assess::{Board, Figures};
+use fenglai_app::activities::{
+    self, ActivityInput, ActivityListing, ActivityView, ListQuery as ActQuery,
+};
+use fenglai_app::assess::{AssessFigures, RankingBoard};
 use fenglai_app::bulletins::{self, BulletinView, TargetInput, Targets, Verification};
 use fenglai_app::cockpit::{self, Cockpit};
 use fenglai_store::assess::Bulletin;
@@ -38,10 +40,10 @@ pub struct Table {
     pub zero: Vec<String>,
 }
 
-fn tables(f: &Figures) -> Vec<Table> {
+fn tables(f: &AssessFigures) -> Vec<Table> {
     f.boards
         .iter()
-        .map(|b: &Board| {
+        .map(|b: &RankingBoard| {
             let (headers, rows) = bulletins::ranking_table(f, b);
             Table {
                 key: b.key.clone(),
@@ -56,7 +58,7 @@ fn tables(f: &Figures) -> Vec<Table> {
         .collect()
 }
 
-fn progress(f: &Figures) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+fn progress(f: &AssessFigures) -> Option<(Vec<String>, Vec<Vec<String>>)> {
     f.boards
         .iter()
         .find(|b| b.key == "units")
@@ -173,7 +175,7 @@ async fn cockpit_page(State(app): State<App>, s: WebSession) -> Response {
 struct RankingsPage {
     f: Frame,
     period: String,
-    figures: Option<Figures>,
+    figures: Option<AssessFigures>,
     tables: Vec<Table>,
     progress: Option<(Vec<String>, Vec<Vec<String>>)>,
     may_publish: bool,
@@ -562,7 +564,7 @@ async fn lists_xlsx(State(app): State<App>, s: WebSession, Query(q): Query<YearQ
 #[template(path = "activities.html")]
 struct ActivitiesPage {
     f: Frame,
-    list: Option<Listing>,
+    list: Option<ActivityListing>,
     kind: String,
     form: ActivityForm,
     error: Option<String>,
