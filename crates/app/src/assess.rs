@@ -313,6 +313,8 @@ fn division(code: Option<&str>) -> Option<&str> {
 
 /// Facts for the ranges, accumulated.
 async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) -> Result<Vec<Acc>> {
+    let clock = std::time::Instant::now();
+    let mark = |what: &str| tracing::debug!("assess: {what} at {} ms", clock.elapsed().as_millis());
     let mut accs = vec![Acc::default(); ranges.len()];
     let lo = ranges.iter().map(|r| r.start).min().expect("a range");
     let hi = ranges.iter().map(|r| r.end).max().expect("a range");
@@ -330,6 +332,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     load.sort_unstable();
     load.dedup();
     let w = world(c, t, rule, &load, &restored).await?;
+    mark("world");
 
     // valid leads: admitted leads counted by SQL as they stand now, ...
     for (acc, r) in accs.iter_mut().zip(ranges) {
@@ -397,6 +400,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         }
     }
 
+    mark("leads");
     // stages entered
     let history = store::history_facts(
         c,
@@ -406,6 +410,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         &["signed", "started", "completed", "producing"],
     )
     .await?;
+    mark("history read");
     for h in &history {
         let lead = w.lead_of_project(h.project_id, h.lead_id);
         let group = w.project_group(lead, (h.lead_user, h.lead_unit, h.lead_tags.as_deref()));
@@ -452,6 +457,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         }
     }
 
+    mark("history credited");
     // monthly realised figures
     let month_lo = format!("{}-{:02}", lo.year(), lo.month());
     let month_hi = format!("{}-{:02}", hi.year(), hi.month());
@@ -497,6 +503,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         }
     }
 
+    mark("monthly");
     // requests answered on time, and activities
     for (acc, r) in accs.iter_mut().zip(ranges) {
         let (s, e) = (r.start.to_string(), r.end.to_string());
@@ -514,6 +521,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
             }
         }
     }
+    mark("requests and activities");
     Ok(accs)
 }
 
@@ -719,7 +727,9 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         ranges.push(Range::of(pp));
         ranges.push(Range::ytd(pp.end));
     }
+    let clock = std::time::Instant::now();
     let accs = accumulate(&mut c, t, &scheme, &ranges).await?;
+    tracing::debug!("assess: facts in {} ms", clock.elapsed().as_millis());
     let units = store::units_at(&mut c, t).await?;
     let people = store::people_at(&mut c, t).await?;
     let targets = fenglai_store::assess::targets(&mut c, year as i64, t).await?;
@@ -974,6 +984,7 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         });
     }
 
+    tracing::debug!("assess: boards at {} ms", clock.elapsed().as_millis());
     // the city as a whole: the root units' sums (every credit is whole, so once)
     let roots: Vec<i64> = units
         .iter()

@@ -38,6 +38,10 @@ fn pct(v: &[f64], p: f64) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
+    // RUST_LOG=fenglai_app::assess=debug prints where the figures' time goes
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let args: Vec<String> = std::env::args().collect();
     let url = args
         .get(1)
