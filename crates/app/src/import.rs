@@ -900,7 +900,9 @@ pub async fn analyze(
     unit_id: Option<i64>,
 ) -> Result<Analysis> {
     authorize(actor, kind)?;
+    let clock = Phases::start();
     let sheet = read_sheet(bytes, file_name)?;
+    clock.lap("read");
     let mapping = match mapping {
         Some(m) => m,
         None => propose(&sheet)?,
@@ -951,6 +953,7 @@ pub async fn analyze(
             outcome,
         });
     }
+    clock.lap("parse and check rows");
     let mut warnings = mapping.warnings.clone();
     for c in &mapping.columns {
         if let (Some(f), Some(u), true) = (c.field, c.unit, c.unit_assumed) {
@@ -1437,6 +1440,10 @@ async fn write(
         Kind::Projects => 2 * n,
     } as u64;
     progress(0, total);
+    let clock = Phases::start();
+    let mut leads_out: Vec<ImportLead> = a.prepared.iter().map(|p| p.lead.clone()).collect();
+    let names = imports::lead_names(&leads_out);
+    clock.lap("name keys");
     let mut tx = Tx::begin(app).await?;
     let id = match source {
         Source::Stored(id) => {
@@ -1466,11 +1473,9 @@ async fn write(
         Kind::Projects => imports::reserve_ids(tx.conn(), backend, "projects", n as i64).await?,
         Kind::Leads => 0,
     };
-    let mut leads_out = Vec::with_capacity(n);
     let mut projects_out = Vec::new();
     let mut history = Vec::new();
-    for (i, p) in a.prepared.iter().enumerate() {
-        let mut lead = p.lead.clone();
+    for (i, (p, lead)) in a.prepared.iter().zip(&mut leads_out).enumerate() {
         lead.id = first_lead + i as i64;
         lead.import_id = id;
         if let Some(plan) = &p.project {
@@ -1499,13 +1504,18 @@ async fn write(
             }
             projects_out.push(pr);
         }
-        leads_out.push(lead);
     }
     let mut done = 0u64;
-    for chunk in leads_out.chunks(STEP) {
-        imports::insert_leads(tx.conn(), backend, chunk).await?;
+    for (chunk, names) in leads_out.chunks(STEP).zip(names.chunks(STEP)) {
+        imports::insert_leads(tx.conn(), backend, chunk, names).await?;
         done += chunk.len() as u64;
         progress(done, total);
+    }
+    clock.lap("leads");
+    // the projects' monthly figures are added once below, not row by row by trigger
+    let last_project = first_project + projects_out.len() as i64 - 1;
+    if !projects_out.is_empty() {
+        imports::defer_monthly(tx.conn(), first_project, last_project).await?;
     }
     for (chunk, hist) in projects_out
         .chunks(STEP)
@@ -1516,6 +1526,11 @@ async fn write(
         done += chunk.len() as u64;
         progress(done, total);
     }
+    clock.lap("projects and history");
+    if !projects_out.is_empty() {
+        imports::add_monthly(tx.conn(), first_project, last_project).await?;
+    }
+    clock.lap("monthly figures");
     // likely duplicates of the imported leads go to the 疑似重复 queue, in the same
     // transaction: a failed import leaves no queue entries either
     if let (Some(first), Some(last)) = (
@@ -1524,36 +1539,40 @@ async fn write(
     ) {
         crate::merges::queue_lookalikes_between(tx.conn(), app.db.backend, first, last).await?;
     }
-    let events = leads_out
-        .iter()
-        .map(|l| {
-            (
-                "lead",
-                l.id,
-                "import",
-                serde_json::to_string(l).unwrap_or_default(),
-            )
-        })
-        .chain(projects_out.iter().map(|p| {
-            (
-                "project",
-                p.id,
-                "import",
-                serde_json::to_string(p).unwrap_or_default(),
-            )
-        }))
-        .chain(std::iter::once((
-            "import",
-            id,
-            "commit",
-            serde_json::json!({
-                "kind": kind_key(a.kind), "file_name": a.file_name, "inserted": n,
-                "invalid": s.invalid, "skipped": s.skipped, "skip_bad_rows": skip_bad_rows,
-                "unit_id": a.unit_id,
+    clock.lap("duplicate queue");
+    // one event per ledger row: its lead, or for a project ledger its project with the
+    // lead made for it (the lead's page shows its project's events)
+    let rows: Vec<(&'static str, i64, &'static str, String)> = if a.kind == Kind::Leads {
+        leads_out
+            .iter()
+            .map(|l| {
+                let json = serde_json::to_string(l).unwrap_or_default();
+                ("lead", l.id, "import", json)
             })
-            .to_string(),
-        )));
+            .collect()
+    } else {
+        leads_out
+            .iter()
+            .zip(&projects_out)
+            .map(|(lead, project)| {
+                let json = serde_json::to_string(&RowEvent { project, lead }).unwrap_or_default();
+                ("project", project.id, "import", json)
+            })
+            .collect()
+    };
+    let events = rows.into_iter().chain(std::iter::once((
+        "import",
+        id,
+        "commit",
+        serde_json::json!({
+            "kind": kind_key(a.kind), "file_name": a.file_name, "inserted": n,
+            "invalid": s.invalid, "skipped": s.skipped, "skip_bad_rows": skip_bad_rows,
+            "unit_id": a.unit_id,
+        })
+        .to_string(),
+    )));
     tx.record_many(Some(actor), events).await?;
+    clock.lap("audit events");
     imports::finish(
         tx.conn(),
         id,
@@ -1567,6 +1586,7 @@ async fn write(
     )
     .await?;
     tx.commit().await?;
+    clock.lap("commit");
     Ok(ImportResult {
         id: Some(id),
         kind: kind_key(a.kind).into(),
@@ -1575,6 +1595,30 @@ async fn write(
         skipped: s.skipped,
         dry_run: false,
     })
+}
+
+/// What the event of a project ledger's row records: the project and the lead made for it.
+#[derive(Serialize)]
+struct RowEvent<'a> {
+    project: &'a ImportProject,
+    lead: &'a ImportLead,
+}
+
+/// Time spent in each step of an import, logged at debug level
+/// (`FENGLAI_LOG=fenglai_app::import=debug`): what to measure before making one faster.
+struct Phases(std::sync::Mutex<std::time::Instant>);
+
+impl Phases {
+    fn start() -> Phases {
+        Phases(std::sync::Mutex::new(std::time::Instant::now()))
+    }
+
+    fn lap(&self, what: &str) {
+        if let Ok(mut t) = self.0.lock() {
+            tracing::debug!("import: {what} {:.3} s", t.elapsed().as_secs_f64());
+            *t = std::time::Instant::now();
+        }
+    }
 }
 
 /// Splits history rows into the groups that belong to consecutive chunks of `step`

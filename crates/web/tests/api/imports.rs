@@ -376,6 +376,53 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
         matches!(v, fenglai_app::audit::Verdict::Intact { .. }),
         "{v:?}"
     );
+    // one event per ledger row: the project's, holding the lead made for it
+    let p3_id = p3["id"].as_i64().unwrap();
+    let events = fenglai_app::audit::for_entity(&t.app, "project", p3_id)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].action, "import");
+    let after: Value = serde_json::from_str(events[0].after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(after["project"]["id"], p3_id);
+    assert_eq!(after["project"]["name"], p3["name"]);
+    let lead_id = after["lead"]["id"].as_i64().unwrap();
+    assert_eq!(after["lead"]["project_id"], p3_id);
+    assert_eq!(after["lead"]["import_id"], json!(id));
+    // the lead's page shows it
+    let cookie = format!("fenglai_session={}", web_login(&t, "promoter").await);
+    let (status, page) = t.page(&cookie, &format!("/leads/{lead_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(r#"data-entity="project""#) && page.contains("台账导入（项目及其线索）"),
+        "the lead page lists its project's import event"
+    );
+    // the monthly figures, added once for the import, equal a scan of the history
+    let mut conn = t.app.db.acquire().await.unwrap();
+    let sorted = crate::helpers::figures_sorted;
+    let scope = fenglai_store::Scope::All;
+    for day in [
+        "2024-01-01",
+        "2024-03-14",
+        "2024-03-15",
+        "2024-04-01",
+        "2024-05-20",
+        "2024-06-01",
+        today.as_str(),
+        "2099-01-01",
+    ] {
+        let fast = sorted(
+            fenglai_store::stats::pipeline(&mut conn, day, &scope)
+                .await
+                .unwrap(),
+        );
+        let slow = sorted(
+            fenglai_store::stats::pipeline_raw(&mut conn, day, &scope)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(fast, slow, "as of {day}");
+    }
 }
 both!(
     messy_projects_import,
