@@ -1629,7 +1629,7 @@ async fn write(
     }
     clock.lap("projects and history");
     if !projects_out.is_empty() {
-        imports::add_monthly(tx.conn(), first_project, last_project).await?;
+        imports::add_monthly(tx.conn(), backend, first_project, last_project, &history).await?;
     }
     clock.lap("monthly figures");
     // likely duplicates of the imported leads go to the 疑似重复 queue, in the same

@@ -581,28 +581,57 @@ pub async fn defer_monthly(conn: &mut Conn, first: i64, last: i64) -> Result<()>
     s.execute(conn).await.map(|_| ())
 }
 
-/// Adds the monthly figures of the live stage history of projects `first..=last` in one
-/// grouped upsert — the same sums the trigger would have added row by row — and ends
-/// the deferral [`defer_monthly`] began.
-pub async fn add_monthly(conn: &mut Conn, first: i64, last: i64) -> Result<()> {
-    let mut s = Sql::new(
-        "INSERT INTO stage_monthly AS m (month, stage, park_id, reporting_unit_id, d_count, d_investment) \
-         SELECT month, stage, park_id, reporting_unit_id, SUM(c), SUM(i) FROM ( \
-         SELECT substr(effective_date, 1, 7) AS month, stage, COALESCE(park_id, 0) AS park_id, reporting_unit_id, \
-         1 AS c, investment_yuan AS i FROM stage_history WHERE voided = 0 AND project_id BETWEEN ",
-    );
-    s.bind(first).push(" AND ").bind(last);
-    s.push(
-        " UNION ALL SELECT substr(end_date, 1, 7), stage, COALESCE(park_id, 0), reporting_unit_id, -1, -investment_yuan \
-         FROM stage_history WHERE voided = 0 AND end_date IS NOT NULL AND project_id BETWEEN ",
-    );
-    s.bind(first).push(" AND ").bind(last);
-    s.push(
-        ") x GROUP BY month, stage, park_id, reporting_unit_id \
-         ON CONFLICT (month, stage, park_id, reporting_unit_id) \
-         DO UPDATE SET d_count = m.d_count + excluded.d_count, d_investment = m.d_investment + excluded.d_investment",
-    );
-    s.execute(conn).await?;
+/// Adds the monthly figures of an import's stage history `rows` (all of projects
+/// `first..=last`, live) — the sums the trigger would have added row by row: +1 and the
+/// investment in the month a row took effect, −1 and minus it in the month it ended, by
+/// (month, stage, park or 0, reporting unit) — summed in memory and upserted once per
+/// key; then ends the deferral [`defer_monthly`] began.
+pub async fn add_monthly(
+    conn: &mut Conn,
+    backend: Backend,
+    first: i64,
+    last: i64,
+    rows: &[HistoryRow],
+) -> Result<()> {
+    let mut sums: std::collections::BTreeMap<(&str, &str, i64, i64), (i64, i64)> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        for (date, sign) in [
+            (Some(r.effective_date.as_str()), 1),
+            (r.end_date.as_deref(), -1),
+        ] {
+            let Some(date) = date else { continue };
+            let month = date.get(..7).unwrap_or(date);
+            let e = sums
+                .entry((
+                    month,
+                    r.stage.as_str(),
+                    r.park_id.unwrap_or(0),
+                    r.reporting_unit_id,
+                ))
+                .or_default();
+            e.0 += sign;
+            e.1 += sign * r.investment_yuan;
+        }
+    }
+    let sums: Vec<_> = sums.into_iter().collect();
+    for chunk in sums.chunks(1000) {
+        let mut s = Sql::new(
+            "INSERT INTO stage_monthly AS m (month, stage, park_id, reporting_unit_id, d_count, d_investment) VALUES ",
+        );
+        for (n, ((month, stage, park, unit), (count, inv))) in chunk.iter().enumerate() {
+            s.push(if n == 0 { "(" } else { ", (" });
+            s.bind(*month).push(", ").bind(*stage).push(", ");
+            s.bind(*park).push(", ").bind(*unit).push(", ");
+            s.bind(*count).push(", ").bind(*inv).push(")");
+        }
+        s.push(
+            " ON CONFLICT (month, stage, park_id, reporting_unit_id) \
+             DO UPDATE SET d_count = m.d_count + excluded.d_count, d_investment = m.d_investment + excluded.d_investment",
+        );
+        s.positional(backend);
+        s.execute_owned(conn).await?;
+    }
     let mut d = Sql::new("DELETE FROM stage_monthly_deferred WHERE first_project = ");
     d.bind(first).push(" AND last_project = ").bind(last);
     d.execute(conn).await.map(|_| ())

@@ -2,7 +2,7 @@
 -- per INSERT statement of stage-history rows. While an import writes, its range of
 -- project ids sits in stage_monthly_deferred (inside the import's transaction, so no
 -- other transaction ever sees it); the insert trigger leaves rows of that range alone,
--- and the import adds them with one grouped upsert and removes the range before it
+-- and the import adds them, summed in memory, one upsert a key, and removes the range before it
 -- commits (store::imports::add_monthly). The sums are the same as the trigger's.
 CREATE TABLE stage_monthly_deferred (
     first_project BIGINT NOT NULL,
