@@ -188,6 +188,9 @@ struct ImportArgs {
     /// Write the rows that failed or were skipped to this .xlsx file
     #[arg(long, value_name = "FILE")]
     error_report: Option<PathBuf>,
+    /// The worksheet to read, by name (default the first that holds data)
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -398,7 +401,15 @@ async fn import(kind: fenglai_ledger_kind, a: ImportArgs) -> Result<()> {
     };
     let started = std::time::Instant::now();
     let (analysis, written) = fenglai_app::import::import_file(
-        &app, &actor, kind, &name, bytes, &input, a.dry_run, &progress,
+        &app,
+        &actor,
+        kind,
+        &name,
+        bytes,
+        &input,
+        a.sheet.as_deref(),
+        a.dry_run,
+        &progress,
     )
     .await
     .map_err(app_err)?;

@@ -104,6 +104,28 @@ async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("30 行可导入，0 行有错误"), "{}", text(&o));
     assert_eq!(counts(&t).await, before);
+    // --sheet names the worksheet; one the file does not have is refused by name
+    let o = fenglai(
+        &t,
+        &[
+            "import",
+            "leads",
+            small.to_str().unwrap(),
+            "--as",
+            "promoter",
+            "--sheet",
+            "汇总",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("没有名为“汇总”的工作表（有：small.csv）"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(counts(&t).await, before);
 
     // killed while writing: nothing of it remains
     let big = work.join("big.csv");

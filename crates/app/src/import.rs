@@ -174,7 +174,10 @@ pub struct Preview {
     pub file_name: String,
     /// preview or imported
     pub status: String,
+    /// the worksheet read
     pub sheet: String,
+    /// every worksheet of the workbook, in order (one for CSV): another may be chosen
+    pub sheets: Vec<String>,
     /// first and last header row, 1-based
     pub header_rows: [usize; 2],
     /// first data row, 1-based
@@ -229,6 +232,11 @@ pub struct ColumnChoice {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MappingInput {
+    /// another worksheet of the workbook (one of the preview's `sheets`): its header and
+    /// mapping are found anew, then `columns` apply to it
+    #[serde(default)]
+    pub sheet: Option<String>,
+    #[serde(default)]
     pub columns: Vec<ColumnChoice>,
 }
 
@@ -433,10 +441,20 @@ struct ProjectPlan {
 }
 
 /// A file read, mapped and checked.
+/// Which worksheet to read and how its columns map; by default the first worksheet with
+/// data and the proposed mapping.
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    pub sheet: Option<String>,
+    pub mapping: Option<Mapping>,
+}
+
 pub struct Analysis {
     kind: Kind,
     pub file_name: String,
     sheet: Sheet,
+    /// every worksheet's name
+    sheets: Vec<String>,
     mapping: Mapping,
     results: Vec<RowResult>,
     prepared: Vec<Prepared>,
@@ -859,8 +877,10 @@ impl Checker<'_> {
     }
 }
 
-/// Reads a file into a sheet, with messages for people.
-fn read_sheet(bytes: &[u8], file_name: &str) -> Result<Sheet> {
+/// Reads a file's worksheet `want` (by name), or else the first whose header is found
+/// (else the first that holds data), with the names of all its worksheets; messages for
+/// people.
+fn read_sheet(bytes: &[u8], file_name: &str, want: Option<&str>) -> Result<(Sheet, Vec<String>)> {
     if bytes.is_empty() {
         return Err(Error::invalid("file", format!("文件“{file_name}”是空的")));
     }
@@ -881,7 +901,36 @@ fn read_sheet(bytes: &[u8], file_name: &str) -> Result<Sheet> {
             format!("“{file_name}”不是 Excel 或 CSV 文件：请上传 .xlsx、.xls 或 .csv 台账"),
         ));
     }
-    ledger::read(bytes, file_name).map_err(|e| Error::invalid("file", e.to_string()))
+    let mut all =
+        ledger::read_all(bytes, file_name).map_err(|e| Error::invalid("file", e.to_string()))?;
+    let names: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
+    let at = match want {
+        Some(w) => all.iter().position(|s| s.name == w).ok_or_else(|| {
+            Error::invalid(
+                "sheet",
+                format!(
+                    "“{file_name}”中没有名为“{w}”的工作表（有：{}）",
+                    names.join("、")
+                ),
+            )
+        })?,
+        // the first worksheet whose header is found (a 填表说明 sheet before the
+        // ledger is passed over), else the first that holds data
+        None => all
+            .iter()
+            .position(|s| ledger::propose_mapping(s).is_ok())
+            .or_else(|| {
+                all.iter()
+                    .position(|s| s.rows.iter().flatten().any(|c| !c.is_blank()))
+            })
+            .ok_or_else(|| {
+                Error::invalid(
+                    "file",
+                    ledger::ReadError::Empty(file_name.to_string()).to_string(),
+                )
+            })?,
+    };
+    Ok((all.swap_remove(at), names))
 }
 
 fn propose(sheet: &Sheet) -> Result<Mapping> {
@@ -896,11 +945,14 @@ pub async fn analyze(
     kind: Kind,
     file_name: &str,
     bytes: &[u8],
-    mapping: Option<Mapping>,
+    choice: Choice,
     unit_id: Option<i64>,
 ) -> Result<Analysis> {
     authorize(actor, kind)?;
-    let sheet = read_sheet(bytes, file_name)?;
+    let clock = Phases::start();
+    let (sheet, sheets) = read_sheet(bytes, file_name, choice.sheet.as_deref())?;
+    let mapping = choice.mapping;
+    clock.lap("read");
     let mapping = match mapping {
         Some(m) => m,
         None => propose(&sheet)?,
@@ -951,6 +1003,7 @@ pub async fn analyze(
             outcome,
         });
     }
+    clock.lap("parse and check rows");
     let mut warnings = mapping.warnings.clone();
     for c in &mapping.columns {
         if let (Some(f), Some(u), true) = (c.field, c.unit, c.unit_assumed) {
@@ -984,6 +1037,7 @@ pub async fn analyze(
         kind,
         file_name: file_name.to_string(),
         sheet,
+        sheets,
         mapping,
         results: checked,
         prepared,
@@ -1006,6 +1060,9 @@ struct StoredColumn {
 
 #[derive(Serialize, Deserialize)]
 struct StoredMapping {
+    /// the worksheet chosen, when not the first with data
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sheet: Option<String>,
     header_rows: (usize, usize),
     data_start: usize,
     columns: Vec<StoredColumn>,
@@ -1016,8 +1073,9 @@ fn unit_of(label: &str) -> Option<Unit> {
     UNITS.into_iter().find(|u| u.label() == label.trim())
 }
 
-fn store_mapping(m: &Mapping) -> String {
+fn store_mapping(sheet: Option<&str>, m: &Mapping) -> String {
     let s = StoredMapping {
+        sheet: sheet.map(str::to_string),
         header_rows: m.header_rows,
         data_start: m.data_start,
         columns: m
@@ -1036,9 +1094,19 @@ fn store_mapping(m: &Mapping) -> String {
     serde_json::to_string(&s).unwrap_or_default()
 }
 
-fn load_mapping(json: &str) -> Option<Mapping> {
-    let s: StoredMapping = serde_json::from_str(json).ok()?;
-    Some(Mapping {
+/// The stored choice of an upload: its worksheet and mapping.
+fn load_choice(json: Option<&str>) -> Choice {
+    let Some(s) = json.and_then(|j| serde_json::from_str::<StoredMapping>(j).ok()) else {
+        return Choice::default();
+    };
+    Choice {
+        sheet: s.sheet.clone(),
+        mapping: Some(mapping_of(s)),
+    }
+}
+
+fn mapping_of(s: StoredMapping) -> Mapping {
+    Mapping {
         header_rows: s.header_rows,
         data_start: s.data_start,
         columns: s
@@ -1053,7 +1121,7 @@ fn load_mapping(json: &str) -> Option<Mapping> {
             })
             .collect(),
         warnings: s.warnings,
-    })
+    }
 }
 
 // ---- the preview ----
@@ -1117,6 +1185,7 @@ fn preview_of(a: &Analysis, row: Option<&ImportRow>) -> Preview {
         file_name: a.file_name.clone(),
         status: row.map_or("preview".into(), |r| r.status.clone()),
         sheet: a.sheet.name.clone(),
+        sheets: a.sheets.clone(),
         header_rows: [a.mapping.header_rows.0 + 1, a.mapping.header_rows.1 + 1],
         data_start: a.mapping.data_start + 1,
         columns: a
@@ -1164,14 +1233,13 @@ async fn analysis_of(
     unit_id: Option<i64>,
 ) -> Result<Analysis> {
     let kind = parse_kind(&row.kind)?;
-    let mapping = row.mapping_json.as_deref().and_then(load_mapping);
     analyze(
         app,
         actor,
         kind,
         &row.file_name,
         content,
-        mapping,
+        load_choice(row.mapping_json.as_deref()),
         unit_id.or(row.unit_id),
     )
     .await
@@ -1191,7 +1259,16 @@ pub async fn upload(
     bytes: Vec<u8>,
 ) -> Result<Preview> {
     let file_name = clean_file_name(file_name);
-    let a = analyze(app, actor, kind, &file_name, &bytes, None, None).await?;
+    let a = analyze(
+        app,
+        actor,
+        kind,
+        &file_name,
+        &bytes,
+        Choice::default(),
+        None,
+    )
+    .await?;
     let mut tx = Tx::begin(app).await?;
     let sha = sha256(&bytes);
     let size = bytes.len();
@@ -1247,10 +1324,28 @@ pub async fn set_mapping(
         return Err(Error::Conflict("该文件已导入，不能再修改对应关系".into()));
     }
     let kind = parse_kind(&row.kind)?;
-    let sheet = read_sheet(&content, &row.file_name)?;
-    let mut mapping = match row.mapping_json.as_deref().and_then(load_mapping) {
-        Some(m) => m,
-        None => propose(&sheet)?,
+    let stored = load_choice(row.mapping_json.as_deref());
+    let (current, _) = read_sheet(&content, &row.file_name, stored.sheet.as_deref())?;
+    let wanted = input
+        .sheet
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty() && *w != current.name);
+    // another worksheet: its header and mapping are found anew
+    let (sheet, mut mapping) = match wanted {
+        Some(w) => {
+            let (sheet, _) = read_sheet(&content, &row.file_name, Some(w))?;
+            let mapping = ledger::propose_mapping(&sheet)
+                .map_err(|e| Error::invalid("sheet", format!("工作表“{w}”：{e}")))?;
+            (sheet, mapping)
+        }
+        None => {
+            let mapping = match stored.mapping {
+                Some(m) => m,
+                None => propose(&current)?,
+            };
+            (current, mapping)
+        }
     };
     for c in &input.columns {
         if c.col >= sheet.width().max(1) {
@@ -1304,18 +1399,22 @@ pub async fn set_mapping(
         }
     }
     ledger::check_mapping(&mapping, kind).map_err(|e| Error::invalid("columns", e.to_string()))?;
+    let choice = Choice {
+        sheet: Some(sheet.name.clone()),
+        mapping: Some(mapping.clone()),
+    };
     let a = analyze(
         app,
         actor,
         kind,
         &row.file_name,
         &content,
-        Some(mapping.clone()),
+        choice,
         row.unit_id,
     )
     .await?;
     let mut c = app.db.acquire().await?;
-    imports::set_mapping(&mut c, id, &store_mapping(&mapping)).await?;
+    imports::set_mapping(&mut c, id, &store_mapping(Some(&sheet.name), &mapping)).await?;
     Ok(preview_of(&a, Some(&row)))
 }
 
@@ -1372,11 +1471,16 @@ pub async fn import_file(
     file_name: &str,
     bytes: Vec<u8>,
     input: &CommitInput,
+    sheet: Option<&str>,
     dry_run: bool,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<(Analysis, Result<ImportResult>)> {
     let file_name = clean_file_name(file_name);
-    let a = analyze(app, actor, kind, &file_name, &bytes, None, input.unit_id).await?;
+    let choice = Choice {
+        sheet: sheet.map(str::to_string),
+        mapping: None,
+    };
+    let a = analyze(app, actor, kind, &file_name, &bytes, choice, input.unit_id).await?;
     if dry_run {
         let s = a.summary();
         let r = ImportResult {
@@ -1437,6 +1541,10 @@ async fn write(
         Kind::Projects => 2 * n,
     } as u64;
     progress(0, total);
+    let clock = Phases::start();
+    let mut leads_out: Vec<ImportLead> = a.prepared.iter().map(|p| p.lead.clone()).collect();
+    let names = imports::lead_names(&leads_out);
+    clock.lap("name keys");
     let mut tx = Tx::begin(app).await?;
     let id = match source {
         Source::Stored(id) => {
@@ -1466,11 +1574,9 @@ async fn write(
         Kind::Projects => imports::reserve_ids(tx.conn(), backend, "projects", n as i64).await?,
         Kind::Leads => 0,
     };
-    let mut leads_out = Vec::with_capacity(n);
     let mut projects_out = Vec::new();
     let mut history = Vec::new();
-    for (i, p) in a.prepared.iter().enumerate() {
-        let mut lead = p.lead.clone();
+    for (i, (p, lead)) in a.prepared.iter().zip(&mut leads_out).enumerate() {
         lead.id = first_lead + i as i64;
         lead.import_id = id;
         if let Some(plan) = &p.project {
@@ -1499,13 +1605,18 @@ async fn write(
             }
             projects_out.push(pr);
         }
-        leads_out.push(lead);
     }
     let mut done = 0u64;
-    for chunk in leads_out.chunks(STEP) {
-        imports::insert_leads(tx.conn(), backend, chunk).await?;
+    for (chunk, names) in leads_out.chunks(STEP).zip(names.chunks(STEP)) {
+        imports::insert_leads(tx.conn(), backend, chunk, names).await?;
         done += chunk.len() as u64;
         progress(done, total);
+    }
+    clock.lap("leads");
+    // the projects' monthly figures are added once below, not row by row by trigger
+    let last_project = first_project + projects_out.len() as i64 - 1;
+    if !projects_out.is_empty() {
+        imports::defer_monthly(tx.conn(), first_project, last_project).await?;
     }
     for (chunk, hist) in projects_out
         .chunks(STEP)
@@ -1516,6 +1627,11 @@ async fn write(
         done += chunk.len() as u64;
         progress(done, total);
     }
+    clock.lap("projects and history");
+    if !projects_out.is_empty() {
+        imports::add_monthly(tx.conn(), backend, first_project, last_project, &history).await?;
+    }
+    clock.lap("monthly figures");
     // likely duplicates of the imported leads go to the 疑似重复 queue, in the same
     // transaction: a failed import leaves no queue entries either
     if let (Some(first), Some(last)) = (
@@ -1524,36 +1640,40 @@ async fn write(
     ) {
         crate::merges::queue_lookalikes_between(tx.conn(), app.db.backend, first, last).await?;
     }
-    let events = leads_out
-        .iter()
-        .map(|l| {
-            (
-                "lead",
-                l.id,
-                "import",
-                serde_json::to_string(l).unwrap_or_default(),
-            )
-        })
-        .chain(projects_out.iter().map(|p| {
-            (
-                "project",
-                p.id,
-                "import",
-                serde_json::to_string(p).unwrap_or_default(),
-            )
-        }))
-        .chain(std::iter::once((
-            "import",
-            id,
-            "commit",
-            serde_json::json!({
-                "kind": kind_key(a.kind), "file_name": a.file_name, "inserted": n,
-                "invalid": s.invalid, "skipped": s.skipped, "skip_bad_rows": skip_bad_rows,
-                "unit_id": a.unit_id,
+    clock.lap("duplicate queue");
+    // one event per ledger row: its lead, or for a project ledger its project with the
+    // lead made for it (the lead's page shows its project's events)
+    let rows: Vec<(&'static str, i64, &'static str, String)> = if a.kind == Kind::Leads {
+        leads_out
+            .iter()
+            .map(|l| {
+                let json = serde_json::to_string(l).unwrap_or_default();
+                ("lead", l.id, "import", json)
             })
-            .to_string(),
-        )));
+            .collect()
+    } else {
+        leads_out
+            .iter()
+            .zip(&projects_out)
+            .map(|(lead, project)| {
+                let json = serde_json::to_string(&RowEvent { project, lead }).unwrap_or_default();
+                ("project", project.id, "import", json)
+            })
+            .collect()
+    };
+    let events = rows.into_iter().chain(std::iter::once((
+        "import",
+        id,
+        "commit",
+        serde_json::json!({
+            "kind": kind_key(a.kind), "file_name": a.file_name, "inserted": n,
+            "invalid": s.invalid, "skipped": s.skipped, "skip_bad_rows": skip_bad_rows,
+            "unit_id": a.unit_id,
+        })
+        .to_string(),
+    )));
     tx.record_many(Some(actor), events).await?;
+    clock.lap("audit events");
     imports::finish(
         tx.conn(),
         id,
@@ -1567,6 +1687,7 @@ async fn write(
     )
     .await?;
     tx.commit().await?;
+    clock.lap("commit");
     Ok(ImportResult {
         id: Some(id),
         kind: kind_key(a.kind).into(),
@@ -1575,6 +1696,30 @@ async fn write(
         skipped: s.skipped,
         dry_run: false,
     })
+}
+
+/// What the event of a project ledger's row records: the project and the lead made for it.
+#[derive(Serialize)]
+struct RowEvent<'a> {
+    project: &'a ImportProject,
+    lead: &'a ImportLead,
+}
+
+/// Time spent in each step of an import, logged at debug level
+/// (`FENGLAI_LOG=fenglai_app::import=debug`): what to measure before making one faster.
+struct Phases(std::sync::Mutex<std::time::Instant>);
+
+impl Phases {
+    fn start() -> Phases {
+        Phases(std::sync::Mutex::new(std::time::Instant::now()))
+    }
+
+    fn lap(&self, what: &str) {
+        if let Ok(mut t) = self.0.lock() {
+            tracing::debug!("import: {what} {:.3} s", t.elapsed().as_secs_f64());
+            *t = std::time::Instant::now();
+        }
+    }
 }
 
 /// Splits history rows into the groups that belong to consecutive chunks of `step`

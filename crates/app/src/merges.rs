@@ -511,41 +511,44 @@ pub async fn queue_lookalikes_between(
 ) -> Result<usize> {
     const PER_LEAD: usize = 20;
     let candidates = store::candidates_between(c, from, to, 200_000).await?;
+    // each lead's name is parsed once, however many pairs it is in
+    let prepared: HashMap<i64, fenglai_identity::Prepared> = candidates
+        .leads
+        .values()
+        .map(|l| {
+            let r = record(
+                &l.company_name,
+                l.uscc.as_deref(),
+                l.industry_code.as_deref(),
+                l.region_code.as_deref(),
+                l.planned_investment_yuan,
+                Some(&l.reported_date),
+            );
+            (l.id, fenglai_identity::Prepared::new(l.id as u64, &r))
+        })
+        .collect();
     let mut pairs = Vec::new();
     let mut per_lead = 0;
     let mut last_new = 0;
-    for k in candidates {
-        if k.n_id != last_new {
-            last_new = k.n_id;
+    for &(n_id, o_id) in &candidates.pairs {
+        if n_id != last_new {
+            last_new = n_id;
             per_lead = 0;
         }
         if per_lead >= PER_LEAD {
             continue;
         }
-        let same_uscc = k.n_uscc.is_some() && k.n_uscc == k.o_uscc;
-        let same_name = k.n_norm == k.o_norm;
-        let verdict = fenglai_identity::compare(
-            &record(
-                &k.n_name,
-                k.n_uscc.as_deref(),
-                k.n_industry.as_deref(),
-                k.n_region.as_deref(),
-                k.n_amount,
-                Some(&k.n_date),
-            ),
-            &record(
-                &k.o_name,
-                k.o_uscc.as_deref(),
-                k.o_industry.as_deref(),
-                k.o_region.as_deref(),
-                k.o_amount,
-                Some(&k.o_date),
-            ),
-        );
+        let (Some(n), Some(o)) = (candidates.leads.get(&n_id), candidates.leads.get(&o_id)) else {
+            continue;
+        };
+        let same_uscc = n.uscc.is_some() && n.uscc == o.uscc;
+        let same_name = n.name_norm == o.name_norm;
+        let verdict =
+            fenglai_identity::dedupe::compare_prepared(&prepared[&n_id], &prepared[&o_id]);
         if !(same_uscc || same_name || verdict.is_duplicate()) {
             continue;
         }
-        pairs.push((k.o_id, k.n_id, reasons(same_uscc, same_name, &verdict)));
+        pairs.push((o_id, n_id, reasons(same_uscc, same_name, &verdict)));
         per_lead += 1;
     }
     store::queue_new(c, backend, &pairs).await?;

@@ -133,6 +133,23 @@ pub async fn head(conn: &mut Conn) -> Result<Head> {
 /// Appends many events at once (a ledger import), in multi-row INSERTs. The events
 /// must already be chained (seq, prev_hash and hash set) by the caller.
 pub async fn append_many(conn: &mut Conn, backend: crate::Backend, events: &[Event]) -> Result<()> {
+    if backend == crate::Backend::Postgres {
+        let cols = [
+            ("seq", "bigint"),
+            ("at", "text"),
+            ("actor_id", "bigint"),
+            ("actor", "text"),
+            ("entity", "text"),
+            ("entity_id", "bigint"),
+            ("action", "text"),
+            ("before_json", "text"),
+            ("after_json", "text"),
+            ("prev_hash", "text"),
+            ("hash", "text"),
+        ];
+        crate::sql::insert_json(conn, "events", &cols, &[], events).await?;
+        return set_head(conn, events).await;
+    }
     for chunk in events.chunks(1000) {
         let mut s = Sql::new(
             "INSERT INTO events (seq, at, actor_id, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash) VALUES ",
@@ -158,8 +175,14 @@ pub async fn append_many(conn: &mut Conn, backend: crate::Backend, events: &[Eve
                 .push(", ");
             s.bind(e.hash.clone()).push(")");
         }
-        s.positional(backend).execute(conn).await?;
+        s.positional(backend);
+        s.execute_owned(conn).await?;
     }
+    set_head(conn, events).await
+}
+
+/// Moves the chain head to the last of `events`.
+async fn set_head(conn: &mut Conn, events: &[Event]) -> Result<()> {
     if let Some(last) = events.last() {
         let mut h = Sql::new("UPDATE audit_head SET seq = ");
         h.bind(last.seq)

@@ -3,7 +3,7 @@
 
 use crate::leads::search_doc;
 use crate::load::{next_id, HistoryRow};
-use crate::sql::{now, Sql};
+use crate::sql::{insert_json, now, Sql};
 use crate::{Backend, Conn, Result};
 use fenglai_domain::names;
 use serde::Serialize;
@@ -159,29 +159,113 @@ pub struct ImportLead {
     pub ledger_extra: Option<String>,
 }
 
-pub async fn insert_leads(conn: &mut Conn, backend: Backend, rows: &[ImportLead]) -> Result<()> {
+/// The columns derived from a lead's name on every write: normalised name, identity key
+/// (core + trade, through jieba) and the search document of bigrams and scope tokens.
+#[derive(Debug, Clone, Default)]
+pub struct LeadNames {
+    pub norm: String,
+    pub key: String,
+    pub doc: String,
+}
+
+/// [`LeadNames`] of every row, worked out on all cores before the import's transaction
+/// (jieba's segmentation is most of an import's CPU time outside SQL).
+pub fn lead_names(rows: &[ImportLead]) -> Vec<LeadNames> {
+    let of = |l: &ImportLead| LeadNames {
+        norm: names::normalize(&l.company_name),
+        key: crate::leads::name_key(&l.company_name),
+        doc: search_doc(&l.company_name, l.reporting_unit_id, l.reported_by),
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || rows.len() < 1000 {
+        return rows.iter().map(of).collect();
+    }
+    let per = rows.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        let parts: Vec<_> = rows
+            .chunks(per)
+            .map(|part| sc.spawn(move || part.iter().map(of).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Inserts leads whose derived name columns `names` (one per row, from [`lead_names`])
+/// are already worked out.
+pub async fn insert_leads(
+    conn: &mut Conn,
+    backend: Backend,
+    rows: &[ImportLead],
+    names: &[LeadNames],
+) -> Result<()> {
+    debug_assert_eq!(rows.len(), names.len());
     let t = now();
-    for chunk in rows.chunks(400) {
+    if backend == Backend::Postgres {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            #[serde(flatten)]
+            lead: &'a ImportLead,
+            name_norm: &'a str,
+            name_key: &'a str,
+            name_grams: &'a str,
+        }
+        let rows: Vec<Row> = rows
+            .iter()
+            .zip(names)
+            .map(|(lead, n)| Row {
+                lead,
+                name_norm: &n.norm,
+                name_key: &n.key,
+                name_grams: &n.doc,
+            })
+            .collect();
+        let cols = [
+            ("id", "bigint"),
+            ("company_name", "text"),
+            ("name_norm", "text"),
+            ("name_key", "text"),
+            ("name_grams", "text"),
+            ("uscc", "text"),
+            ("industry_code", "text"),
+            ("industry_section", "text"),
+            ("region_code", "text"),
+            ("contact_name", "text"),
+            ("contact_phone", "text"),
+            ("description", "text"),
+            ("planned_investment_yuan", "bigint"),
+            ("land_mu", "double precision"),
+            ("expected_jobs", "bigint"),
+            ("channel", "text"),
+            ("reported_by", "bigint"),
+            ("reporting_unit_id", "bigint"),
+            ("reported_date", "text"),
+            ("status", "text"),
+            ("project_id", "bigint"),
+            ("import_id", "bigint"),
+            ("ledger_extra", "text"),
+        ];
+        let consts = [("created_at", t.clone().into()), ("updated_at", t.into())];
+        return insert_json(conn, "leads", &cols, &consts, &rows).await;
+    }
+    for (chunk, names) in rows.chunks(400).zip(names.chunks(400)) {
         let mut s = Sql::new(
             "INSERT INTO leads (id, company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
              region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
              channel, reported_by, reporting_unit_id, reported_date, status, project_id, import_id, ledger_extra, \
              created_at, updated_at) VALUES ",
         );
-        for (n, l) in chunk.iter().enumerate() {
+        for (n, (l, d)) in chunk.iter().zip(names).enumerate() {
             s.push(if n == 0 { "(" } else { ", (" });
             s.bind(l.id)
                 .push(", ")
                 .bind(l.company_name.clone())
                 .push(", ");
-            s.bind(names::normalize(&l.company_name)).push(", ");
-            s.bind(crate::leads::name_key(&l.company_name)).push(", ");
-            s.bind(search_doc(
-                &l.company_name,
-                l.reporting_unit_id,
-                l.reported_by,
-            ))
-            .push(", ");
+            s.bind(d.norm.clone()).push(", ");
+            s.bind(d.key.clone()).push(", ");
+            s.bind(d.doc.clone()).push(", ");
             s.bind(l.uscc.clone())
                 .push(", ")
                 .bind(l.industry_code.clone())
@@ -220,7 +304,8 @@ pub async fn insert_leads(conn: &mut Conn, backend: Backend, rows: &[ImportLead]
                 .push(", ");
             s.bind(t.clone()).push(", ").bind(t.clone()).push(")");
         }
-        s.positional(backend).execute(conn).await?;
+        s.positional(backend);
+        s.execute_owned(conn).await?;
     }
     Ok(())
 }
@@ -255,6 +340,31 @@ pub async fn insert_projects(
     rows: &[ImportProject],
 ) -> Result<()> {
     let t = now();
+    if backend == Backend::Postgres {
+        let cols = [
+            ("id", "bigint"),
+            ("name", "text"),
+            ("lead_id", "bigint"),
+            ("company_name", "text"),
+            ("uscc", "text"),
+            ("industry_code", "text"),
+            ("industry_section", "text"),
+            ("park_id", "bigint"),
+            ("reporting_unit_id", "bigint"),
+            ("reported_by", "bigint"),
+            ("responsible_user_id", "bigint"),
+            ("planned_investment_yuan", "bigint"),
+            ("contracted_investment_yuan", "bigint"),
+            ("foreign_capital_usd", "bigint"),
+            ("land_mu", "double precision"),
+            ("stage", "text"),
+            ("stage_date", "text"),
+            ("before_drop_stage", "text"),
+            ("drop_reason", "text"),
+        ];
+        let consts = [("created_at", t.clone().into()), ("updated_at", t.into())];
+        return insert_json(conn, "projects", &cols, &consts, rows).await;
+    }
     for chunk in rows.chunks(500) {
         let mut s = Sql::new(
             "INSERT INTO projects (id, name, lead_id, company_name, uscc, industry_code, industry_section, park_id, \
@@ -303,7 +413,8 @@ pub async fn insert_projects(
                 .bind(t.clone())
                 .push(")");
         }
-        s.positional(backend).execute(conn).await?;
+        s.positional(backend);
+        s.execute_owned(conn).await?;
     }
     Ok(())
 }
@@ -402,6 +513,24 @@ pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<Sta
 /// SQLite's cheap placeholders).
 pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRow]) -> Result<()> {
     let t = now();
+    if backend == Backend::Postgres {
+        let cols = [
+            ("project_id", "bigint"),
+            ("stage", "text"),
+            ("kind", "text"),
+            ("effective_date", "text"),
+            ("end_date", "text"),
+            ("amount_yuan", "bigint"),
+            ("investment_yuan", "bigint"),
+            ("reason", "text"),
+            ("park_id", "bigint"),
+            ("reporting_unit_id", "bigint"),
+            ("reported_by", "bigint"),
+            ("recorded_by", "bigint"),
+        ];
+        let consts = [("recorded_at", t.into()), ("voided", 0i64.into())];
+        return insert_json(conn, "stage_history", &cols, &consts, rows).await;
+    }
     for chunk in rows.chunks(2000) {
         let mut s = Sql::new(
             "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
@@ -436,7 +565,74 @@ pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRo
                 .bind(t.clone())
                 .push(", 0)");
         }
-        s.positional(backend).execute(conn).await?;
+        s.positional(backend);
+        s.execute_owned(conn).await?;
     }
     Ok(())
+}
+
+/// Leaves the monthly figures of the stage history of projects `first..=last` to
+/// [`add_monthly`]: the insert trigger on `stage_history` skips them (migration 0016).
+/// Only inside the import's transaction, which no other connection sees.
+pub async fn defer_monthly(conn: &mut Conn, first: i64, last: i64) -> Result<()> {
+    let mut s =
+        Sql::new("INSERT INTO stage_monthly_deferred (first_project, last_project) VALUES (");
+    s.bind(first).push(", ").bind(last).push(")");
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Adds the monthly figures of an import's stage history `rows` (all of projects
+/// `first..=last`, live) — the sums the trigger would have added row by row: +1 and the
+/// investment in the month a row took effect, −1 and minus it in the month it ended, by
+/// (month, stage, park or 0, reporting unit) — summed in memory and upserted once per
+/// key; then ends the deferral [`defer_monthly`] began.
+pub async fn add_monthly(
+    conn: &mut Conn,
+    backend: Backend,
+    first: i64,
+    last: i64,
+    rows: &[HistoryRow],
+) -> Result<()> {
+    let mut sums: std::collections::BTreeMap<(&str, &str, i64, i64), (i64, i64)> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        for (date, sign) in [
+            (Some(r.effective_date.as_str()), 1),
+            (r.end_date.as_deref(), -1),
+        ] {
+            let Some(date) = date else { continue };
+            let month = date.get(..7).unwrap_or(date);
+            let e = sums
+                .entry((
+                    month,
+                    r.stage.as_str(),
+                    r.park_id.unwrap_or(0),
+                    r.reporting_unit_id,
+                ))
+                .or_default();
+            e.0 += sign;
+            e.1 += sign * r.investment_yuan;
+        }
+    }
+    let sums: Vec<_> = sums.into_iter().collect();
+    for chunk in sums.chunks(1000) {
+        let mut s = Sql::new(
+            "INSERT INTO stage_monthly AS m (month, stage, park_id, reporting_unit_id, d_count, d_investment) VALUES ",
+        );
+        for (n, ((month, stage, park, unit), (count, inv))) in chunk.iter().enumerate() {
+            s.push(if n == 0 { "(" } else { ", (" });
+            s.bind(*month).push(", ").bind(*stage).push(", ");
+            s.bind(*park).push(", ").bind(*unit).push(", ");
+            s.bind(*count).push(", ").bind(*inv).push(")");
+        }
+        s.push(
+            " ON CONFLICT (month, stage, park_id, reporting_unit_id) \
+             DO UPDATE SET d_count = m.d_count + excluded.d_count, d_investment = m.d_investment + excluded.d_investment",
+        );
+        s.positional(backend);
+        s.execute_owned(conn).await?;
+    }
+    let mut d = Sql::new("DELETE FROM stage_monthly_deferred WHERE first_project = ");
+    d.bind(first).push(" AND last_project = ").bind(last);
+    d.execute(conn).await.map(|_| ())
 }

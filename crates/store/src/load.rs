@@ -49,7 +49,7 @@ pub struct ProjectRow {
     pub drop_reason: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct HistoryRow {
     pub project_id: i64,
     pub stage: String,

@@ -7,6 +7,7 @@
 use crate::sql::{now, Sql};
 use crate::{Conn, Result, Scope};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Merge {
@@ -264,43 +265,78 @@ pub async fn similar(
     s.fetch_all(conn).await
 }
 
-/// A lead among `[from, to]` (just imported) and an earlier live lead it may duplicate.
+/// A lead as duplicate detection compares it.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Candidate {
-    pub n_id: i64,
-    pub n_name: String,
-    pub n_uscc: Option<String>,
-    pub n_norm: String,
-    pub n_industry: Option<String>,
-    pub n_region: Option<String>,
-    pub n_amount: Option<i64>,
-    pub n_date: String,
-    pub o_id: i64,
-    pub o_name: String,
-    pub o_uscc: Option<String>,
-    pub o_norm: String,
-    pub o_industry: Option<String>,
-    pub o_region: Option<String>,
-    pub o_amount: Option<i64>,
-    pub o_date: String,
+pub struct CandidateLead {
+    pub id: i64,
+    pub company_name: String,
+    pub uscc: Option<String>,
+    pub name_norm: String,
+    pub industry_code: Option<String>,
+    pub region_code: Option<String>,
+    pub planned_investment_yuan: Option<i64>,
+    pub reported_date: String,
+}
+
+/// Pairs (new, earlier) of leads that may be duplicates, with each lead's fields once.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    /// (lead among `[from, to]`, earlier live lead), ordered by both ids
+    pub pairs: Vec<(i64, i64)>,
+    pub leads: HashMap<i64, CandidateLead>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PairIds {
+    n_id: i64,
+    o_id: i64,
 }
 
 /// For every lead with an id in `[from, to]`, the earlier live leads with the same name key,
-/// credit code or normalised name: three equi-joins on indexed columns, at most `limit` pairs.
+/// credit code or normalised name: three equi-joins on indexed columns, the first `limit`
+/// pairs by (new, earlier) id. The joins give id pairs only (a narrow sort), asked for
+/// [`CANDIDATE_SPAN`] new leads at a time so that a large import stops once it has
+/// `limit`; the leads' fields are then read once each.
 pub async fn candidates_between(
     conn: &mut Conn,
     from: i64,
     to: i64,
     limit: i64,
-) -> Result<Vec<Candidate>> {
-    let cols = |side: &str| {
-        format!(
-            "{side}.id AS {side}_id, {side}.company_name AS {side}_name, {side}.uscc AS {side}_uscc, \
-             {side}.name_norm AS {side}_norm, {side}.industry_code AS {side}_industry, \
-             {side}.region_code AS {side}_region, {side}.planned_investment_yuan AS {side}_amount, \
-             {side}.reported_date AS {side}_date"
-        )
-    };
+) -> Result<Candidates> {
+    let mut out = Candidates::default();
+    let mut start = from;
+    while start <= to && (out.pairs.len() as i64) < limit {
+        let end = to.min(start + CANDIDATE_SPAN - 1);
+        let got = candidate_pairs(conn, start, end, limit - out.pairs.len() as i64).await?;
+        out.pairs.extend(got.into_iter().map(|p| (p.n_id, p.o_id)));
+        start = end + 1;
+    }
+    let mut ids: Vec<i64> = out.pairs.iter().flat_map(|&(n, o)| [n, o]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let mut s = Sql::new(
+            "SELECT id, company_name, uscc, name_norm, industry_code, region_code, \
+             planned_investment_yuan, reported_date FROM leads WHERE id IN (",
+        );
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.bind(*id);
+        }
+        s.push(")");
+        for l in s.fetch_all::<CandidateLead>(conn).await? {
+            out.leads.insert(l.id, l);
+        }
+    }
+    Ok(out)
+}
+
+/// New leads whose candidates [`candidates_between`] asks for in one query.
+pub const CANDIDATE_SPAN: i64 = 2000;
+
+async fn candidate_pairs(conn: &mut Conn, from: i64, to: i64, limit: i64) -> Result<Vec<PairIds>> {
     let mut s = Sql::new("");
     for (i, (col, guard)) in [
         ("name_key", "n.name_key <> ''"),
@@ -314,9 +350,7 @@ pub async fn candidates_between(
             s.push(" UNION ");
         }
         s.push(&format!(
-            "SELECT {}, {} FROM leads n JOIN leads o ON o.{col} = n.{col} WHERE n.id >= ",
-            cols("n"),
-            cols("o")
+            "SELECT n.id AS n_id, o.id AS o_id FROM leads n JOIN leads o ON o.{col} = n.{col} WHERE n.id >= "
         ));
         s.bind(from).push(" AND n.id <= ").bind(to);
         s.push(&format!(
@@ -335,6 +369,29 @@ pub async fn queue_new(
     pairs: &[(i64, i64, String)],
 ) -> Result<()> {
     let at = now();
+    if backend == crate::Backend::Postgres {
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            lead_id: i64,
+            other_id: i64,
+            reasons: &'a str,
+        }
+        let rows: Vec<Row> = pairs
+            .iter()
+            .map(|(old, new, why)| Row {
+                lead_id: *old,
+                other_id: *new,
+                reasons: why,
+            })
+            .collect();
+        let cols = [
+            ("lead_id", "bigint"),
+            ("other_id", "bigint"),
+            ("reasons", "text"),
+        ];
+        let consts = [("status", "open".into()), ("created_at", at.into())];
+        return crate::sql::insert_json(conn, "duplicate_pairs", &cols, &consts, &rows).await;
+    }
     for chunk in pairs.chunks(500) {
         let mut s = Sql::new(
             "INSERT INTO duplicate_pairs (lead_id, other_id, reasons, status, created_at) VALUES ",

@@ -101,12 +101,13 @@ impl Sql {
         let real = matches!(v, Val::Real(_));
         self.args.push(v);
         let n = self.args.len();
-        if real {
-            self.text
-                .push_str(&format!("CAST(${n} AS DOUBLE PRECISION)"));
+        // written in place: a bulk INSERT binds millions (no String per placeholder)
+        use std::fmt::Write;
+        let _ = if real {
+            write!(self.text, "CAST(${n} AS DOUBLE PRECISION)")
         } else {
-            self.text.push_str(&format!("${n}"));
-        }
+            write!(self.text, "${n}")
+        };
         self
     }
 
@@ -154,6 +155,24 @@ impl Sql {
         self
     }
 
+    /// [`Sql::execute`] that hands its arguments over instead of copying them (a bulk
+    /// INSERT's thousands of strings).
+    pub async fn execute_owned(self, conn: &mut AnyConnection) -> crate::Result<u64> {
+        let mut q = sqlx::query::<Any>(&self.text);
+        for a in self.args {
+            q = match a {
+                Val::Int(v) => q.bind(v),
+                Val::Text(v) => q.bind(v),
+                Val::Real(v) => q.bind(v.map(|v| v.to_string())),
+                Val::Blob(v) => q.bind(v),
+            };
+        }
+        Ok(q.execute(conn)
+            .await
+            .map_err(crate::map_unique)?
+            .rows_affected())
+    }
+
     pub async fn execute(&self, conn: &mut AnyConnection) -> crate::Result<u64> {
         let q = bind_all!(sqlx::query::<Any>(&self.text), &self.args);
         Ok(q.execute(conn)
@@ -195,6 +214,43 @@ impl Sql {
             .map_err(crate::map_unique)?
             .ok_or(crate::StoreError::NotFound)
     }
+}
+
+/// PostgreSQL: inserts `rows` into `table` as one JSON array bound as a single text
+/// parameter and unpacked by `json_to_recordset`, instead of a multi-row `VALUES` of
+/// thousands of parameters that the server parses and plans again at every execution
+/// (sqlx's `Any` driver binds no arrays, so `unnest` is not available). `cols` are the
+/// row's JSON keys, each the name of a column, with their SQL types; `consts` are
+/// columns given the same value in every row. Reals go through JSON numbers, which
+/// serde writes in their shortest exact form.
+pub async fn insert_json<T: serde::Serialize>(
+    conn: &mut AnyConnection,
+    table: &str,
+    cols: &[(&str, &str)],
+    consts: &[(&str, Val)],
+    rows: &[T],
+) -> crate::Result<()> {
+    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let names = names.join(", ");
+    let defs: Vec<String> = cols.iter().map(|(n, t)| format!("{n} {t}")).collect();
+    let defs = defs.join(", ");
+    for chunk in rows.chunks(10_000) {
+        let json =
+            serde_json::to_string(chunk).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let mut s = Sql::new(&format!("INSERT INTO {table} ({names}"));
+        for (n, _) in consts {
+            s.push(", ").push(n);
+        }
+        s.push(&format!(") SELECT {names}"));
+        for (_, v) in consts {
+            s.push(", ").bind(v.clone());
+        }
+        s.push(" FROM json_to_recordset(CAST(")
+            .bind(json)
+            .push(&format!(" AS json)) AS x({defs})"));
+        s.execute_owned(conn).await?;
+    }
+    Ok(())
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.

@@ -160,6 +160,8 @@ pub fn event(action: &str, entity: &str) -> askama::Result<String> {
         ("lead", "merged") => "并入其他线索",
         ("lead", "unmerge") => "撤销合并",
         ("lead", "unmerged") => "撤销合并，恢复",
+        ("lead", "import") => "台账导入",
+        ("project", "import") => "台账导入（项目及其线索）",
         ("review", "open") => "发起预审",
         ("review", "score") => "提交评分",
         ("review", "decide") => "作出预审决定",

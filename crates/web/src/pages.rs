@@ -756,7 +756,9 @@ async fn lead_page(
         let report = redlines::report(app, &s.actor, id, None).await?;
         let reviews = review::of_lead(app, &s.actor, id).await?;
         let routings = routing::of_lead(app, &s.actor, id).await?;
+        // a lead imported from a project ledger is recorded in its project's import event
         let records: Vec<(&str, i64)> = std::iter::once(("lead", id))
+            .chain(lead.project_id.map(|p| ("project", p)))
             .chain(reviews.iter().map(|r| ("review", r.id)))
             .chain(routings.iter().map(|r| ("routing", r.id)))
             .collect();

@@ -207,7 +207,8 @@ async fn again(app: &App, s: &WebSession, id: i64, message: String) -> Response 
     }
 }
 
-/// The mapping form: `field_<col>` and `unit_<col>` for every column.
+/// The mapping form: `field_<col>` and `unit_<col>` for every column; or the worksheet
+/// form: `sheet`.
 async fn mapping(
     State(app): State<App>,
     s: WebSession,
@@ -231,7 +232,9 @@ async fn mapping(
     // Unmapped columns first, so that moving a field from one column to another
     // does not undo itself.
     columns.sort_by_key(|c| (c.field.is_some(), c.col));
-    match import::set_mapping(&app, &s.actor, id, &MappingInput { columns }).await {
+    // the worksheet form sends only `sheet`: another worksheet, mapped anew
+    let sheet = f.get("sheet").cloned();
+    match import::set_mapping(&app, &s.actor, id, &MappingInput { sheet, columns }).await {
         Ok(_) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(Error::Invalid { message, .. }) | Err(Error::Conflict(message)) => {
             again(&app, &s, id, message).await

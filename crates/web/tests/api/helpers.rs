@@ -30,6 +30,16 @@ impl Drop for TestApp {
     }
 }
 
+/// Stage figures as (stage, count, investment), the zero ones left out, by stage: how the
+/// monthly aggregate and the raw scan of the history are compared.
+pub fn figures_sorted(mut v: Vec<fenglai_store::stats::StageFigure>) -> Vec<(String, i64, i64)> {
+    v.retain(|f| f.count != 0 || f.investment_yuan != 0);
+    v.sort_by(|a, b| a.stage.cmp(&b.stage));
+    v.into_iter()
+        .map(|f| (f.stage, f.count, f.investment_yuan))
+        .collect()
+}
+
 pub fn pg_admin_url() -> Option<String> {
     std::env::var("FENGLAI_TEST_PG_URL")
         .ok()

@@ -376,6 +376,53 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
         matches!(v, fenglai_app::audit::Verdict::Intact { .. }),
         "{v:?}"
     );
+    // one event per ledger row: the project's, holding the lead made for it
+    let p3_id = p3["id"].as_i64().unwrap();
+    let events = fenglai_app::audit::for_entity(&t.app, "project", p3_id)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].action, "import");
+    let after: Value = serde_json::from_str(events[0].after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(after["project"]["id"], p3_id);
+    assert_eq!(after["project"]["name"], p3["name"]);
+    let lead_id = after["lead"]["id"].as_i64().unwrap();
+    assert_eq!(after["lead"]["project_id"], p3_id);
+    assert_eq!(after["lead"]["import_id"], json!(id));
+    // the lead's page shows it
+    let cookie = format!("fenglai_session={}", web_login(&t, "promoter").await);
+    let (status, page) = t.page(&cookie, &format!("/leads/{lead_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(r#"data-entity="project""#) && page.contains("台账导入（项目及其线索）"),
+        "the lead page lists its project's import event"
+    );
+    // the monthly figures, added once for the import, equal a scan of the history
+    let mut conn = t.app.db.acquire().await.unwrap();
+    let sorted = crate::helpers::figures_sorted;
+    let scope = fenglai_store::Scope::All;
+    for day in [
+        "2024-01-01",
+        "2024-03-14",
+        "2024-03-15",
+        "2024-04-01",
+        "2024-05-20",
+        "2024-06-01",
+        today.as_str(),
+        "2099-01-01",
+    ] {
+        let fast = sorted(
+            fenglai_store::stats::pipeline(&mut conn, day, &scope)
+                .await
+                .unwrap(),
+        );
+        let slow = sorted(
+            fenglai_store::stats::pipeline_raw(&mut conn, day, &scope)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(fast, slow, "as of {day}");
+    }
 }
 both!(
     messy_projects_import,
@@ -544,6 +591,120 @@ async fn mapping_is_changed_in_the_preview(t: TestApp) {
     );
 }
 both!(mapping_change, mapping_is_changed_in_the_preview);
+
+/// A workbook of three worksheets: 填表说明 (notes only), 线索 (two leads) and 汇总 (one).
+fn three_sheet_workbook() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let notes = wb.add_worksheet();
+    notes.set_name("填表说明").unwrap();
+    notes
+        .write_string(0, 0, "请按模板填写，金额单位为万元")
+        .unwrap();
+    notes
+        .write_string(1, 0, "报送日期写成2024年3月15日亦可")
+        .unwrap();
+    for (name, rows) in [
+        (
+            "线索",
+            &[("甲科技有限公司", 100.0), ("乙科技有限公司", 200.0)][..],
+        ),
+        ("汇总", &[("丙科技有限公司", 300.0)][..]),
+    ] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (c, h) in ["企业名称", "计划投资(万元)", "报送日期"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (company, amount)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            ws.write_string(r, 0, *company).unwrap();
+            ws.write_number(r, 1, *amount).unwrap();
+            ws.write_string(r, 2, "2024-03-15").unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn a_worksheet_is_chosen(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let (s, p) = upload(&t, &tok, "leads", "book.xlsx", three_sheet_workbook()).await;
+    // the notes sheet is passed over: the first one with a header is read
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["sheet"], "线索");
+    assert_eq!(p["sheets"], json!(["填表说明", "线索", "汇总"]));
+    assert_eq!(p["valid"], 2);
+    let id = p["id"].as_i64().unwrap();
+    let put = |body: Value| {
+        let t = &t;
+        let tok = &tok;
+        async move {
+            let r = t
+                .client
+                .put(t.url(&format!("/api/v1/imports/{id}/mapping")))
+                .bearer_auth(tok)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    // an unknown worksheet: refused, naming the ones there are
+    let (s, e) = put(json!({"sheet": "不存在"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["field"], "sheet");
+    assert_eq!(
+        e["error"]["message"],
+        "“book.xlsx”中没有名为“不存在”的工作表（有：填表说明、线索、汇总）"
+    );
+    // a worksheet without a header: refused, saying which
+    let (s, e) = put(json!({"sheet": "填表说明"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("工作表“填表说明”："),
+        "{e}"
+    );
+    // the choice is unchanged by refusals
+    let p = t
+        .get_json(&tok, &format!("/api/v1/imports/{id}"), StatusCode::OK)
+        .await;
+    assert_eq!(p["sheet"], "线索");
+    // another worksheet: mapped anew, kept for the import
+    let (s, p) = put(json!({"sheet": "汇总"})).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["sheet"].clone(), p["valid"].clone()),
+        (json!("汇总"), json!(1))
+    );
+    // the page offers the worksheets
+    let cookie = format!("fenglai_session={}", web_login(&t, "promoter").await);
+    let (status, html) = t.page(&cookie, &format!("/imports/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"<option value="汇总" selected>"#) && html.contains("换工作表"),
+        "{html}"
+    );
+    let r = t
+        .post_json(
+            &tok,
+            &format!("/api/v1/imports/{id}/commit"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(r["inserted"], 1);
+    let all = t
+        .get_json(&tok, "/api/v1/leads?q=丙科技", StatusCode::OK)
+        .await;
+    assert_eq!(all["total"], 1, "{all}");
+}
+both!(worksheet_choice, a_worksheet_is_chosen);
 
 async fn bad_files_are_refused_in_chinese(t: TestApp) {
     let tok = t.token("promoter").await;

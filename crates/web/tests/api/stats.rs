@@ -245,13 +245,7 @@ async fn aggregate_equals_scan(t: TestApp) {
         scopes.push(Scope::Subtree(u.path));
     }
     let mut conn = t.app.db.acquire().await.unwrap();
-    let sorted = |mut v: Vec<fenglai_store::stats::StageFigure>| {
-        v.retain(|f| f.count != 0 || f.investment_yuan != 0);
-        v.sort_by(|a, b| a.stage.cmp(&b.stage));
-        v.into_iter()
-            .map(|f| (f.stage, f.count, f.investment_yuan))
-            .collect::<Vec<_>>()
-    };
+    let sorted = crate::helpers::figures_sorted;
     let mut nonzero = 0;
     for d in (0..900).step_by(13).chain([58, 59, 89, 90, 120]) {
         let day = date(d);
