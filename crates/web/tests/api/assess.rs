@@ -8,23 +8,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::io::Cursor;
 
-async fn uid(t: &TestApp, username: &str) -> i64 {
-    fenglai_app::auth::actor_by_username(&t.app, username)
-        .await
-        .unwrap()
-        .id()
-}
-
-async fn move_to(t: &TestApp, tok: &str, id: i64, body: Value) {
-    t.post_json(
-        tok,
-        &format!("/api/v1/projects/{id}/transitions"),
-        body,
-        StatusCode::OK,
-    )
-    .await;
-}
-
 /// The value of a metric for a row of a board (weighted unless `raw`).
 fn val(fig: &Value, board: &str, id: i64, metric: &str, raw: bool) -> f64 {
     let i = fig["metrics"]
@@ -91,20 +74,19 @@ async fn fixture(t: &TestApp) -> Fixture {
             "reported_date": "2025-03-05", "investor_tags": "世界500强", "planned_investment_yuan": 200_000_000i64}))
         .await;
     let pa = t.admit(&p1, a, Some(park), "2025-03-06").await;
-    move_to(
-        t,
+    t.transition(
         &p1,
         pa,
         json!({"to": "signed", "date": "2025-03-10", "amount_yuan": 200_000_000i64}),
     )
     .await;
-    move_to(t, &p1, pa, json!({"to": "started", "date": "2025-03-20"})).await;
+    t.transition(&p1, pa, json!({"to": "started", "date": "2025-03-20"}))
+        .await;
     let b = t
         .lead(&p2, json!({"company_name": "临江粮油食品有限公司", "industry_code": "1331", "reported_date": "2025-03-08"}))
         .await;
     let pb = t.admit(&p2, b, Some(park), "2025-03-09").await;
-    move_to(
-        t,
+    t.transition(
         &p2,
         pb,
         json!({"to": "signed", "date": "2025-03-15", "amount_yuan": 50_000_000i64}),
@@ -181,8 +163,8 @@ async fn fixture(t: &TestApp) -> Fixture {
         center: t.unit_id("临江县投资促进中心").await,
         county: t.unit_id("临江县").await,
         ndrc: t.unit_id("凤城市发展和改革委员会").await,
-        promoter: uid(t, "promoter").await,
-        promoter2: uid(t, "promoter2").await,
+        promoter: t.user_id("promoter").await,
+        promoter2: t.user_id("promoter2").await,
         lead_a: a,
         lead_c: c,
         project_a: pa,
@@ -666,12 +648,11 @@ async fn reproducible(t: TestApp) {
     let p2 = t.token("promoter2").await;
     let leader = t.token("leader").await;
     let park = t.unit_id("凤城经济技术开发区").await;
-    let promoter = uid(&t, "promoter").await;
-    let promoter2 = uid(&t, "promoter2").await;
+    let promoter = t.user_id("promoter").await;
+    let promoter2 = t.user_id("promoter2").await;
     let a = t.lead(&p1, json!({"company_name": "复现测试科技有限公司", "industry_code": "1331", "reported_date": "2025-03-05"})).await;
     let pa = t.admit(&p1, a, Some(park), "2025-03-06").await;
-    move_to(
-        &t,
+    t.transition(
         &p1,
         pa,
         json!({"to": "signed", "date": "2025-03-10", "amount_yuan": 200_000_000i64}),
@@ -702,7 +683,8 @@ async fn reproducible(t: TestApp) {
 
     // change, back-date and merge: start dated in March, 500强 tag, merge C into A, a March visit,
     // March's capital arrived, and a correction voiding nothing published
-    move_to(&t, &p1, pa, json!({"to": "started", "date": "2025-03-25"})).await;
+    t.transition(&p1, pa, json!({"to": "started", "date": "2025-03-25"}))
+        .await;
     t.post_json(
         &p1,
         &format!("/api/v1/leads/{a}/tags"),

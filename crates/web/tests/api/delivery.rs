@@ -7,16 +7,6 @@ use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn move_to(t: &TestApp, tok: &str, id: i64, body: Value) {
-    t.post_json(
-        tok,
-        &format!("/api/v1/projects/{id}/transitions"),
-        body,
-        StatusCode::OK,
-    )
-    .await;
-}
-
 /// A project in 经开区, negotiating since `admitted`, reported by the city bureau.
 async fn project(t: &TestApp, tok: &str, name: &str, admitted: &str) -> i64 {
     let park = t.unit_id("凤城经济技术开发区").await;
@@ -30,20 +20,12 @@ async fn project(t: &TestApp, tok: &str, name: &str, admitted: &str) -> i64 {
 }
 
 async fn sign(t: &TestApp, tok: &str, id: i64, date: &str) {
-    move_to(
-        t,
+    t.transition(
         tok,
         id,
         json!({"to": "signed", "date": date, "amount_yuan": 800_000_000i64}),
     )
     .await;
-}
-
-async fn user_id(t: &TestApp, username: &str) -> i64 {
-    fenglai_app::auth::actor_by_username(&t.app, username)
-        .await
-        .unwrap()
-        .id()
 }
 
 fn node<'a>(tl: &'a Value, code: &str) -> &'a Value {
@@ -312,7 +294,7 @@ async fn schedule_and_assess(t: TestApp) {
     assert_eq!(node(&tl, "eia")["status"], "on_track");
     // the person moves a planned date
     let tl = t
-        .put_json(&tok, &format!("{path}/eia"), json!({"planned_date": "2025-05-20", "responsible_user_id": user_id(&t, "promoter").await}), StatusCode::OK)
+        .put_json(&tok, &format!("{path}/eia"), json!({"planned_date": "2025-05-20", "responsible_user_id": t.user_id("promoter").await}), StatusCode::OK)
         .await;
     assert_eq!(node(&tl, "eia")["planned_date"], "2025-05-20");
 
@@ -346,7 +328,7 @@ async fn schedule_and_assess(t: TestApp) {
         )
         .await;
     assert_eq!(codes(&w["nodes"]), ["start"]);
-    let leader = user_id(&t, "leader").await;
+    let leader = t.user_id("leader").await;
     let w = t
         .get_json(
             &tok,
@@ -363,11 +345,11 @@ async fn schedule_and_assess(t: TestApp) {
     .await;
 
     // a stage change fills the entry node; a correction back empties it again
-    move_to(&t, &tok, id, json!({"to": "started", "date": "2025-07-01"})).await;
+    t.transition(&tok, id, json!({"to": "started", "date": "2025-07-01"}))
+        .await;
     let tl = t.get_json(&tok, &path, StatusCode::OK).await;
     assert_eq!(node(&tl, "start")["actual_date"], "2025-07-01");
-    move_to(
-        &t,
+    t.transition(
         &tok,
         id,
         json!({"to": "signed", "correction": true, "reason": "开工日期录错"}),
@@ -426,39 +408,26 @@ async fn stalls(t: TestApp) {
     enter(p3, "land", "2025-02-01").await;
     let p4 = project(&t, &tok, "开工未竣工丁有限公司", "2023-01-01").await;
     sign(&t, &tok, p4, "2023-06-01").await;
-    move_to(&t, &tok, p4, json!({"to": "started", "date": "2024-01-01"})).await;
+    t.transition(&tok, p4, json!({"to": "started", "date": "2024-01-01"}))
+        .await;
     let p5 = project(&t, &tok, "竣工未投产戊有限公司", "2023-01-01").await;
     sign(&t, &tok, p5, "2023-06-01").await;
-    move_to(&t, &tok, p5, json!({"to": "started", "date": "2023-07-01"})).await;
-    move_to(
-        &t,
-        &tok,
-        p5,
-        json!({"to": "completed", "date": "2025-01-01"}),
-    )
-    .await;
+    t.transition(&tok, p5, json!({"to": "started", "date": "2023-07-01"}))
+        .await;
+    t.transition(&tok, p5, json!({"to": "completed", "date": "2025-01-01"}))
+        .await;
     let p6 = project(&t, &tok, "投产未达产己有限公司", "2022-01-01").await;
     sign(&t, &tok, p6, "2022-02-01").await;
-    move_to(&t, &tok, p6, json!({"to": "started", "date": "2022-03-01"})).await;
-    move_to(
-        &t,
-        &tok,
-        p6,
-        json!({"to": "completed", "date": "2023-06-01"}),
-    )
-    .await;
-    move_to(
-        &t,
-        &tok,
-        p6,
-        json!({"to": "producing", "date": "2024-01-01"}),
-    )
-    .await;
+    t.transition(&tok, p6, json!({"to": "started", "date": "2022-03-01"}))
+        .await;
+    t.transition(&tok, p6, json!({"to": "completed", "date": "2023-06-01"}))
+        .await;
+    t.transition(&tok, p6, json!({"to": "producing", "date": "2024-01-01"}))
+        .await;
     // a dropped project is never stalled
     let p7 = project(&t, &tok, "中止庚有限公司", "2024-01-01").await;
     sign(&t, &tok, p7, "2025-01-01").await;
-    move_to(
-        &t,
+    t.transition(
         &tok,
         p7,
         json!({"to": "dropped", "date": "2025-01-05", "reason": "企业撤资"}),
@@ -569,7 +538,7 @@ async fn stalls(t: TestApp) {
         )
         .await;
     assert!(v["items"].as_array().unwrap().is_empty());
-    let leader = user_id(&t, "leader").await;
+    let leader = t.user_id("leader").await;
     let r = t
         .client
         .patch(t.url(&format!("/api/v1/projects/{p4}")))

@@ -271,6 +271,25 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The id of a user by username.
+    pub async fn user_id(&self, username: &str) -> i64 {
+        fenglai_app::auth::actor_by_username(&self.app, username)
+            .await
+            .unwrap()
+            .id()
+    }
+
+    /// Moves a project through a stage transition that must succeed.
+    pub async fn transition(&self, token: &str, project: i64, body: Value) {
+        self.post_json(
+            token,
+            &format!("/api/v1/projects/{project}/transitions"),
+            body,
+            StatusCode::OK,
+        )
+        .await;
+    }
+
     pub async fn unit_id(&self, name: &str) -> i64 {
         fenglai_app::org::unit_by_name(&self.app, name)
             .await

@@ -19,13 +19,6 @@ async fn park_project(t: &TestApp, tok: &str, name: &str) -> i64 {
     t.admit(tok, lead, Some(park), "2024-01-10").await
 }
 
-async fn user_id(t: &TestApp, username: &str) -> i64 {
-    fenglai_app::auth::actor_by_username(&t.app, username)
-        .await
-        .unwrap()
-        .id()
-}
-
 fn task_of<'a>(r: &'a Value, department: &str) -> &'a Value {
     r["tasks"]
         .as_array()
@@ -46,7 +39,7 @@ async fn request_loop(t: TestApp) {
     let leader = t.token("leader").await;
     let admin = t.token("admin").await;
     let id = park_project(&t, &promoter, "凤城用电诉求科技有限公司").await;
-    let leader_id = user_id(&t, "leader").await;
+    let leader_id = t.user_id("leader").await;
     let r = t
         .client
         .patch(t.url(&format!("/api/v1/projects/{id}")))

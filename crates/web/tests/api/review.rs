@@ -5,21 +5,14 @@ use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn user_id(t: &TestApp, username: &str) -> i64 {
-    fenglai_app::auth::actor_by_username(&t.app, username)
-        .await
-        .unwrap()
-        .id()
-}
-
 /// A two-criterion panel: 产业契合度 (weight 60, out of 10) and 环保 (weight 40, out of 5,
 /// veto below 2); pass 60, quorum 2 of three members.
 async fn small_panel(t: &TestApp, admin: &str) -> i64 {
     let unit = t.unit_id("凤城市投资促进局").await;
     let members = json!([
-        {"user_id": user_id(t, "reviewer").await, "affiliation": "科研院所专家"},
-        {"user_id": user_id(t, "park").await, "affiliation": "园区"},
-        {"user_id": user_id(t, "collab").await, "affiliation": "要素部门"},
+        {"user_id": t.user_id("reviewer").await, "affiliation": "科研院所专家"},
+        {"user_id": t.user_id("park").await, "affiliation": "园区"},
+        {"user_id": t.user_id("collab").await, "affiliation": "要素部门"},
     ]);
     let v = t
         .post_json(
@@ -73,7 +66,7 @@ async fn scoring_rules(t: TestApp) {
         .post_json(
             &admin,
             "/api/v1/panels",
-            json!({"unit_id": 1, "name": "x", "quorum": 5, "members": [{"user_id": user_id(&t, "reviewer").await}]}),
+            json!({"unit_id": 1, "name": "x", "quorum": 5, "members": [{"user_id": t.user_id("reviewer").await}]}),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
