@@ -346,29 +346,19 @@ pub async fn credits(app: &App, actor: &Actor, lead: i64) -> Result<Vec<Credit>>
 pub async fn credits_in(c: &mut Conn, lead: i64) -> Result<Vec<Credit>> {
     let rule = org::setting(c, "credit_rule").await?.unwrap_or_default();
     let reporters = store::reporters(c, lead).await?;
-    let n = reporters.len() as f64;
+    let shares = fenglai_domain::assess::CreditRule::parse(&rule).shares(reporters.len());
     Ok(reporters
         .into_iter()
+        .zip(shares)
         .enumerate()
-        .map(|(i, r)| {
-            let first = i == 0;
-            let share = match (rule.as_str(), first) {
-                _ if n == 1.0 => 100.0,
-                ("first_only", true) => 100.0,
-                ("first_only", false) => 0.0,
-                ("equal", _) => 100.0 / n,
-                (_, true) => 50.0,
-                (_, false) => 50.0 / (n - 1.0),
-            };
-            Credit {
-                lead_id: r.lead_id,
-                unit_id: r.unit_id,
-                unit_name: r.unit_name,
-                reporter_name: r.reporter_name,
-                reported_date: r.reported_date,
-                first,
-                share,
-            }
+        .map(|(i, (r, share))| Credit {
+            lead_id: r.lead_id,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            reporter_name: r.reporter_name,
+            reported_date: r.reported_date,
+            first: i == 0,
+            share,
         })
         .collect())
 }
