@@ -65,6 +65,34 @@ impl Range {
     }
 }
 
+/// The disjoint ranges `ranges` are unions of (those some range covers), and for each range
+/// the pieces it is made of: the facts of a day are read and credited once, however many
+/// ranges (the period, the year to date, the previous period …) hold it.
+fn pieces(ranges: &[Range]) -> (Vec<Range>, Vec<Vec<usize>>) {
+    let mut cuts: Vec<NaiveDate> = ranges
+        .iter()
+        .flat_map(|r| [r.start, r.end.succ_opt().unwrap_or(r.end)])
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let covers = |r: &Range, p: &Range| r.start <= p.start && p.end <= r.end;
+    let parts: Vec<Range> = cuts
+        .windows(2)
+        .filter_map(|w| {
+            Some(Range {
+                start: w[0],
+                end: w[1].pred_opt()?,
+            })
+        })
+        .filter(|p| ranges.iter().any(|r| covers(r, p)))
+        .collect();
+    let made_of = ranges
+        .iter()
+        .map(|r| (0..parts.len()).filter(|&i| covers(r, &parts[i])).collect())
+        .collect();
+    (parts, made_of)
+}
+
 /// Credited amounts per metric: raw and quality-weighted.
 #[derive(Debug, Clone, Default)]
 struct Vals {
@@ -92,6 +120,29 @@ struct Acc {
 }
 
 impl Acc {
+    /// Adds what another accumulated.
+    fn absorb(&mut self, other: &Acc) {
+        for (mine, theirs) in [
+            (&mut self.units, &other.units),
+            (&mut self.people, &other.people),
+        ] {
+            for (id, v) in theirs {
+                let e = mine.entry(*id).or_default();
+                if v.raw.is_empty() {
+                    continue;
+                }
+                if e.raw.is_empty() {
+                    *e = v.clone();
+                    continue;
+                }
+                for i in 0..v.raw.len() {
+                    e.raw[i] += v.raw[i];
+                    e.weighted[i] += v.weighted[i];
+                }
+            }
+        }
+    }
+
     fn credit(&mut self, unit: i64, person: Option<i64>, m: Metric, raw: f64, w: f64) {
         self.units.entry(unit).or_default().add(m, raw, w);
         if let Some(p) = person {
@@ -111,6 +162,22 @@ struct LeadAt {
     tags: String,
     valid: bool,
     overridden: bool,
+}
+
+impl LeadAt {
+    /// A lead credited as its row stands (its reporter, unit and tags), for weights.
+    fn plain(unit: i64, user: i64, tags: &str) -> LeadAt {
+        LeadAt {
+            id: 0,
+            unit,
+            user,
+            date: String::new(),
+            industry: None,
+            tags: tags.to_string(),
+            valid: true,
+            overridden: false,
+        }
+    }
 }
 
 /// Merges, leads and projects as they stood at `t`, for the leads whose own row does not
@@ -140,6 +207,18 @@ impl World {
             }
         }
         id
+    }
+
+    /// Whether a loaded lead's credit at `t` is not simply its row's: created after `t`,
+    /// merged (either side), or admitted over a red line. (Changed since `t`: the caller
+    /// knows from the event log.)
+    fn not_plain(&self, lead: i64) -> bool {
+        match self.leads.get(&lead) {
+            None => true,
+            Some(l) => {
+                l.overridden || self.parent.contains_key(&lead) || self.members.contains_key(&lead)
+            }
+        }
     }
 
     fn lead_of_project(&self, project: i64, now: Option<i64>) -> Option<i64> {
@@ -401,59 +480,87 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     }
 
     mark("leads");
-    // stages entered
-    let history = store::history_facts(
+    // stages entered: summed by SQL with each project's credit its lead's as stored now, ...
+    const STAGES: [&str; 4] = ["signed", "started", "completed", "producing"];
+    for (acc, r) in accs.iter_mut().zip(ranges) {
+        let (s, e) = (r.start.to_string(), r.end.to_string());
+        for h in store::history_sums(c, &s, &e, t, &STAGES).await? {
+            let group = [(LeadAt::plain(h.unit_id, h.user_id, &h.tags), 100.0)];
+            let weight = group_weight(scheme, &group, h.division.as_deref());
+            let entered = Entered {
+                n: h.n,
+                amount: h.amount,
+                big: h.big,
+                investment: h.investment,
+            };
+            for (m, v, weighted) in stage_facts(&h.stage, &entered, &h.tags) {
+                let wt = if weighted { weight } else { 1.0 };
+                acc.credit(h.unit_id, Some(h.user_id), m, v as f64, wt);
+            }
+        }
+    }
+    mark("history summed");
+    // ... corrected for the projects whose credit is not that: their leads merged, changed or
+    // overridden by `t`, or moved by a merge since
+    let special_leads: Vec<i64> = {
+        let mut v: Vec<i64> = w
+            .now
+            .keys()
+            .copied()
+            .filter(|id| restored.contains_key(id) || w.not_plain(*id))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let mut special_projects: Vec<i64> = w.project_lead.keys().copied().collect();
+    special_projects.sort_unstable();
+    let history = store::history_facts_of(
         c,
         &lo_s,
         &hi_s,
         t,
-        &["signed", "started", "completed", "producing"],
+        &STAGES,
+        (&special_projects, &special_leads),
     )
     .await?;
     mark("history read");
     for h in &history {
+        let Some((acc, _)) = accs
+            .iter_mut()
+            .zip(ranges)
+            .find(|(_, r)| r.has(&h.effective_date))
+        else {
+            continue;
+        };
+        // as the sums counted it ...
+        let (unit, user) = (
+            h.lead_unit.unwrap_or(h.reporting_unit_id),
+            h.lead_user.unwrap_or(h.reported_by),
+        );
+        let tags = h.lead_tags.clone().unwrap_or_default();
+        let plain = [(LeadAt::plain(unit, user, &tags), 100.0)];
+        let division = h.industry_code.as_deref().or(h.lead_industry.as_deref());
+        let weight = group_weight(scheme, &plain, division);
+        let one = Entered::one(h);
+        for (m, v, weighted) in stage_facts(&h.stage, &one, &tags) {
+            let wt = if weighted { weight } else { 1.0 };
+            acc.credit(unit, Some(user), m, -(v as f64), wt);
+        }
+        // ... and as it stood at `t`
         let lead = w.lead_of_project(h.project_id, h.lead_id);
         let group = w.project_group(lead, (h.lead_user, h.lead_unit, h.lead_tags.as_deref()));
         let weight = group_weight(scheme, &group, h.industry_code.as_deref());
-        let tags: HashSet<&str> = group
-            .iter()
-            .flat_map(|(l, _)| l.tags.split(',').filter(|t| !t.is_empty()))
-            .collect();
-        let amount = h.amount_yuan.unwrap_or(h.investment_yuan);
-        let mut facts: Vec<(Metric, i64, bool)> = Vec::new();
-        match h.stage.as_str() {
-            "signed" => {
-                facts.push((Metric::SignedCount, 1, true));
-                facts.push((Metric::SignedAmount, amount, true));
-                if amount >= 100_000_000 {
-                    facts.push((Metric::BigProjects, 1, true));
-                }
-                for (tag, m) in [
-                    ("fortune500", Metric::Fortune500),
-                    ("china500", Metric::China500),
-                    ("central_soe", Metric::CentralSoe),
-                    ("listed", Metric::Listed),
-                ] {
-                    if tags.contains(tag) {
-                        facts.push((m, 1, false));
-                    }
+        let mut tags: Vec<&str> = Vec::new();
+        for (l, _) in &group {
+            for tag in l.tags.split(',').filter(|t| !t.is_empty()) {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
                 }
             }
-            "started" => {
-                facts.push((Metric::StartedCount, 1, true));
-                facts.push((Metric::StartedAmount, h.investment_yuan, true));
-            }
-            "completed" => facts.push((Metric::CompletedCount, 1, true)),
-            _ => facts.push((Metric::ProducingCount, 1, true)),
         }
-        for (acc, r) in accs.iter_mut().zip(ranges) {
-            if !r.has(&h.effective_date) {
-                continue;
-            }
-            for &(m, v, weighted) in &facts {
-                let wt = if weighted { weight } else { 1.0 };
-                credit_split(acc, &group, (h.reporting_unit_id, h.reported_by), m, v, wt);
-            }
+        for (m, v, weighted) in stage_facts(&h.stage, &one, &tags.join(",")) {
+            let wt = if weighted { weight } else { 1.0 };
+            credit_split(acc, &group, (h.reporting_unit_id, h.reported_by), m, v, wt);
         }
     }
 
@@ -523,6 +630,59 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     }
     mark("requests and activities");
     Ok(accs)
+}
+
+/// Stage entries: one history row, or the sum of many credited alike.
+struct Entered {
+    n: i64,
+    /// the signing amount, else the investment
+    amount: i64,
+    /// how many reach 1亿 by that amount
+    big: i64,
+    investment: i64,
+}
+
+impl Entered {
+    fn one(h: &store::HistoryFact) -> Entered {
+        let amount = h.amount_yuan.unwrap_or(h.investment_yuan);
+        Entered {
+            n: 1,
+            amount,
+            big: i64::from(amount >= 100_000_000),
+            investment: h.investment_yuan,
+        }
+    }
+}
+
+/// What entering `stage` counts, with the credited group's investor tags: (metric, value,
+/// whether the quality weight applies). Zero values are left out.
+fn stage_facts(stage: &str, e: &Entered, tags: &str) -> Vec<(Metric, i64, bool)> {
+    let mut facts: Vec<(Metric, i64, bool)> = Vec::new();
+    match stage {
+        "signed" => {
+            facts.push((Metric::SignedCount, e.n, true));
+            facts.push((Metric::SignedAmount, e.amount, true));
+            facts.push((Metric::BigProjects, e.big, true));
+            for (tag, m) in [
+                ("fortune500", Metric::Fortune500),
+                ("china500", Metric::China500),
+                ("central_soe", Metric::CentralSoe),
+                ("listed", Metric::Listed),
+            ] {
+                if tags.split(',').any(|t| t == tag) {
+                    facts.push((m, e.n, false));
+                }
+            }
+        }
+        "started" => {
+            facts.push((Metric::StartedCount, e.n, true));
+            facts.push((Metric::StartedAmount, e.investment, true));
+        }
+        "completed" => facts.push((Metric::CompletedCount, e.n, true)),
+        _ => facts.push((Metric::ProducingCount, e.n, true)),
+    }
+    facts.retain(|f| f.1 != 0);
+    facts
 }
 
 fn activity_metric(kind: &str) -> Option<Metric> {
@@ -728,7 +888,18 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         ranges.push(Range::ytd(pp.end));
     }
     let clock = std::time::Instant::now();
-    let accs = accumulate(&mut c, t, &scheme, &ranges).await?;
+    let (parts, made_of) = pieces(&ranges);
+    let part_accs = accumulate(&mut c, t, &scheme, &parts).await?;
+    let accs: Vec<Acc> = made_of
+        .iter()
+        .map(|ix| {
+            let mut a = Acc::default();
+            for &i in ix {
+                a.absorb(&part_accs[i]);
+            }
+            a
+        })
+        .collect();
     tracing::debug!("assess: facts in {} ms", clock.elapsed().as_millis());
     let units = store::units_at(&mut c, t).await?;
     let people = store::people_at(&mut c, t).await?;
@@ -1046,4 +1217,84 @@ pub fn by_code(values: &[f64]) -> BTreeMap<&'static str, f64> {
         .zip(values)
         .map(|(m, v)| (m.code(), *v))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn r(a: &str, b: &str) -> Range {
+        Range {
+            start: d(a),
+            end: d(b),
+        }
+    }
+
+    #[test]
+    fn a_month_and_its_year_to_date_share_their_days() {
+        let ranges = [
+            r("2025-10-01", "2025-10-31"),
+            r("2025-01-01", "2025-10-31"),
+            r("2025-09-01", "2025-09-30"),
+            r("2025-01-01", "2025-09-30"),
+        ];
+        let (parts, made_of) = pieces(&ranges);
+        assert_eq!(
+            parts,
+            [
+                r("2025-01-01", "2025-08-31"),
+                r("2025-09-01", "2025-09-30"),
+                r("2025-10-01", "2025-10-31"),
+            ]
+        );
+        assert_eq!(made_of, [vec![2], vec![0, 1, 2], vec![1], vec![0, 1]]);
+        // January: the previous period is last year's December, apart from this year
+        let (parts, made_of) = pieces(&[
+            r("2025-01-01", "2025-01-31"),
+            r("2025-01-01", "2025-01-31"),
+            r("2024-12-01", "2024-12-31"),
+            r("2024-01-01", "2024-12-31"),
+        ]);
+        assert_eq!(
+            parts,
+            [
+                r("2024-01-01", "2024-11-30"),
+                r("2024-12-01", "2024-12-31"),
+                r("2025-01-01", "2025-01-31"),
+            ]
+        );
+        assert_eq!(made_of, [vec![2], vec![2], vec![1], vec![0, 1]]);
+    }
+
+    proptest! {
+        /// Every day of a range lies in exactly one of its pieces, and no piece of it holds a
+        /// day outside it; the pieces never overlap.
+        #[test]
+        fn pieces_partition_every_range(spans in proptest::collection::vec((0i64..400, 0i64..120), 1..6)) {
+            let base = d("2024-01-01");
+            let ranges: Vec<Range> = spans
+                .iter()
+                .map(|&(s, len)| Range {
+                    start: base + chrono::Duration::days(s),
+                    end: base + chrono::Duration::days(s + len),
+                })
+                .collect();
+            let (parts, made_of) = pieces(&ranges);
+            for w in parts.windows(2) {
+                prop_assert!(w[0].end < w[1].start);
+            }
+            for (range, ix) in ranges.iter().zip(&made_of) {
+                let days: i64 = ix.iter().map(|&i| (parts[i].end - parts[i].start).num_days() + 1).sum();
+                prop_assert_eq!(days, (range.end - range.start).num_days() + 1);
+                for &i in ix {
+                    prop_assert!(range.start <= parts[i].start && parts[i].end <= range.end);
+                }
+            }
+        }
+    }
 }

@@ -490,12 +490,7 @@ pub async fn lead_facts(conn: &mut Conn, ids: &[i64], t: &str) -> Result<Vec<Lea
         s.bind(t).push(") THEN 1 ELSE 0 END AS reviewed_admit, ");
         overridden_at(&mut s, "l", t);
         s.push(" AS overridden FROM leads l WHERE l.id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
-            }
-            s.bind(*id);
-        }
+        s.bind_list(chunk.iter().copied());
         s.push(")");
         out.extend(s.fetch_all::<LeadFact>(conn).await?);
     }
@@ -538,12 +533,7 @@ pub async fn projects_of_leads(conn: &mut Conn, leads: &[i64], t: &str) -> Resul
     for chunk in leads.chunks(500) {
         let mut s = Sql::new("SELECT id, lead_id FROM projects WHERE created_at <= ");
         s.bind(t).push(" AND lead_id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
-            }
-            s.bind(*id);
-        }
+        s.bind_list(chunk.iter().copied());
         s.push(")");
         out.extend(s.fetch_all::<(i64, i64)>(conn).await?);
     }
@@ -581,6 +571,8 @@ pub async fn events_after(
 /// A stage a project entered, as recorded in its history.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HistoryFact {
+    /// the history row's id
+    pub recorded_seq: i64,
     pub project_id: i64,
     pub stage: String,
     pub effective_date: String,
@@ -595,6 +587,7 @@ pub struct HistoryFact {
     pub lead_user: Option<i64>,
     pub lead_unit: Option<i64>,
     pub lead_tags: Option<String>,
+    pub lead_industry: Option<String>,
 }
 
 /// Stages `stages` entered with an effective date in the range, known at `t` and not voided
@@ -609,30 +602,113 @@ pub async fn history_facts(
     // standing rows through the partial as-of index, rows voided after `t` through their own
     let mut out = Vec::new();
     for voided in [false, true] {
-        let mut s = Sql::new(
-            "SELECT h.project_id, h.stage, h.effective_date, h.amount_yuan, h.investment_yuan, h.reporting_unit_id, \
-             h.reported_by, p.lead_id, p.industry_code, l.reported_by AS lead_user, l.reporting_unit_id AS lead_unit, \
-             l.investor_tags AS lead_tags FROM stage_history h JOIN projects p ON p.id = h.project_id \
-             LEFT JOIN leads l ON l.id = p.lead_id WHERE ",
-        );
-        if voided {
-            s.push("h.voided = 1 AND h.voided_at > ").bind(t);
-        } else {
-            s.push("h.voided = 0");
-        }
-        s.push(" AND h.effective_date >= ").bind(start);
-        s.push(" AND h.effective_date <= ").bind(end);
-        s.push(" AND h.recorded_at <= ").bind(t);
-        s.push(" AND h.stage IN (");
-        for (i, st) in stages.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
-            }
-            s.bind(*st);
-        }
-        s.push(")");
+        let mut s = Sql::new(HISTORY_FACT_SELECT);
+        history_window(&mut s, voided, start, end, t, stages);
         out.extend(s.fetch_all::<HistoryFact>(conn).await?);
     }
+    Ok(out)
+}
+
+const HISTORY_FACT_SELECT: &str =
+    "SELECT h.id AS recorded_seq, h.project_id, h.stage, h.effective_date, h.amount_yuan, h.investment_yuan, \
+     h.reporting_unit_id, h.reported_by, p.lead_id, p.industry_code, l.reported_by AS lead_user, \
+     l.reporting_unit_id AS lead_unit, l.investor_tags AS lead_tags, l.industry_code AS lead_industry FROM stage_history h \
+     JOIN projects p ON p.id = h.project_id LEFT JOIN leads l ON l.id = p.lead_id WHERE ";
+
+/// History rows entered with an effective date in the range, known at `t` and standing then:
+/// the standing ones (`voided` false) or those voided after `t`.
+fn history_window(s: &mut Sql, voided: bool, start: &str, end: &str, t: &str, stages: &[&str]) {
+    if voided {
+        s.push("h.voided = 1 AND h.voided_at > ").bind(t);
+    } else {
+        s.push("h.voided = 0");
+    }
+    s.push(" AND h.effective_date >= ").bind(start);
+    s.push(" AND h.effective_date <= ").bind(end);
+    s.push(" AND h.recorded_at <= ").bind(t);
+    s.push(" AND h.stage IN (");
+    s.bind_list(stages.iter().copied());
+    s.push(")");
+}
+
+/// Stages entered in a range, summed by whom their credit goes to when a project's credit
+/// is its lead's as stored now (or, without a lead, its own reporter's): the stage, the
+/// lead's unit, reporter and tags, and the industry division (the project's, else the
+/// lead's). The caller corrects the projects whose leads were merged or changed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HistorySum {
+    pub stage: String,
+    pub unit_id: i64,
+    pub user_id: i64,
+    pub tags: String,
+    pub division: Option<String>,
+    pub n: i64,
+    /// the signing amount (else the investment), summed
+    pub amount: i64,
+    /// how many of them reach 1亿 by that amount
+    pub big: i64,
+    pub investment: i64,
+}
+
+pub async fn history_sums(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+    stages: &[&str],
+) -> Result<Vec<HistorySum>> {
+    let mut out = Vec::new();
+    for voided in [false, true] {
+        let mut s = Sql::new(
+            "SELECT h.stage, COALESCE(l.reporting_unit_id, h.reporting_unit_id) AS unit_id, \
+             COALESCE(l.reported_by, h.reported_by) AS user_id, COALESCE(l.investor_tags, '') AS tags, \
+             SUBSTR(COALESCE(p.industry_code, l.industry_code), 1, 2) AS division, COUNT(*) AS n, \
+             CAST(SUM(COALESCE(h.amount_yuan, h.investment_yuan)) AS BIGINT) AS amount, \
+             CAST(SUM(CASE WHEN COALESCE(h.amount_yuan, h.investment_yuan) >= 100000000 THEN 1 ELSE 0 END) AS BIGINT) AS big, \
+             CAST(SUM(h.investment_yuan) AS BIGINT) AS investment \
+             FROM stage_history h JOIN projects p ON p.id = h.project_id \
+             LEFT JOIN leads l ON l.id = p.lead_id WHERE ",
+        );
+        history_window(&mut s, voided, start, end, t, stages);
+        s.push(" GROUP BY h.stage, COALESCE(l.reporting_unit_id, h.reporting_unit_id), COALESCE(l.reported_by, h.reported_by), \
+                 COALESCE(l.investor_tags, ''), SUBSTR(COALESCE(p.industry_code, l.industry_code), 1, 2)");
+        out.extend(s.fetch_all::<HistorySum>(conn).await?);
+    }
+    Ok(out)
+}
+
+/// The rows of `history_facts` for projects in `projects` or whose lead is in `leads`.
+pub async fn history_facts_of(
+    conn: &mut Conn,
+    start: &str,
+    end: &str,
+    t: &str,
+    stages: &[&str],
+    (projects, leads): (&[i64], &[i64]),
+) -> Result<Vec<HistoryFact>> {
+    let mut out = Vec::new();
+    for (column, ids) in [("p.id", projects), ("p.lead_id", leads)] {
+        for chunk in ids.chunks(500) {
+            for voided in [false, true] {
+                let mut s = Sql::new(HISTORY_FACT_SELECT);
+                history_window(&mut s, voided, start, end, t, stages);
+                s.push(&format!(" AND {column} IN ("));
+                s.bind_list(chunk.iter().copied());
+                s.push(")");
+                out.extend(s.fetch_all::<HistoryFact>(conn).await?);
+            }
+        }
+    }
+    // a project both in `projects` and led by one of `leads` is read twice: keep it once
+    out.sort_by(|a, b| {
+        (a.project_id, &a.stage, &a.effective_date, a.recorded_seq).cmp(&(
+            b.project_id,
+            &b.stage,
+            &b.effective_date,
+            b.recorded_seq,
+        ))
+    });
+    out.dedup_by(|a, b| a.recorded_seq == b.recorded_seq);
     Ok(out)
 }
 
@@ -682,12 +758,7 @@ pub async fn project_facts(conn: &mut Conn, ids: &[i64]) -> Result<Vec<ProjectFa
              l.reported_by AS lead_user, l.reporting_unit_id AS lead_unit, l.investor_tags AS lead_tags \
              FROM projects p LEFT JOIN leads l ON l.id = p.lead_id WHERE p.id IN (",
         );
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
-            }
-            s.bind(*id);
-        }
+        s.bind_list(chunk.iter().copied());
         s.push(")");
         out.extend(s.fetch_all::<ProjectFact>(conn).await?);
     }

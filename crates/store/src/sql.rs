@@ -111,6 +111,17 @@ impl Sql {
         self
     }
 
+    /// Binds the values separated by commas, for `IN (…)`.
+    pub fn bind_list<V: Into<Val>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
     /// Appends another statement's text and arguments, renumbering its placeholders to
     /// follow this one's.
     pub fn append(&mut self, other: Sql) -> &mut Self {
