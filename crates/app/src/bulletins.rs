@@ -141,6 +141,9 @@ fn to_json(f: &AssessFigures) -> Result<String> {
     serde_json::to_string(f).map_err(|e| Error::Internal(e.to_string()))
 }
 
+/// How many stalled projects and overdue requests a bulletin names at most.
+const NAMED: usize = 50;
+
 /// The stalled projects and overdue requests on a day, named.
 pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
     let all = city_reader();
@@ -148,7 +151,7 @@ pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
         as_of: Some(on.to_string()),
         ..Default::default()
     };
-    let stalls = crate::milestones::stalled(app, &all, &q).await?;
+    let stalls = crate::milestones::stalled_first(app, &all, &q, Some(NAMED)).await?;
     let board = crate::requests::board(
         app,
         &all,
@@ -162,7 +165,6 @@ pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
         stalled: stalls
             .items
             .into_iter()
-            .take(50)
             .map(|s| NamedStall {
                 project_id: s.project.project_id,
                 project_name: s.project.project_name,
@@ -176,7 +178,7 @@ pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
             .items
             .into_iter()
             .filter(|e| e.overdue)
-            .take(50)
+            .take(NAMED)
             .map(|e| NamedRequest {
                 request_id: e.item.request_id,
                 title: e.item.title,

@@ -601,6 +601,17 @@ fn id_param(s: &Option<String>, field: &str) -> Result<Option<i64>> {
 
 /// The stalled projects in the caller's scope on a day, by rule, longest first.
 pub async fn stalled(app: &App, actor: &Actor, q: &StallQuery) -> Result<StallList> {
+    stalled_first(app, actor, q, None).await
+}
+
+/// The stall list, only its first `limit` entries if given (the longest stalled): what a
+/// bulletin names, without reading every stalled project of the city.
+pub async fn stalled_first(
+    app: &App,
+    actor: &Actor,
+    q: &StallQuery,
+    limit: Option<usize>,
+) -> Result<StallList> {
     let on = as_of(&q.as_of)?;
     let (unit, park, leader) = (
         id_param(&q.unit_id, "unit_id")?,
@@ -627,7 +638,10 @@ pub async fn stalled(app: &App, actor: &Actor, q: &StallQuery) -> Result<StallLi
         .filter(|r| opt(&q.rule).is_none_or(|c| c == r.code))
     {
         let Some(sh) = shape(r) else { continue };
-        for p in store::stalled(&mut c, sh, &cutoff(on, r.days), &actor.scope).await? {
+        // the filters below are applied after the query: a limited query would miss rows
+        let filtered = unit.is_some() || park.is_some() || leader.is_some();
+        let n = limit.filter(|_| !filtered).map(|n| n as i64);
+        for p in store::stalled(&mut c, sh, &cutoff(on, r.days), &actor.scope, n).await? {
             if unit.is_some_and(|u| u != p.reporting_unit_id)
                 || park.is_some_and(|k| Some(k) != p.park_id)
                 || leader.is_some_and(|l| Some(l) != p.responsible_leader_id)
@@ -648,6 +662,9 @@ pub async fn stalled(app: &App, actor: &Actor, q: &StallQuery) -> Result<StallLi
             .cmp(&a.stalled_days)
             .then(a.project.project_id.cmp(&b.project.project_id))
     });
+    if let Some(n) = limit {
+        items.truncate(n);
+    }
     Ok(StallList {
         as_of: on.to_string(),
         rules,

@@ -338,12 +338,14 @@ fn since_column(rule: &RuleShape<'_>) -> &'static str {
 }
 
 /// Projects in scope that a rule holds up on `as_of`: `after` reached before `cutoff`
-/// (`as_of` minus the rule's days: stalled for more than the days) and `missing` still open.
+/// (`as_of` minus the rule's days: stalled for more than the days) and `missing` still open;
+/// the longest stalled first, the first `limit` of them if given.
 pub async fn stalled(
     conn: &mut Conn,
     rule: RuleShape<'_>,
     cutoff: &str,
     scope: &Scope,
+    limit: Option<i64>,
 ) -> Result<Vec<Stalled>> {
     let since = since_column(&rule);
     let mut s = Sql::new(&format!(
@@ -360,6 +362,9 @@ pub async fn stalled(
     rule_clause(&mut s, rule, cutoff);
     scope.restrict(&mut s, "p", true);
     s.push(&format!(" ORDER BY {since}, p.id"));
+    if let Some(n) = limit {
+        s.push(" LIMIT ").bind(n);
+    }
     s.fetch_all(conn).await
 }
 

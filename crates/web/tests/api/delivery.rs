@@ -482,6 +482,34 @@ async fn stalls(t: TestApp) {
     let first = &v["items"][0];
     assert_eq!(first["park_name"], "凤城经济技术开发区");
     assert_eq!(first["reporting_unit_name"], "凤城市投资促进局");
+    // a bulletin names the head of the stall list on its period's last day, in its order
+    let leader = t.token("leader").await;
+    let draft = t
+        .get_json(
+            &leader,
+            "/api/v1/bulletins/draft?period=2025-05",
+            StatusCode::OK,
+        )
+        .await;
+    let pairs = |items: &Value| -> Vec<(i64, i64)> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["project_id"].as_i64().unwrap(),
+                    i["stalled_days"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let on_last_day = list("as_of=2025-05-31").await;
+    assert_eq!(
+        pairs(&draft["named"]["stalled"]),
+        pairs(&on_last_day["items"])
+    );
+    assert_eq!(draft["named"]["stalled"].as_array().unwrap().len(), 5);
     // each rule's threshold: one day short of it, the project is not listed
     let short = [
         ("signed_unregistered", "2025-01-31", "2025-02-01", p1),
