@@ -8,8 +8,11 @@ use fenglai_app::activities::{
     self, ActivityInput, ActivityListing, ActivityView, ListQuery as ActQuery,
 };
 use fenglai_app::assess::{AssessFigures, RankingBoard};
-use fenglai_app::bulletins::{self, BulletinView, TargetInput, Targets, Verification};
+use fenglai_app::bulletins::{
+    self, BulletinView, CompetitionInput, TargetInput, Targets, Verification,
+};
 use fenglai_app::cockpit::{self, Cockpit};
+use fenglai_domain::assess::{Metric, Scheme};
 use fenglai_store::assess::Bulletin;
 
 pub fn routes() -> Router<App> {
@@ -23,6 +26,11 @@ pub fn routes() -> Router<App> {
         .route("/bulletins/{id}/export.docx", get(bulletin_docx))
         .route("/bulletins/{id}/export.xlsx", get(bulletin_xlsx))
         .route("/targets", get(targets_page).post(target_set))
+        .route("/assessment/scheme", get(scheme_page).post(scheme_set))
+        .route(
+            "/competitions",
+            get(competitions_page).post(competition_create),
+        )
         .route("/lists/export.xlsx", get(lists_xlsx))
         .route("/activities", get(activities_page).post(activity_create))
 }
@@ -538,6 +546,311 @@ async fn target_set(
                 &s,
                 year,
                 form,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+// ---------------------------------------------------------------- scheme and competitions
+
+/// A metric's points as the form shows them.
+struct PointField {
+    code: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+/// The points of every metric, from the form's `pt_<code>` fields or from a scheme.
+fn point_fields(points: impl Fn(Metric) -> String) -> Vec<PointField> {
+    Metric::ALL
+        .iter()
+        .map(|m| PointField {
+            code: m.code(),
+            label: m.label(),
+            value: points(*m),
+        })
+        .collect()
+}
+
+/// Reads the `pt_<code>` fields: metrics left empty get no points.
+fn points_of(fields: &[(String, String)]) -> Result<Vec<(Metric, f64)>, Error> {
+    let mut out = Vec::new();
+    for m in Metric::ALL {
+        let Some((_, v)) = fields
+            .iter()
+            .find(|(k, _)| *k == format!("pt_{}", m.code()))
+        else {
+            continue;
+        };
+        let v = v.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let p: f64 = v
+            .parse()
+            .map_err(|_| Error::invalid("points", format!("“{}”的分值“{v}”应为数字", m.label())))?;
+        out.push((*m, p));
+    }
+    Ok(out)
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.trim())
+}
+
+#[derive(Template)]
+#[template(path = "scheme.html")]
+struct SchemePage {
+    f: Frame,
+    year: i64,
+    /// the form's values: the scheme standing, or what was sent
+    values: Vec<(String, String)>,
+    points: Vec<PointField>,
+    may_set: bool,
+    error: Option<String>,
+}
+
+impl SchemePage {
+    fn value(&self, name: &str) -> &str {
+        field(&self.values, name)
+    }
+    fn rule_is(&self, rule: &str) -> bool {
+        self.value("credit_rule") == rule
+    }
+}
+
+/// A scheme as the form's fields.
+fn scheme_fields(s: &Scheme) -> Vec<(String, String)> {
+    [
+        ("fortune500", s.fortune500.to_string()),
+        ("china500", s.china500.to_string()),
+        ("central_soe", s.central_soe.to_string()),
+        ("listed", s.listed.to_string()),
+        ("high_tech", s.high_tech.to_string()),
+        ("redline_override", s.redline_override.to_string()),
+        ("high_tech_divisions", s.high_tech_divisions.join(",")),
+        ("cap", s.cap.to_string()),
+        ("credit_rule", s.credit_rule.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .chain(
+        s.points
+            .iter()
+            .map(|(m, p)| (format!("pt_{}", m.code()), p.to_string())),
+    )
+    .collect()
+}
+
+/// The scheme the form describes (every field required but the points).
+fn scheme_from(fields: &[(String, String)]) -> Result<Scheme, Error> {
+    let num = |name: &str, label: &str| -> Result<f64, Error> {
+        let v = field(fields, name);
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| Error::invalid(name, format!("{label}“{v}”应为数字")))
+    };
+    Ok(Scheme {
+        fortune500: num("fortune500", "世界500强权重")?,
+        china500: num("china500", "中国500强权重")?,
+        central_soe: num("central_soe", "央企权重")?,
+        listed: num("listed", "上市公司权重")?,
+        high_tech: num("high_tech", "高新技术权重")?,
+        redline_override: num("redline_override", "红线特批权重")?,
+        high_tech_divisions: field(fields, "high_tech_divisions")
+            .split([',', '，', ' ', '、'])
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect(),
+        points: points_of(fields)?,
+        cap: num("cap", "单项封顶")?,
+        credit_rule: field(fields, "credit_rule").to_string(),
+    })
+}
+
+async fn scheme_render(
+    app: &App,
+    s: &WebSession,
+    year: i64,
+    sent: Option<Vec<(String, String)>>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let values = match sent {
+        Some(v) => v,
+        None => match bulletins::scheme(app, &s.actor, year).await {
+            Ok(sc) => scheme_fields(&sc),
+            Err(e) => return error_page(e),
+        },
+    };
+    let points = point_fields(|m| field(&values, &format!("pt_{}", m.code())).to_string());
+    render(
+        status,
+        &SchemePage {
+            f: Frame::new(s, "assessment"),
+            year,
+            values,
+            points,
+            may_set: bulletins::may_steer(s.actor.role),
+            error,
+        },
+    )
+}
+
+async fn scheme_page(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    match year_of(q.year.as_deref()) {
+        Ok(y) => scheme_render(&app, &s, y, None, None, StatusCode::OK).await,
+        Err(e) => error_page(e),
+    }
+}
+
+async fn scheme_set(
+    State(app): State<App>,
+    s: WebSession,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&fields, "csrf")) {
+        return r;
+    }
+    let result = async {
+        let year = year_of(Some(field(&fields, "year")))?;
+        let scheme = scheme_from(&fields)?;
+        bulletins::set_scheme(&app, &s.actor, year, &scheme).await?;
+        Ok::<i64, Error>(year)
+    }
+    .await;
+    match result {
+        Ok(year) => {
+            Redirect::to(&format!("/assessment/scheme?year={year}&saved=1")).into_response()
+        }
+        Err(e @ Error::Invalid { .. }) => {
+            let year = year_of(Some(field(&fields, "year"))).unwrap_or(0);
+            scheme_render(
+                &app,
+                &s,
+                year,
+                Some(fields),
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "competitions.html")]
+struct CompetitionsPage {
+    f: Frame,
+    items: Vec<CompetitionRow>,
+    may_set: bool,
+    values: Vec<(String, String)>,
+    points: Vec<PointField>,
+    error: Option<String>,
+}
+
+impl CompetitionsPage {
+    fn value(&self, name: &str) -> &str {
+        field(&self.values, name)
+    }
+}
+
+struct CompetitionRow {
+    id: i64,
+    name: String,
+    start_date: String,
+    end_date: String,
+    points: String,
+}
+
+async fn competitions_render(
+    app: &App,
+    s: &WebSession,
+    values: Vec<(String, String)>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let list = match bulletins::competitions(app, &s.actor).await {
+        Ok(l) => l,
+        Err(e) => return error_page(e),
+    };
+    let items = list
+        .into_iter()
+        .map(|c| {
+            let pts: Vec<(Metric, f64)> = serde_json::from_str(&c.points).unwrap_or_default();
+            CompetitionRow {
+                id: c.id,
+                name: c.name,
+                start_date: c.start_date,
+                end_date: c.end_date,
+                points: pts
+                    .iter()
+                    .map(|(m, p)| format!("{}{}分", m.label(), p))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            }
+        })
+        .collect();
+    let points = point_fields(|m| field(&values, &format!("pt_{}", m.code())).to_string());
+    render(
+        status,
+        &CompetitionsPage {
+            f: Frame::new(s, "assessment"),
+            items,
+            may_set: bulletins::may_steer(s.actor.role),
+            values,
+            points,
+            error,
+        },
+    )
+}
+
+async fn competitions_page(State(app): State<App>, s: WebSession) -> Response {
+    competitions_render(&app, &s, Vec::new(), None, StatusCode::OK).await
+}
+
+async fn competition_create(
+    State(app): State<App>,
+    s: WebSession,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, field(&fields, "csrf")) {
+        return r;
+    }
+    let result = async {
+        let input = CompetitionInput {
+            name: field(&fields, "name").to_string(),
+            start_date: field(&fields, "start_date").to_string(),
+            end_date: field(&fields, "end_date").to_string(),
+            points: points_of(&fields)?
+                .into_iter()
+                .map(|(m, p)| (m.code().to_string(), p))
+                .collect(),
+        };
+        bulletins::create_competition(&app, &s.actor, &input).await
+    }
+    .await;
+    match result {
+        Ok(c) => Redirect::to(&format!("/assessment?period=c{}", c.id)).into_response(),
+        Err(e @ Error::Invalid { .. }) => {
+            competitions_render(
+                &app,
+                &s,
+                fields,
                 Some(e.to_string()),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

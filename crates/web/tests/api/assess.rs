@@ -1044,3 +1044,161 @@ async fn activities_and_pages(t: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 both!(activities_and_assessment_pages, activities_and_pages);
+
+/// 考核办法 and 竞赛 set from their forms: the values reach the API, bad values are refused
+/// with the field's message and the page keeps what was typed, only leaders may set them.
+async fn scheme_and_competition_forms(t: TestApp) {
+    let cookie = format!(
+        "fenglai_session={}",
+        crate::auth::web_login(&t, "leader").await
+    );
+    let (status, html) = t.page(&cookie, "/assessment/scheme?year=2025").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("name=\"fortune500\" value=\"1.5\""), "{html}");
+    let csrf = crate::helpers::csrf_in(&html);
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("year", "2025"),
+        ("fortune500", "2"),
+        ("china500", "1.3"),
+        ("central_soe", "1"),
+        ("listed", "1"),
+        ("high_tech", "1.2"),
+        ("redline_override", "0"),
+        ("high_tech_divisions", "39，40 27"),
+        ("cap", "1.5"),
+        ("credit_rule", "equal"),
+        ("pt_signed_count", "60"),
+        ("pt_leads_valid", "40"),
+        ("pt_visits", ""),
+    ];
+    let r = t.form(&cookie, "/assessment/scheme", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let leader = t.token("leader").await;
+    let s = t
+        .get_json(
+            &leader,
+            "/api/v1/assessment/scheme?year=2025",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(s["fortune500"], 2.0);
+    assert_eq!(s["china500"], 1.3);
+    assert_eq!(s["cap"], 1.5);
+    assert_eq!(s["credit_rule"], "equal");
+    assert_eq!(s["high_tech_divisions"], json!(["39", "40", "27"]));
+    assert_eq!(
+        s["points"],
+        json!([["leads_valid", 40.0], ["signed_count", 60.0]])
+    );
+    // the page shows what was saved
+    let (_, html) = t.page(&cookie, "/assessment/scheme?year=2025").await;
+    assert!(
+        html.contains("name=\"pt_signed_count\" value=\"60\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"equal\" selected"), "{html}");
+    // bad values: the field's message, what was typed kept, nothing saved
+    for (name, value, message) in [
+        ("fortune500", "很多", "世界500强权重“很多”应为数字"),
+        ("cap", "3", "单项得分封顶应在1到2之间"),
+        ("high_tech_divisions", "C39", "“C39”不是两位的行业大类代码"),
+        ("credit_rule", "winner", "计分规则应为"),
+        ("pt_signed_count", "百", "“签约项目”的分值“百”应为数字"),
+        ("pt_signed_count", "120", "“签约项目”的分值应在0到100之间"),
+    ] {
+        let mut bad = fields.clone();
+        bad.retain(|(k, _)| *k != name);
+        bad.push((name, value));
+        let r = t.form(&cookie, "/assessment/scheme", &bad).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(message), "{name}: {html}");
+        if name != "credit_rule" {
+            // (a select shows its options, not what was sent)
+            assert!(
+                html.contains(&format!("value=\"{value}\"")),
+                "{name}: {html}"
+            );
+        }
+    }
+    let again = t
+        .get_json(
+            &leader,
+            "/api/v1/assessment/scheme?year=2025",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(again, s);
+    // a promoter sees the scheme but may not set it; a stale form is refused
+    let pcookie = format!(
+        "fenglai_session={}",
+        crate::auth::web_login(&t, "promoter").await
+    );
+    let (status, html) = t.page(&pcookie, "/assessment/scheme?year=2025").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("保存考核办法"));
+    let pcsrf = crate::helpers::csrf_in(&html);
+    fields[0] = ("csrf", &pcsrf);
+    let r = t.form(&pcookie, "/assessment/scheme", &fields).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    fields[0] = ("csrf", "stale");
+    let r = t.form(&cookie, "/assessment/scheme", &fields).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // 竞赛: set up from the form, listed, its rankings a click away
+    let (status, html) = t.page(&cookie, "/competitions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("尚未设立竞赛"));
+    let csrf = crate::helpers::csrf_in(&html);
+    let good: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("name", "二季度百日攻坚赛"),
+        ("start_date", "2025-04-01"),
+        ("end_date", "2025-07-09"),
+        ("pt_signed_count", "50"),
+        ("pt_started_count", "50"),
+    ];
+    for (name, value, message) in [
+        ("end_date", "2025-03-01", "结束"),
+        ("start_date", "四月", "start_date"),
+        ("name", "", "竞赛名称应为1到50个字"),
+    ] {
+        let mut bad = good.clone();
+        bad.retain(|(k, _)| *k != name);
+        bad.push((name, value));
+        let r = t.form(&cookie, "/competitions", &bad).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(message), "{name}: {html}");
+    }
+    let no_points: Vec<(&str, &str)> = good[..4].to_vec();
+    let r = t.form(&cookie, "/competitions", &no_points).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请至少为一个指标设定分值"));
+    let r = t.form(&cookie, "/competitions", &good).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/assessment?period=c"), "{to}");
+    let (status, html) = t.page(&cookie, &to).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("二季度百日攻坚赛"), "{html}");
+    let (_, html) = t.page(&cookie, "/competitions").await;
+    assert!(
+        html.contains("二季度百日攻坚赛") && html.contains("签约项目50分"),
+        "{html}"
+    );
+    let list = t
+        .get_json(&leader, "/api/v1/competitions", StatusCode::OK)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let r = t
+        .form(
+            &pcookie,
+            "/competitions",
+            &[&[("csrf", pcsrf.as_str())], &good[1..]].concat(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+both!(scheme_and_competition_pages, scheme_and_competition_forms);
