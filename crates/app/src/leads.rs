@@ -281,6 +281,9 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
 pub struct TagsInput {
     /// 世界500强, 中国500强, 央企, 上市公司 (codes or names, comma-separated; empty clears)
     pub investor_tags: String,
+    /// the version the change is based on (as read); a stale one answers 409 and changes
+    /// nothing; none applies the change over whatever is there
+    pub version: Option<i64>,
 }
 
 /// Sets a lead's investor tags (they weigh its projects in assessment); audited.
@@ -294,6 +297,7 @@ pub async fn set_tags(app: &App, actor: &Actor, id: i64, input: &TagsInput) -> R
         actor.role.may_manage_projects() || before.reported_by == actor.id(),
         "修改企业标签",
     )?;
+    crate::expect_version(input.version, before.version)?;
     if before.investor_tags == tags {
         tx.commit().await?;
         return Ok(before);

@@ -110,6 +110,21 @@ impl Error {
     }
 }
 
+/// The message of an edit refused because the record changed after the editor read it.
+pub const STALE: &str = "记录已被他人修改，请刷新后重试";
+
+/// Optimistic concurrency: an edit that names the version it was based on is refused
+/// ([`Error::Conflict`], 409) when the record has moved on since; one that names none is
+/// applied over whatever is there (last writer wins), as before versions existed. Called
+/// inside the edit's transaction, after `audit::Tx::begin` took the write lock, so no
+/// other write can come between the check and the update.
+pub fn expect_version(seen: Option<i64>, current: i64) -> Result<()> {
+    match seen {
+        Some(v) if v != current => Err(Error::Conflict(STALE.into())),
+        _ => Ok(()),
+    }
+}
+
 impl From<Invalid> for Error {
     fn from(i: Invalid) -> Self {
         Error::Invalid {
