@@ -259,8 +259,10 @@ pub fn env_category(s: &str) -> Result<String> {
 
 pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead> {
     actor.require(actor.role.may_report_leads(), "报送线索")?;
+    // the code tables never change under a running server: read them before taking the
+    // write lock, so that the lock is held for the writes and the duplicate check only
+    let new = validate(&mut *app.db.acquire().await?, input, actor).await?;
     let mut tx = Tx::begin(app).await?;
-    let new = validate(tx.conn(), input, actor).await?;
     let tags = fenglai_domain::assess::parse_tags(input.investor_tags.as_deref().unwrap_or(""))?;
     let id = leads::insert(tx.conn(), &new).await?;
     if !tags.is_empty() {

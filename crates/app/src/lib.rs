@@ -50,6 +50,10 @@ pub struct App {
     scanner: Option<Arc<dyn evidence::Scanner>>,
     /// the cockpit's figures and when they were computed (kept a minute)
     cockpit: Arc<Mutex<Option<cockpit::Cached>>>,
+    /// On SQLite, the turn to write: `audit::Tx` takes it before its transaction, so this
+    /// process's writers queue here and each is woken the moment the one before commits,
+    /// instead of polling SQLite's lock in the busy handler's growing sleeps.
+    pub(crate) writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -64,6 +68,7 @@ impl App {
             offers: Arc::default(),
             scanner: None,
             cockpit: Arc::default(),
+            writer: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
