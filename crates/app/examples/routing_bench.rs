@@ -96,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
                     status: STATUSES[next(STATUSES.len() as u64) as usize].into(),
                     price_yuan_per_mu: Some(200_000 + next(400_000) as i64),
                     active: None,
+                    version: None,
                 },
             )
             .await?;
@@ -160,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
                 status: plot.status.clone(),
                 price_yuan_per_mu: Some(300_000 + k as i64),
                 active: None,
+                version: None,
             },
         )
         .await?;

@@ -10,16 +10,26 @@ pub struct Tx {
     pub tx: Transaction<'static, Any>,
     head: Head,
     backend: fenglai_store::Backend,
+    /// this process's turn to write on SQLite (see `App::writer`), released after the
+    /// transaction ends (fields drop in order)
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Tx {
     pub async fn begin(app: &App) -> Result<Tx> {
+        // PostgreSQL queues writers on the audit head's row lock and wakes them in turn;
+        // SQLite's waiters would sleep and retry, so they queue in the process first.
+        let turn = match app.db.backend {
+            fenglai_store::Backend::Sqlite => Some(app.writer.clone().lock_owned().await),
+            fenglai_store::Backend::Postgres => None,
+        };
         let mut tx = app.db.begin().await?;
         let head = audit::lock_head(&mut tx).await?;
         Ok(Tx {
             tx,
             head,
             backend: app.db.backend,
+            _turn: turn,
         })
     }
 

@@ -558,6 +558,7 @@ async fn seed_parks_and_panel(app: &App) -> Result<()> {
                     status: status.to_string(),
                     price_yuan_per_mu: Some(price_wan * 10_000),
                     active: None,
+                    version: None,
                 },
             )
             .await?;

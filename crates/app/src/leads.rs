@@ -259,8 +259,10 @@ pub fn env_category(s: &str) -> Result<String> {
 
 pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead> {
     actor.require(actor.role.may_report_leads(), "报送线索")?;
+    // the code tables never change under a running server: read them before taking the
+    // write lock, so that the lock is held for the writes and the duplicate check only
+    let new = validate(&mut *app.db.acquire().await?, input, actor).await?;
     let mut tx = Tx::begin(app).await?;
-    let new = validate(tx.conn(), input, actor).await?;
     let tags = fenglai_domain::assess::parse_tags(input.investor_tags.as_deref().unwrap_or(""))?;
     let id = leads::insert(tx.conn(), &new).await?;
     if !tags.is_empty() {
@@ -281,6 +283,9 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
 pub struct TagsInput {
     /// 世界500强, 中国500强, 央企, 上市公司 (codes or names, comma-separated; empty clears)
     pub investor_tags: String,
+    /// the version the change is based on (as read); a stale one answers 409 and changes
+    /// nothing; none applies the change over whatever is there
+    pub version: Option<i64>,
 }
 
 /// Sets a lead's investor tags (they weigh its projects in assessment); audited.
@@ -294,6 +299,7 @@ pub async fn set_tags(app: &App, actor: &Actor, id: i64, input: &TagsInput) -> R
         actor.role.may_manage_projects() || before.reported_by == actor.id(),
         "修改企业标签",
     )?;
+    crate::expect_version(input.version, before.version)?;
     if before.investor_tags == tags {
         tx.commit().await?;
         return Ok(before);

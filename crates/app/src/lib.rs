@@ -50,6 +50,10 @@ pub struct App {
     scanner: Option<Arc<dyn evidence::Scanner>>,
     /// the cockpit's figures and when they were computed (kept a minute)
     cockpit: Arc<Mutex<Option<cockpit::Cached>>>,
+    /// On SQLite, the turn to write: `audit::Tx` takes it before its transaction, so this
+    /// process's writers queue here and each is woken the moment the one before commits,
+    /// instead of polling SQLite's lock in the busy handler's growing sleeps.
+    pub(crate) writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -64,6 +68,7 @@ impl App {
             offers: Arc::default(),
             scanner: None,
             cockpit: Arc::default(),
+            writer: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
@@ -107,6 +112,21 @@ impl Error {
             field: field.to_string(),
             message: message.into(),
         }
+    }
+}
+
+/// The message of an edit refused because the record changed after the editor read it.
+pub const STALE: &str = "记录已被他人修改，请刷新后重试";
+
+/// Optimistic concurrency: an edit that names the version it was based on is refused
+/// ([`Error::Conflict`], 409) when the record has moved on since; one that names none is
+/// applied over whatever is there (last writer wins), as before versions existed. Called
+/// inside the edit's transaction, after `audit::Tx::begin` took the write lock, so no
+/// other write can come between the check and the update.
+pub fn expect_version(seen: Option<i64>, current: i64) -> Result<()> {
+    match seen {
+        Some(v) if v != current => Err(Error::Conflict(STALE.into())),
+        _ => Ok(()),
     }
 }
 

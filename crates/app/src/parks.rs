@@ -341,6 +341,9 @@ pub struct PlotInput {
     pub price_yuan_per_mu: Option<i64>,
     /// false retires the plot (kept, not shown)
     pub active: Option<bool>,
+    /// on an edit, the version the change is based on (as read); a stale one answers 409
+    /// and changes nothing; none applies the change over whatever is there
+    pub version: Option<i64>,
 }
 
 fn code_of(list: &[(&str, &str)], v: &str, field: &str, what: &str) -> Result<String> {
@@ -394,6 +397,7 @@ pub async fn edit_plot(app: &App, actor: &Actor, plot_id: i64, input: &PlotInput
         .await?
         .ok_or(Error::NotFound)?;
     may_edit(tx.conn(), actor, before.park_id).await?;
+    crate::expect_version(input.version, before.version)?;
     let p = new_plot(before.park_id, input)?;
     parks::update_plot(tx.conn(), plot_id, &p, input.active.unwrap_or(true)).await?;
     parks::touch(tx.conn(), before.park_id, actor.id()).await?;

@@ -258,6 +258,9 @@ pub struct EditInput {
     pub planned_investment_yuan: Option<i64>,
     pub foreign_capital_usd: Option<i64>,
     pub land_mu: Option<f64>,
+    /// the version the edit is based on (as read); a stale one answers 409 and changes
+    /// nothing; none applies the edit over whatever is there
+    pub version: Option<i64>,
 }
 
 pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Result<Project> {
@@ -266,6 +269,7 @@ pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Resul
         .await?
         .ok_or(Error::NotFound)?;
     actor.require(actor.role.may_manage_projects(), "修改项目")?;
+    crate::expect_version(input.version, before.version)?;
     let name = match opt(&input.name) {
         Some(n) if n.chars().count() > 100 => {
             return Err(Error::invalid("name", "项目名称不能超过100个字"))

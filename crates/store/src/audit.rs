@@ -29,11 +29,9 @@ pub struct Head {
 }
 
 /// Locks the chain head for this transaction and returns it.
+/// One statement: the write takes SQLite's write lock or PostgreSQL's row lock at once.
 pub async fn lock_head(conn: &mut Conn) -> Result<Head> {
-    Sql::new("UPDATE audit_head SET seq = seq WHERE id = 1")
-        .execute(conn)
-        .await?;
-    Sql::new("SELECT seq, hash FROM audit_head WHERE id = 1")
+    Sql::new("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
         .fetch_one(conn)
         .await
 }

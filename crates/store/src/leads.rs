@@ -49,6 +49,9 @@ pub struct Lead {
     pub investor_tags: String,
     pub created_at: String,
     pub updated_at: String,
+    /// bumped by every write; an edit that names an older one is refused (409)
+    #[serde(default)]
+    pub version: i64,
 }
 
 const SELECT: &str =
@@ -57,7 +60,7 @@ const SELECT: &str =
     l.planned_investment_yuan, l.land_mu, l.expected_jobs, l.channel, l.reported_by, \
     us.display_name AS reporter_name, l.reporting_unit_id, un.name AS reporting_unit_name, \
     l.reported_date, l.status, l.project_id, l.merged_into, l.env_category, l.expected_tax_yuan, \
-    l.expected_output_yuan, l.energy_tce, l.power_kva, l.investor_tags, l.created_at, l.updated_at \
+    l.expected_output_yuan, l.energy_tce, l.power_kva, l.investor_tags, l.created_at, l.updated_at, l.version \
     FROM leads l \
     JOIN users us ON us.id = l.reported_by \
     JOIN units un ON un.id = l.reporting_unit_id \

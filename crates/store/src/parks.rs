@@ -56,6 +56,8 @@ pub struct Plot {
     pub price_yuan_per_mu: Option<i64>,
     pub active: i64,
     pub updated_at: String,
+    /// bumped by every write; an edit that names an older one is refused (409)
+    pub version: i64,
 }
 
 const PROFILE_SELECT: &str = "SELECT u.id AS park_id, u.name AS park_name, p.summary, \
@@ -191,7 +193,7 @@ pub async fn set_industries(conn: &mut Conn, park_id: i64, codes: &[String]) -> 
 }
 
 const PLOT_COLS: &str =
-    "id, park_id, name, area_mu, land_use, status, price_yuan_per_mu, active, updated_at";
+    "id, park_id, name, area_mu, land_use, status, price_yuan_per_mu, active, updated_at, version";
 
 /// Active plots of one park, or of every park when `park_id` is None.
 pub async fn plots(conn: &mut Conn, park_id: Option<i64>) -> Result<Vec<Plot>> {
@@ -314,7 +316,7 @@ pub async fn update_plot(conn: &mut Conn, id: i64, p: &NewPlot, active: bool) ->
         .bind(active as i64);
     s.push(", updated_at = ")
         .bind(now())
-        .push(" WHERE id = ")
+        .push(", version = version + 1 WHERE id = ")
         .bind(id);
     s.execute(conn).await.map(|_| ())
 }

@@ -40,6 +40,8 @@ pub struct Project {
     pub above_scale_date: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// bumped by every write; an edit that names an older one is refused (409)
+    pub version: i64,
 }
 
 const SELECT: &str = "SELECT p.id, p.name, p.lead_id, p.company_name, p.uscc, p.industry_code, \
@@ -48,7 +50,7 @@ const SELECT: &str = "SELECT p.id, p.name, p.lead_id, p.company_name, p.uscc, p.
     p.responsible_leader_id, rl.display_name AS responsible_leader_name, p.planned_investment_yuan, \
     p.contracted_investment_yuan, p.foreign_capital_usd, p.land_mu, p.stage, p.stage_date, \
     p.before_drop_stage, p.drop_reason, p.project_type, p.target_production_date, \
-    p.above_scale_date, p.created_at, p.updated_at \
+    p.above_scale_date, p.created_at, p.updated_at, p.version \
     FROM projects p \
     JOIN units un ON un.id = p.reporting_unit_id \
     LEFT JOIN units pk ON pk.id = p.park_id \
@@ -317,7 +319,7 @@ pub async fn update(conn: &mut Conn, id: i64, e: &ProjectEdit) -> Result<()> {
         .bind(e.land_mu)
         .push(", updated_at = ")
         .bind(now());
-    s.push(" WHERE id = ").bind(id);
+    s.push(", version = version + 1 WHERE id = ").bind(id);
     s.execute(conn).await?;
     let mut h = Sql::new("UPDATE stage_history SET park_id = ");
     h.bind(e.park_id).push(" WHERE project_id = ").bind(id);

@@ -1,7 +1,7 @@
 //! The JSON API under /api/v1.
 
 use crate::error::ApiError;
-use crate::extract::{ApiActor, ApiJson, ClientIp};
+use crate::extract::{ApiActor, ApiJson, ClientIp, IfMatch, Versioned};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -125,13 +125,14 @@ pub async fn create_lead(
 
 /// One lead (404 also when outside the caller's scope).
 #[utoipa::path(get, path = "/api/v1/leads/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Lead), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = Lead, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 404)), security(("bearer" = [])))]
 pub async fn get_lead(
     State(app): State<App>,
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Lead>> {
-    Ok(Json(leads::get(&app, &a, id).await?))
+) -> ApiResult<Versioned<Lead>> {
+    let l = leads::get(&app, &a, id).await?;
+    Ok(Versioned(l.version, l))
 }
 
 /// Admit a lead into the pool (入库): creates its project in `negotiating`.
@@ -167,25 +168,31 @@ pub async fn list_projects(
 
 /// One project.
 #[utoipa::path(get, path = "/api/v1/projects/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Project), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = Project, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 404)), security(("bearer" = [])))]
 pub async fn get_project(
     State(app): State<App>,
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Project>> {
-    Ok(Json(projects::get(&app, &a, id).await?))
+) -> ApiResult<Versioned<Project>> {
+    let p = projects::get(&app, &a, id).await?;
+    Ok(Versioned(p.version, p))
 }
 
-/// Edit a project's fields.
-#[utoipa::path(patch, path = "/api/v1/projects/{id}", params(("id" = i64, Path)), request_body = EditInput,
-    responses((status = 200, body = Project), (status = 404), (status = 422)), security(("bearer" = [])))]
+/// Edit a project's fields. Send the version read (`If-Match` with the `ETag`, or
+/// `version` in the body): if the project changed since, the answer is 409 and nothing
+/// changes. An edit without a version is applied over whatever is there.
+#[utoipa::path(patch, path = "/api/v1/projects/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = EditInput,
+    responses((status = 200, body = Project, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed"), (status = 422)), security(("bearer" = [])))]
 pub async fn edit_project(
     State(app): State<App>,
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<EditInput>,
-) -> ApiResult<Json<Project>> {
-    Ok(Json(projects::edit(&app, &a, id, &input).await?))
+    if_match: IfMatch,
+    ApiJson(mut input): ApiJson<EditInput>,
+) -> ApiResult<Versioned<Project>> {
+    input.version = if_match.with_body(input.version)?;
+    let p = projects::edit(&app, &a, id, &input).await?;
+    Ok(Versioned(p.version, p))
 }
 
 /// Move a project to another stage. Illegal moves answer 409 with the reason.

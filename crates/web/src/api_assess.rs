@@ -4,7 +4,7 @@
 
 use crate::api_ledgers::xlsx;
 use crate::error::ApiError;
-use crate::extract::{ApiActor, ApiJson};
+use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -134,18 +134,20 @@ pub async fn void_activity(
     Ok(Json(activities::void(&app, &a, id, &input).await?))
 }
 
-/// Sets a lead's investor tags (世界500强, 中国500强, 央企, 上市公司).
-#[utoipa::path(post, path = "/api/v1/leads/{id}/tags", params(("id" = i64, Path)), request_body = TagsInput,
-    responses((status = 200, body = Lead), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+/// Sets a lead's investor tags (世界500强, 中国500强, 央企, 上市公司). With the version
+/// read (`If-Match` or `version`), a lead changed since answers 409 and nothing changes.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/tags", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = TagsInput,
+    responses((status = 200, body = Lead, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed"), (status = 422)), security(("bearer" = [])))]
 pub async fn set_tags(
     State(app): State<App>,
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<TagsInput>,
-) -> ApiResult<Json<Lead>> {
-    Ok(Json(
-        fenglai_app::leads::set_tags(&app, &a, id, &input).await?,
-    ))
+    if_match: IfMatch,
+    ApiJson(mut input): ApiJson<TagsInput>,
+) -> ApiResult<Versioned<Lead>> {
+    input.version = if_match.with_body(input.version)?;
+    let l = fenglai_app::leads::set_tags(&app, &a, id, &input).await?;
+    Ok(Versioned(l.version, l))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

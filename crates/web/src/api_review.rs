@@ -1,7 +1,7 @@
 //! JSON API of pre-review, red lines, park profiles and routing.
 
 use crate::error::ApiError;
-use crate::extract::{ApiActor, ApiJson};
+use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
@@ -107,16 +107,20 @@ pub async fn add_plot(
     ))
 }
 
-/// Change or retire (`active: false`) a plot.
-#[utoipa::path(patch, path = "/api/v1/plots/{id}", params(("id" = i64, Path)), request_body = PlotInput,
-    responses((status = 200, body = Plot), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+/// Change or retire (`active: false`) a plot. With the version read (`If-Match` or
+/// `version`), a plot changed since answers 409 and nothing changes.
+#[utoipa::path(patch, path = "/api/v1/plots/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = PlotInput,
+    responses((status = 200, body = Plot, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed"), (status = 422)), security(("bearer" = [])))]
 pub async fn edit_plot(
     State(app): State<App>,
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<PlotInput>,
-) -> ApiResult<Json<Plot>> {
-    Ok(Json(parks::edit_plot(&app, &a, id, &input).await?))
+    if_match: IfMatch,
+    ApiJson(mut input): ApiJson<PlotInput>,
+) -> ApiResult<Versioned<Plot>> {
+    input.version = if_match.with_body(input.version)?;
+    let p = parks::edit_plot(&app, &a, id, &input).await?;
+    Ok(Versioned(p.version, p))
 }
 
 // ---- panels and reviews ----

@@ -98,6 +98,61 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// The version an edit is based on, from `If-Match: "N"` (the `ETag` of a read; `W/"N"`
+/// and a bare `N` are taken too, `*` means any version). Anything else answers 422.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(v) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let bad = || {
+            ApiError(Error::invalid(
+                "If-Match",
+                "If-Match 应为读取时的 ETag，如 \"3\"",
+            ))
+        };
+        let t = v.to_str().map_err(|_| bad())?.trim();
+        if t == "*" {
+            return Ok(IfMatch(None));
+        }
+        let t = t.strip_prefix("W/").unwrap_or(t);
+        let t = t
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(t);
+        t.parse().map(|n| IfMatch(Some(n))).map_err(|_| bad())
+    }
+}
+
+impl IfMatch {
+    /// The version of an edit, from the header or the body's `version`; both must agree.
+    pub fn with_body(self, body: Option<i64>) -> Result<Option<i64>, ApiError> {
+        match (self.0, body) {
+            (Some(h), Some(b)) if h != b => Err(ApiError(Error::invalid(
+                "version",
+                "If-Match 与请求体中的 version 不一致",
+            ))),
+            (h, b) => Ok(h.or(b)),
+        }
+    }
+}
+
+/// A response carrying its record's version as an `ETag`, to send back in `If-Match`.
+pub struct Versioned<T>(pub i64, pub T);
+
+impl<T: serde::Serialize> IntoResponse for Versioned<T> {
+    fn into_response(self) -> Response {
+        (
+            [(header::ETAG, format!("\"{}\"", self.0))],
+            axum::Json(self.1),
+        )
+            .into_response()
+    }
+}
+
 /// A JSON body; malformed bodies and unknown fields answer 422 naming the field.
 pub struct ApiJson<T>(pub T);
 

@@ -1147,6 +1147,9 @@ async fn project_transition(
 struct ProjectEditForm {
     #[serde(default)]
     csrf: String,
+    /// the version the form was filled from: a project changed since is not overwritten
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -1170,6 +1173,17 @@ fn form_id(s: &str, field: &str) -> Result<Option<i64>, Error> {
             .parse()
             .map(Some)
             .map_err(|_| Error::invalid(field, "选择无效")),
+    }
+}
+
+/// The version a form was filled from (its hidden `version` field), if it carries one.
+pub(crate) fn form_version(s: &str) -> Result<Option<i64>, Error> {
+    match nonempty(s) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::invalid("version", "表单已失效，请刷新后重试")),
     }
 }
 
@@ -1206,6 +1220,7 @@ async fn project_edit(
                 ),
                 None => None,
             },
+            version: form_version(&f.version)?,
         })
     })();
     let result = match input {

@@ -388,6 +388,12 @@ struct PlotForm {
     /// "1" retires the plot
     #[serde(default)]
     retire: String,
+    /// on an edit, the version the form was filled from
+    #[serde(default)]
+    version: String,
+    /// on an edit, the park whose page shows an error
+    #[serde(default)]
+    park: String,
 }
 
 impl PlotForm {
@@ -400,6 +406,7 @@ impl PlotForm {
             status: self.status.clone(),
             price_yuan_per_mu: form_wan(&self.price_wan, "price_wan")?,
             active: Some(self.retire.is_empty()),
+            version: crate::pages::form_version(&self.version)?,
         })
     }
 }
@@ -441,9 +448,12 @@ async fn plot_edit(
         Ok(input) => parks::edit_plot(&app, &s.actor, plot_id, &input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(p) => Redirect::to(&format!("/parks/{}#plots", p.park_id)).into_response(),
-        Err(e) => error_page(e),
+    match (result, f.park.parse::<i64>()) {
+        (Ok(p), _) => Redirect::to(&format!("/parks/{}#plots", p.park_id)).into_response(),
+        (Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))), Ok(park)) => {
+            park_page(&app, &s, park, None, Some(e), false).await
+        }
+        (Err(e), _) => error_page(e),
     }
 }
 

@@ -21,3 +21,4 @@ mod scope;
 mod scope_matrix;
 mod stats;
 mod upgrade;
+mod versions;
