@@ -490,37 +490,42 @@ pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
     Ok(hits.len())
 }
 
-/// Queues the lookalikes of every lead with an id in `[from, to]` (an import's leads, just
-/// written in the caller's transaction) among the leads before each: found by set, scored
-/// one pair at a time, at most 20 a lead. Returns the pairs queued.
-pub async fn queue_lookalikes_between(
-    c: &mut Conn,
-    backend: fenglai_store::Backend,
-    from: i64,
-    to: i64,
-) -> Result<usize> {
+/// The most candidate pairs an import scores.
+pub const IMPORT_CANDIDATES: usize = 200_000;
+
+/// The 疑似重复 pairs `(earlier, new, reasons)` of the leads of `leads` with an id from
+/// `from` on (an import's, being written in the caller's transaction) among the leads
+/// before each: `leads` holds them and the earlier live leads sharing a key with them
+/// ([`store::earlier_sharing`]). Candidates by name key, credit code or normalised name
+/// ([`store::candidate_pairs`], at most [`IMPORT_CANDIDATES`]), scored one pair at a
+/// time, at most 20 a lead. Pure computation: an import runs it beside its inserts.
+pub fn lookalike_pairs(leads: &[store::CandidateLead], from: i64) -> Vec<(i64, i64, String)> {
     const PER_LEAD: usize = 20;
-    let candidates = store::candidates_between(c, from, to, 200_000).await?;
+    let candidates = store::candidate_pairs(leads, from, IMPORT_CANDIDATES);
+    let by_id: HashMap<i64, &store::CandidateLead> = leads.iter().map(|l| (l.id, l)).collect();
     // each lead's name is parsed once, however many pairs it is in
-    let prepared: HashMap<i64, fenglai_identity::Prepared> = candidates
-        .leads
-        .values()
-        .map(|l| {
-            let r = record(
-                &l.company_name,
-                l.uscc.as_deref(),
-                l.industry_code.as_deref(),
-                l.region_code.as_deref(),
-                l.planned_investment_yuan,
-                Some(&l.reported_date),
-            );
-            (l.id, fenglai_identity::Prepared::new(l.id as u64, &r))
-        })
-        .collect();
+    let mut prepared: HashMap<i64, fenglai_identity::Prepared> = HashMap::new();
+    for &(n, o) in &candidates {
+        for id in [n, o] {
+            if let (std::collections::hash_map::Entry::Vacant(e), Some(l)) =
+                (prepared.entry(id), by_id.get(&id))
+            {
+                let r = record(
+                    &l.company_name,
+                    l.uscc.as_deref(),
+                    l.industry_code.as_deref(),
+                    l.region_code.as_deref(),
+                    l.planned_investment_yuan,
+                    Some(&l.reported_date),
+                );
+                e.insert(fenglai_identity::Prepared::new(l.id as u64, &r));
+            }
+        }
+    }
     let mut pairs = Vec::new();
     let mut per_lead = 0;
     let mut last_new = 0;
-    for &(n_id, o_id) in &candidates.pairs {
+    for &(n_id, o_id) in &candidates {
         if n_id != last_new {
             last_new = n_id;
             per_lead = 0;
@@ -528,7 +533,7 @@ pub async fn queue_lookalikes_between(
         if per_lead >= PER_LEAD {
             continue;
         }
-        let (Some(n), Some(o)) = (candidates.leads.get(&n_id), candidates.leads.get(&o_id)) else {
+        let (Some(n), Some(o)) = (by_id.get(&n_id), by_id.get(&o_id)) else {
             continue;
         };
         let same_uscc = n.uscc.is_some() && n.uscc == o.uscc;
@@ -541,8 +546,7 @@ pub async fn queue_lookalikes_between(
         pairs.push((o_id, n_id, reasons(same_uscc, same_name, &verdict)));
         per_lead += 1;
     }
-    store::queue_new(c, backend, &pairs).await?;
-    Ok(pairs.len())
+    pairs
 }
 
 /// Open 疑似重复 pairs where the caller sees both leads.

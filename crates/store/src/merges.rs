@@ -272,93 +272,109 @@ pub struct CandidateLead {
     pub company_name: String,
     pub uscc: Option<String>,
     pub name_norm: String,
+    pub name_key: String,
     pub industry_code: Option<String>,
     pub region_code: Option<String>,
     pub planned_investment_yuan: Option<i64>,
     pub reported_date: String,
 }
 
-/// Pairs (new, earlier) of leads that may be duplicates, with each lead's fields once.
-#[derive(Debug, Default)]
-pub struct Candidates {
-    /// (lead among `[from, to]`, earlier live lead), ordered by both ids
-    pub pairs: Vec<(i64, i64)>,
-    pub leads: HashMap<i64, CandidateLead>,
-}
+/// Values asked for in one `IN (…)` of [`earlier_sharing`].
+const SHARING_CHUNK: usize = 500;
 
-#[derive(sqlx::FromRow)]
-struct PairIds {
-    n_id: i64,
-    o_id: i64,
-}
-
-/// For every lead with an id in `[from, to]`, the earlier live leads with the same name key,
-/// credit code or normalised name: three equi-joins on indexed columns, the first `limit`
-/// pairs by (new, earlier) id. The joins give id pairs only (a narrow sort), asked for
-/// [`CANDIDATE_SPAN`] new leads at a time so that a large import stops once it has
-/// `limit`; the leads' fields are then read once each.
-pub async fn candidates_between(
+/// The live leads (not merged) with an id below `before` that share a name key, a credit
+/// code or a normalised name with one of `leads`: where the leads an import is writing
+/// look for lookalikes written before them. One indexed `IN (…)` per 500 values of each
+/// column; each lead once, by id.
+pub async fn earlier_sharing(
     conn: &mut Conn,
-    from: i64,
-    to: i64,
-    limit: i64,
-) -> Result<Candidates> {
-    let mut out = Candidates::default();
-    let mut start = from;
-    while start <= to && (out.pairs.len() as i64) < limit {
-        let end = to.min(start + CANDIDATE_SPAN - 1);
-        let got = candidate_pairs(conn, start, end, limit - out.pairs.len() as i64).await?;
-        out.pairs.extend(got.into_iter().map(|p| (p.n_id, p.o_id)));
-        start = end + 1;
-    }
-    let mut ids: Vec<i64> = out.pairs.iter().flat_map(|&(n, o)| [n, o]).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    for chunk in ids.chunks(500) {
-        let mut s = Sql::new(
-            "SELECT id, company_name, uscc, name_norm, industry_code, region_code, \
-             planned_investment_yuan, reported_date FROM leads WHERE id IN (",
-        );
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
+    before: i64,
+    leads: &[CandidateLead],
+) -> Result<Vec<CandidateLead>> {
+    let mut keys: Vec<&str> = leads
+        .iter()
+        .map(|l| l.name_key.as_str())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut usccs: Vec<&str> = leads.iter().filter_map(|l| l.uscc.as_deref()).collect();
+    let mut norms: Vec<&str> = leads
+        .iter()
+        .map(|l| l.name_norm.as_str())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut out: std::collections::BTreeMap<i64, CandidateLead> = Default::default();
+    for (col, values) in [
+        ("name_key", &mut keys),
+        ("uscc", &mut usccs),
+        ("name_norm", &mut norms),
+    ] {
+        values.sort_unstable();
+        values.dedup();
+        for chunk in values.chunks(SHARING_CHUNK) {
+            let mut s = Sql::new(
+                "SELECT id, company_name, uscc, name_norm, name_key, industry_code, region_code, \
+                 planned_investment_yuan, reported_date FROM leads WHERE status <> 'merged' AND id < "
+            );
+            s.bind(before).push(&format!(" AND {col} IN ("));
+            for (i, v) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.bind(*v);
             }
-            s.bind(*id);
-        }
-        s.push(")");
-        for l in s.fetch_all::<CandidateLead>(conn).await? {
-            out.leads.insert(l.id, l);
+            s.push(")");
+            for l in s.fetch_all::<CandidateLead>(conn).await? {
+                out.insert(l.id, l);
+            }
         }
     }
-    Ok(out)
+    Ok(out.into_values().collect())
 }
 
-/// New leads whose candidates [`candidates_between`] asks for in one query.
-pub const CANDIDATE_SPAN: i64 = 2000;
-
-async fn candidate_pairs(conn: &mut Conn, from: i64, to: i64, limit: i64) -> Result<Vec<PairIds>> {
-    let mut s = Sql::new("");
-    for (i, (col, guard)) in [
-        ("name_key", "n.name_key <> ''"),
-        ("uscc", "n.uscc IS NOT NULL"),
-        ("name_norm", "n.name_norm <> ''"),
+/// The keys a lead shares with its lookalikes: name key, credit code, normalised name.
+fn candidate_keys(l: &CandidateLead) -> [Option<&str>; 3] {
+    [
+        Some(l.name_key.as_str()).filter(|k| !k.is_empty()),
+        l.uscc.as_deref(),
+        Some(l.name_norm.as_str()).filter(|k| !k.is_empty()),
     ]
-    .iter()
-    .enumerate()
-    {
-        if i > 0 {
-            s.push(" UNION ");
+}
+
+/// Pairs (new, earlier) of leads that may be duplicates: every lead of `leads` with an id
+/// from `from` on, with each earlier lead of `leads` that shares its name key (not
+/// empty), credit code or normalised name (not empty); ordered by both ids, the first
+/// `limit`. `leads` holds the new leads and the live earlier ones ([`earlier_sharing`]).
+pub fn candidate_pairs(leads: &[CandidateLead], from: i64, limit: usize) -> Vec<(i64, i64)> {
+    let mut order: Vec<&CandidateLead> = leads.iter().collect();
+    order.sort_unstable_by_key(|l| l.id);
+    let mut blocks: [HashMap<&str, Vec<i64>>; 3] = Default::default();
+    let mut out = Vec::new();
+    let mut earlier = Vec::new();
+    for l in order {
+        let keys = candidate_keys(l);
+        if l.id >= from {
+            earlier.clear();
+            for (block, key) in blocks.iter().zip(keys) {
+                if let Some(ids) = key.and_then(|k| block.get(k)) {
+                    earlier.extend_from_slice(ids);
+                }
+            }
+            earlier.sort_unstable();
+            earlier.dedup();
+            for &o in &earlier {
+                if out.len() >= limit {
+                    return out;
+                }
+                out.push((l.id, o));
+            }
         }
-        s.push(&format!(
-            "SELECT n.id AS n_id, o.id AS o_id FROM leads n JOIN leads o ON o.{col} = n.{col} WHERE n.id >= "
-        ));
-        s.bind(from).push(" AND n.id <= ").bind(to);
-        s.push(&format!(
-            " AND {guard} AND o.id < n.id AND o.status <> 'merged'"
-        ));
+        for (block, key) in blocks.iter_mut().zip(keys) {
+            if let Some(k) = key {
+                block.entry(k).or_default().push(l.id);
+            }
+        }
     }
-    s.push(" ORDER BY n_id, o_id LIMIT ").bind(limit);
-    s.fetch_all(conn).await
+    out
 }
 
 /// Queues pairs `(earlier, new, reasons)` where every `new` lead was written in this
