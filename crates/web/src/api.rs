@@ -178,7 +178,7 @@ pub async fn get_project(
 
 /// Edit a project's fields.
 #[utoipa::path(patch, path = "/api/v1/projects/{id}", params(("id" = i64, Path)), request_body = EditInput,
-    responses((status = 200, body = Project), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = Project), (status = 404), (status = 409, description = "the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn edit_project(
     State(app): State<App>,
     ApiActor(a): ApiActor,

@@ -1312,19 +1312,8 @@ async fn import_lookalikes(t: TestApp) {
         id("同码不同名有限公司"),
         id("苏州启明光电科技有限公司"),
     );
-    let queue = t.get_json(&tok, "/api/v1/duplicates", StatusCode::OK).await;
-    let mut pairs: Vec<(i64, i64)> = queue
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["lead_id"].as_i64().unwrap(),
-                p["other_id"].as_i64().unwrap(),
-            )
-        })
-        .filter(|&(_, new)| new >= n1)
-        .collect();
+    let (queue, mut pairs) = t.duplicate_pairs(&tok).await;
+    pairs.retain(|&(_, new)| new >= n1);
     pairs.sort_unstable();
     assert_eq!(
         pairs,
