@@ -770,6 +770,16 @@ async fn two_projects(t: TestApp) {
         .unwrap();
     assert_eq!(land["survivor"], Value::Null);
     assert_eq!(land["duplicate"], "60");
+    // the merge page shows both projects side by side, each conflict a choice
+    let cookie = format!(
+        "fenglai_session={}",
+        crate::auth::web_login(&t, "promoter").await
+    );
+    let (status, html) = t.page(&cookie, &format!("/leads/{a}/merge?with={b}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"project-sides\""), "{html}");
+    assert!(html.contains("name=\"keep_project\""), "{html}");
+    assert!(html.contains("name=\"keep_month.2025-03\""), "{html}");
     // unpicked, refused naming them; nothing written
     let keep_lead = json!({"company_name": "survivor", "planned_investment_yuan": "survivor"});
     let e = t
@@ -831,6 +841,8 @@ async fn two_projects(t: TestApp) {
         sb["realised"]["months"][0]["capital_arrived_yuan"],
         10_000_000
     );
+    let (_, html) = t.page(&cookie, &format!("/projects/{pb}")).await;
+    assert!(html.contains("id=\"merged\""), "{html}");
     // counted once: in the pipeline, the project list and the assessment
     assert_eq!(in_stage(&t, &leader, "negotiating").await, neg0);
     assert_eq!(in_stage(&t, &leader, "signed").await, sig0 + 1);
