@@ -194,6 +194,11 @@ struct World {
     now: HashMap<i64, store::LeadFact>,
     /// root → members (including the root), for roots with members
     members: HashMap<i64, Vec<i64>>,
+    /// projects merged into another at `t`: counted nowhere
+    gone: HashSet<i64>,
+    /// (project, month) of figures stored now → the project they belonged to at `t`, where
+    /// a project merge made or undone since moved or swapped them
+    month_project: HashMap<(i64, String), i64>,
 }
 
 impl World {
@@ -295,6 +300,8 @@ async fn world(
 ) -> Result<World> {
     let merges = store::merge_facts(c).await?;
     let mut parent = HashMap::new();
+    let mut gone = HashSet::new();
+    let mut month_project = HashMap::new();
     let mut project_lead = HashMap::new();
     let mut involved: HashSet<i64> = lead_ids.iter().copied().collect();
     for m in &merges {
@@ -310,6 +317,32 @@ async fn world(
                 project_lead.insert(p, m.duplicate_id);
             } else if standing_at_t && !standing_now {
                 project_lead.insert(p, m.survivor_id);
+            }
+        }
+        if let Some(pm) = &moved.projects {
+            if standing_at_t {
+                gone.insert(pm.gone);
+            }
+            if standing_now != standing_at_t {
+                // the kept project's lead, and the months the merge moved or swapped, as
+                // they were at `t`
+                let (lead_at_t, from, to) = if standing_at_t {
+                    (Some(m.survivor_id), pm.gone, pm.kept)
+                } else {
+                    (pm.kept_before.lead_id, pm.kept, pm.gone)
+                };
+                if pm.kept_before.lead_id != Some(m.survivor_id) {
+                    if let Some(l) = lead_at_t {
+                        project_lead.insert(pm.kept, l);
+                    }
+                }
+                for month in &pm.months {
+                    month_project.insert((from, month.clone()), to);
+                }
+                for month in &pm.swapped_months {
+                    month_project.insert((pm.kept, month.clone()), pm.gone);
+                    month_project.insert((pm.gone, month.clone()), pm.kept);
+                }
             }
         }
         involved.insert(m.survivor_id);
@@ -360,6 +393,8 @@ async fn world(
         leads,
         now,
         members: HashMap::new(),
+        gone,
+        month_project,
     };
     let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
     let survivors: HashSet<i64> = w.parent.values().copied().collect();
@@ -512,8 +547,14 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         v.sort_unstable();
         v
     };
-    let mut special_projects: Vec<i64> = w.project_lead.keys().copied().collect();
+    let mut special_projects: Vec<i64> = w
+        .project_lead
+        .keys()
+        .chain(w.gone.iter())
+        .copied()
+        .collect();
     special_projects.sort_unstable();
+    special_projects.dedup();
     let history = store::history_facts_of(
         c,
         &lo_s,
@@ -546,7 +587,10 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
             let wt = if weighted { weight } else { 1.0 };
             acc.credit(unit, Some(user), m, -(v as f64), wt);
         }
-        // ... and as it stood at `t`
+        // ... and as it stood at `t`: nothing for a project merged into another by then
+        if w.gone.contains(&h.project_id) {
+            continue;
+        }
         let lead = w.lead_of_project(h.project_id, h.lead_id);
         let group = w.project_group(lead, (h.lead_user, h.lead_unit, h.lead_tags.as_deref()));
         let weight = group_weight(scheme, &group, h.industry_code.as_deref());
@@ -568,7 +612,14 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     // monthly realised figures
     let month_lo = format!("{}-{:02}", lo.year(), lo.month());
     let month_hi = format!("{}-{:02}", hi.year(), hi.month());
-    let monthly = monthly_at(c, t, &month_lo, &month_hi).await?;
+    let mut monthly = monthly_at(c, t, &month_lo, &month_hi).await?;
+    // the figures where they were at `t`, none of a project merged into another
+    for mf in &mut monthly {
+        if let Some(&p) = w.month_project.get(&(mf.project_id, mf.month.clone())) {
+            mf.project_id = p;
+        }
+    }
+    monthly.retain(|mf| !w.gone.contains(&mf.project_id));
     let mut project_ids: Vec<i64> = monthly.iter().map(|m| m.project_id).collect();
     project_ids.sort_unstable();
     project_ids.dedup();

@@ -79,37 +79,32 @@ impl Tx {
         actor: Option<&Actor>,
         items: impl IntoIterator<Item = (&'static str, i64, &'static str, String)>,
     ) -> Result<()> {
-        let at = fenglai_store::sql::now();
-        let (actor_id, name) = (
-            actor.map(|a| a.id()),
-            actor
-                .map(|a| a.user.username.clone())
-                .unwrap_or_else(|| "system".into()),
-        );
-        let mut events = Vec::new();
-        for (entity, id, action, after) in items {
-            let mut e = Event {
-                id: 0,
-                seq: self.head.seq + 1,
-                at: at.clone(),
-                actor_id,
-                actor: name.clone(),
-                entity: entity.into(),
-                entity_id: id,
-                action: action.into(),
-                before_json: None,
-                after_json: Some(after),
-                prev_hash: self.head.hash.clone(),
-                hash: String::new(),
-            };
-            e.hash = hash(&e);
-            self.head = Head {
-                seq: e.seq,
-                hash: e.hash.clone(),
-            };
-            events.push(e);
+        let events = chain(&self.head, actor, items);
+        self.append_chained(events).await
+    }
+
+    /// The chain's head as this transaction holds it: where [`chain`] starts events that
+    /// are worked out beside the transaction's other writes.
+    pub fn head(&self) -> Head {
+        self.head.clone()
+    }
+
+    /// Appends events chained by [`chain`] from [`Tx::head`], in multi-row batches.
+    pub async fn append_chained(&mut self, events: Vec<Event>) -> Result<()> {
+        let Some(last) = events.last() else {
+            return Ok(());
+        };
+        if events[0].seq != self.head.seq + 1 || events[0].prev_hash != self.head.hash {
+            return Err(crate::Error::Internal(
+                "events chained from another head".into(),
+            ));
         }
+        let head = Head {
+            seq: last.seq,
+            hash: last.hash.clone(),
+        };
         audit::append_many(&mut self.tx, self.backend, &events).await?;
+        self.head = head;
         Ok(())
     }
 
@@ -120,6 +115,47 @@ impl Tx {
             .map_err(fenglai_store::StoreError::from)?;
         Ok(())
     }
+}
+
+/// One event per item (entity, id, action, the "after" JSON) by `actor`, chained in order
+/// from `head`: pure, so that a ledger import works its events out beside its inserts.
+pub fn chain(
+    head: &Head,
+    actor: Option<&Actor>,
+    items: impl IntoIterator<Item = (&'static str, i64, &'static str, String)>,
+) -> Vec<Event> {
+    let at = fenglai_store::sql::now();
+    let (actor_id, name) = (
+        actor.map(|a| a.id()),
+        actor
+            .map(|a| a.user.username.clone())
+            .unwrap_or_else(|| "system".into()),
+    );
+    let mut head = head.clone();
+    let mut events = Vec::new();
+    for (entity, id, action, after) in items {
+        let mut e = Event {
+            id: 0,
+            seq: head.seq + 1,
+            at: at.clone(),
+            actor_id,
+            actor: name.clone(),
+            entity: entity.into(),
+            entity_id: id,
+            action: action.into(),
+            before_json: None,
+            after_json: Some(after),
+            prev_hash: head.hash.clone(),
+            hash: String::new(),
+        };
+        e.hash = hash(&e);
+        head = Head {
+            seq: e.seq,
+            hash: e.hash.clone(),
+        };
+        events.push(e);
+    }
+    events
 }
 
 /// The hash of an event: SHA-256 over its fields and the previous hash.

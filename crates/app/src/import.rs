@@ -1606,6 +1606,71 @@ async fn write(
             projects_out.push(pr);
         }
     }
+    // one event per ledger row: its lead, or for a project ledger its project with the
+    // lead made for it (the lead's page shows its project's events), and one for the
+    // import; serialised and chained beside the inserts, appended after them
+    let leads_out = std::sync::Arc::new(leads_out);
+    let projects_out = std::sync::Arc::new(projects_out);
+    let events = {
+        let (head, actor) = (tx.head(), actor.clone());
+        let (leads, projects, kind) = (leads_out.clone(), projects_out.clone(), a.kind);
+        let commit = serde_json::json!({
+            "kind": kind_key(a.kind), "file_name": a.file_name, "inserted": n,
+            "invalid": s.invalid, "skipped": s.skipped, "skip_bad_rows": skip_bad_rows,
+            "unit_id": a.unit_id,
+        })
+        .to_string();
+        tokio::task::spawn_blocking(move || {
+            let rows: Vec<(&'static str, i64, &'static str, String)> = if kind == Kind::Leads {
+                leads
+                    .iter()
+                    .map(|l| {
+                        let json = serde_json::to_string(l).unwrap_or_default();
+                        ("lead", l.id, "import", json)
+                    })
+                    .collect()
+            } else {
+                leads
+                    .iter()
+                    .zip(projects.iter())
+                    .map(|(lead, project)| {
+                        let json =
+                            serde_json::to_string(&RowEvent { project, lead }).unwrap_or_default();
+                        ("project", project.id, "import", json)
+                    })
+                    .collect()
+            };
+            let all = rows
+                .into_iter()
+                .chain(std::iter::once(("import", id, "commit", commit)));
+            crate::audit::chain(&head, Some(&actor), all)
+        })
+    };
+    // likely duplicates of the imported leads, among themselves and the live leads before
+    // them, are worked out from memory beside the inserts and queued (疑似重复) in the same
+    // transaction: a failed import leaves no queue entries either
+    let mut candidates: Vec<fenglai_store::merges::CandidateLead> = leads_out
+        .iter()
+        .zip(&names)
+        .map(|(l, n)| fenglai_store::merges::CandidateLead {
+            id: l.id,
+            company_name: l.company_name.clone(),
+            uscc: l.uscc.clone(),
+            name_norm: n.norm.clone(),
+            name_key: n.key.clone(),
+            industry_code: l.industry_code.clone(),
+            region_code: l.region_code.clone(),
+            planned_investment_yuan: l.planned_investment_yuan,
+            reported_date: l.reported_date.clone(),
+        })
+        .collect();
+    let earlier =
+        fenglai_store::merges::earlier_sharing(tx.conn(), first_lead, &candidates).await?;
+    candidates.extend(earlier);
+    let lookalikes = tokio::task::spawn_blocking(move || {
+        crate::merges::lookalike_pairs(&candidates, first_lead)
+    });
+    clock.lap("earlier lookalike leads");
     let mut done = 0u64;
     for (chunk, names) in leads_out.chunks(STEP).zip(names.chunks(STEP)) {
         imports::insert_leads(tx.conn(), backend, chunk, names).await?;
@@ -1632,47 +1697,15 @@ async fn write(
         imports::add_monthly(tx.conn(), backend, first_project, last_project, &history).await?;
     }
     clock.lap("monthly figures");
-    // likely duplicates of the imported leads go to the 疑似重复 queue, in the same
-    // transaction: a failed import leaves no queue entries either
-    if let (Some(first), Some(last)) = (
-        leads_out.iter().map(|l| l.id).min(),
-        leads_out.iter().map(|l| l.id).max(),
-    ) {
-        crate::merges::queue_lookalikes_between(tx.conn(), app.db.backend, first, last).await?;
-    }
+    let pairs = lookalikes
+        .await
+        .map_err(|e| Error::Internal(format!("duplicate detection: {e}")))?;
+    fenglai_store::merges::queue_new(tx.conn(), backend, &pairs).await?;
     clock.lap("duplicate queue");
-    // one event per ledger row: its lead, or for a project ledger its project with the
-    // lead made for it (the lead's page shows its project's events)
-    let rows: Vec<(&'static str, i64, &'static str, String)> = if a.kind == Kind::Leads {
-        leads_out
-            .iter()
-            .map(|l| {
-                let json = serde_json::to_string(l).unwrap_or_default();
-                ("lead", l.id, "import", json)
-            })
-            .collect()
-    } else {
-        leads_out
-            .iter()
-            .zip(&projects_out)
-            .map(|(lead, project)| {
-                let json = serde_json::to_string(&RowEvent { project, lead }).unwrap_or_default();
-                ("project", project.id, "import", json)
-            })
-            .collect()
-    };
-    let events = rows.into_iter().chain(std::iter::once((
-        "import",
-        id,
-        "commit",
-        serde_json::json!({
-            "kind": kind_key(a.kind), "file_name": a.file_name, "inserted": n,
-            "invalid": s.invalid, "skipped": s.skipped, "skip_bad_rows": skip_bad_rows,
-            "unit_id": a.unit_id,
-        })
-        .to_string(),
-    )));
-    tx.record_many(Some(actor), events).await?;
+    let events = events
+        .await
+        .map_err(|e| Error::Internal(format!("import events: {e}")))?;
+    tx.append_chained(events).await?;
     clock.lap("audit events");
     imports::finish(
         tx.conn(),

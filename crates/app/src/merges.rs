@@ -5,9 +5,17 @@
 //! both have different values the person merging picks, field by field (a merge with an
 //! unresolved conflict is refused, naming the fields). The duplicate is kept, marked
 //! `merged` into the survivor, so both histories stay readable, and every reference to it
-//! (reviews, routings, red-line overrides, leads merged into it, its project) moves to the
-//! survivor. The merge records both leads as they were and what moved; undoing it restores
-//! them exactly.
+//! (reviews, routings, red-line overrides, activities, chain targets, leads merged into it,
+//! its project) moves to the survivor. The merge records both leads as they were and what
+//! moved; undoing it restores them exactly.
+//!
+//! When both leads have a project, the projects merge too: the person picks which one is
+//! kept (its stage and timeline) and, field by field, the values that differ (the months
+//! of figures both recorded included). The other project is kept, marked merged into the
+//! kept one, so its history stays readable; its standing stage history is voided (the
+//! figures read the standing history, so the company counts once) and its requests,
+//! evidence, milestones of nodes the kept project has not planned and months the kept
+//! project has not recorded move over. Undo puts both projects back as they were.
 
 use crate::audit::Tx;
 use crate::{Actor, App, Error, Result};
@@ -59,6 +67,10 @@ pub struct Preview {
     pub survivor: Lead,
     pub duplicate: Lead,
     pub fields: Vec<FieldPair>,
+    /// when both leads have a project: which project survives (`project`), the projects'
+    /// fields and the months both recorded figures for (`month.YYYY-MM`), side by side;
+    /// keys of `keep` like the lead's fields
+    pub project_fields: Vec<FieldPair>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -213,11 +225,281 @@ pub async fn preview(app: &App, actor: &Actor, survivor: i64, duplicate: i64) ->
     may_merge(actor)?;
     let mut c = app.db.acquire().await?;
     let (s, d) = pair_of(&mut c, actor, survivor, duplicate).await?;
+    let project_fields = match (s.project_id, d.project_id) {
+        (Some(a), Some(b)) => Projects::load(&mut c, a, b).await?.pairs(),
+        _ => Vec::new(),
+    };
     Ok(Preview {
         fields: pairs(&s, &d),
         survivor: s,
         duplicate: d,
+        project_fields,
     })
+}
+
+/// The project fields a merge of two projects compares: (field, label).
+pub const PROJECT_FIELDS: &[(&str, &str)] = &[
+    ("name", "项目名称"),
+    ("park_id", "承接园区"),
+    ("responsible_user_id", "责任人"),
+    ("responsible_leader_id", "包联领导"),
+    ("planned_investment_yuan", "计划投资（元）"),
+    ("foreign_capital_usd", "外资（美元）"),
+    ("land_mu", "用地（亩）"),
+];
+
+/// The projects of the survivor (`s`) and of the duplicate (`d`), with their monthly
+/// figures: what a merge of two projects compares.
+struct Projects {
+    s: fenglai_store::projects::Project,
+    d: fenglai_store::projects::Project,
+    s_months: Vec<store::MonthFigures>,
+    d_months: Vec<store::MonthFigures>,
+}
+
+fn project_label(p: &fenglai_store::projects::Project) -> String {
+    let stage = fenglai_domain::Stage::parse(&p.stage).map_or(p.stage.as_str(), |s| s.label());
+    format!("项目 {} {}（{}，{}）", p.id, p.name, stage, p.stage_date)
+}
+
+fn month_text(m: &store::MonthFigures) -> String {
+    let parts = [
+        ("到资", m.capital_arrived_yuan),
+        ("固投", m.fixed_asset_yuan),
+        ("产值", m.output_yuan),
+        ("税收", m.tax_yuan),
+        ("用工", m.employment),
+        ("外资（美元）", m.foreign_capital_usd),
+    ];
+    parts
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+fn month_values(m: &store::MonthFigures) -> [Option<i64>; 6] {
+    [
+        m.capital_arrived_yuan,
+        m.fixed_asset_yuan,
+        m.output_yuan,
+        m.tax_yuan,
+        m.employment,
+        m.foreign_capital_usd,
+    ]
+}
+
+impl Projects {
+    async fn load(c: &mut Conn, s: i64, d: i64) -> Result<Projects> {
+        let get = |p: Option<fenglai_store::projects::Project>| p.ok_or(Error::NotFound);
+        let sp = get(fenglai_store::projects::get(c, s, &Scope::All).await?)?;
+        let dp = get(fenglai_store::projects::get(c, d, &Scope::All).await?)?;
+        Ok(Projects {
+            s_months: store::month_figures(c, s).await?,
+            d_months: store::month_figures(c, d).await?,
+            s: sp,
+            d: dp,
+        })
+    }
+
+    /// (compared value, shown value) of a field of a project.
+    fn value(
+        p: &fenglai_store::projects::Project,
+        field: &str,
+    ) -> (Option<String>, Option<String>) {
+        let named = |id: Option<i64>, name: &Option<String>| {
+            (
+                id.map(|i| i.to_string()),
+                id.map(|i| name.clone().unwrap_or_else(|| i.to_string())),
+            )
+        };
+        let plain = |v: Option<String>| (v.clone(), v);
+        match field {
+            "name" => plain(Some(p.name.clone()).filter(|n| !n.trim().is_empty())),
+            "park_id" => named(p.park_id, &p.park_name),
+            "responsible_user_id" => named(p.responsible_user_id, &p.responsible_user_name),
+            "responsible_leader_id" => named(p.responsible_leader_id, &p.responsible_leader_name),
+            "planned_investment_yuan" => plain(
+                Some(p.planned_investment_yuan)
+                    .filter(|v| *v != 0)
+                    .map(|v| v.to_string()),
+            ),
+            "foreign_capital_usd" => plain(p.foreign_capital_usd.map(|v| v.to_string())),
+            "land_mu" => plain(p.land_mu.map(|v| v.to_string())),
+            _ => (None, None),
+        }
+    }
+
+    /// Side by side: which project survives, the fields, the months both recorded.
+    fn pairs(&self) -> Vec<FieldPair> {
+        let mut out = vec![FieldPair {
+            field: "project".into(),
+            label: "保留的项目（其阶段与历程）".into(),
+            survivor: Some(project_label(&self.s)),
+            duplicate: Some(project_label(&self.d)),
+            conflict: true,
+        }];
+        for (f, label) in PROJECT_FIELDS {
+            let (sv, ss) = Self::value(&self.s, f);
+            let (dv, ds) = Self::value(&self.d, f);
+            out.push(FieldPair {
+                field: format!("project.{f}"),
+                label: (*label).into(),
+                conflict: sv.is_some() && dv.is_some() && sv != dv,
+                survivor: ss,
+                duplicate: ds,
+            });
+        }
+        for sm in &self.s_months {
+            if let Some(dm) = self.d_months.iter().find(|m| m.month == sm.month) {
+                out.push(FieldPair {
+                    field: format!("month.{}", sm.month),
+                    label: format!("{} 月度数据", sm.month),
+                    conflict: month_values(sm) != month_values(dm),
+                    survivor: Some(month_text(sm)),
+                    duplicate: Some(month_text(dm)),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn columns(p: &fenglai_store::projects::Project) -> store::ProjectColumns {
+    store::ProjectColumns {
+        name: p.name.clone(),
+        lead_id: p.lead_id,
+        park_id: p.park_id,
+        responsible_user_id: p.responsible_user_id,
+        responsible_leader_id: p.responsible_leader_id,
+        planned_investment_yuan: p.planned_investment_yuan,
+        foreign_capital_usd: p.foreign_capital_usd,
+        land_mu: p.land_mu,
+        merged_into: p.merged_into,
+        updated_at: p.updated_at.clone(),
+    }
+}
+
+/// Which side `keep` picks for `field`: Ok(None) when it does not say.
+fn pick(keep: &HashMap<String, String>, field: &str, label: &str) -> Result<Option<bool>> {
+    match keep.get(field).map(String::as_str) {
+        Some("duplicate") => Ok(Some(true)),
+        Some("survivor") => Ok(Some(false)),
+        Some(other) => Err(Error::invalid(
+            "keep",
+            format!("“{label}”的取舍“{other}”不对：应为 survivor 或 duplicate"),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Merges the duplicate lead's project into the survivor's, or the other way round as
+/// picked (`keep.project`): the kept project takes the picked fields and, where it has
+/// none, the other's; the other is marked merged into it, its standing history voided,
+/// its requests, evidence, unplanned milestones and unrecorded months moved over.
+/// Returns what moved (for undo) and the kept project's id.
+async fn merge_projects(
+    c: &mut Conn,
+    p: &Projects,
+    survivor_lead: i64,
+    keep: &HashMap<String, String>,
+) -> Result<store::ProjectMove> {
+    let mut unresolved = Vec::new();
+    let take_d = |field: &str,
+                  label: &str,
+                  conflict: bool,
+                  s_none: bool,
+                  unresolved: &mut Vec<String>|
+     -> Result<bool> {
+        if conflict {
+            match pick(keep, field, label)? {
+                Some(d) => Ok(d),
+                None => {
+                    unresolved.push(label.to_string());
+                    Ok(false)
+                }
+            }
+        } else {
+            Ok(s_none)
+        }
+    };
+    let fields = p.pairs();
+    let keep_d = take_d("project", &fields[0].label, true, false, &mut unresolved)?;
+    let mut out = columns(&p.s);
+    for (pair, (f, _)) in fields[1..].iter().zip(PROJECT_FIELDS) {
+        let s_none = Projects::value(&p.s, f).0.is_none();
+        if !take_d(
+            &pair.field,
+            &pair.label,
+            pair.conflict,
+            s_none,
+            &mut unresolved,
+        )? {
+            continue;
+        }
+        match *f {
+            "name" => out.name = p.d.name.clone(),
+            "park_id" => out.park_id = p.d.park_id,
+            "responsible_user_id" => out.responsible_user_id = p.d.responsible_user_id,
+            "responsible_leader_id" => out.responsible_leader_id = p.d.responsible_leader_id,
+            "planned_investment_yuan" => out.planned_investment_yuan = p.d.planned_investment_yuan,
+            "foreign_capital_usd" => out.foreign_capital_usd = p.d.foreign_capital_usd,
+            "land_mu" => out.land_mu = p.d.land_mu,
+            _ => {}
+        }
+    }
+    // months both recorded: the kept project's row ends up with the picked figures
+    let mut swapped = Vec::new();
+    for pair in fields[1 + PROJECT_FIELDS.len()..].iter() {
+        let month = pair.field.trim_start_matches("month.").to_string();
+        let d_wins = take_d(
+            &pair.field,
+            &pair.label,
+            pair.conflict,
+            false,
+            &mut unresolved,
+        )?;
+        if pair.conflict && d_wins != keep_d {
+            swapped.push(month);
+        }
+    }
+    if !unresolved.is_empty() {
+        return Err(Error::invalid(
+            "keep",
+            format!(
+                "两个项目以下内容不一致，请选择保留哪一个：{}",
+                unresolved.join("、")
+            ),
+        ));
+    }
+    let (kept, gone) = if keep_d { (&p.d, &p.s) } else { (&p.s, &p.d) };
+    let mut m = store::ProjectMove {
+        kept: kept.id,
+        gone: gone.id,
+        kept_before: columns(kept),
+        gone_before: columns(gone),
+        swapped_months: swapped,
+        ..Default::default()
+    };
+    let reason = format!("项目合并：并入项目 {}", kept.id);
+    store::merge_projects(c, &mut m, &reason).await?;
+    // the picked fields, through the same path as an edit (the history's park and the
+    // negotiating figure follow), then the lead and the time
+    let edit = fenglai_store::projects::ProjectEdit {
+        name: out.name.clone(),
+        park_id: out.park_id,
+        responsible_user_id: out.responsible_user_id,
+        responsible_leader_id: out.responsible_leader_id,
+        planned_investment_yuan: out.planned_investment_yuan,
+        foreign_capital_usd: out.foreign_capital_usd,
+        land_mu: out.land_mu,
+    };
+    fenglai_store::projects::update(c, kept.id, &edit).await?;
+    out.lead_id = Some(survivor_lead);
+    out.merged_into = None;
+    out.updated_at = fenglai_store::sql::now();
+    store::write_project(c, kept.id, &out).await?;
+    Ok(m)
 }
 
 /// Merges `input.duplicate_id` into `survivor_id`; returns the survivor as it now is.
@@ -225,11 +507,10 @@ pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInpu
     may_merge(actor)?;
     let mut tx = Tx::begin(app).await?;
     let (s, d) = pair_of(tx.conn(), actor, survivor_id, input.duplicate_id).await?;
-    if s.project_id.is_some() && d.project_id.is_some() {
-        return Err(Error::Conflict(
-            "两条线索都已入库立项：请先将其中一个项目中止（注明重复），再合并线索".into(),
-        ));
-    }
+    let projects = match (s.project_id, d.project_id) {
+        (Some(a), Some(b)) => Some(Projects::load(tx.conn(), a, b).await?),
+        _ => None,
+    };
     let mut after = combine(&s, &d, &input.keep)?;
     let takes_project = d.project_id.filter(|_| s.project_id.is_none());
     if rank(&d.status) > rank(&s.status) {
@@ -239,9 +520,18 @@ pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInpu
         after.project_id = Some(p);
         after.status = "admitted".into();
     }
+    let project_move = match &projects {
+        Some(p) => {
+            let m = merge_projects(tx.conn(), p, s.id, &input.keep).await?;
+            after.project_id = Some(m.kept);
+            Some(m)
+        }
+        None => None,
+    };
     let now = fenglai_store::sql::now();
     after.updated_at = now.clone();
-    let moved = store::repoint(tx.conn(), d.id, s.id, takes_project).await?;
+    let mut moved = store::repoint(tx.conn(), d.id, s.id, takes_project).await?;
+    moved.projects = project_move;
     store::resolve(tx.conn(), &moved.pairs, "merged", actor.id()).await?;
     let mut gone = d.clone();
     gone.status = "merged".into();
@@ -274,6 +564,32 @@ pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInpu
         Some(&serde_json::json!({"merge_id": id, "merged_into": s.id})),
     )
     .await?;
+    if let (Some(p), Some(m)) = (&projects, &moved.projects) {
+        let (kept, gone) = if m.kept == p.s.id {
+            (&p.s, &p.d)
+        } else {
+            (&p.d, &p.s)
+        };
+        let now_kept = fenglai_store::projects::get(tx.conn(), m.kept, &Scope::All).await?;
+        tx.record(
+            Some(actor),
+            "project",
+            m.kept,
+            "merge",
+            Some(kept),
+            now_kept.as_ref(),
+        )
+        .await?;
+        tx.record(
+            Some(actor),
+            "project",
+            m.gone,
+            "merged",
+            Some(gone),
+            Some(&serde_json::json!({"merge_id": id, "merged_into": m.kept})),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(merged)
 }
@@ -309,7 +625,25 @@ pub async fn undo(app: &App, actor: &Actor, merge_id: i64) -> Result<Lead> {
     let current = lead_store::get(tx.conn(), m.survivor_id, &Scope::All)
         .await?
         .ok_or(Error::NotFound)?;
-    store::unpoint(tx.conn(), &moved, d.id).await?;
+    store::unpoint(tx.conn(), &moved, d.id, s.id).await?;
+    if let Some(pm) = &moved.projects {
+        let now_kept = fenglai_store::projects::get(tx.conn(), pm.kept, &Scope::All).await?;
+        store::unmerge_projects(tx.conn(), pm).await?;
+        store::write_project(tx.conn(), pm.kept, &pm.kept_before).await?;
+        store::write_project(tx.conn(), pm.gone, &pm.gone_before).await?;
+        for (id, before) in [(pm.kept, now_kept.as_ref()), (pm.gone, None)] {
+            let after = fenglai_store::projects::get(tx.conn(), id, &Scope::All).await?;
+            tx.record(
+                Some(actor),
+                "project",
+                id,
+                "unmerge",
+                before,
+                after.as_ref(),
+            )
+            .await?;
+        }
+    }
     lead_store::write_snapshot(tx.conn(), &s).await?;
     lead_store::write_snapshot(tx.conn(), &d).await?;
     store::mark_undone(tx.conn(), m.id, actor.id()).await?;
@@ -490,37 +824,42 @@ pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
     Ok(hits.len())
 }
 
-/// Queues the lookalikes of every lead with an id in `[from, to]` (an import's leads, just
-/// written in the caller's transaction) among the leads before each: found by set, scored
-/// one pair at a time, at most 20 a lead. Returns the pairs queued.
-pub async fn queue_lookalikes_between(
-    c: &mut Conn,
-    backend: fenglai_store::Backend,
-    from: i64,
-    to: i64,
-) -> Result<usize> {
+/// The most candidate pairs an import scores.
+pub const IMPORT_CANDIDATES: usize = 200_000;
+
+/// The 疑似重复 pairs `(earlier, new, reasons)` of the leads of `leads` with an id from
+/// `from` on (an import's, being written in the caller's transaction) among the leads
+/// before each: `leads` holds them and the earlier live leads sharing a key with them
+/// ([`store::earlier_sharing`]). Candidates by name key, credit code or normalised name
+/// ([`store::candidate_pairs`], at most [`IMPORT_CANDIDATES`]), scored one pair at a
+/// time, at most 20 a lead. Pure computation: an import runs it beside its inserts.
+pub fn lookalike_pairs(leads: &[store::CandidateLead], from: i64) -> Vec<(i64, i64, String)> {
     const PER_LEAD: usize = 20;
-    let candidates = store::candidates_between(c, from, to, 200_000).await?;
+    let candidates = store::candidate_pairs(leads, from, IMPORT_CANDIDATES);
+    let by_id: HashMap<i64, &store::CandidateLead> = leads.iter().map(|l| (l.id, l)).collect();
     // each lead's name is parsed once, however many pairs it is in
-    let prepared: HashMap<i64, fenglai_identity::Prepared> = candidates
-        .leads
-        .values()
-        .map(|l| {
-            let r = record(
-                &l.company_name,
-                l.uscc.as_deref(),
-                l.industry_code.as_deref(),
-                l.region_code.as_deref(),
-                l.planned_investment_yuan,
-                Some(&l.reported_date),
-            );
-            (l.id, fenglai_identity::Prepared::new(l.id as u64, &r))
-        })
-        .collect();
+    let mut prepared: HashMap<i64, fenglai_identity::Prepared> = HashMap::new();
+    for &(n, o) in &candidates {
+        for id in [n, o] {
+            if let (std::collections::hash_map::Entry::Vacant(e), Some(l)) =
+                (prepared.entry(id), by_id.get(&id))
+            {
+                let r = record(
+                    &l.company_name,
+                    l.uscc.as_deref(),
+                    l.industry_code.as_deref(),
+                    l.region_code.as_deref(),
+                    l.planned_investment_yuan,
+                    Some(&l.reported_date),
+                );
+                e.insert(fenglai_identity::Prepared::new(l.id as u64, &r));
+            }
+        }
+    }
     let mut pairs = Vec::new();
     let mut per_lead = 0;
     let mut last_new = 0;
-    for &(n_id, o_id) in &candidates.pairs {
+    for &(n_id, o_id) in &candidates {
         if n_id != last_new {
             last_new = n_id;
             per_lead = 0;
@@ -528,7 +867,7 @@ pub async fn queue_lookalikes_between(
         if per_lead >= PER_LEAD {
             continue;
         }
-        let (Some(n), Some(o)) = (candidates.leads.get(&n_id), candidates.leads.get(&o_id)) else {
+        let (Some(n), Some(o)) = (by_id.get(&n_id), by_id.get(&o_id)) else {
             continue;
         };
         let same_uscc = n.uscc.is_some() && n.uscc == o.uscc;
@@ -541,8 +880,7 @@ pub async fn queue_lookalikes_between(
         pairs.push((o_id, n_id, reasons(same_uscc, same_name, &verdict)));
         per_lead += 1;
     }
-    store::queue_new(c, backend, &pairs).await?;
-    Ok(pairs.len())
+    pairs
 }
 
 /// Open 疑似重复 pairs where the caller sees both leads.

@@ -103,6 +103,7 @@ pub async fn transition(
         .await?
         .ok_or(Error::NotFound)?;
     actor.require(actor.role.may_manage_projects(), "变更项目阶段")?;
+    not_merged(&before)?;
     let to = Stage::parse(&input.to)?;
     let from = Stage::parse(&before.stage)?;
     let before_drop = before
@@ -269,6 +270,7 @@ pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Resul
         .await?
         .ok_or(Error::NotFound)?;
     actor.require(actor.role.may_manage_projects(), "修改项目")?;
+    not_merged(&before)?;
     crate::expect_version(input.version, before.version)?;
     let name = match opt(&input.name) {
         Some(n) if n.chars().count() > 100 => {
@@ -352,7 +354,19 @@ pub async fn for_work(
         actor.role.may_manage_projects() || p.responsible_user_id == Some(actor.id()),
         what,
     )?;
+    not_merged(&p)?;
     Ok(p)
+}
+
+/// A project merged into another is kept for its history only: refused for any change.
+pub fn not_merged(p: &Project) -> Result<()> {
+    match p.merged_into {
+        Some(into) => Err(Error::Conflict(format!(
+            "项目 {} 已合并到项目 {into}：请在项目 {into} 上办理",
+            p.id
+        ))),
+        None => Ok(()),
+    }
 }
 
 pub async fn parks(app: &App) -> Result<Vec<projects::Choice>> {

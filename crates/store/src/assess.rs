@@ -917,7 +917,7 @@ pub async fn progress_rows(conn: &mut Conn, scope: &Scope, limit: i64) -> Result
          (SELECT MIN(m.planned_date) FROM milestones m WHERE m.project_id = p.id AND m.actual_date IS NULL) AS next_planned \
          FROM projects p JOIN units un ON un.id = p.reporting_unit_id LEFT JOIN units pk ON pk.id = p.park_id \
          LEFT JOIN users ru ON ru.id = p.responsible_user_id LEFT JOIN users rl ON rl.id = p.responsible_leader_id \
-         WHERE p.stage <> 'dropped'",
+         WHERE p.stage <> 'dropped' AND p.merged_into IS NULL",
     );
     scope.restrict(&mut s, "p", true);
     s.push(" ORDER BY p.stage_date DESC, p.id DESC LIMIT ")
@@ -939,9 +939,9 @@ pub struct ParkPoint {
 pub async fn park_points(conn: &mut Conn) -> Result<Vec<ParkPoint>> {
     Sql::new(
         "SELECT u.id, u.name, pp.lng, pp.lat, \
-         (SELECT COUNT(*) FROM projects p WHERE p.park_id = u.id AND p.stage <> 'dropped') AS projects, \
+         (SELECT COUNT(*) FROM projects p WHERE p.park_id = u.id AND p.stage <> 'dropped' AND p.merged_into IS NULL) AS projects, \
          CAST(COALESCE((SELECT SUM(COALESCE(p.contracted_investment_yuan, p.planned_investment_yuan)) FROM projects p \
-         WHERE p.park_id = u.id AND p.stage <> 'dropped'), 0) AS BIGINT) AS investment_yuan \
+         WHERE p.park_id = u.id AND p.stage <> 'dropped' AND p.merged_into IS NULL), 0) AS BIGINT) AS investment_yuan \
          FROM units u LEFT JOIN park_profiles pp ON pp.park_id = u.id WHERE u.kind = 'park' ORDER BY u.id",
     )
     .fetch_all(conn)

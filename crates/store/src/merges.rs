@@ -40,6 +40,15 @@ pub struct Repointed {
     pub project: Option<i64>,
     /// queue pairs of the two leads closed by the merge
     pub pairs: Vec<i64>,
+    /// activities (走访, 推介会 …) whose link moved to the survivor
+    #[serde(default)]
+    pub activities: Vec<i64>,
+    /// chain targets that had become the duplicate
+    #[serde(default)]
+    pub targets: Vec<i64>,
+    /// when both leads had a project: the merge of the two projects
+    #[serde(default)]
+    pub projects: Option<ProjectMove>,
 }
 
 const MERGE_SELECT: &str = "SELECT m.id, m.survivor_id, m.duplicate_id, m.survivor_before, \
@@ -54,9 +63,20 @@ async fn ids(conn: &mut Conn, table: &str, lead: i64) -> Result<Vec<i64>> {
 }
 
 async fn set_lead(conn: &mut Conn, table: &str, ids: &[i64], lead: i64) -> Result<()> {
+    set_ref(conn, table, "lead_id", ids, lead).await
+}
+
+/// Sets `column` to `value` on the rows `ids` of `table`.
+async fn set_ref(
+    conn: &mut Conn,
+    table: &str,
+    column: &str,
+    ids: &[i64],
+    value: i64,
+) -> Result<()> {
     for id in ids {
-        let mut s = Sql::new(&format!("UPDATE {table} SET lead_id = "));
-        s.bind(lead).push(" WHERE id = ").bind(*id);
+        let mut s = Sql::new(&format!("UPDATE {table} SET {column} = "));
+        s.bind(value).push(" WHERE id = ").bind(*id);
         s.execute(conn).await?;
     }
     Ok(())
@@ -80,6 +100,9 @@ pub async fn repoint(
     set_lead(conn, "reviews", &r.reviews, to).await?;
     set_lead(conn, "routings", &r.routings, to).await?;
     set_lead(conn, "redline_overrides", &r.overrides, to).await?;
+    r.targets = ids(conn, "targets", from).await?;
+    set_lead(conn, "targets", &r.targets, to).await?;
+    r.activities = move_activities(conn, from, to).await?;
     let mut s = Sql::new("SELECT id FROM leads WHERE merged_into = ");
     s.bind(from).push(" ORDER BY id");
     let merged: Vec<(i64,)> = s.fetch_all(conn).await?;
@@ -106,8 +129,10 @@ pub async fn repoint(
     Ok(r)
 }
 
-/// Moves back what [`repoint`] moved from `from`.
-pub async fn unpoint(conn: &mut Conn, r: &Repointed, from: i64) -> Result<()> {
+/// Moves back what [`repoint`] moved from `from` to `to`.
+pub async fn unpoint(conn: &mut Conn, r: &Repointed, from: i64, to: i64) -> Result<()> {
+    set_activities(conn, &r.activities, to, from).await?;
+    set_lead(conn, "targets", &r.targets, from).await?;
     set_lead(conn, "reviews", &r.reviews, from).await?;
     set_lead(conn, "routings", &r.routings, from).await?;
     set_lead(conn, "redline_overrides", &r.overrides, from).await?;
@@ -272,93 +297,109 @@ pub struct CandidateLead {
     pub company_name: String,
     pub uscc: Option<String>,
     pub name_norm: String,
+    pub name_key: String,
     pub industry_code: Option<String>,
     pub region_code: Option<String>,
     pub planned_investment_yuan: Option<i64>,
     pub reported_date: String,
 }
 
-/// Pairs (new, earlier) of leads that may be duplicates, with each lead's fields once.
-#[derive(Debug, Default)]
-pub struct Candidates {
-    /// (lead among `[from, to]`, earlier live lead), ordered by both ids
-    pub pairs: Vec<(i64, i64)>,
-    pub leads: HashMap<i64, CandidateLead>,
-}
+/// Values asked for in one `IN (…)` of [`earlier_sharing`].
+const SHARING_CHUNK: usize = 500;
 
-#[derive(sqlx::FromRow)]
-struct PairIds {
-    n_id: i64,
-    o_id: i64,
-}
-
-/// For every lead with an id in `[from, to]`, the earlier live leads with the same name key,
-/// credit code or normalised name: three equi-joins on indexed columns, the first `limit`
-/// pairs by (new, earlier) id. The joins give id pairs only (a narrow sort), asked for
-/// [`CANDIDATE_SPAN`] new leads at a time so that a large import stops once it has
-/// `limit`; the leads' fields are then read once each.
-pub async fn candidates_between(
+/// The live leads (not merged) with an id below `before` that share a name key, a credit
+/// code or a normalised name with one of `leads`: where the leads an import is writing
+/// look for lookalikes written before them. One indexed `IN (…)` per 500 values of each
+/// column; each lead once, by id.
+pub async fn earlier_sharing(
     conn: &mut Conn,
-    from: i64,
-    to: i64,
-    limit: i64,
-) -> Result<Candidates> {
-    let mut out = Candidates::default();
-    let mut start = from;
-    while start <= to && (out.pairs.len() as i64) < limit {
-        let end = to.min(start + CANDIDATE_SPAN - 1);
-        let got = candidate_pairs(conn, start, end, limit - out.pairs.len() as i64).await?;
-        out.pairs.extend(got.into_iter().map(|p| (p.n_id, p.o_id)));
-        start = end + 1;
-    }
-    let mut ids: Vec<i64> = out.pairs.iter().flat_map(|&(n, o)| [n, o]).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    for chunk in ids.chunks(500) {
-        let mut s = Sql::new(
-            "SELECT id, company_name, uscc, name_norm, industry_code, region_code, \
-             planned_investment_yuan, reported_date FROM leads WHERE id IN (",
-        );
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
+    before: i64,
+    leads: &[CandidateLead],
+) -> Result<Vec<CandidateLead>> {
+    let mut keys: Vec<&str> = leads
+        .iter()
+        .map(|l| l.name_key.as_str())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut usccs: Vec<&str> = leads.iter().filter_map(|l| l.uscc.as_deref()).collect();
+    let mut norms: Vec<&str> = leads
+        .iter()
+        .map(|l| l.name_norm.as_str())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut out: std::collections::BTreeMap<i64, CandidateLead> = Default::default();
+    for (col, values) in [
+        ("name_key", &mut keys),
+        ("uscc", &mut usccs),
+        ("name_norm", &mut norms),
+    ] {
+        values.sort_unstable();
+        values.dedup();
+        for chunk in values.chunks(SHARING_CHUNK) {
+            let mut s = Sql::new(
+                "SELECT id, company_name, uscc, name_norm, name_key, industry_code, region_code, \
+                 planned_investment_yuan, reported_date FROM leads WHERE status <> 'merged' AND id < "
+            );
+            s.bind(before).push(&format!(" AND {col} IN ("));
+            for (i, v) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.bind(*v);
             }
-            s.bind(*id);
-        }
-        s.push(")");
-        for l in s.fetch_all::<CandidateLead>(conn).await? {
-            out.leads.insert(l.id, l);
+            s.push(")");
+            for l in s.fetch_all::<CandidateLead>(conn).await? {
+                out.insert(l.id, l);
+            }
         }
     }
-    Ok(out)
+    Ok(out.into_values().collect())
 }
 
-/// New leads whose candidates [`candidates_between`] asks for in one query.
-pub const CANDIDATE_SPAN: i64 = 2000;
-
-async fn candidate_pairs(conn: &mut Conn, from: i64, to: i64, limit: i64) -> Result<Vec<PairIds>> {
-    let mut s = Sql::new("");
-    for (i, (col, guard)) in [
-        ("name_key", "n.name_key <> ''"),
-        ("uscc", "n.uscc IS NOT NULL"),
-        ("name_norm", "n.name_norm <> ''"),
+/// The keys a lead shares with its lookalikes: name key, credit code, normalised name.
+fn candidate_keys(l: &CandidateLead) -> [Option<&str>; 3] {
+    [
+        Some(l.name_key.as_str()).filter(|k| !k.is_empty()),
+        l.uscc.as_deref(),
+        Some(l.name_norm.as_str()).filter(|k| !k.is_empty()),
     ]
-    .iter()
-    .enumerate()
-    {
-        if i > 0 {
-            s.push(" UNION ");
+}
+
+/// Pairs (new, earlier) of leads that may be duplicates: every lead of `leads` with an id
+/// from `from` on, with each earlier lead of `leads` that shares its name key (not
+/// empty), credit code or normalised name (not empty); ordered by both ids, the first
+/// `limit`. `leads` holds the new leads and the live earlier ones ([`earlier_sharing`]).
+pub fn candidate_pairs(leads: &[CandidateLead], from: i64, limit: usize) -> Vec<(i64, i64)> {
+    let mut order: Vec<&CandidateLead> = leads.iter().collect();
+    order.sort_unstable_by_key(|l| l.id);
+    let mut blocks: [HashMap<&str, Vec<i64>>; 3] = Default::default();
+    let mut out = Vec::new();
+    let mut earlier = Vec::new();
+    for l in order {
+        let keys = candidate_keys(l);
+        if l.id >= from {
+            earlier.clear();
+            for (block, key) in blocks.iter().zip(keys) {
+                if let Some(ids) = key.and_then(|k| block.get(k)) {
+                    earlier.extend_from_slice(ids);
+                }
+            }
+            earlier.sort_unstable();
+            earlier.dedup();
+            for &o in &earlier {
+                if out.len() >= limit {
+                    return out;
+                }
+                out.push((l.id, o));
+            }
         }
-        s.push(&format!(
-            "SELECT n.id AS n_id, o.id AS o_id FROM leads n JOIN leads o ON o.{col} = n.{col} WHERE n.id >= "
-        ));
-        s.bind(from).push(" AND n.id <= ").bind(to);
-        s.push(&format!(
-            " AND {guard} AND o.id < n.id AND o.status <> 'merged'"
-        ));
+        for (block, key) in blocks.iter_mut().zip(keys) {
+            if let Some(k) = key {
+                block.entry(k).or_default().push(l.id);
+            }
+        }
     }
-    s.push(" ORDER BY n_id, o_id LIMIT ").bind(limit);
-    s.fetch_all(conn).await
+    out
 }
 
 /// Queues pairs `(earlier, new, reasons)` where every `new` lead was written in this
@@ -484,4 +525,251 @@ pub async fn reporters(conn: &mut Conn, lead: i64) -> Result<Vec<Reporter>> {
     s.bind(lead).push(" OR l.merged_into = ").bind(lead);
     s.push(" ORDER BY l.reported_date, l.id");
     s.fetch_all(conn).await
+}
+
+// ---- merging two projects ----
+
+/// What merging project `gone` into project `kept` moved, voided or swapped, so that
+/// undoing it puts back exactly what was there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectMove {
+    pub kept: i64,
+    pub gone: i64,
+    /// both projects' columns as they were
+    pub kept_before: ProjectColumns,
+    pub gone_before: ProjectColumns,
+    /// the kept project's stage-history rows as they were: (id, park, investment), which
+    /// the picked park or planned investment may change
+    pub kept_history: Vec<(i64, Option<i64>, i64)>,
+    /// the gone project's standing stage-history rows, voided by the merge
+    pub voided: Vec<i64>,
+    pub requests: Vec<i64>,
+    pub attachments: Vec<i64>,
+    /// milestones of nodes the kept project had not planned (the others stay with the gone
+    /// project, for its history)
+    pub milestones: Vec<i64>,
+    /// months of figures the kept project had not recorded
+    pub months: Vec<String>,
+    /// months both had where the gone project's figures were picked: the two rows'
+    /// figures were swapped
+    pub swapped_months: Vec<String>,
+}
+
+/// One month of a project's figures (到资, 固投, 产值, 税收, 用工).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, Deserialize)]
+pub struct MonthFigures {
+    pub month: String,
+    pub capital_arrived_yuan: Option<i64>,
+    pub fixed_asset_yuan: Option<i64>,
+    pub output_yuan: Option<i64>,
+    pub tax_yuan: Option<i64>,
+    pub employment: Option<i64>,
+    pub foreign_capital_usd: Option<i64>,
+    pub recorded_by: i64,
+    pub recorded_at: String,
+}
+
+pub async fn month_figures(conn: &mut Conn, project: i64) -> Result<Vec<MonthFigures>> {
+    let mut s = Sql::new(
+        "SELECT month, capital_arrived_yuan, fixed_asset_yuan, output_yuan, tax_yuan, employment, \
+         foreign_capital_usd, recorded_by, recorded_at FROM project_monthly WHERE project_id = ",
+    );
+    s.bind(project).push(" ORDER BY month");
+    s.fetch_all(conn).await
+}
+
+async fn set_month(conn: &mut Conn, project: i64, m: &MonthFigures) -> Result<()> {
+    let mut s = Sql::new("UPDATE project_monthly SET capital_arrived_yuan = ");
+    s.bind(m.capital_arrived_yuan)
+        .push(", fixed_asset_yuan = ")
+        .bind(m.fixed_asset_yuan);
+    s.push(", output_yuan = ")
+        .bind(m.output_yuan)
+        .push(", tax_yuan = ")
+        .bind(m.tax_yuan);
+    s.push(", employment = ")
+        .bind(m.employment)
+        .push(", foreign_capital_usd = ")
+        .bind(m.foreign_capital_usd)
+        .push(", recorded_by = ")
+        .bind(m.recorded_by);
+    s.push(", recorded_at = ")
+        .bind(m.recorded_at.clone())
+        .push(" WHERE project_id = ")
+        .bind(project);
+    s.push(" AND month = ").bind(m.month.clone());
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Swaps the figures of `month` between two projects (both have a row for it).
+pub async fn swap_month(conn: &mut Conn, a: i64, b: i64, month: &str) -> Result<()> {
+    let get = |p: i64| {
+        let mut s = Sql::new(
+            "SELECT month, capital_arrived_yuan, fixed_asset_yuan, output_yuan, tax_yuan, employment, \
+             foreign_capital_usd, recorded_by, recorded_at FROM project_monthly WHERE project_id = ",
+        );
+        s.bind(p).push(" AND month = ").bind(month.to_string());
+        s
+    };
+    let ma: MonthFigures = get(a).fetch_one(conn).await?;
+    let mb: MonthFigures = get(b).fetch_one(conn).await?;
+    set_month(conn, a, &mb).await?;
+    set_month(conn, b, &ma).await
+}
+
+async fn project_ids(conn: &mut Conn, table: &str, project: i64, extra: &str) -> Result<Vec<i64>> {
+    let mut s = Sql::new(&format!("SELECT id FROM {table} WHERE project_id = "));
+    s.bind(project).push(extra).push(" ORDER BY id");
+    let rows: Vec<(i64,)> = s.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+async fn set_project(conn: &mut Conn, table: &str, ids: &[i64], project: i64) -> Result<()> {
+    set_ref(conn, table, "project_id", ids, project).await
+}
+
+async fn set_months(conn: &mut Conn, from: i64, to: i64, months: &[String]) -> Result<()> {
+    for m in months {
+        let mut s = Sql::new("UPDATE project_monthly SET project_id = ");
+        s.bind(to).push(" WHERE project_id = ").bind(from);
+        s.push(" AND month = ").bind(m.clone());
+        s.execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// Moves the references of project `gone` that `kept` can take over (requests, evidence,
+/// milestones of nodes `kept` has not planned, months of figures it has not recorded),
+/// voids `gone`'s standing stage history (so that the figures, which read the standing
+/// history, count the company once) and marks `gone` merged into `kept`. `m` arrives
+/// with the snapshots and the months to swap filled in and leaves with what moved.
+pub async fn merge_projects(conn: &mut Conn, m: &mut ProjectMove, reason: &str) -> Result<()> {
+    let (kept, gone) = (m.kept, m.gone);
+    let mut s =
+        Sql::new("SELECT id, park_id, investment_yuan FROM stage_history WHERE project_id = ");
+    s.bind(kept).push(" ORDER BY id");
+    m.kept_history = s.fetch_all(conn).await?;
+    m.voided = project_ids(conn, "stage_history", gone, " AND voided = 0").await?;
+    m.requests = project_ids(conn, "requests", gone, "").await?;
+    m.attachments = project_ids(conn, "attachments", gone, "").await?;
+    m.milestones = project_ids(
+        conn,
+        "milestones",
+        gone,
+        &format!(" AND node NOT IN (SELECT node FROM milestones WHERE project_id = {kept})"),
+    )
+    .await?;
+    let mut s = Sql::new("SELECT month FROM project_monthly WHERE project_id = ");
+    s.bind(gone)
+        .push(" AND month NOT IN (SELECT month FROM project_monthly WHERE project_id = ");
+    s.bind(kept).push(") ORDER BY month");
+    let months: Vec<(String,)> = s.fetch_all(conn).await?;
+    m.months = months.into_iter().map(|r| r.0).collect();
+    let at = now();
+    for id in &m.voided {
+        let mut s = Sql::new("UPDATE stage_history SET voided = 1, voided_reason = ");
+        s.bind(reason).push(", voided_at = ").bind(at.clone());
+        s.push(" WHERE id = ").bind(*id);
+        s.execute(conn).await?;
+    }
+    set_project(conn, "requests", &m.requests, kept).await?;
+    set_project(conn, "attachments", &m.attachments, kept).await?;
+    set_project(conn, "milestones", &m.milestones, kept).await?;
+    set_months(conn, gone, kept, &m.months).await?;
+    for month in &m.swapped_months {
+        swap_month(conn, kept, gone, month).await?;
+    }
+    let mut s = Sql::new("UPDATE projects SET merged_into = ");
+    s.bind(kept).push(", updated_at = ").bind(at);
+    s.push(" WHERE id = ").bind(gone);
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Puts back what [`merge_projects`] did (the projects' own columns are restored by the
+/// caller from the snapshots).
+pub async fn unmerge_projects(conn: &mut Conn, m: &ProjectMove) -> Result<()> {
+    let (kept, gone) = (m.kept, m.gone);
+    for month in &m.swapped_months {
+        swap_month(conn, kept, gone, month).await?;
+    }
+    set_months(conn, kept, gone, &m.months).await?;
+    set_project(conn, "milestones", &m.milestones, gone).await?;
+    set_project(conn, "attachments", &m.attachments, gone).await?;
+    set_project(conn, "requests", &m.requests, gone).await?;
+    for id in &m.voided {
+        let mut s = Sql::new(
+            "UPDATE stage_history SET voided = 0, voided_reason = NULL, voided_at = NULL WHERE id = ",
+        );
+        s.bind(*id);
+        s.execute(conn).await?;
+    }
+    for (id, park, investment) in &m.kept_history {
+        let mut s = Sql::new("UPDATE stage_history SET park_id = ");
+        s.bind(*park).push(", investment_yuan = ").bind(*investment);
+        s.push(" WHERE id = ").bind(*id);
+        s.execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// The columns of a project a merge may change, written back as they were (or as picked).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectColumns {
+    pub name: String,
+    pub lead_id: Option<i64>,
+    pub park_id: Option<i64>,
+    pub responsible_user_id: Option<i64>,
+    pub responsible_leader_id: Option<i64>,
+    pub planned_investment_yuan: i64,
+    pub foreign_capital_usd: Option<i64>,
+    pub land_mu: Option<f64>,
+    pub merged_into: Option<i64>,
+    pub updated_at: String,
+}
+
+pub async fn write_project(conn: &mut Conn, id: i64, p: &ProjectColumns) -> Result<()> {
+    let mut s = Sql::new("UPDATE projects SET name = ");
+    s.bind(p.name.clone()).push(", lead_id = ").bind(p.lead_id);
+    s.push(", park_id = ")
+        .bind(p.park_id)
+        .push(", responsible_user_id = ")
+        .bind(p.responsible_user_id);
+    s.push(", responsible_leader_id = ")
+        .bind(p.responsible_leader_id)
+        .push(", planned_investment_yuan = ")
+        .bind(p.planned_investment_yuan);
+    s.push(", foreign_capital_usd = ")
+        .bind(p.foreign_capital_usd)
+        .push(", land_mu = ")
+        .bind(p.land_mu);
+    s.push(", merged_into = ")
+        .bind(p.merged_into)
+        .push(", updated_at = ")
+        .bind(p.updated_at.clone());
+    s.push(" WHERE id = ").bind(id);
+    s.execute(conn).await.map(|_| ())
+}
+
+/// Moves the links of activities (走访, 推介会 …) from lead `from` to lead `to`, where `to`
+/// is not linked already; returns the activities moved.
+pub async fn move_activities(conn: &mut Conn, from: i64, to: i64) -> Result<Vec<i64>> {
+    let mut s = Sql::new("SELECT activity_id FROM activity_leads WHERE lead_id = ");
+    s.bind(from)
+        .push(" AND activity_id NOT IN (SELECT activity_id FROM activity_leads WHERE lead_id = ")
+        .bind(to)
+        .push(") ORDER BY activity_id");
+    let ids: Vec<(i64,)> = s.fetch_all(conn).await?;
+    let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+    set_activities(conn, &ids, from, to).await?;
+    Ok(ids)
+}
+
+pub async fn set_activities(conn: &mut Conn, ids: &[i64], from: i64, to: i64) -> Result<()> {
+    for id in ids {
+        let mut s = Sql::new("UPDATE activity_leads SET lead_id = ");
+        s.bind(to).push(" WHERE lead_id = ").bind(from);
+        s.push(" AND activity_id = ").bind(*id);
+        s.execute(conn).await?;
+    }
+    Ok(())
 }

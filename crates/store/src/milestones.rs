@@ -165,7 +165,7 @@ const DUE: &str = "SELECT m.id, m.project_id, p.name AS project_name, m.node, m.
     LEFT JOIN users mu ON mu.id = m.responsible_user_id \
     LEFT JOIN users pu ON pu.id = p.responsible_user_id \
     LEFT JOIN users rl ON rl.id = p.responsible_leader_id \
-    WHERE m.actual_date IS NULL AND p.stage <> 'dropped'";
+    WHERE m.actual_date IS NULL AND p.stage <> 'dropped' AND p.merged_into IS NULL";
 
 /// Whether `m`'s project has slipped by `as_of` (see `domain::milestone::slip`): an open node
 /// past its date, or the last done node (in plan order) done late. Each half is one index
@@ -360,6 +360,7 @@ pub async fn stalled(
          LEFT JOIN users rl ON rl.id = p.responsible_leader_id"
     ));
     rule_clause(&mut s, rule, cutoff);
+    s.push(" AND p.merged_into IS NULL");
     scope.restrict(&mut s, "p", true);
     s.push(&format!(" ORDER BY {since}, p.id"));
     if let Some(n) = limit {
@@ -397,7 +398,7 @@ pub async fn add_alerts(conn: &mut Conn, kind: &str, as_of: &str, select: Sql) -
 pub fn overdue_query(as_of: &str) -> Sql {
     let mut s = Sql::new(
         "SELECT m.id AS ref_id, m.project_id, m.planned_date AS since FROM milestones m \
-         JOIN projects p ON p.id = m.project_id WHERE m.actual_date IS NULL AND p.stage <> 'dropped' \
+         JOIN projects p ON p.id = m.project_id WHERE m.actual_date IS NULL AND p.stage <> 'dropped' AND p.merged_into IS NULL \
          AND m.planned_date < ",
     );
     s.bind(as_of);
@@ -407,7 +408,7 @@ pub fn overdue_query(as_of: &str) -> Sql {
 pub fn at_risk_query(as_of: &str) -> Sql {
     let mut s = Sql::new(
         "SELECT m.id AS ref_id, m.project_id, m.planned_date AS since FROM milestones m \
-         JOIN projects p ON p.id = m.project_id WHERE m.actual_date IS NULL AND p.stage <> 'dropped' \
+         JOIN projects p ON p.id = m.project_id WHERE m.actual_date IS NULL AND p.stage <> 'dropped' AND p.merged_into IS NULL \
          AND m.planned_date >= ",
     );
     s.bind(as_of);
@@ -433,7 +434,8 @@ pub fn stalled_query(rules: &[(RuleShape<'_>, String)]) -> Sql {
     if rules.is_empty() {
         s.push("SELECT 0 AS project_id, '' AS since WHERE 1 = 0");
     }
-    s.push(") z GROUP BY z.project_id");
+    // a project merged into another is nobody's stall (a few rows, by their own index)
+    s.push(") z WHERE z.project_id NOT IN (SELECT id FROM projects WHERE merged_into IS NOT NULL) GROUP BY z.project_id");
     s
 }
 

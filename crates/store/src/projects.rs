@@ -38,6 +38,9 @@ pub struct Project {
     pub target_production_date: Option<String>,
     /// the date it became an above-designated-size enterprise (上规)
     pub above_scale_date: Option<String>,
+    /// the project this one was merged into (two reports of one company, both admitted):
+    /// kept for its history, counted nowhere
+    pub merged_into: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
     /// bumped by every write; an edit that names an older one is refused (409)
@@ -50,7 +53,7 @@ const SELECT: &str = "SELECT p.id, p.name, p.lead_id, p.company_name, p.uscc, p.
     p.responsible_leader_id, rl.display_name AS responsible_leader_name, p.planned_investment_yuan, \
     p.contracted_investment_yuan, p.foreign_capital_usd, p.land_mu, p.stage, p.stage_date, \
     p.before_drop_stage, p.drop_reason, p.project_type, p.target_production_date, \
-    p.above_scale_date, p.created_at, p.updated_at, p.version \
+    p.above_scale_date, p.merged_into, p.created_at, p.updated_at, p.version \
     FROM projects p \
     JOIN units un ON un.id = p.reporting_unit_id \
     LEFT JOIN units pk ON pk.id = p.park_id \
@@ -135,7 +138,7 @@ pub struct Filter {
 }
 
 fn where_clause(s: &mut Sql, f: &Filter, scope: &Scope) {
-    s.push(" WHERE 1 = 1");
+    s.push(" WHERE p.merged_into IS NULL");
     scope.restrict(s, "p", true);
     if let Some(st) = &f.stage {
         s.push(" AND p.stage = ").bind(st.clone());

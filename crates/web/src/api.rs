@@ -182,7 +182,7 @@ pub async fn get_project(
 /// `version` in the body): if the project changed since, the answer is 409 and nothing
 /// changes. An edit without a version is applied over whatever is there.
 #[utoipa::path(patch, path = "/api/v1/projects/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = EditInput,
-    responses((status = 200, body = Project, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed"), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = Project, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed; or the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn edit_project(
     State(app): State<App>,
     ApiActor(a): ApiActor,

@@ -153,7 +153,7 @@ pub async fn schedule(
 /// responsible person, note.
 #[utoipa::path(put, path = "/api/v1/projects/{id}/milestones/{node}", params(("id" = i64, Path), ("node" = String, Path)),
     request_body = NodeInput,
-    responses((status = 200, body = Timeline), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = Timeline), (status = 403), (status = 404), (status = 409, description = "the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn set_node(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -234,7 +234,7 @@ pub async fn stalls_xlsx(
 
 /// Raises a request (诉求) for a project, routed to one or more departments.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/requests", params(("id" = i64, Path)), request_body = RaiseInput,
-    responses((status = 201, body = RequestView), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 201, body = RequestView), (status = 403), (status = 404), (status = 409, description = "the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn raise(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -423,7 +423,7 @@ pub async fn read_upload(
 /// PNG and Office/OFD files up to 20 MB, recognised by content.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/attachments", params(("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "multipart/form-data", description = "kind, file, request_id"),
-    responses((status = 201, body = Attachment), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 201, body = Attachment), (status = 403), (status = 404), (status = 409, description = "the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn attach(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -533,7 +533,7 @@ pub async fn realised_get(
 
 /// Records or corrects one month's figures.
 #[utoipa::path(put, path = "/api/v1/projects/{id}/monthly", params(("id" = i64, Path)), request_body = MonthlyInput,
-    responses((status = 200, body = Realised), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = Realised), (status = 403), (status = 404), (status = 409, description = "the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn put_monthly(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -545,7 +545,7 @@ pub async fn put_monthly(
 
 /// Sets (or clears) the date the enterprise became 规上.
 #[utoipa::path(put, path = "/api/v1/projects/{id}/above-scale", params(("id" = i64, Path)), request_body = AboveScaleInput,
-    responses((status = 200, body = Realised), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = Realised), (status = 403), (status = 404), (status = 409, description = "the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn above_scale(
     State(app): State<App>,
     ApiActor(a): ApiActor,

@@ -34,7 +34,7 @@ fn row<'a>(fig: &'a Value, board: &str, id: i64) -> &'a Value {
         .unwrap_or_else(|| panic!("row {id} on {board}"))
 }
 
-fn total(fig: &Value, metric: &str) -> f64 {
+pub(crate) fn total(fig: &Value, metric: &str) -> f64 {
     let i = fig["metrics"]
         .as_array()
         .unwrap()

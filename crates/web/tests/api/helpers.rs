@@ -290,6 +290,25 @@ impl TestApp {
         .await;
     }
 
+    /// The open 疑似重复 queue as the caller sees it, and its (lead, other) pairs in order.
+    pub async fn duplicate_pairs(&self, token: &str) -> (Value, Vec<(i64, i64)>) {
+        let queue = self
+            .get_json(token, "/api/v1/duplicates", StatusCode::OK)
+            .await;
+        let pairs = queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["lead_id"].as_i64().unwrap(),
+                    p["other_id"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        (queue, pairs)
+    }
+
     pub async fn unit_id(&self, name: &str) -> i64 {
         fenglai_app::org::unit_by_name(&self.app, name)
             .await

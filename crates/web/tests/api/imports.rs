@@ -1250,3 +1250,75 @@ async fn import_unit_picker(t: TestApp) {
     assert_eq!(l["items"][0]["reporting_unit_name"], "临江工业园区", "{l}");
 }
 both!(reporting_unit_picker, import_unit_picker);
+
+/// The likely duplicates of an import's rows go on the 疑似重复 queue: against the leads
+/// before it (a merged one left out) and among its own rows, by credit code, name and
+/// name key, each pair once, earlier lead first.
+async fn import_lookalikes(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let old = t
+        .lead(&tok, json!({"company_name": "苏州启明光电科技有限公司"}))
+        .await;
+    let by_code = t
+        .lead(
+            &tok,
+            json!({"company_name": "另名材料有限公司", "uscc": USCC}),
+        )
+        .await;
+    let merged = t
+        .lead(&tok, json!({"company_name": "苏州启明光电科技有限公司"}))
+        .await;
+    t.post_json(
+        &tok,
+        &format!("/api/v1/leads/{old}/merges"),
+        json!({"duplicate_id": merged}),
+        StatusCode::OK,
+    )
+    .await;
+    let csv = format!(
+        "企业名称,统一社会信用代码,报送日期\n\
+         启明光电科技（苏州）有限公司,,2024-03-15\n\
+         同码不同名有限公司,{USCC},2024-03-15\n\
+         无关联食品有限公司,,2024-03-15\n\
+         苏州启明光电科技有限公司,,2024-03-16\n"
+    );
+    let (s, p) = upload(&t, &tok, "leads", "dups.csv", csv.into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let r = t
+        .post_json(
+            &tok,
+            &format!("/api/v1/imports/{}/commit", p["id"]),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(r["inserted"], 4);
+    let all = t
+        .get_json(&tok, "/api/v1/leads?per_page=50", StatusCode::OK)
+        .await;
+    // the newest lead of that name (the first was reported before the import)
+    let id = |name: &str| {
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["company_name"] == name)
+            .map(|l| l["id"].as_i64().unwrap())
+            .max()
+            .unwrap()
+    };
+    let (n1, n2, n4) = (
+        id("启明光电科技（苏州）有限公司"),
+        id("同码不同名有限公司"),
+        id("苏州启明光电科技有限公司"),
+    );
+    let (queue, mut pairs) = t.duplicate_pairs(&tok).await;
+    pairs.retain(|&(_, new)| new >= n1);
+    pairs.sort_unstable();
+    assert_eq!(
+        pairs,
+        vec![(old, n1), (old, n4), (by_code, n2), (n1, n4)],
+        "{queue}"
+    );
+}
+both!(import_queues_lookalikes, import_lookalikes);

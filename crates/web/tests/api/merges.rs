@@ -28,6 +28,44 @@ async fn signed(t: &TestApp, token: &str) -> i64 {
         .unwrap()
 }
 
+/// The lead `id` as the API shows it.
+/// A lead as the API shows it, but for its version: every write moves that on, never back,
+/// so an undo restores everything else exactly.
+async fn lead_json(t: &TestApp, token: &str, id: i64) -> Value {
+    let mut v = t
+        .get_json(token, &format!("/api/v1/leads/{id}"), StatusCode::OK)
+        .await;
+    v.as_object_mut().unwrap().remove("version");
+    v
+}
+
+/// The merge preview of `with` into `id`, and `what` (label or field) of the conflicts
+/// among `list` (fields or project_fields).
+async fn preview_conflicts(
+    t: &TestApp,
+    token: &str,
+    id: i64,
+    with: i64,
+    list: &str,
+    what: &str,
+) -> (Value, Vec<String>) {
+    let pv = t
+        .get_json(
+            token,
+            &format!("/api/v1/leads/{id}/merge-preview?with={with}"),
+            StatusCode::OK,
+        )
+        .await;
+    let conflicts = pv[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["conflict"] == true)
+        .map(|f| f[what].as_str().unwrap().to_string())
+        .collect();
+    (pv, conflicts)
+}
+
 /// A project reported by three units is one lead, one project, with the credit split.
 async fn three_units(t: TestApp) {
     let promoter = t.token("promoter").await;
@@ -51,20 +89,7 @@ async fn three_units(t: TestApp) {
         )
         .await;
     // every later report is queued against the earlier ones
-    let queue = t
-        .get_json(&leader, "/api/v1/duplicates", StatusCode::OK)
-        .await;
-    let pairs: Vec<(i64, i64)> = queue
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["lead_id"].as_i64().unwrap(),
-                p["other_id"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let (queue, pairs) = t.duplicate_pairs(&leader).await;
     assert_eq!(pairs, vec![(a, b), (a, c), (b, c)], "{queue}");
     assert!(queue[0]["reasons"]
         .as_str()
@@ -190,35 +215,11 @@ async fn merge_and_undo(t: TestApp) {
             StatusCode::CREATED,
         )
         .await;
-    let get = |id: i64| {
-        let t = &t;
-        let p = promoter.clone();
-        async move {
-            let mut v = t
-                .get_json(&p, &format!("/api/v1/leads/{id}"), StatusCode::OK)
-                .await;
-            // restored exactly, but for the version: every write moves it on, never back
-            v.as_object_mut().unwrap().remove("version");
-            v
-        }
-    };
+    let get = |id: i64| lead_json(&t, &promoter, id);
     let (a0, b0) = (get(a).await, get(b).await);
 
     // side by side: the conflicts are named
-    let pv = t
-        .get_json(
-            &promoter,
-            &format!("/api/v1/leads/{a}/merge-preview?with={b}"),
-            StatusCode::OK,
-        )
-        .await;
-    let conflicts: Vec<&str> = pv["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["conflict"] == true)
-        .map(|f| f["label"].as_str().unwrap())
-        .collect();
+    let (_, conflicts) = preview_conflicts(&t, &promoter, a, b, "fields", "label").await;
     assert_eq!(conflicts, vec!["企业名称", "行业", "联系电话"]);
     // unpicked conflicts refuse the merge, naming them; nothing is written
     let e = t
@@ -600,20 +601,7 @@ async fn variants(t: TestApp) {
         json!({"company_name": "苏州恒瑞医药科技有限公司"}),
     )
     .await;
-    let queue = t
-        .get_json(&promoter, "/api/v1/duplicates", StatusCode::OK)
-        .await;
-    let pairs: Vec<(i64, i64)> = queue
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["lead_id"].as_i64().unwrap(),
-                p["other_id"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let (queue, pairs) = t.duplicate_pairs(&promoter).await;
     assert_eq!(pairs, vec![(a, b)], "{queue}");
     // asking with nothing to compare is an error that names the field
     let e = t
@@ -626,3 +614,300 @@ async fn variants(t: TestApp) {
     assert_eq!(e["error"]["field"], "company_name");
 }
 both!(variant_names_are_found, variants);
+
+/// Everything a test compares of a project: the record, its history, its figures, its
+/// requests and its plan.
+async fn project_state(t: &TestApp, token: &str, id: i64) -> Value {
+    let mut out = serde_json::Map::new();
+    for (k, path) in [
+        ("project", format!("/api/v1/projects/{id}")),
+        ("history", format!("/api/v1/projects/{id}/history")),
+        ("realised", format!("/api/v1/projects/{id}/realised")),
+        ("requests", format!("/api/v1/requests?project_id={id}")),
+        ("milestones", format!("/api/v1/projects/{id}/milestones")),
+    ] {
+        out.insert(k.into(), t.get_json(token, &path, StatusCode::OK).await);
+    }
+    // all but the project's version, which every write moves on and never back
+    out["project"].as_object_mut().unwrap().remove("version");
+    Value::Object(out)
+}
+
+/// The city totals of the assessment for March 2025: (signed count, capital arrived).
+async fn city_totals(t: &TestApp, token: &str) -> (f64, f64) {
+    let fig = t
+        .get_json(
+            token,
+            "/api/v1/assessment/figures?period=2025-03",
+            StatusCode::OK,
+        )
+        .await;
+    (
+        crate::assess::total(&fig, "signed_count"),
+        crate::assess::total(&fig, "capital_arrived"),
+    )
+}
+
+/// The pipeline's count of projects in `stage` now.
+async fn in_stage(t: &TestApp, token: &str, stage: &str) -> i64 {
+    let p = t
+        .get_json(token, "/api/v1/stats/pipeline", StatusCode::OK)
+        .await;
+    p["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == stage)
+        .unwrap()["count"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Undoes the last merge of the first lead of `leads`, then checks that every lead and
+/// project is exactly as given.
+async fn undo_last(t: &TestApp, token: &str, leads: &[(i64, &Value)], projects: &[(i64, &Value)]) {
+    let merges = t
+        .get_json(
+            token,
+            &format!("/api/v1/leads/{}/merges", leads[0].0),
+            StatusCode::OK,
+        )
+        .await;
+    t.post_json(
+        token,
+        &format!("/api/v1/merges/{}/undo", merges[0]["id"]),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    for (id, was) in leads {
+        assert_eq!(&lead_json(t, token, *id).await, *was);
+    }
+    for (id, was) in projects {
+        assert_eq!(&project_state(t, token, *id).await, *was);
+    }
+}
+
+/// Two reports of one company, both admitted: merging the leads merges the projects —
+/// one kept, the other's history kept but counted nowhere, its figures, requests and plan
+/// moved, conflicts picked — and undo puts both back exactly.
+async fn two_projects(t: TestApp) {
+    let promoter = t.token("promoter").await;
+    let promoter2 = t.token("promoter2").await;
+    let leader = t.token("leader").await;
+    let jkq = t.unit_id("凤城经济技术开发区").await;
+    let gx = t.unit_id("凤城高新技术产业开发区").await;
+    let dept = t.unit_id("凤城市自然资源和规划局").await;
+    let (signed0, capital0) = city_totals(&t, &leader).await;
+    let (neg0, sig0) = (
+        in_stage(&t, &leader, "negotiating").await,
+        in_stage(&t, &leader, "signed").await,
+    );
+    let a = t
+        .lead(
+            &promoter,
+            json!({"company_name": "双项目合并材料有限公司", "reported_date": "2025-03-01",
+                                "planned_investment_yuan": 200_000_000i64}),
+        )
+        .await;
+    let b = t
+        .lead(
+            &promoter2,
+            json!({"company_name": "双项目合并材料（苏州）有限公司", "reported_date": "2025-03-03",
+                                 "planned_investment_yuan": 300_000_000i64, "land_mu": 60.0}),
+        )
+        .await;
+    let pa = t.admit(&promoter, a, Some(jkq), "2025-03-02").await;
+    let pb = t.admit(&promoter, b, Some(gx), "2025-03-04").await;
+    t.transition(
+        &promoter,
+        pa,
+        json!({"to": "signed", "date": "2025-03-10", "amount_yuan": 200_000_000i64}),
+    )
+    .await;
+    for (p, month, yuan) in [
+        (pa, "2025-03", 10_000_000i64),
+        (pb, "2025-03", 12_000_000),
+        (pb, "2025-04", 5_000_000),
+    ] {
+        t.put_json(
+            &promoter,
+            &format!("/api/v1/projects/{p}/monthly"),
+            json!({"month": month, "capital_arrived_yuan": yuan}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let req = t
+        .post_json(&promoter, &format!("/api/v1/projects/{pb}/requests"),
+                   json!({"category": "用地", "title": "用地指标", "description": "需要60亩", "department_ids": [dept]}),
+                   StatusCode::CREATED)
+        .await;
+    // both projects count, both months of March: the double count the merge removes
+    assert_eq!(in_stage(&t, &leader, "negotiating").await, neg0 + 1);
+    assert_eq!(in_stage(&t, &leader, "signed").await, sig0 + 1);
+    let (signed1, capital1) = city_totals(&t, &leader).await;
+    assert_eq!(signed1, signed0 + 1.0);
+    assert_eq!(capital1, capital0 + 22_000_000.0);
+    let (sa0, sb0) = (
+        project_state(&t, &promoter, pa).await,
+        project_state(&t, &promoter, pb).await,
+    );
+    let get = |id: i64| lead_json(&t, &promoter, id);
+    let (a0, b0) = (get(a).await, get(b).await);
+
+    // side by side: which project, the fields that differ, the month both recorded
+    let (pv, conflicts) = preview_conflicts(&t, &promoter, a, b, "project_fields", "field").await;
+    assert_eq!(
+        conflicts,
+        vec![
+            "project",
+            "project.name",
+            "project.park_id",
+            "project.planned_investment_yuan",
+            "month.2025-03"
+        ],
+        "{pv}"
+    );
+    let land = pv["project_fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "project.land_mu")
+        .unwrap();
+    assert_eq!(land["survivor"], Value::Null);
+    assert_eq!(land["duplicate"], "60");
+    // the merge page shows both projects side by side, each conflict a choice
+    let cookie = format!(
+        "fenglai_session={}",
+        crate::auth::web_login(&t, "promoter").await
+    );
+    let (status, html) = t.page(&cookie, &format!("/leads/{a}/merge?with={b}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"project-sides\""), "{html}");
+    assert!(html.contains("name=\"keep_project\""), "{html}");
+    assert!(html.contains("name=\"keep_month.2025-03\""), "{html}");
+    // unpicked, refused naming them; nothing written
+    let keep_lead = json!({"company_name": "survivor", "planned_investment_yuan": "survivor"});
+    let e = t
+        .post_json(
+            &promoter,
+            &format!("/api/v1/leads/{a}/merges"),
+            json!({"duplicate_id": b, "keep": keep_lead}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("保留的项目") && msg.contains("承接园区") && msg.contains("2025-03"),
+        "{msg}"
+    );
+    assert_eq!(project_state(&t, &promoter, pa).await, sa0);
+    assert_eq!(project_state(&t, &promoter, pb).await, sb0);
+
+    // keep a's project (signed), b's name and March figures, a's park and investment
+    let merged = t
+        .post_json(&promoter, &format!("/api/v1/leads/{a}/merges"),
+                   json!({"duplicate_id": b, "keep": {"company_name": "survivor", "planned_investment_yuan": "survivor",
+                          "project": "survivor", "project.name": "duplicate", "project.park_id": "survivor",
+                          "project.planned_investment_yuan": "survivor", "month.2025-03": "duplicate"}}),
+                   StatusCode::OK)
+        .await;
+    assert_eq!(merged["project_id"], pa);
+    let sa = project_state(&t, &promoter, pa).await;
+    assert_eq!(sa["project"]["name"], sb0["project"]["name"]);
+    assert_eq!(sa["project"]["park_id"], jkq);
+    assert_eq!(sa["project"]["land_mu"], 60.0, "a value only b had");
+    assert_eq!(sa["project"]["stage"], "signed");
+    let months: Vec<(String, i64)> = sa["realised"]["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["month"].as_str().unwrap().to_string(),
+                m["capital_arrived_yuan"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        months,
+        vec![
+            ("2025-03".into(), 12_000_000),
+            ("2025-04".into(), 5_000_000)
+        ]
+    );
+    assert_eq!(sa["requests"]["items"][0]["id"], req["id"]);
+    // b's project is kept, merged, with its history (voided) and a's March figures
+    let sb = project_state(&t, &promoter, pb).await;
+    assert_eq!(sb["project"]["merged_into"], pa);
+    let hist = sb["history"].as_array().unwrap();
+    assert!(!hist.is_empty());
+    assert!(hist.iter().all(|h| h["voided"] == 1), "{hist:?}");
+    assert_eq!(
+        sb["realised"]["months"][0]["capital_arrived_yuan"],
+        10_000_000
+    );
+    let (_, html) = t.page(&cookie, &format!("/projects/{pb}")).await;
+    assert!(html.contains("id=\"merged\""), "{html}");
+    // counted once: in the pipeline, the project list and the assessment
+    assert_eq!(in_stage(&t, &leader, "negotiating").await, neg0);
+    assert_eq!(in_stage(&t, &leader, "signed").await, sig0 + 1);
+    let list = t
+        .get_json(&leader, "/api/v1/projects?q=双项目合并", StatusCode::OK)
+        .await;
+    assert_eq!(list["total"], 1, "{list}");
+    let (signed2, capital2) = city_totals(&t, &leader).await;
+    assert_eq!(signed2, signed0 + 1.0);
+    assert_eq!(capital2, capital0 + 12_000_000.0);
+    // the merged project takes no more changes
+    let e = t
+        .post_json(
+            &promoter,
+            &format!("/api/v1/projects/{pb}/transitions"),
+            json!({"to": "signed", "date": "2025-03-20", "amount_yuan": 1i64}),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("已合并"));
+
+    // undo: both leads and both projects exactly as they were
+    let before = [(a, &a0), (b, &b0)];
+    undo_last(&t, &promoter, &before, &[(pa, &sa0), (pb, &sb0)]).await;
+    assert_eq!(in_stage(&t, &leader, "negotiating").await, neg0 + 1);
+    assert_eq!(city_totals(&t, &leader).await, (signed1, capital1));
+
+    // the other way round: b's project kept; a's signing is then history, not counted
+    t.post_json(&promoter, &format!("/api/v1/leads/{a}/merges"),
+                json!({"duplicate_id": b, "keep": {"company_name": "survivor", "planned_investment_yuan": "survivor",
+                       "project": "duplicate", "project.name": "survivor", "project.park_id": "duplicate",
+                       "project.planned_investment_yuan": "duplicate", "month.2025-03": "survivor"}}),
+                StatusCode::OK)
+        .await;
+    let sb = project_state(&t, &promoter, pb).await;
+    assert_eq!(sb["project"]["lead_id"], a);
+    assert_eq!(sb["project"]["name"], sa0["project"]["name"]);
+    assert_eq!(sb["project"]["park_id"], gx);
+    assert_eq!(
+        sb["realised"]["months"][0]["capital_arrived_yuan"],
+        10_000_000
+    );
+    assert_eq!(get(a).await["project_id"], pb);
+    assert_eq!(in_stage(&t, &leader, "signed").await, sig0);
+    assert_eq!(in_stage(&t, &leader, "negotiating").await, neg0 + 1);
+    assert_eq!(
+        city_totals(&t, &leader).await,
+        (signed0, capital0 + 10_000_000.0)
+    );
+    let before = [(a, &a0), (b, &b0)];
+    undo_last(&t, &promoter, &before, &[(pa, &sa0), (pb, &sb0)]).await;
+    assert_eq!(city_totals(&t, &leader).await, (signed1, capital1));
+    assert!(matches!(
+        fenglai_app::audit::verify(&t.app).await.unwrap(),
+        fenglai_app::audit::Verdict::Intact { .. }
+    ));
+}
+both!(
+    merging_two_projects_counts_once_and_undoes_exactly,
+    two_projects
+);
