@@ -50,6 +50,8 @@ pub struct App {
     scanner: Option<Arc<dyn evidence::Scanner>>,
     /// the cockpit's figures and when they were computed (kept a minute)
     cockpit: Arc<Mutex<Option<cockpit::Cached>>>,
+    /// what a new password must be (set at start-up; default at least 8 characters)
+    password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -64,6 +66,7 @@ impl App {
             offers: Arc::default(),
             scanner: None,
             cockpit: Arc::default(),
+            password_policy: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
@@ -80,6 +83,16 @@ impl App {
 
     pub fn scanner(&self) -> Option<&dyn evidence::Scanner> {
         self.scanner.as_deref()
+    }
+
+    /// Checks new passwords (users created, passwords reset) against `policy`.
+    pub fn with_password_policy(mut self, policy: fenglai_domain::password::PasswordPolicy) -> App {
+        self.password_policy = Arc::new(policy);
+        self
+    }
+
+    pub fn password_policy(&self) -> &fenglai_domain::password::PasswordPolicy {
+        &self.password_policy
     }
 }
 
