@@ -43,6 +43,28 @@ struct WorkerArgs {
     public_url: Option<String>,
 }
 
+/// What a new password must be (users created or given a new password).
+#[derive(Args, Clone)]
+struct PasswordArgs {
+    /// Minimum length of a new password, in characters (1–128)
+    #[arg(long, env = "FENGLAI_PASSWORD_MIN_LENGTH", default_value_t = 8)]
+    password_min_length: usize,
+    /// Kinds of characters a new password must hold: 0 (any), a number 1–4 (at least that
+    /// many of upper, lower, digit, symbol), or a list such as upper,lower,digit (each)
+    #[arg(long, env = "FENGLAI_PASSWORD_CLASSES", default_value = "0")]
+    password_classes: String,
+}
+
+impl PasswordArgs {
+    fn policy(&self) -> Result<fenglai_domain::password::PasswordPolicy> {
+        fenglai_domain::password::PasswordPolicy::parse(
+            self.password_min_length,
+            &self.password_classes,
+        )
+        .map_err(|e| anyhow::anyhow!("--{}: {}", e.field.replace('_', "-"), e.message))
+    }
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Create the demo city if absent, then serve it
@@ -56,6 +78,8 @@ enum Cmd {
         no_serve: bool,
         #[command(flatten)]
         worker: WorkerArgs,
+        #[command(flatten)]
+        password: PasswordArgs,
     },
     /// Serve the web UI and the JSON API (and run background jobs beside them)
     Serve {
@@ -65,6 +89,8 @@ enum Cmd {
         bind: String,
         #[command(flatten)]
         worker: WorkerArgs,
+        #[command(flatten)]
+        password: PasswordArgs,
     },
     /// Apply the database migrations and load reference data
     Migrate {
@@ -221,6 +247,8 @@ enum UserCmd {
         unit: String,
         #[arg(long, env = "FENGLAI_PASSWORD", hide_env_values = true)]
         password: String,
+        #[command(flatten)]
+        policy: PasswordArgs,
     },
 }
 
@@ -481,8 +509,9 @@ async fn main() -> Result<()> {
             bind,
             no_serve,
             worker,
+            password,
         } => {
-            let app = open(&db).await?;
+            let app = open(&db).await?.with_password_policy(password.policy()?);
             let seeded = demo::ensure_demo(&app).await.map_err(app_err)?;
             println!(
                 "{}",
@@ -501,7 +530,20 @@ async fn main() -> Result<()> {
             }
             serve(app, &bind, &worker).await
         }
-        Cmd::Serve { db, bind, worker } => serve(open(&db).await?, &bind, &worker).await,
+        Cmd::Serve {
+            db,
+            bind,
+            worker,
+            password,
+        } => {
+            let policy = password.policy()?;
+            serve(
+                open(&db).await?.with_password_policy(policy),
+                &bind,
+                &worker,
+            )
+            .await
+        }
         Cmd::Migrate { db } => {
             open(&db).await?;
             println!("migrations applied");
@@ -555,9 +597,10 @@ async fn main() -> Result<()> {
                     role,
                     unit,
                     password,
+                    policy,
                 },
         } => {
-            let app = open(&db).await?;
+            let app = open(&db).await?.with_password_policy(policy.policy()?);
             let unit_id = match unit.parse::<i64>() {
                 Ok(id) => id,
                 Err(_) => match fenglai_app::org::unit_by_name(&app, &unit)

@@ -925,7 +925,17 @@ fn to_f(v: &[f64]) -> Vec<f64> {
 
 /// Computes the figures of a period as of `t`.
 pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
-    let mut c = app.db.acquire().await?;
+    // Every read from one snapshot. The figures as of `t` are rebuilt from rows as they are
+    // now and the events since `t`; read piecemeal while writes go on, a merge or a
+    // transition committing between two reads is seen by one and not the other, and the
+    // figures are then neither those of `t` nor reproducible (a published bulletin would not
+    // verify). SQLite's read transaction is a snapshot; PostgreSQL needs REPEATABLE READ.
+    let mut c = app.db.begin().await?;
+    if app.db.backend == fenglai_store::Backend::Postgres {
+        fenglai_store::sql::Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut c)
+            .await?;
+    }
     let (p, comp_scheme) = period(&mut c, code).await?;
     let year = p.end.year();
     let mut scheme = scheme_at(&mut c, year as i64, t).await?;
@@ -961,6 +971,8 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         }
         _ => targets.clone(),
     };
+    // nothing was written: ends the read snapshot
+    c.commit().await.map_err(fenglai_store::StoreError::from)?;
     let elapsed = fenglai_domain::assess::year_elapsed(year, p.end);
     let prev_elapsed = prev
         .as_ref()

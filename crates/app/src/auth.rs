@@ -4,7 +4,7 @@ use crate::{Actor, App, Error, Result};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{Duration, Utc};
 use fenglai_domain::{Role, UnitKind};
 use fenglai_store::org::User;
@@ -18,9 +18,34 @@ pub const WINDOW_MINUTES: i64 = 15;
 const WEB_SESSION_HOURS: i64 = 12;
 const API_TOKEN_HOURS: i64 = 24 * 30;
 
+/// Argon2id (RFC 9106, version 0x13) memory cost: 19 MiB (19,456 KiB).
+pub const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
+/// Argon2id passes over the memory.
+pub const ARGON2_ITERATIONS: u32 = 2;
+/// Argon2id lanes (threads).
+pub const ARGON2_PARALLELISM: u32 = 1;
+/// Length of the stored hash, bytes (the salt is 16 random bytes from the OS).
+pub const ARGON2_OUTPUT_LEN: usize = 32;
+
+/// The password hasher: argon2id v19, m=19456 KiB, t=2, p=1 — the argon2 crate's defaults
+/// (0.5), OWASP's recommended minimum, written out so that a new version of the crate cannot
+/// change them unnoticed. Each hash string carries its parameters (`$argon2id$v=19$m=19456,
+/// t=2,p=1$…`), and verification reads them from there, so stored hashes keep working if
+/// these are raised later.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(
+        ARGON2_MEMORY_KIB,
+        ARGON2_ITERATIONS,
+        ARGON2_PARALLELISM,
+        Some(ARGON2_OUTPUT_LEN),
+    )
+    .expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .unwrap_or_else(|_| "!".into())
@@ -28,11 +53,7 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        .map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
@@ -196,4 +217,45 @@ pub async fn sweep(app: &App) -> Result<u64> {
     let a = sessions::delete_expired(&mut conn, &ts(now)).await?;
     let b = sessions::delete_attempts_before(&mut conn, &ts(now - Duration::days(1))).await?;
     Ok(a + b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_carries_the_documented_argon2id_parameters() {
+        let h = hash_password("correct horse");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        let parsed = PasswordHash::new(&h).unwrap();
+        assert_eq!(parsed.salt.unwrap().len(), 22, "16 bytes of salt in B64");
+        assert_eq!(parsed.hash.unwrap().len(), ARGON2_OUTPUT_LEN);
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("correct horse ", &h));
+        assert_ne!(h, hash_password("correct horse"), "a fresh salt each time");
+    }
+
+    #[test]
+    fn the_parameters_are_the_crates_defaults_so_older_hashes_verify() {
+        let d = Params::default();
+        assert_eq!(
+            (
+                d.m_cost(),
+                d.t_cost(),
+                d.p_cost(),
+                d.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)
+            ),
+            (
+                ARGON2_MEMORY_KIB,
+                ARGON2_ITERATIONS,
+                ARGON2_PARALLELISM,
+                ARGON2_OUTPUT_LEN
+            )
+        );
+        let old = Argon2::default()
+            .hash_password(b"demo", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify_password("demo", &old));
+    }
 }

@@ -264,7 +264,7 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
     if title.as_ref().is_some_and(|t| t.chars().count() > 100) {
         return Err(Error::invalid("title", "标题不能超过100个字"));
     }
-    let t = fenglai_store::sql::now();
+    let t = settled_now(app).await?;
     let figures = assess::compute(app, &input.period, &t).await?;
     let named = named_on(app, named_day(&figures)).await?;
     let json = to_json(&figures)?;
@@ -306,6 +306,21 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
     .await?;
     tx.commit().await?;
     Ok(view(Some(id), Some(title), Some(t), &json, figures, named))
+}
+
+/// The moment a bulletin is frozen at, taken while holding the event-chain head. Every write
+/// holds the head from its first statement to its commit and stamps its rows in between, so
+/// when the head is ours every write stamped before this moment has committed, and every
+/// later one will be stamped after it. Taken without the head, a write in flight (an import
+/// of a few hundred rows takes a fraction of a second) could be stamped before the moment
+/// yet commit after the figures were read: left out of the published figures, counted in
+/// when they are recomputed, and the bulletin would no longer verify.
+async fn settled_now(app: &App) -> Result<String> {
+    let tx = Tx::begin(app).await?;
+    let t = fenglai_store::sql::now();
+    // nothing was written: committing only lets the head go
+    tx.commit().await?;
+    Ok(t)
 }
 
 async fn stored(app: &App, id: i64) -> Result<store::Bulletin> {

@@ -54,6 +54,8 @@ pub struct App {
     /// process's writers queue here and each is woken the moment the one before commits,
     /// instead of polling SQLite's lock in the busy handler's growing sleeps.
     pub(crate) writer: Arc<tokio::sync::Mutex<()>>,
+    /// what a new password must be (set at start-up; default at least 8 characters)
+    password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -69,6 +71,7 @@ impl App {
             scanner: None,
             cockpit: Arc::default(),
             writer: Arc::default(),
+            password_policy: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
@@ -85,6 +88,16 @@ impl App {
 
     pub fn scanner(&self) -> Option<&dyn evidence::Scanner> {
         self.scanner.as_deref()
+    }
+
+    /// Checks new passwords (users created, passwords reset) against `policy`.
+    pub fn with_password_policy(mut self, policy: fenglai_domain::password::PasswordPolicy) -> App {
+        self.password_policy = Arc::new(policy);
+        self
+    }
+
+    pub fn password_policy(&self) -> &fenglai_domain::password::PasswordPolicy {
+        &self.password_policy
     }
 }
 

@@ -106,9 +106,7 @@ pub async fn create_user(app: &App, actor: Option<&Actor>, input: &UserInput) ->
         return Err(Error::invalid("display_name", "姓名须为1到30个字"));
     }
     let role = Role::parse(&input.role)?;
-    if input.password.chars().count() < 8 {
-        return Err(Error::invalid("password", "密码至少8位"));
-    }
+    app.password_policy().check(&input.password)?;
     let hash = auth::hash_password(&input.password);
     insert_user(
         app,
@@ -199,9 +197,7 @@ pub async fn edit_user(app: &App, actor: &Actor, id: i64, input: &UserEdit) -> R
     }
     org::update_user(tx.conn(), id, display, role.as_str(), unit_id, active).await?;
     if let Some(p) = input.password.as_deref().filter(|p| !p.is_empty()) {
-        if p.chars().count() < 8 {
-            return Err(Error::invalid("password", "密码至少8位"));
-        }
+        app.password_policy().check(p)?;
         org::set_password(tx.conn(), id, &auth::hash_password(p)).await?;
     }
     let after = org::user(tx.conn(), id).await?.ok_or(Error::NotFound)?;

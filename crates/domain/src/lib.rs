@@ -11,6 +11,7 @@ pub mod milestone;
 pub mod money;
 pub mod names;
 pub mod org;
+pub mod password;
 pub mod redline;
 pub mod request;
 pub mod review;

@@ -1325,6 +1325,9 @@ struct UsersPage {
     units: Vec<Unit>,
     roles: Vec<Opt>,
     error: Option<String>,
+    /// the password policy in words, and its minimum length
+    password_rule: String,
+    password_min: usize,
 }
 
 async fn users_page_with(
@@ -1340,6 +1343,8 @@ async fn users_page_with(
             units: org::units(app).await?,
             roles: opts(Role::ALL.iter().map(|r| (r.as_str(), r.label())), None),
             error,
+            password_rule: app.password_policy().describe(),
+            password_min: app.password_policy().min_len,
         })
     }
     .await;

@@ -304,3 +304,106 @@ async fn cookie_flags(t: TestApp) {
     );
 }
 both!(session_cookie_flags, cookie_flags);
+
+/// Creates a user with `password`; the status and the answer.
+async fn new_user(t: &TestApp, admin: &str, username: &str, password: &str) -> (StatusCode, Value) {
+    let unit = t.unit_id("凤城市投资促进局").await;
+    let r = t
+        .post(
+            admin,
+            "/api/v1/users",
+            json!({"username": username, "display_name": "张三", "role": "promoter",
+                   "unit_id": unit, "password": password}),
+        )
+        .await;
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The administrator gives user `id` a new password; the status and the answer.
+async fn reset_password(t: &TestApp, admin: &str, id: i64, password: &str) -> (StatusCode, Value) {
+    let r = t
+        .client
+        .patch(t.url(&format!("/api/v1/users/{id}")))
+        .bearer_auth(admin)
+        .json(&json!({ "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn can_log_in(t: &TestApp, username: &str, password: &str) -> bool {
+    t.client
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        == StatusCode::OK
+}
+
+/// Without configuration a new password needs 8 characters of any kind, as always.
+async fn default_password_policy(t: TestApp) {
+    let admin = t.token("admin").await;
+    let (s, v) = new_user(&t, &admin, "pw_short", "abc1234").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["field"], "password");
+    assert_eq!(v["error"]["message"], "密码至少8位");
+    let (s, v) = new_user(&t, &admin, "pw_ok", "abcdefgh").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(can_log_in(&t, "pw_ok", "abcdefgh").await);
+    // a new password set by the administrator is checked too
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = reset_password(&t, &admin, id, "short").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["message"], "密码至少8位");
+    assert!(can_log_in(&t, "pw_ok", "abcdefgh").await, "unchanged");
+    let cookie = format!("fenglai_session={}", web_login(&t, "admin").await);
+    let (_, html) = t.page(&cookie, "/admin/users").await;
+    assert!(html.contains("密码至少8位。"));
+}
+both!(password_policy_default, default_password_policy);
+
+/// FENGLAI_PASSWORD_MIN_LENGTH=12 FENGLAI_PASSWORD_CLASSES=3: the message names the rule
+/// and what the password lacks; existing passwords still sign in.
+async fn strict_password_policy(t: TestApp) {
+    let admin = t.token("admin").await;
+    let rule = "密码至少12位，且须包含大写字母、小写字母、数字、特殊符号中的至少3种";
+    for (password, lacks) in [
+        ("Fenglai2026", "（现为11位）"),
+        ("fenglaifenglai", "（现只有1种）"),
+        ("abc", "（现为3位，现只有1种）"),
+    ] {
+        let (s, v) = new_user(&t, &admin, "pw_strict", password).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{password}: {v}");
+        assert_eq!(v["error"]["field"], "password");
+        assert_eq!(
+            v["error"]["message"],
+            format!("{rule}{lacks}"),
+            "{password}"
+        );
+    }
+    let (s, v) = new_user(&t, &admin, "pw_strict", "Fenglai-2026x").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(can_log_in(&t, "pw_strict", "Fenglai-2026x").await);
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = reset_password(&t, &admin, id, "abcdefghijklmn").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = reset_password(&t, &admin, id, "招商引资-Phoenix-1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(can_log_in(&t, "pw_strict", "招商引资-Phoenix-1").await);
+    // the policy is for new passwords: the demo accounts' "demo" still signs in
+    assert!(can_log_in(&t, "leader", "demo").await);
+    // the users page states it
+    let cookie = format!("fenglai_session={}", web_login(&t, "admin").await);
+    let (s, html) = t.page(&cookie, "/admin/users").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(rule), "the rule on the page");
+    assert!(html.contains(r#"minlength="12""#));
+}
+both!(password_policy_configured, strict_password_policy, |app| {
+    app.with_password_policy(fenglai_domain::password::PasswordPolicy::parse(12, "3").unwrap())
+});

@@ -95,6 +95,12 @@ async fn pg_template(admin: &str) -> String {
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |app| app).await
+}
+
+/// [`spawn`] with the application configured by `setup` before it serves (a password
+/// policy, a virus scanner …).
+pub async fn spawn_with(backend: Backend, setup: impl FnOnce(App) -> App) -> TestApp {
     let (db, dir) = match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(random_name("fenglai_test"));
@@ -123,7 +129,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
             )
         }
     };
-    let app = App::open(db).await.expect("open app");
+    let app = setup(App::open(db).await.expect("open app"));
     fenglai_app::demo::seed_org(&app).await.expect("seed org");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -327,9 +333,30 @@ impl TestApp {
     }
 }
 
-/// Declares a test that runs once on SQLite and once on PostgreSQL.
+/// Declares a test that runs once on SQLite and once on PostgreSQL; with a third argument,
+/// a `fn(App) -> App` that configures the application first.
 #[macro_export]
 macro_rules! both {
+    ($name:ident, $body:ident, $setup:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body($crate::helpers::spawn_with($crate::helpers::Backend::Sqlite, $setup).await)
+                    .await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::pg_available() {
+                    $body(
+                        $crate::helpers::spawn_with($crate::helpers::Backend::Postgres, $setup)
+                            .await,
+                    )
+                    .await;
+                }
+            }
+        }
+    };
     ($name:ident, $body:ident) => {
         mod $name {
             use super::*;
