@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// The last migration of the previous release (what was on `main` when it last landed).
 /// Raise it with each release: migrations are append-only.
-const PREVIOUS_RELEASE: u32 = 13;
+const PREVIOUS_RELEASE: u32 = 16;
 
 /// That release's migrations, copied out of the repository's folder for `backend`.
 fn previous_migrations(backend: &str) -> PathBuf {
