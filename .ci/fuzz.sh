@@ -48,7 +48,7 @@ for target in $(cargo fuzz list); do
         echo "-- fuzz $target: FAILED"
         grep -E -A 20 'panicked|ERROR: libFuzzer|SUMMARY' "$log" | head -n 60 || tail -n 40 "$log"
         for f in "$scratch/$target"/artifacts/*; do
-            [[ -e "$f" ]] && echo "   input: $(base64 -w0 "$f" | head -c 2000)"
+            [[ -e "$f" ]] && echo "   input ($(wc -c <"$f") bytes): $(base64 -w0 "$f")"
         done
         fail=$((fail + 1))
     fi

@@ -76,6 +76,30 @@ fn read_workbook(bytes: &[u8], filename: &str) -> Result<Vec<Sheet>, ReadError> 
     if bytes.starts_with(CFB) {
         check_cfb(bytes).map_err(fail)?;
     }
+    // calamine 0.38 panics on some damaged files (an .xls whose shared-string table ends in
+    // the middle of a string indexes past its slice in `read_rich_extended_string`; found by
+    // the `ledger` fuzz target): a panic while reading is a damaged file, not a crash.
+    guarded(filename, || read_book(bytes, filename))
+}
+
+/// Runs a reader, turning a panic inside it into the damaged-file error.
+fn guarded(
+    filename: &str,
+    f: impl FnOnce() -> Result<Vec<Sheet>, ReadError> + std::panic::UnwindSafe,
+) -> Result<Vec<Sheet>, ReadError> {
+    std::panic::catch_unwind(f).unwrap_or_else(|_| {
+        Err(ReadError::Workbook {
+            file: filename.to_string(),
+            detail: "文件结构损坏（读取时遇到不完整的数据，请用Excel打开后另存为.xlsx再试）".into(),
+        })
+    })
+}
+
+fn read_book(bytes: &[u8], filename: &str) -> Result<Vec<Sheet>, ReadError> {
+    let fail = |detail: String| ReadError::Workbook {
+        file: filename.to_string(),
+        detail,
+    };
     // The generic entry point: it tries .xls, then .xlsx, .xlsb and .ods.
     let mut book =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
@@ -291,6 +315,17 @@ fn read_csv(bytes: &[u8], filename: &str) -> Result<Sheet, ReadError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_reader_that_panics_is_a_damaged_file() {
+        let err = super::guarded("台账.xls", || panic!("index out of range")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "无法打开 Excel 文件“台账.xls”：文件结构损坏（读取时遇到不完整的数据，请用Excel打开后另存为.xlsx再试）"
+        );
+        assert!(super::guarded("台账.xls", || Ok(Vec::new())).is_ok());
+    }
+
     use super::*;
 
     #[test]
