@@ -274,7 +274,8 @@ impl World {
     }
 }
 
-fn group_weight(scheme: &Scheme, group: &[(LeadAt, f64)], industry: Option<&str>) -> f64 {
+/// The investor tags of a group's members, each once, comma-separated.
+fn group_tags(group: &[(LeadAt, f64)]) -> String {
     let mut tags: Vec<&str> = Vec::new();
     for (l, _) in group {
         for t in l.tags.split(',').filter(|t| !t.is_empty()) {
@@ -283,7 +284,11 @@ fn group_weight(scheme: &Scheme, group: &[(LeadAt, f64)], industry: Option<&str>
             }
         }
     }
-    let joined = tags.join(",");
+    tags.join(",")
+}
+
+fn group_weight(scheme: &Scheme, group: &[(LeadAt, f64)], industry: Option<&str>) -> f64 {
+    let joined = group_tags(group);
     scheme.weight(&Quality {
         tags: &joined,
         industry_code: industry.or(group.first().and_then(|(l, _)| l.industry.as_deref())),
@@ -594,15 +599,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         let lead = w.lead_of_project(h.project_id, h.lead_id);
         let group = w.project_group(lead, (h.lead_user, h.lead_unit, h.lead_tags.as_deref()));
         let weight = group_weight(scheme, &group, h.industry_code.as_deref());
-        let mut tags: Vec<&str> = Vec::new();
-        for (l, _) in &group {
-            for tag in l.tags.split(',').filter(|t| !t.is_empty()) {
-                if !tags.contains(&tag) {
-                    tags.push(tag);
-                }
-            }
-        }
-        for (m, v, weighted) in stage_facts(&h.stage, &one, &tags.join(",")) {
+        for (m, v, weighted) in stage_facts(&h.stage, &one, &group_tags(&group)) {
             let wt = if weighted { weight } else { 1.0 };
             credit_split(acc, &group, (h.reporting_unit_id, h.reported_by), m, v, wt);
         }
