@@ -758,7 +758,7 @@ async fn restore(dir: &std::path::Path, from: &std::path::Path, force: bool) -> 
             }
         }
         sqlx_checkpoint(&db).await?;
-        db.pool.close().await;
+        db.close().await;
     }
     if target.exists() {
         let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");

@@ -23,13 +23,21 @@ impl Tx {
             fenglai_store::Backend::Sqlite => Some(app.writer.clone().lock_owned().await),
             fenglai_store::Backend::Postgres => None,
         };
-        let mut tx = app.db.begin().await?;
+        let mut tx = Tx::begin_in_turn(app).await?;
+        tx._turn = turn;
+        Ok(tx)
+    }
+
+    /// A transaction begun by a caller that already holds `App::writer` (on either
+    /// backend): the group commit of new leads, whose turn outlives one transaction.
+    pub(crate) async fn begin_in_turn(app: &App) -> Result<Tx> {
+        let mut tx = app.db.begin_write().await?;
         let head = audit::lock_head(&mut tx).await?;
         Ok(Tx {
             tx,
             head,
             backend: app.db.backend,
-            _turn: turn,
+            _turn: None,
         })
     }
 
@@ -156,6 +164,14 @@ pub fn chain(
         events.push(e);
     }
     events
+}
+
+/// The chain's head after `events` (chained by [`chain`]), if there are any.
+pub fn head_after(events: &[Event]) -> Option<Head> {
+    events.last().map(|e| Head {
+        seq: e.seq,
+        hash: e.hash.clone(),
+    })
 }
 
 /// The hash of an event: SHA-256 over its fields and the previous hash.

@@ -1110,7 +1110,7 @@ pub async fn convert(app: &App, actor: &Actor, id: i64) -> Result<fenglai_store:
     let note = serde_json::json!({"lead_id": lead_id, "chain_link_id": link.id});
     tx.record::<(), _>(Some(actor), "target", id, "convert", None, Some(&note))
         .await?;
-    crate::merges::queue_lookalikes(tx.conn(), &lead).await?;
+    crate::merges::queue_lookalikes(tx.conn(), app.db.backend, &lead).await?;
     tx.commit().await?;
     Ok(lead)
 }

@@ -262,20 +262,108 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
     // the code tables never change under a running server: read them before taking the
     // write lock, so that the lock is held for the writes and the duplicate check only
     let new = validate(&mut *app.db.acquire().await?, input, actor).await?;
-    let mut tx = Tx::begin(app).await?;
     let tags = fenglai_domain::assess::parse_tags(input.investor_tags.as_deref().unwrap_or(""))?;
-    let id = leads::insert(tx.conn(), &new).await?;
-    if !tags.is_empty() {
-        leads::set_tags(tx.conn(), id, &tags).await?;
+    // Group commit: the lead joins the queue of leads waiting to be written; whoever gets
+    // the turn to write next takes the whole queue and writes it in one transaction, so
+    // that under many reporters the per-transaction work (the chain head, the commit) is
+    // shared. A lead already written by another's turn is answered without one.
+    let (reply, mut answer) = tokio::sync::oneshot::channel();
+    app.leads_waiting.lock().expect("lead queue").push(Waiting {
+        actor: actor.clone(),
+        new,
+        tags,
+        reply,
+    });
+    let turn = tokio::select! {
+        biased;
+        written = &mut answer => return written.unwrap_or_else(|_| Err(gone())),
+        turn = app.writer.clone().lock_owned() => turn,
+    };
+    if let Ok(written) = answer.try_recv() {
+        return written;
     }
-    let lead = leads::get(tx.conn(), id, &fenglai_store::Scope::All)
-        .await?
-        .ok_or(Error::NotFound)?;
-    tx.record::<(), _>(Some(actor), "lead", id, "create", None, Some(&lead))
-        .await?;
-    crate::merges::queue_lookalikes(tx.conn(), &lead).await?;
+    // the turn's holder before answered every lead it took before it let go, and this
+    // one is not answered: it is still queued, so this turn writes it with the others
+    let batch = {
+        let mut queue = app.leads_waiting.lock().expect("lead queue");
+        let n = queue.len().min(GROUP_COMMIT_MAX);
+        queue.drain(..n).collect::<Vec<_>>()
+    };
+    // on a task of its own, so that a caller who hangs up does not cancel the others' writes
+    tokio::spawn(write_group(app.clone(), turn, batch));
+    answer.await.unwrap_or_else(|_| Err(gone()))
+}
+
+/// The most leads written in one transaction.
+const GROUP_COMMIT_MAX: usize = 256;
+
+/// A lead validated and waiting for its turn to be written ([`create`]).
+pub(crate) struct Waiting {
+    actor: Actor,
+    new: NewLead,
+    tags: String,
+    reply: tokio::sync::oneshot::Sender<Result<Lead>>,
+}
+
+fn gone() -> Error {
+    Error::Internal("the lead writer stopped before answering".into())
+}
+
+/// Writes `batch` in one transaction and answers each lead, holding the turn throughout.
+/// If anything in it fails, nothing of it is kept and each lead is written again alone,
+/// so that one lead's failure is that lead's answer only.
+async fn write_group(app: App, turn: tokio::sync::OwnedMutexGuard<()>, batch: Vec<Waiting>) {
+    match write_together(&app, &batch).await {
+        Ok(leads) => {
+            for (w, lead) in batch.into_iter().zip(leads) {
+                let _ = w.reply.send(Ok(lead));
+            }
+        }
+        Err(e) => {
+            if batch.len() > 1 {
+                tracing::warn!(
+                    "writing {} leads together failed ({e}); one at a time",
+                    batch.len()
+                );
+            }
+            for w in batch {
+                let written = write_together(&app, std::slice::from_ref(&w)).await;
+                let _ = w.reply.send(written.map(|mut l| l.remove(0)));
+            }
+        }
+    }
+    drop(turn);
+}
+
+/// The leads of `batch` with their tags (one multi-row insert, ids in queue order), one
+/// `create` event each (chained in order, by each lead's reporter) and their 疑似重复
+/// pairs with the leads before each, in one transaction; the caller holds the turn.
+async fn write_together(app: &App, batch: &[Waiting]) -> Result<Vec<Lead>> {
+    let backend = app.db.backend;
+    let mut tx = Tx::begin_in_turn(app).await?;
+    let n = batch.len() as i64;
+    let first = fenglai_store::imports::reserve_ids(tx.conn(), backend, "leads", n).await?;
+    let rows: Vec<(&NewLead, &str)> = batch.iter().map(|w| (&w.new, w.tags.as_str())).collect();
+    leads::insert_many(tx.conn(), backend, first, &rows).await?;
+    let written = leads::get_range(tx.conn(), first, first + n - 1).await?;
+    if written.len() != batch.len() {
+        return Err(Error::Internal("leads written and read back differ".into()));
+    }
+    let mut head = tx.head();
+    let mut events = Vec::with_capacity(batch.len());
+    let mut pairs = Vec::new();
+    for (w, lead) in batch.iter().zip(&written) {
+        let after = serde_json::to_string(lead).unwrap_or_default();
+        let event =
+            crate::audit::chain(&head, Some(&w.actor), [("lead", lead.id, "create", after)]);
+        head = crate::audit::head_after(&event).unwrap_or(head);
+        events.extend(event);
+        pairs.extend(crate::merges::lookalikes_of(tx.conn(), lead).await?);
+    }
+    fenglai_store::merges::queue_new(tx.conn(), backend, &pairs).await?;
+    tx.append_chained(events).await?;
     tx.commit().await?;
-    Ok(lead)
+    Ok(written)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

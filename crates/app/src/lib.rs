@@ -53,7 +53,10 @@ pub struct App {
     /// On SQLite, the turn to write: `audit::Tx` takes it before its transaction, so this
     /// process's writers queue here and each is woken the moment the one before commits,
     /// instead of polling SQLite's lock in the busy handler's growing sleeps.
+    /// On either backend, also whose turn it is to write the queued new leads.
     pub(crate) writer: Arc<tokio::sync::Mutex<()>>,
+    /// new leads validated and waiting to be written together (`leads::create`)
+    pub(crate) leads_waiting: Arc<Mutex<Vec<leads::Waiting>>>,
     /// what a new password must be (set at start-up; default at least 8 characters)
     password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
 }
@@ -71,6 +74,7 @@ impl App {
             scanner: None,
             cockpit: Arc::default(),
             writer: Arc::default(),
+            leads_waiting: Arc::default(),
             password_policy: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;

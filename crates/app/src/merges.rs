@@ -751,10 +751,11 @@ fn reasons(same_uscc: bool, same_name: bool, verdict: &fenglai_identity::Verdict
 }
 
 /// Live leads that look like the one described: the same 统一社会信用代码 or name, or a name
-/// with the same core and trade words that fenglai-identity scores as a duplicate.
+/// with the same core and trade words that fenglai-identity scores as a duplicate; those
+/// written before lead `before` if it is given.
 async fn lookalikes_in(
     c: &mut Conn,
-    except: Option<i64>,
+    before: Option<i64>,
     probe: &fenglai_identity::Record,
     uscc: Option<&str>,
 ) -> Result<Vec<Lookalike>> {
@@ -765,7 +766,7 @@ async fn lookalikes_in(
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for h in store::similar(c, except, uscc, &norm, &key).await? {
+    for h in store::similar(c, before, uscc, &norm, &key).await? {
         let same_uscc = uscc.is_some() && h.uscc.as_deref() == uscc;
         let same_name = h.name_norm == norm;
         let verdict = fenglai_identity::compare(
@@ -807,8 +808,22 @@ pub async fn lookalikes(
     lookalikes_in(&mut c, None, &probe, uscc).await
 }
 
-/// Queues the leads that look like `lead` (same 统一社会信用代码 or name) as 疑似重复.
-pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
+/// Queues the leads that look like `lead` (same 统一社会信用代码 or name) as 疑似重复;
+/// `lead` was written in this transaction, so none of its pairs is queued yet.
+pub async fn queue_lookalikes(
+    c: &mut Conn,
+    backend: fenglai_store::Backend,
+    lead: &Lead,
+) -> Result<usize> {
+    let pairs = lookalikes_of(c, lead).await?;
+    store::queue_new(c, backend, &pairs).await?;
+    Ok(pairs.len())
+}
+
+/// The 疑似重复 pairs `(earlier, new, reasons)` of a new `lead` among the leads before it
+/// (by id: those written with it in one transaction after it are not its lookalikes, it
+/// is theirs).
+pub async fn lookalikes_of(c: &mut Conn, lead: &Lead) -> Result<Vec<(i64, i64, String)>> {
     let probe = record(
         &lead.company_name,
         lead.uscc.as_deref(),
@@ -818,10 +833,10 @@ pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
         Some(&lead.reported_date),
     );
     let hits = lookalikes_in(c, Some(lead.id), &probe, lead.uscc.as_deref()).await?;
-    for h in &hits {
-        store::queue(c, h.lead_id, lead.id, &h.reasons).await?;
-    }
-    Ok(hits.len())
+    Ok(hits
+        .into_iter()
+        .map(|h| (h.lead_id, lead.id, h.reasons))
+        .collect())
 }
 
 /// The most candidate pairs an import scores.

@@ -91,15 +91,43 @@ pub struct NewLead {
     pub power_kva: Option<i64>,
 }
 
+const COLUMNS: &str = "INSERT INTO leads (company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
+     region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
+     channel, reported_by, reporting_unit_id, reported_date, env_category, expected_tax_yuan, \
+     expected_output_yuan, energy_tce, power_kva, investor_tags, status, created_at, updated_at";
+
 pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
+    let mut s = Sql::new(&format!("{COLUMNS}) VALUES "));
+    push_values(&mut s, l, "", &now(), None);
+    s.push(" RETURNING id");
+    s.fetch_i64(conn).await
+}
+
+/// Inserts `leads` (each with its investor tags) in one statement, with the ids from
+/// `first_id` on in order (reserved by the caller, who holds the write lock).
+pub async fn insert_many(
+    conn: &mut Conn,
+    backend: Backend,
+    first_id: i64,
+    leads: &[(&NewLead, &str)],
+) -> Result<()> {
     let t = now();
-    let mut s = Sql::new(
-        "INSERT INTO leads (company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
-         region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
-         channel, reported_by, reporting_unit_id, reported_date, env_category, expected_tax_yuan, \
-         expected_output_yuan, energy_tce, power_kva, status, created_at, updated_at) VALUES (",
-    );
-    s.bind(l.company_name.clone()).push(", ");
+    for (c, chunk) in leads.chunks(300).enumerate() {
+        let mut s = Sql::new(&format!("{COLUMNS}, id) VALUES "));
+        for (i, (l, tags)) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            push_values(&mut s, l, tags, &t, Some(first_id + (c * 300 + i) as i64));
+        }
+        s.positional(backend).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// One lead's row of values in [`COLUMNS`]' order, then its id if it is given.
+fn push_values(s: &mut Sql, l: &NewLead, tags: &str, t: &str, id: Option<i64>) {
+    s.push("(").bind(l.company_name.clone()).push(", ");
     s.bind(names::normalize(&l.company_name)).push(", ");
     s.bind(name_key(&l.company_name)).push(", ");
     s.bind(search_doc(
@@ -143,9 +171,24 @@ pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
         .bind(l.energy_tce)
         .push(", ")
         .bind(l.power_kva);
-    s.push(", 'pending_review', ").bind(t.clone());
-    s.push(", ").bind(t).push(") RETURNING id");
-    s.fetch_i64(conn).await
+    s.push(", ").bind(tags.to_string());
+    s.push(", 'pending_review', ").bind(t.to_string());
+    s.push(", ").bind(t.to_string());
+    if let Some(id) = id {
+        s.push(", ").bind(id);
+    }
+    s.push(")");
+}
+
+/// The leads with ids `first..=last`, by id.
+pub async fn get_range(conn: &mut Conn, first: i64, last: i64) -> Result<Vec<Lead>> {
+    let mut s = Sql::new(SELECT);
+    s.push(" WHERE l.id BETWEEN ")
+        .bind(first)
+        .push(" AND ")
+        .bind(last)
+        .push(" ORDER BY l.id");
+    s.fetch_all(conn).await
 }
 
 pub async fn get(conn: &mut Conn, id: i64, scope: &Scope) -> Result<Option<Lead>> {

@@ -261,10 +261,11 @@ pub struct Similar {
 }
 
 /// Live leads (not merged) with the USCC `uscc`, the normalised name `name_norm` or the
-/// name key `name_key` (core + trade words), but not `except`; at most 50, oldest first.
+/// name key `name_key` (core + trade words), written before lead `before` if it is given
+/// (a new lead's lookalikes); at most 50, oldest first.
 pub async fn similar(
     conn: &mut Conn,
-    except: Option<i64>,
+    before: Option<i64>,
     uscc: Option<&str>,
     name_norm: &str,
     name_key: &str,
@@ -283,8 +284,8 @@ pub async fn similar(
         s.push(" OR l.uscc = ").bind(u);
     }
     s.push(")");
-    if let Some(id) = except {
-        s.push(" AND l.id <> ").bind(id);
+    if let Some(id) = before {
+        s.push(" AND l.id < ").bind(id);
     }
     s.push(" ORDER BY l.id LIMIT 50");
     s.fetch_all(conn).await
@@ -409,6 +410,9 @@ pub async fn queue_new(
     backend: crate::Backend,
     pairs: &[(i64, i64, String)],
 ) -> Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
     let at = now();
     if backend == crate::Backend::Postgres {
         #[derive(serde::Serialize)]

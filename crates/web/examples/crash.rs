@@ -944,7 +944,7 @@ async fn run(o: &Opts, target: Target, work: &Path) -> Result<Outcome> {
             .fetch_i64(&mut c)
             .await?;
         drop(c);
-        db.pool.close().await;
+        db.close().await;
         let mut verify_args = vec!["audit".to_string(), "verify".to_string()];
         verify_args.extend(target.args());
         let (ok, out) = run_cli(&o.bin, &verify_args, &log)?;

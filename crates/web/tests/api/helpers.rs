@@ -86,7 +86,7 @@ async fn pg_template(admin: &str) -> String {
                 .expect("connect template");
             let app = App::open(db.clone()).await.expect("migrate template");
             fenglai_app::demo::seed_org(&app).await.expect("seed org");
-            db.pool.close().await;
+            db.close().await;
             adm.pool.close().await;
             name
         })

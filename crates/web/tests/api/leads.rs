@@ -293,3 +293,159 @@ async fn search_plans(t: TestApp) {
     assert_eq!(v["total"], 1);
 }
 both!(search_normalises_and_caps_counts, search_plans);
+
+/// Leads reported at the same moment are written together (group commit): each answered
+/// with its own lead, each audited once as its own reporter, the chain intact, and each
+/// queued as 疑似重复 with every lookalike reported before it, once.
+async fn reported_together(t: TestApp) {
+    const N: usize = 24;
+    let users = ["promoter", "promoter2", "informant", "admin"];
+    let mut tokens = Vec::new();
+    for u in users {
+        tokens.push((u, t.token(u).await));
+    }
+    let t = std::sync::Arc::new(t);
+    let mut tasks = Vec::new();
+    for i in 0..N {
+        let (t, (user, tok)) = (t.clone(), tokens[i % users.len()].clone());
+        tasks.push(tokio::spawn(async move {
+            let r = t
+                .post(
+                    &tok,
+                    "/api/v1/leads",
+                    json!({"company_name": "同时报送新能源科技有限公司", "reported_date": "2026-11-02",
+                           "planned_investment_yuan": 100_000_000 + i as i64}),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+            let v: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(v["planned_investment_yuan"], 100_000_000 + i as i64);
+            (v["id"].as_i64().unwrap(), user)
+        }));
+    }
+    let mut written = Vec::new();
+    for task in tasks {
+        written.push(task.await.unwrap());
+    }
+    let mut ids: Vec<i64> = written.iter().map(|w| w.0).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), N, "every report got a lead of its own");
+
+    // one create event per lead, by the user who reported it, and the chain intact
+    let mut c = t.app.db.acquire().await.unwrap();
+    let events = fenglai_store::audit::page(&mut c, 0, 100_000)
+        .await
+        .unwrap();
+    drop(c);
+    for (id, user) in &written {
+        let of: Vec<_> = events
+            .iter()
+            .filter(|e| e.entity == "lead" && e.entity_id == *id)
+            .collect();
+        assert_eq!(of.len(), 1, "lead {id} audited once");
+        assert_eq!(
+            (of[0].action.as_str(), of[0].actor.as_str()),
+            ("create", *user)
+        );
+        let after: serde_json::Value =
+            serde_json::from_str(of[0].after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(after["id"], *id);
+    }
+    assert!(matches!(
+        fenglai_app::audit::verify(&t.app).await.unwrap(),
+        fenglai_app::audit::Verdict::Intact { .. }
+    ));
+
+    // the 疑似重复 queue: each pair of the N once, the earlier lead first
+    let admin = &tokens[3].1;
+    let (_, pairs) = t.duplicate_pairs(admin).await;
+    let mut ours: Vec<(i64, i64)> = pairs
+        .into_iter()
+        .filter(|(a, b)| ids.contains(a) && ids.contains(b))
+        .collect();
+    ours.sort();
+    let mut expected = Vec::new();
+    for (i, a) in ids.iter().enumerate() {
+        for b in &ids[i + 1..] {
+            expected.push((*a, *b));
+        }
+    }
+    assert_eq!(ours, expected);
+}
+both!(
+    leads_reported_together_are_each_written_once,
+    reported_together
+);
+
+/// A lead whose write fails among others written together fails alone: the others are
+/// written, answered and audited, and nothing of the failed one is kept.
+async fn one_fails_alone(t: TestApp) {
+    match t.app.db.backend {
+        fenglai_store::Backend::Sqlite => {
+            t.raw_sql(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON leads \
+                 WHEN NEW.company_name LIKE '%拒写%' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            )
+            .await
+        }
+        fenglai_store::Backend::Postgres => {
+            t.raw_sql(
+                "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.company_name LIKE '%拒写%' THEN RAISE EXCEPTION 'refused'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql",
+            )
+            .await;
+            t.raw_sql(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON leads FOR EACH ROW \
+                 EXECUTE FUNCTION refuse_poison()",
+            )
+            .await
+        }
+    }
+    let tok = t.token("promoter").await;
+    let before = t
+        .get_json(&tok, "/api/v1/leads?per_page=1", StatusCode::OK)
+        .await["total"]
+        .as_i64()
+        .unwrap();
+    let t = std::sync::Arc::new(t);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (t, tok) = (t.clone(), tok.clone());
+        let name = if i == 7 {
+            "拒写测试有限公司".to_string()
+        } else {
+            format!("分批写入{i}号科技有限公司")
+        };
+        tasks.push(tokio::spawn(async move {
+            let r = t
+                .post(&tok, "/api/v1/leads", json!({"company_name": name}))
+                .await;
+            (i, r.status())
+        }));
+    }
+    for task in tasks {
+        let (i, status) = task.await.unwrap();
+        if i == 7 {
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        } else {
+            assert_eq!(status, StatusCode::CREATED, "lead {i}");
+        }
+    }
+    let after = t
+        .get_json(&tok, "/api/v1/leads?per_page=1", StatusCode::OK)
+        .await["total"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(after - before, 15);
+    let v = t
+        .get_json(&tok, "/api/v1/leads?q=拒写", StatusCode::OK)
+        .await;
+    assert_eq!(v["total"], 0);
+    let Ok(fenglai_app::audit::Verdict::Intact { .. }) = fenglai_app::audit::verify(&t.app).await
+    else {
+        panic!("audit chain broken")
+    };
+}
+both!(a_lead_that_cannot_be_written_fails_alone, one_fails_alone);
