@@ -524,7 +524,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     const STAGES: [&str; 4] = ["signed", "started", "completed", "producing"];
     for (acc, r) in accs.iter_mut().zip(ranges) {
         let (s, e) = (r.start.to_string(), r.end.to_string());
-        for h in store::history_sums(c, &s, &e, t, &STAGES).await? {
+        for h in store::history_sums(c, &s, &e, t, &STAGES, &scheme.high_tech_divisions).await? {
             let group = [(LeadAt::plain(h.unit_id, h.user_id, &h.tags), 100.0)];
             let weight = group_weight(scheme, &group, h.division.as_deref());
             let entered = Entered {

@@ -39,7 +39,7 @@ use fenglai_ledger::{
     RowOutcome, RowResult, Sheet, Unit, Value,
 };
 use fenglai_store::imports::{self, ImportLead, ImportProject, ImportRow};
-use fenglai_store::load::HistoryRow;
+use fenglai_store::load::{Credit, HistoryRow};
 use fenglai_store::org::Unit as OrgUnit;
 use fenglai_store::{org, Scope};
 use serde::{Deserialize, Serialize};
@@ -1601,6 +1601,17 @@ async fn write(
                     reporting_unit_id: pr.reporting_unit_id,
                     reported_by: pr.reported_by,
                     recorded_by: actor.id(),
+                    credit: Some(Credit {
+                        unit: lead.reporting_unit_id,
+                        user: lead.reported_by,
+                        tags: String::new(),
+                        division: pr
+                            .industry_code
+                            .as_deref()
+                            .or(lead.industry_code.as_deref())
+                            .and_then(|c| c.get(..2))
+                            .map(str::to_string),
+                    }),
                 });
             }
             projects_out.push(pr);

@@ -281,6 +281,7 @@ pub async fn generate(
                         reporting_unit_id: reporter.unit_id,
                         reported_by: reporter.user_id,
                         recorded_by: org.recorder_user_id,
+                        credit: None,
                     });
                 }
                 let mut drop = None;
@@ -303,6 +304,7 @@ pub async fn generate(
                             reporting_unit_id: reporter.unit_id,
                             reported_by: reporter.user_id,
                             recorded_by: org.recorder_user_id,
+                            credit: None,
                         });
                         drop = Some((before, reason));
                     }

@@ -634,7 +634,9 @@ fn history_window(s: &mut Sql, voided: bool, start: &str, end: &str, t: &str, st
 /// Stages entered in a range, summed by whom their credit goes to when a project's credit
 /// is its lead's as stored now (or, without a lead, its own reporter's): the stage, the
 /// lead's unit, reporter and tags, and the industry division (the project's, else the
-/// lead's). The caller corrects the projects whose leads were merged or changed.
+/// lead's) if it is one of `weighed_divisions` (else None), as each entry carries them
+/// (`credit_*`, kept in step by triggers). The caller corrects the projects whose leads
+/// were merged or changed.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HistorySum {
     pub stage: String,
@@ -656,25 +658,56 @@ pub async fn history_sums(
     end: &str,
     t: &str,
     stages: &[&str],
+    weighed_divisions: &[String],
 ) -> Result<Vec<HistorySum>> {
     let mut out = Vec::new();
     for voided in [false, true] {
+        // the credit each entry carries (migration 0020), from the covering index; of the
+        // division only whether it is one the scheme weighs (the others alike), which
+        // halves the groups
         let mut s = Sql::new(
-            "SELECT h.stage, COALESCE(l.reporting_unit_id, h.reporting_unit_id) AS unit_id, \
-             COALESCE(l.reported_by, h.reported_by) AS user_id, COALESCE(l.investor_tags, '') AS tags, \
-             SUBSTR(COALESCE(p.industry_code, l.industry_code), 1, 2) AS division, COUNT(*) AS n, \
+            "SELECT h.stage, h.credit_unit AS unit_id, h.credit_user AS user_id, h.credit_tags AS tags, ",
+        );
+        weighed_division(&mut s, weighed_divisions);
+        s.push(
+            " AS division, COUNT(*) AS n, \
              CAST(SUM(COALESCE(h.amount_yuan, h.investment_yuan)) AS BIGINT) AS amount, \
              CAST(SUM(CASE WHEN COALESCE(h.amount_yuan, h.investment_yuan) >= 100000000 THEN 1 ELSE 0 END) AS BIGINT) AS big, \
              CAST(SUM(h.investment_yuan) AS BIGINT) AS investment \
-             FROM stage_history h JOIN projects p ON p.id = h.project_id \
-             LEFT JOIN leads l ON l.id = p.lead_id WHERE ",
+             FROM stage_history h WHERE ",
         );
         history_window(&mut s, voided, start, end, t, stages);
-        s.push(" GROUP BY h.stage, COALESCE(l.reporting_unit_id, h.reporting_unit_id), COALESCE(l.reported_by, h.reported_by), \
-                 COALESCE(l.investor_tags, ''), SUBSTR(COALESCE(p.industry_code, l.industry_code), 1, 2)");
+        // by position: the division's expression holds parameters
+        s.push(" GROUP BY 1, 2, 3, 4, 5");
         out.extend(s.fetch_all::<HistorySum>(conn).await?);
     }
     Ok(out)
+}
+
+/// An entry's industry division if it is one of `divisions`, else NULL.
+fn weighed_division(s: &mut Sql, divisions: &[String]) {
+    if divisions.is_empty() {
+        s.push("CAST(NULL AS TEXT)");
+    } else {
+        s.push("CASE WHEN h.credit_division IN (");
+        s.bind_list(divisions.iter().cloned());
+        s.push(") THEN h.credit_division END");
+    }
+}
+
+/// How many stage entries carry a credit (`credit_*`) other than their project's lead's
+/// as it stands: 0 unless the triggers of migration 0020 missed a change.
+pub async fn credit_out_of_step(conn: &mut Conn) -> Result<i64> {
+    Sql::new(
+        "SELECT COUNT(*) FROM stage_history h JOIN projects p ON p.id = h.project_id \
+         LEFT JOIN leads l ON l.id = p.lead_id WHERE \
+         h.credit_unit IS DISTINCT FROM COALESCE(l.reporting_unit_id, h.reporting_unit_id) \
+         OR h.credit_user IS DISTINCT FROM COALESCE(l.reported_by, h.reported_by) \
+         OR h.credit_tags IS DISTINCT FROM COALESCE(l.investor_tags, '') \
+         OR h.credit_division IS DISTINCT FROM SUBSTR(COALESCE(p.industry_code, l.industry_code), 1, 2)",
+    )
+    .fetch_i64(conn)
+    .await
 }
 
 /// The rows of `history_facts` for projects in `projects` or whose lead is in `leads`.

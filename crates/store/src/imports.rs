@@ -527,6 +527,10 @@ pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRo
             ("reporting_unit_id", "bigint"),
             ("reported_by", "bigint"),
             ("recorded_by", "bigint"),
+            ("credit_unit", "bigint"),
+            ("credit_user", "bigint"),
+            ("credit_tags", "text"),
+            ("credit_division", "text"),
         ];
         let consts = [("recorded_at", t.into()), ("voided", 0i64.into())];
         return insert_json(conn, "stage_history", &cols, &consts, rows).await;
@@ -534,7 +538,8 @@ pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRo
     for chunk in rows.chunks(2000) {
         let mut s = Sql::new(
             "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
-             investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided) VALUES ",
+             investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided, \
+             credit_unit, credit_user, credit_tags, credit_division) VALUES ",
         );
         for (n, r) in chunk.iter().enumerate() {
             s.push(if n == 0 { "(" } else { ", (" });
@@ -563,7 +568,16 @@ pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRo
             s.bind(r.recorded_by)
                 .push(", ")
                 .bind(t.clone())
-                .push(", 0)");
+                .push(", 0, ");
+            let c = r.credit.as_ref();
+            s.bind(c.map(|c| c.unit))
+                .push(", ")
+                .bind(c.map(|c| c.user))
+                .push(", ");
+            s.bind(c.map(|c| c.tags.clone()))
+                .push(", ")
+                .bind(c.and_then(|c| c.division.clone()))
+                .push(")");
         }
         s.positional(backend);
         s.execute_owned(conn).await?;

@@ -63,6 +63,24 @@ pub struct HistoryRow {
     pub reporting_unit_id: i64,
     pub reported_by: i64,
     pub recorded_by: i64,
+    /// the credit the entry is assessed under (migration 0020): its lead's unit,
+    /// reporter, tags and industry division; left out (None), the database fills it
+    /// from the project and lead
+    #[serde(flatten)]
+    pub credit: Option<Credit>,
+}
+
+/// A stage entry's credit as it is written with it (`stage_history.credit_*`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Credit {
+    #[serde(rename = "credit_unit")]
+    pub unit: i64,
+    #[serde(rename = "credit_user")]
+    pub user: i64,
+    #[serde(rename = "credit_tags")]
+    pub tags: String,
+    #[serde(rename = "credit_division")]
+    pub division: Option<String>,
 }
 
 /// The next free id of a table.

@@ -778,6 +778,12 @@ async fn check_consistency(db: &Db) -> Result<Vec<String>> {
             bad.push(format!("{n} {what}"));
         }
     }
+    let n = fenglai_store::assess::credit_out_of_step(&mut c).await?;
+    if n != 0 {
+        bad.push(format!(
+            "{n} stage entries whose credit is not their lead's"
+        ));
+    }
     if db.backend == Backend::Sqlite {
         drop(c);
         let integrity = db.integrity().await?;

@@ -802,6 +802,8 @@ async fn reproducible(t: TestApp) {
     assert_eq!(e["error"]["field"], "period");
     t.get_json(&leader, "/api/v1/bulletins/987654", StatusCode::NOT_FOUND)
         .await;
+    // after the changes, back-dating and merges above
+    t.assert_credit_in_step().await;
 }
 both!(published_bulletins_reproduce_after_changes, reproducible);
 
@@ -1202,3 +1204,66 @@ async fn scheme_and_competition_forms(t: TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 both!(scheme_and_competition_pages, scheme_and_competition_forms);
+
+/// Each stage entry carries the credit the bulletin sums it under (its project's lead's
+/// unit, reporter, tags and industry division); whatever changes those, by the program or
+/// behind its back, the entries follow.
+async fn entries_follow_credit(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let lead = t
+        .lead(
+            &tok,
+            json!({"company_name": "随动信用精密机械有限公司", "industry_code": "3982", "reported_date": "2026-03-02"}),
+        )
+        .await;
+    let other = t
+        .lead(
+            &tok,
+            json!({"company_name": "另一家新材料有限公司", "reported_date": "2026-03-03"}),
+        )
+        .await;
+    let project = t.admit(&tok, lead, None, "2026-03-05").await;
+    t.transition(
+        &tok,
+        project,
+        json!({"to": "signed", "date": "2026-04-01", "amount_yuan": 300_000_000i64}),
+    )
+    .await;
+    t.assert_credit_in_step().await;
+    t.post_json(
+        &tok,
+        &format!("/api/v1/leads/{lead}/tags"),
+        json!({"investor_tags": "世界500强,上市公司"}),
+        StatusCode::OK,
+    )
+    .await;
+    t.assert_credit_in_step().await;
+    let admin = t.user_id("admin").await;
+    for sql in [
+        format!("UPDATE leads SET industry_code = '2710' WHERE id = {lead}"),
+        format!("UPDATE projects SET industry_code = '3911' WHERE id = {project}"),
+        format!("UPDATE projects SET industry_code = NULL WHERE id = {project}"),
+        format!("UPDATE leads SET reported_by = {admin} WHERE id = {lead}"),
+        format!("UPDATE projects SET lead_id = {other} WHERE id = {project}"),
+        format!("UPDATE projects SET lead_id = NULL WHERE id = {project}"),
+        format!("UPDATE projects SET lead_id = {lead} WHERE id = {project}"),
+    ] {
+        t.raw_sql(&sql).await;
+        t.assert_credit_in_step().await;
+    }
+    let mut c = t.app.db.acquire().await.unwrap();
+    let mut s = fenglai_store::sql::Sql::new(
+        "SELECT credit_user, credit_tags, credit_division FROM stage_history WHERE project_id = ",
+    );
+    s.bind(project).push(" ORDER BY id LIMIT 1");
+    let credit: (i64, String, Option<String>) = s.fetch_one(&mut c).await.unwrap();
+    assert_eq!(
+        credit,
+        (
+            admin,
+            "fortune500,listed".to_string(),
+            Some("27".to_string())
+        )
+    );
+}
+both!(stage_entries_follow_their_credit, entries_follow_credit);

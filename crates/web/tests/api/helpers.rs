@@ -323,6 +323,16 @@ impl TestApp {
             .id
     }
 
+    /// Asserts that every stage entry carries its project's lead's credit as it stands now
+    /// (the columns the bulletin sums by, kept by triggers).
+    pub async fn assert_credit_in_step(&self) {
+        let mut c = self.app.db.acquire().await.unwrap();
+        let n = fenglai_store::assess::credit_out_of_step(&mut c)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "stage entries whose credit is not their lead's");
+    }
+
     /// Runs raw SQL behind the program's back.
     pub async fn raw_sql(&self, sql: &str) {
         let mut c = self.app.db.acquire().await.unwrap();

@@ -423,6 +423,8 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
         );
         assert_eq!(fast, slow, "as of {day}");
     }
+    // the imported entries carry their leads' credit as the import wrote it
+    t.assert_credit_in_step().await;
 }
 both!(
     messy_projects_import,

@@ -900,8 +900,10 @@ async fn two_projects(t: TestApp) {
         (signed0, capital0 + 10_000_000.0)
     );
     let before = [(a, &a0), (b, &b0)];
+    t.assert_credit_in_step().await;
     undo_last(&t, &promoter, &before, &[(pa, &sa0), (pb, &sb0)]).await;
     assert_eq!(city_totals(&t, &leader).await, (signed1, capital1));
+    t.assert_credit_in_step().await;
     assert!(matches!(
         fenglai_app::audit::verify(&t.app).await.unwrap(),
         fenglai_app::audit::Verdict::Intact { .. }
