@@ -455,7 +455,14 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
 
     // valid leads: admitted leads counted by SQL as they stand now, ...
     for (acc, r) in accs.iter_mut().zip(ranges) {
-        let rows = store::lead_counts(c, &r.start.to_string(), &r.end.to_string(), t).await?;
+        let rows = store::lead_counts(
+            c,
+            &r.start.to_string(),
+            &r.end.to_string(),
+            t,
+            &scheme.high_tech_divisions,
+        )
+        .await?;
         for row in rows {
             let wt = scheme.weight(&Quality {
                 tags: &row.tags,

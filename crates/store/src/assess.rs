@@ -432,6 +432,7 @@ pub struct LeadCount {
     pub unit_id: i64,
     pub user_id: i64,
     pub tags: String,
+    /// the industry division if it is one the scheme weighs
     pub division: Option<String>,
     pub n: i64,
 }
@@ -441,15 +442,20 @@ pub async fn lead_counts(
     start: &str,
     end: &str,
     t: &str,
+    weighed_divisions: &[String],
 ) -> Result<Vec<LeadCount>> {
     let mut s = Sql::new(
-        "SELECT l.reporting_unit_id AS unit_id, l.reported_by AS user_id, l.investor_tags AS tags, \
-         SUBSTR(l.industry_code, 1, 2) AS division, COUNT(*) AS n FROM leads l \
+        "SELECT l.reporting_unit_id AS unit_id, l.reported_by AS user_id, l.investor_tags AS tags, ",
+    );
+    weighed_division(&mut s, "SUBSTR(l.industry_code, 1, 2)", weighed_divisions);
+    s.push(
+        " AS division, COUNT(*) AS n FROM leads l \
          WHERE l.status = 'admitted' AND l.reported_date >= ",
     );
     s.bind(start).push(" AND l.reported_date <= ").bind(end);
     s.push(" AND l.created_at <= ").bind(t);
-    s.push(" GROUP BY l.reporting_unit_id, l.reported_by, l.investor_tags, SUBSTR(l.industry_code, 1, 2)");
+    // by position: the division's expression holds parameters
+    s.push(" GROUP BY 1, 2, 3, 4");
     s.fetch_all(conn).await
 }
 
@@ -668,7 +674,7 @@ pub async fn history_sums(
         let mut s = Sql::new(
             "SELECT h.stage, h.credit_unit AS unit_id, h.credit_user AS user_id, h.credit_tags AS tags, ",
         );
-        weighed_division(&mut s, weighed_divisions);
+        weighed_division(&mut s, "h.credit_division", weighed_divisions);
         s.push(
             " AS division, COUNT(*) AS n, \
              CAST(SUM(COALESCE(h.amount_yuan, h.investment_yuan)) AS BIGINT) AS amount, \
@@ -684,14 +690,16 @@ pub async fn history_sums(
     Ok(out)
 }
 
-/// An entry's industry division if it is one of `divisions`, else NULL.
-fn weighed_division(s: &mut Sql, divisions: &[String]) {
+/// The industry division `column` if it is one of `divisions` (those the scheme weighs),
+/// else NULL: the only thing about a division the weights look at, so that rows of the
+/// other divisions are grouped together.
+fn weighed_division(s: &mut Sql, column: &str, divisions: &[String]) {
     if divisions.is_empty() {
         s.push("CAST(NULL AS TEXT)");
     } else {
-        s.push("CASE WHEN h.credit_division IN (");
+        s.push(&format!("CASE WHEN {column} IN ("));
         s.bind_list(divisions.iter().cloned());
-        s.push(") THEN h.credit_division END");
+        s.push(&format!(") THEN {column} END"));
     }
 }
 

@@ -413,14 +413,23 @@ fn loadavg() -> String {
         .unwrap_or_default()
 }
 
-fn rss_kib(pid: u32) -> Option<u64> {
+/// Seconds since the start, and [`rss_kib`] then.
+type MemorySample = (f64, [u64; 3]);
+
+/// The server's resident memory in KiB: all of it (`VmRSS`), its anonymous part
+/// (`RssAnon`: the heap, what leaks would grow) and its file-backed part (`RssFile`: the
+/// binary and the memory-mapped SQLite database, which grows with the data).
+fn rss_kib(pid: u32) -> Option<[u64; 3]> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
+    let field = |name: &str| -> Option<u64> {
+        s.lines()
+            .find(|l| l.starts_with(name))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    Some([field("VmRSS:")?, field("RssAnon:")?, field("RssFile:")?])
 }
 
 const CORES: &[&str] = &[
@@ -891,7 +900,7 @@ async fn run_soak(o: &Opts, d: &Data) -> Res<()> {
     );
     let stop = Arc::new(AtomicBool::new(false));
     // the server's memory every 5 s
-    let samples: Arc<Mutex<Vec<(f64, u64)>>> = Arc::default();
+    let samples: Arc<Mutex<Vec<MemorySample>>> = Arc::default();
     let t0 = Instant::now();
     let sampler = {
         let (samples, stop) = (samples.clone(), stop.clone());
@@ -954,23 +963,28 @@ async fn run_soak(o: &Opts, d: &Data) -> Res<()> {
     let samples = samples.lock().unwrap().clone();
     server.kill();
     if let (Some(first), Some(last)) = (samples.first(), samples.last()) {
-        let max = samples.iter().map(|s| s.1).max().unwrap_or(0);
         // after the first minute (caches, pools and allocator arenas filled)
         let warm = samples.iter().find(|s| s.0 >= 60.0).unwrap_or(first);
-        println!(
-            "  server RSS: start {} MiB, after 1 min {} MiB, end {} MiB, max {} MiB ({} samples, every 5 s)",
-            first.1 / 1024,
-            warm.1 / 1024,
-            last.1 / 1024,
-            max / 1024,
-            samples.len()
-        );
-        let every_5_min: Vec<String> = samples
+        for (k, what) in ["RSS", "RssAnon (heap)", "RssFile (binary, mapped database)"]
             .iter()
-            .step_by(60)
-            .map(|s| format!("{:.0}s:{}", s.0, s.1 / 1024))
-            .collect();
-        println!("  RSS MiB by time: {}", every_5_min.join(" "));
+            .enumerate()
+        {
+            let max = samples.iter().map(|s| s.1[k]).max().unwrap_or(0);
+            println!(
+                "  server {what}: start {} MiB, after 1 min {} MiB, end {} MiB, max {} MiB ({} samples, every 5 s)",
+                first.1[k] / 1024,
+                warm.1[k] / 1024,
+                last.1[k] / 1024,
+                max / 1024,
+                samples.len()
+            );
+            let every_5_min: Vec<String> = samples
+                .iter()
+                .step_by(60)
+                .map(|s| format!("{:.0}s:{}", s.0, s.1[k] / 1024))
+                .collect();
+            println!("    MiB by time: {}", every_5_min.join(" "));
+        }
     }
     if all.errors > 0 {
         return Err(format!("{} errors in the soak", all.errors));
