@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// The last migration of the previous release (what was on `main` when it last landed).
 /// Raise it with each release: migrations are append-only.
-const PREVIOUS_RELEASE: u32 = 16;
+const PREVIOUS_RELEASE: u32 = 19;
 
 /// That release's migrations, copied out of the repository's folder for `backend`.
 fn previous_migrations(backend: &str) -> PathBuf {
@@ -163,6 +163,15 @@ async fn upgrade(db: Db, backend: &str) {
         (fig.total_raw[signed], fig.total_raw[amount]),
         (1.0, 280_000_000.0)
     );
+    // the old stage entries carry their lead's credit (filled by migration 0020)
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(
+        fenglai_store::assess::credit_out_of_step(&mut c)
+            .await
+            .unwrap(),
+        0
+    );
+    drop(c);
     match audit::verify(&app).await.unwrap() {
         audit::Verdict::Intact { events } => assert!(events >= 1),
         other => panic!("{other:?}"),
