@@ -287,7 +287,11 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
     let batch = {
         let mut queue = app.leads_waiting.lock().expect("lead queue");
         let n = queue.len().min(GROUP_COMMIT_MAX);
-        queue.drain(..n).collect::<Vec<_>>()
+        // a lead whose caller hung up before it was written is not written at all
+        queue
+            .drain(..n)
+            .filter(|w| !w.reply.is_closed())
+            .collect::<Vec<_>>()
     };
     // on a task of its own, so that a caller who hangs up does not cancel the others' writes
     tokio::spawn(write_group(app.clone(), turn, batch));
