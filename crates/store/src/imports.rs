@@ -535,7 +535,8 @@ pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRo
         let consts = [("recorded_at", t.into()), ("voided", 0i64.into())];
         return insert_json(conn, "stage_history", &cols, &consts, rows).await;
     }
-    for chunk in rows.chunks(2000) {
+    // 17 parameters a row: SQLite takes at most 32,766 in one statement
+    for chunk in rows.chunks(1500) {
         let mut s = Sql::new(
             "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
              investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided, \

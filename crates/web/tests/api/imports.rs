@@ -1324,3 +1324,42 @@ async fn import_lookalikes(t: TestApp) {
     );
 }
 both!(import_queues_lookalikes, import_lookalikes);
+
+/// A ledger of a thousand projects under way (three stage entries each) is written whole:
+/// the multi-row inserts stay within SQLite's limit of parameters in one statement.
+async fn a_thousand_projects(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let mut csv = String::from("项目名称,项目单位,项目进展,签约日期,开工日期,报送日期\n");
+    for i in 0..1000 {
+        csv.push_str(&format!(
+            "批量{i}号项目,批量{i}号精密制造有限公司,在建,2024-01-02,2024-03-01,2023-12-01\n"
+        ));
+    }
+    let (s, p) = upload(&t, &tok, "projects", "千行台账.csv", csv.into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(
+        (p["valid"].clone(), p["invalid"].clone()),
+        (json!(1000), json!(0)),
+        "{p}"
+    );
+    let id = p["id"].as_i64().unwrap();
+    let r = t
+        .post_json(
+            &tok,
+            &format!("/api/v1/imports/{id}/commit"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(r["inserted"], 1000, "{r}");
+    let ps = t
+        .get_json(
+            &tok,
+            "/api/v1/projects?stage=started&per_page=1",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(ps["total"], 1000, "{ps}");
+    t.assert_credit_in_step().await;
+}
+both!(a_thousand_project_rows_import_whole, a_thousand_projects);
