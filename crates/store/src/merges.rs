@@ -458,26 +458,6 @@ pub async fn queue_new(
     Ok(())
 }
 
-/// Queues a pair unless it is queued already (either way round).
-pub async fn queue(conn: &mut Conn, lead: i64, other: i64, reasons: &str) -> Result<()> {
-    let mut s = Sql::new("SELECT COUNT(*) FROM duplicate_pairs WHERE (lead_id = ");
-    s.bind(lead).push(" AND other_id = ").bind(other);
-    s.push(") OR (lead_id = ")
-        .bind(other)
-        .push(" AND other_id = ")
-        .bind(lead)
-        .push(")");
-    if s.fetch_i64(conn).await? > 0 {
-        return Ok(());
-    }
-    let mut i = Sql::new(
-        "INSERT INTO duplicate_pairs (lead_id, other_id, reasons, status, created_at) VALUES (",
-    );
-    i.bind(lead).push(", ").bind(other).push(", ").bind(reasons);
-    i.push(", 'open', ").bind(now()).push(")");
-    i.execute(conn).await.map(|_| ())
-}
-
 /// Open pairs where both leads are in `scope` and neither has been merged (a pair with a
 /// merged lead lives on as the pair with the lead it was merged into), oldest first.
 pub async fn open_pairs(conn: &mut Conn, scope: &Scope) -> Result<Vec<Pair>> {
