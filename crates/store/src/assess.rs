@@ -427,7 +427,7 @@ pub async fn bulletins(conn: &mut Conn) -> Result<Vec<Bulletin>> {
 /// and industry division: one covering scan. Leads whose story is not told by their row
 /// alone (merged, over a red line, decided by a panel, changed since `t`) are counted here
 /// as they stand now and corrected one by one by the caller.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct LeadCount {
     pub unit_id: i64,
     pub user_id: i64,
@@ -454,9 +454,11 @@ pub async fn lead_counts(
     );
     s.bind(start).push(" AND l.reported_date <= ").bind(end);
     s.push(" AND l.created_at <= ").bind(t);
-    // by position: the division's expression holds parameters
-    s.push(" GROUP BY 1, 2, 3, 4");
-    s.fetch_all(conn).await
+    // by position: the division's expression holds parameters; the user first, on which
+    // nearly every comparison of the sort is decided
+    s.push(" GROUP BY 2, 1, 3, 4");
+    s.fetch_packed(conn, &["unit_id", "user_id", "tags", "division", "n"])
+        .await
 }
 
 fn overridden_at(s: &mut Sql, alias: &str, t: &str) {
@@ -643,7 +645,7 @@ fn history_window(s: &mut Sql, voided: bool, start: &str, end: &str, t: &str, st
 /// lead's) if it is one of `weighed_divisions` (else None), as each entry carries them
 /// (`credit_*`, kept in step by triggers). The caller corrects the projects whose leads
 /// were merged or changed.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct HistorySum {
     pub stage: String,
     pub unit_id: i64,
@@ -684,11 +686,28 @@ pub async fn history_sums(
         );
         history_window(&mut s, voided, start, end, t, stages);
         // by position: the division's expression holds parameters
-        s.push(" GROUP BY 1, 2, 3, 4, 5");
-        out.extend(s.fetch_all::<HistorySum>(conn).await?);
+        // by position: the division's expression holds parameters; the user first, on
+        // which nearly every comparison of the sort is decided
+        s.push(" GROUP BY 3, 2, 1, 4, 5");
+        out.extend(
+            s.fetch_packed::<HistorySum>(conn, HISTORY_SUM_COLUMNS)
+                .await?,
+        );
     }
     Ok(out)
 }
+
+const HISTORY_SUM_COLUMNS: &[&str] = &[
+    "stage",
+    "unit_id",
+    "user_id",
+    "tags",
+    "division",
+    "n",
+    "amount",
+    "big",
+    "investment",
+];
 
 /// The industry division `column` if it is one of `divisions` (those the scheme weighs),
 /// else NULL: the only thing about a division the weights look at, so that rows of the

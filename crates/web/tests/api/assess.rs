@@ -1267,3 +1267,41 @@ async fn entries_follow_credit(t: TestApp) {
     );
 }
 both!(stage_entries_follow_their_credit, entries_follow_credit);
+
+/// Rows read packed as one JSON array (`Sql::fetch_packed`, how the bulletin reads its
+/// sums) come back exactly as row by row: quotes, backslashes, Chinese and control
+/// characters in text, NULLs, the extremes of BIGINT, no rows at all.
+async fn packed_rows(t: TestApp) {
+    #[derive(Debug, PartialEq, serde::Deserialize, sqlx::FromRow)]
+    struct Row {
+        n: i64,
+        s: Option<String>,
+    }
+    let mut c = t.app.db.acquire().await.unwrap();
+    let mut q = fenglai_store::sql::Sql::new("SELECT ");
+    q.bind(i64::MAX)
+        .push(" AS n, ")
+        .bind("引号\"、反斜杠\\、制表\t、世界500强")
+        .push(" AS s UNION ALL SELECT ");
+    q.bind(i64::MIN)
+        .push(" AS n, ")
+        .bind(None::<String>)
+        .push(" AS s UNION ALL SELECT 0 AS n, '' AS s");
+    let packed: Vec<Row> = q.fetch_packed(&mut c, &["n", "s"]).await.unwrap();
+    let mut plain: Vec<Row> = q.fetch_all(&mut c).await.unwrap();
+    let mut sorted = packed;
+    sorted.sort_by_key(|r| r.n);
+    plain.sort_by_key(|r| r.n);
+    assert_eq!(sorted, plain);
+    assert_eq!(sorted.len(), 3);
+    assert_eq!(
+        sorted[2].s.as_deref(),
+        Some("引号\"、反斜杠\\、制表\t、世界500强")
+    );
+    let none: Vec<Row> = fenglai_store::sql::Sql::new("SELECT 1 AS n, 'x' AS s WHERE 1 = 0")
+        .fetch_packed(&mut c, &["n", "s"])
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+both!(rows_read_packed_are_the_rows, packed_rows);
