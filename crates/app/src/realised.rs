@@ -298,7 +298,14 @@ pub async fn import(
             _ => None,
         };
         match id {
-            Some(id) => resolved.push((id, r)),
+            // a project merged into another takes no figures (they belong on the survivor)
+            Some(id) => match crate::projects::for_work(tx.conn(), actor, id, "导入项目月度数据")
+                .await
+            {
+                Ok(_) => resolved.push((id, r)),
+                Err(Error::Conflict(why)) => errors.push(format!("第{}行：{why}", r.row)),
+                Err(e) => return Err(e),
+            },
             None => errors.push(format!(
                 "第{}行：找不到项目“{}”",
                 r.row,
@@ -319,15 +326,22 @@ pub async fn import(
     let mut months = std::collections::BTreeSet::new();
     let mut projects_seen = std::collections::BTreeSet::new();
     for (id, r) in &resolved {
+        // a figure the sheet leaves blank or has no column for keeps what is stored: a
+        // sheet of 固投 alone does not wipe the month's 到资, tax or foreign capital
+        let before = store::monthly(tx.conn(), *id)
+            .await?
+            .into_iter()
+            .find(|x| x.month == r.month);
+        let kept = |f: fn(&Monthly) -> Option<i64>| before.as_ref().and_then(f);
         let row = Monthly {
             project_id: *id,
             month: r.month.clone(),
-            capital_arrived_yuan: r.capital_arrived_yuan,
-            fixed_asset_yuan: r.fixed_asset_yuan,
-            output_yuan: r.output_yuan,
-            tax_yuan: r.tax_yuan,
-            employment: r.employment,
-            foreign_capital_usd: None,
+            capital_arrived_yuan: r.capital_arrived_yuan.or(kept(|m| m.capital_arrived_yuan)),
+            fixed_asset_yuan: r.fixed_asset_yuan.or(kept(|m| m.fixed_asset_yuan)),
+            output_yuan: r.output_yuan.or(kept(|m| m.output_yuan)),
+            tax_yuan: r.tax_yuan.or(kept(|m| m.tax_yuan)),
+            employment: r.employment.or(kept(|m| m.employment)),
+            foreign_capital_usd: r.foreign_capital_usd.or(kept(|m| m.foreign_capital_usd)),
         };
         store::put_monthly(tx.conn(), &row, actor.id()).await?;
         events.push((

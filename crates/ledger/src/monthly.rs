@@ -1,8 +1,10 @@
 //! The monthly figures sheet (项目月度数据): one row a project and month with capital
-//! arrived (到资), fixed-asset investment completed (完成固投), output (产值), tax (税收)
-//! and employment (用工). Found under titles and notes by its header; amounts in the unit
-//! the header or a "单位：万元" note gives (万元 by default); months written as 2025-03,
-//! 2025年3月, 2025.3, 202503 or a date cell.
+//! arrived (到资), fixed-asset investment completed (完成固投), output (产值), tax (税收),
+//! employment (用工) and foreign capital used (实际利用外资). Found under titles and notes
+//! by its header; amounts in the unit the header or a "单位：万元" note gives (万元 by
+//! default; foreign capital in 万美元 unless its header says 美元 or 亿美元); months written
+//! as 2025-03, 2025年3月, 2025.3, 202503 or a date cell. A figure the sheet leaves blank,
+//! or has no column for, is `None`: the sheet says nothing about it.
 
 use crate::sheet::{a1, Cell, Sheet};
 use crate::value::{parse_count, parse_yuan};
@@ -23,6 +25,8 @@ pub struct MonthlyRow {
     pub output_yuan: Option<i64>,
     pub tax_yuan: Option<i64>,
     pub employment: Option<i64>,
+    /// 实际利用外资, in US dollars
+    pub foreign_capital_usd: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,7 @@ enum Col {
     Output,
     Tax,
     Employment,
+    Foreign,
 }
 
 /// Header words for each column, tried longest first.
@@ -50,6 +55,10 @@ const SYNONYMS: &[(Col, &[&str])] = &[
     (Col::Output, &["工业产值", "产值", "营业收入"]),
     (Col::Tax, &["实缴税金", "纳税", "税收"]),
     (Col::Employment, &["用工人数", "从业人员", "用工"]),
+    (
+        Col::Foreign,
+        &["实际利用外资", "实际使用外资", "利用外资", "外资"],
+    ),
 ];
 
 fn column_of(header: &str) -> Option<Col> {
@@ -58,6 +67,17 @@ fn column_of(header: &str) -> Option<Col> {
         .iter()
         .find(|(_, words)| words.iter().any(|w| h.starts_with(w)))
         .map(|(c, _)| *c)
+}
+
+/// The unit of a foreign-capital column: 万美元 unless its header says otherwise.
+fn usd_unit_in(header: &str) -> Unit {
+    if header.contains("亿美元") {
+        Unit::Yi
+    } else if header.contains("万美元") || !header.contains("美元") {
+        Unit::Wan
+    } else {
+        Unit::Yuan
+    }
 }
 
 fn unit_in(text: &str) -> Option<Unit> {
@@ -124,7 +144,11 @@ pub fn parse_monthly(sheet: &Sheet) -> Result<Vec<MonthlyRow>, Vec<String>> {
     };
     let units: Vec<Unit> = sheet.rows[hr]
         .iter()
-        .map(|c| unit_in(&c.text()).unwrap_or(default_unit))
+        .zip(&cols)
+        .map(|(c, col)| match col {
+            Some(Col::Foreign) => usd_unit_in(&c.text()),
+            _ => unit_in(&c.text()).unwrap_or(default_unit),
+        })
         .collect();
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -150,6 +174,7 @@ pub fn parse_monthly(sheet: &Sheet) -> Result<Vec<MonthlyRow>, Vec<String>> {
             output_yuan: None,
             tax_yuan: None,
             employment: None,
+            foreign_capital_usd: None,
         };
         let mut bad = false;
         for (c, col) in cols.iter().enumerate() {
@@ -175,7 +200,7 @@ pub fn parse_monthly(sheet: &Sheet) -> Result<Vec<MonthlyRow>, Vec<String>> {
                     Ok(v) => m.month = v,
                     Err(e) => fail(e),
                 },
-                Col::Capital | Col::Fixed | Col::Output | Col::Tax => {
+                Col::Capital | Col::Fixed | Col::Output | Col::Tax | Col::Foreign => {
                     match parse_yuan(&text, units[c]) {
                         Ok(y) if y.0 >= 0 => {
                             let v = Some(y.0);
@@ -183,6 +208,7 @@ pub fn parse_monthly(sheet: &Sheet) -> Result<Vec<MonthlyRow>, Vec<String>> {
                                 Col::Capital => m.capital_arrived_yuan = v,
                                 Col::Fixed => m.fixed_asset_yuan = v,
                                 Col::Output => m.output_yuan = v,
+                                Col::Foreign => m.foreign_capital_usd = v,
                                 _ => m.tax_yuan = v,
                             }
                         }
@@ -290,6 +316,48 @@ mod tests {
             (rows[2].month.as_str(), rows[2].tax_yuan),
             ("2025-04", Some(30_000))
         );
+    }
+
+    #[test]
+    fn reads_foreign_capital_in_its_own_unit() {
+        let s = sheet(vec![
+            vec![t("单位：万元")],
+            vec![
+                t("项目编号"),
+                t("月份"),
+                t("到资"),
+                t("实际利用外资"),
+                t("外资(美元)"),
+                t("利用外资（亿美元）"),
+            ],
+            vec![
+                t("7"),
+                t("2025-03"),
+                t("100"),
+                t("12.5"),
+                t("3,000"),
+                t("0.2"),
+            ],
+            vec![t("8"), t("2025-03"), t("5"), Cell::Empty],
+        ]);
+        let rows = parse_monthly(&s).unwrap();
+        // the last of the three foreign columns read wins; each in its own unit
+        assert_eq!(rows[0].capital_arrived_yuan, Some(1_000_000));
+        assert_eq!(rows[0].foreign_capital_usd, Some(20_000_000));
+        let one = |h: &str, v: &str| {
+            parse_monthly(&sheet(vec![
+                vec![t("项目编号"), t("月份"), t(h)],
+                vec![t("1"), t("2025-01"), t(v)],
+            ]))
+            .unwrap()[0]
+                .foreign_capital_usd
+        };
+        assert_eq!(one("实际利用外资", "12.5"), Some(125_000));
+        assert_eq!(one("实际利用外资(万美元)", "12.5"), Some(125_000));
+        assert_eq!(one("外资(美元)", "3,000"), Some(3_000));
+        assert_eq!(one("利用外资（亿美元）", "0.2"), Some(20_000_000));
+        // a blank cell says nothing
+        assert_eq!(rows[1].foreign_capital_usd, None);
     }
 
     #[test]

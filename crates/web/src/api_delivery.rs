@@ -563,8 +563,10 @@ pub struct FileQuery {
 }
 
 /// Imports a sheet of monthly figures (项目编号 or 项目名称, 月份, 到资, 完成固投, 产值, 税收,
-/// 用工; amounts in the header's unit, 万元 by default) as the raw request body: every row
-/// or none; errors name their cells.
+/// 用工, 实际利用外资; amounts in the header's unit, 万元 by default, foreign capital 万美元)
+/// as the raw request body: every row or none; errors name their cells. A row changes only
+/// the figures it fills in (blank cells and absent columns keep what is stored); a project
+/// merged into another is refused.
 #[utoipa::path(post, path = "/api/v1/monthly-imports", params(FileQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the sheet"),
     responses((status = 200, body = realised::ImportSummary), (status = 403), (status = 422)), security(("bearer" = [])))]

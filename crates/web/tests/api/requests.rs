@@ -976,6 +976,17 @@ async fn monthly_import(t: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
+    let realised = |pid: i64| {
+        let (t, tok) = (&t, promoter.clone());
+        async move {
+            t.get_json(
+                &tok,
+                &format!("/api/v1/projects/{pid}/realised"),
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
     let send = |tok: String, bytes: Vec<u8>| {
         let t = &t;
         async move {
@@ -995,13 +1006,7 @@ async fn monthly_import(t: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let m = v["error"]["message"].as_str().unwrap();
     assert!(m.contains("C6 月份") && m.contains("F6 税收"), "{m}");
-    let r = t
-        .get_json(
-            &promoter,
-            &format!("/api/v1/projects/{id}/realised"),
-            StatusCode::OK,
-        )
-        .await;
+    let r = realised(id).await;
     assert!(r["months"].as_array().unwrap().is_empty());
     // not a spreadsheet; not allowed; a project out of scope
     let (s, v) = send(promoter.clone(), b"\x00\x01garbage".to_vec()).await;
@@ -1028,13 +1033,7 @@ async fn monthly_import(t: TestApp) {
         (Some(2), Some(1))
     );
     assert_eq!(v["months"], json!(["2024-05", "2024-06"]));
-    let r = t
-        .get_json(
-            &promoter,
-            &format!("/api/v1/projects/{id}/realised"),
-            StatusCode::OK,
-        )
-        .await;
+    let r = realised(id).await;
     let months = r["months"].as_array().unwrap();
     assert_eq!(months[0]["capital_arrived_yuan"], 12_800_000);
     assert_eq!(months[0]["fixed_asset_yuan"], 25_000_000);
@@ -1043,6 +1042,111 @@ async fn monthly_import(t: TestApp) {
     assert_eq!(months[1]["capital_arrived_yuan"], 10_000_000);
     assert_eq!(months[1]["tax_yuan"], 80_000);
     assert_eq!(r["capital_arrived_yuan"], 22_800_000);
+
+    // a sheet of some figures only changes those: the month's other figures, blank cells
+    // and columns the sheet lacks, keep what is stored (foreign capital set by the form)
+    t.put_json(
+        &promoter,
+        &format!("/api/v1/projects/{id}/monthly"),
+        json!({"month": "2024-05", "capital_arrived_yuan": 12_800_000i64, "fixed_asset_yuan": 25_000_000i64,
+               "tax_yuan": 125_000i64, "employment": 180, "output_yuan": 9_000_000i64,
+               "foreign_capital_usd": 1_500_000i64}),
+        StatusCode::OK,
+    )
+    .await;
+    let partial = |rows: &[(&str, &str)], header: &str| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (c, h) in ["项目编号", "月份", header].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (month, v)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            ws.write_number(r, 0, id as f64).unwrap();
+            ws.write_string(r, 1, *month).unwrap();
+            if !v.is_empty() {
+                ws.write_string(r, 2, *v).unwrap();
+            }
+        }
+        book.save_to_buffer().unwrap()
+    };
+    let (s, v) = send(
+        promoter.clone(),
+        partial(&[("2024-05", "300"), ("2024-06", "")], "完成固投(万元)"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let r = realised(id).await;
+    let may = &r["months"][0];
+    assert_eq!(
+        (
+            may["fixed_asset_yuan"].as_i64(),
+            may["capital_arrived_yuan"].as_i64(),
+            may["tax_yuan"].as_i64(),
+            may["employment"].as_i64(),
+            may["output_yuan"].as_i64(),
+            may["foreign_capital_usd"].as_i64()
+        ),
+        (
+            Some(3_000_000),
+            Some(12_800_000),
+            Some(125_000),
+            Some(180),
+            Some(9_000_000),
+            Some(1_500_000)
+        ),
+        "{r}"
+    );
+    let june = &r["months"][1];
+    assert_eq!(june["capital_arrived_yuan"], 10_000_000, "{r}");
+    assert_eq!(june["tax_yuan"], 80_000, "{r}");
+    // foreign capital from the sheet, in 万美元 unless the header says otherwise
+    let (s, v) = send(
+        promoter.clone(),
+        partial(&[("2024-06", "12.5")], "实际利用外资"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let r = realised(id).await;
+    assert_eq!(r["months"][1]["foreign_capital_usd"], 125_000, "{r}");
+    assert_eq!(r["months"][1]["capital_arrived_yuan"], 10_000_000, "{r}");
+
+    // a project merged into another takes no figures: the row is refused, naming the
+    // project to use, and nothing of the sheet is written
+    let other = t
+        .lead(
+            &promoter,
+            json!({"company_name": "凤城月报导入有限公司", "reported_date": "2024-02-02"}),
+        )
+        .await;
+    let survivor = t.admit(&promoter, other, Some(park), "2024-02-10").await;
+    t.post_json(
+        &promoter,
+        &format!("/api/v1/leads/{other}/merges"),
+        json!({"duplicate_id": lead, "keep": {"reported_date": "survivor", "project": "survivor"}}),
+        StatusCode::OK,
+    )
+    .await;
+    let (s, v) = send(
+        promoter.clone(),
+        partial(&[("2024-07", "5")], "完成固投(万元)"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = v["error"]["message"].as_str().unwrap();
+    assert!(
+        m.contains("第2行") && m.contains("已合并") && m.contains(&survivor.to_string()),
+        "{m}"
+    );
+    let r = realised(survivor).await;
+    assert!(
+        r["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["month"] != "2024-07"),
+        "{r}"
+    );
 }
 both!(monthly_figures_import, monthly_import);
 
