@@ -1506,7 +1506,7 @@ pub async fn import_file(
 }
 
 /// Rows written per progress step.
-const STEP: usize = 2000;
+const STEP: usize = 10_000;
 
 /// Writes an analysed import in one transaction.
 async fn write(

@@ -3,7 +3,7 @@
 
 use crate::leads::search_doc;
 use crate::load::{next_id, HistoryRow};
-use crate::sql::{insert_json, now, Sql};
+use crate::sql::{insert_json, now, Sql, Stage};
 use crate::{Backend, Conn, Result};
 use fenglai_domain::names;
 use serde::Serialize;
@@ -250,13 +250,13 @@ pub async fn insert_leads(
         let consts = [("created_at", t.clone().into()), ("updated_at", t.into())];
         return insert_json(conn, "leads", &cols, &consts, &rows).await;
     }
+    const COLS: &str = "id, company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
+         region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
+         channel, reported_by, reporting_unit_id, reported_date, status, project_id, import_id, ledger_extra, \
+         created_at, updated_at";
+    let stage = Stage::open(conn, "leads", COLS, rows.len(), 400).await?;
     for (chunk, names) in rows.chunks(400).zip(names.chunks(400)) {
-        let mut s = Sql::new(
-            "INSERT INTO leads (id, company_name, name_norm, name_key, name_grams, uscc, industry_code, industry_section, \
-             region_code, contact_name, contact_phone, description, planned_investment_yuan, land_mu, expected_jobs, \
-             channel, reported_by, reporting_unit_id, reported_date, status, project_id, import_id, ledger_extra, \
-             created_at, updated_at) VALUES ",
-        );
+        let mut s = Sql::new(&stage.insert());
         for (n, (l, d)) in chunk.iter().zip(names).enumerate() {
             s.push(if n == 0 { "(" } else { ", (" });
             s.bind(l.id)
@@ -307,7 +307,7 @@ pub async fn insert_leads(
         s.positional(backend);
         s.execute_owned(conn).await?;
     }
-    Ok(())
+    stage.close(conn).await
 }
 
 /// A project as an import writes it, with its id reserved.
@@ -365,12 +365,12 @@ pub async fn insert_projects(
         let consts = [("created_at", t.clone().into()), ("updated_at", t.into())];
         return insert_json(conn, "projects", &cols, &consts, rows).await;
     }
+    const COLS: &str = "id, name, lead_id, company_name, uscc, industry_code, industry_section, park_id, \
+         reporting_unit_id, reported_by, responsible_user_id, planned_investment_yuan, contracted_investment_yuan, \
+         foreign_capital_usd, land_mu, stage, stage_date, before_drop_stage, drop_reason, created_at, updated_at";
+    let stage = Stage::open(conn, "projects", COLS, rows.len(), 500).await?;
     for chunk in rows.chunks(500) {
-        let mut s = Sql::new(
-            "INSERT INTO projects (id, name, lead_id, company_name, uscc, industry_code, industry_section, park_id, \
-             reporting_unit_id, reported_by, responsible_user_id, planned_investment_yuan, contracted_investment_yuan, \
-             foreign_capital_usd, land_mu, stage, stage_date, before_drop_stage, drop_reason, created_at, updated_at) VALUES ",
-        );
+        let mut s = Sql::new(&stage.insert());
         for (n, p) in chunk.iter().enumerate() {
             s.push(if n == 0 { "(" } else { ", (" });
             s.bind(p.id).push(", ").bind(p.name.clone()).push(", ");
@@ -416,7 +416,7 @@ pub async fn insert_projects(
         s.positional(backend);
         s.execute_owned(conn).await?;
     }
-    Ok(())
+    stage.close(conn).await
 }
 
 /// GB/T 4754 entries for resolving industry names: code, name, section.
@@ -535,13 +535,13 @@ pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRo
         let consts = [("recorded_at", t.into()), ("voided", 0i64.into())];
         return insert_json(conn, "stage_history", &cols, &consts, rows).await;
     }
+    const COLS: &str = "project_id, stage, kind, effective_date, end_date, amount_yuan, \
+         investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided, \
+         credit_unit, credit_user, credit_tags, credit_division";
     // 17 parameters a row: SQLite takes at most 32,766 in one statement
+    let stage = Stage::open(conn, "stage_history", COLS, rows.len(), 1500).await?;
     for chunk in rows.chunks(1500) {
-        let mut s = Sql::new(
-            "INSERT INTO stage_history (project_id, stage, kind, effective_date, end_date, amount_yuan, \
-             investment_yuan, reason, park_id, reporting_unit_id, reported_by, recorded_by, recorded_at, voided, \
-             credit_unit, credit_user, credit_tags, credit_division) VALUES ",
-        );
+        let mut s = Sql::new(&stage.insert());
         for (n, r) in chunk.iter().enumerate() {
             s.push(if n == 0 { "(" } else { ", (" });
             s.bind(r.project_id)
@@ -583,7 +583,7 @@ pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRo
         s.positional(backend);
         s.execute_owned(conn).await?;
     }
-    Ok(())
+    stage.close(conn).await
 }
 
 /// Leaves the monthly figures of the stage history of projects `first..=last` to

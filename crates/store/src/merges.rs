@@ -437,10 +437,16 @@ pub async fn queue_new(
         let consts = [("status", "open".into()), ("created_at", at.into())];
         return crate::sql::insert_json(conn, "duplicate_pairs", &cols, &consts, &rows).await;
     }
+    let stage = crate::sql::Stage::open(
+        conn,
+        "duplicate_pairs",
+        "lead_id, other_id, reasons, status, created_at",
+        pairs.len(),
+        500,
+    )
+    .await?;
     for chunk in pairs.chunks(500) {
-        let mut s = Sql::new(
-            "INSERT INTO duplicate_pairs (lead_id, other_id, reasons, status, created_at) VALUES ",
-        );
+        let mut s = Sql::new(&stage.insert());
         for (i, (old, new, why)) in chunk.iter().enumerate() {
             if i > 0 {
                 s.push(", ");
@@ -455,7 +461,7 @@ pub async fn queue_new(
         }
         s.positional(backend).execute(conn).await?;
     }
-    Ok(())
+    stage.close(conn).await
 }
 
 /// Open pairs where both leads are in `scope` and neither has been merged (a pair with a

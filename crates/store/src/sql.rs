@@ -295,6 +295,75 @@ pub async fn insert_json<T: serde::Serialize>(
     Ok(())
 }
 
+/// SQLite: rows bound into multi-row `VALUES` go first into an empty temporary table of
+/// the target's columns, then into the target by one `INSERT … SELECT`. Every statement
+/// that writes a table with constraints, triggers or a full-text index inside a
+/// transaction keeps a statement journal of each page it changes, so that it alone can be
+/// undone; SQLite binds at most 32,766 parameters, so the rows of a ledger written
+/// directly take hundreds of statements, each journalling again the index pages the
+/// previous one touched. Through the stage the target sees one statement per call
+/// (87,501 leads: 5.1 → 3.5 s in the `sqlite3` shell).
+pub(crate) struct Stage {
+    table: &'static str,
+    cols: &'static str,
+    staged: bool,
+}
+
+impl Stage {
+    /// A stage for `table`'s columns `cols`, if `rows` take more than one statement of
+    /// `per_statement`; else the rows go straight to the table.
+    pub(crate) async fn open(
+        conn: &mut AnyConnection,
+        table: &'static str,
+        cols: &'static str,
+        rows: usize,
+        per_statement: usize,
+    ) -> crate::Result<Stage> {
+        let staged = rows > per_statement;
+        if staged {
+            Sql::new(&format!("DROP TABLE IF EXISTS temp.stage_{table}"))
+                .execute(conn)
+                .await?;
+            Sql::new(&format!(
+                "CREATE TEMP TABLE stage_{table} AS SELECT {cols} FROM {table} WHERE 0"
+            ))
+            .execute(conn)
+            .await?;
+        }
+        Ok(Stage {
+            table,
+            cols,
+            staged,
+        })
+    }
+
+    /// The start of a multi-row insert into the stage.
+    pub(crate) fn insert(&self) -> String {
+        let (table, cols) = (self.table, self.cols);
+        if self.staged {
+            format!("INSERT INTO temp.stage_{table} ({cols}) VALUES ")
+        } else {
+            format!("INSERT INTO {table} ({cols}) VALUES ")
+        }
+    }
+
+    pub(crate) async fn close(self, conn: &mut AnyConnection) -> crate::Result<()> {
+        let (table, cols) = (self.table, self.cols);
+        if !self.staged {
+            return Ok(());
+        }
+        Sql::new(&format!(
+            "INSERT INTO {table} ({cols}) SELECT {cols} FROM temp.stage_{table}"
+        ))
+        .execute(conn)
+        .await?;
+        Sql::new(&format!("DROP TABLE temp.stage_{table}"))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
