@@ -325,14 +325,21 @@ pub async fn import(
     let mut events = Vec::new();
     let mut months = std::collections::BTreeSet::new();
     let mut projects_seen = std::collections::BTreeSet::new();
+    // a figure the sheet leaves blank or has no column for keeps what is stored: a sheet
+    // of 固投 alone does not wipe the month's 到资, tax or foreign capital
+    let mut stored: std::collections::HashMap<(i64, String), Monthly> = Default::default();
+    for id in resolved
+        .iter()
+        .map(|(id, _)| *id)
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        for m in store::monthly(tx.conn(), id).await? {
+            stored.insert((id, m.month.clone()), m);
+        }
+    }
     for (id, r) in &resolved {
-        // a figure the sheet leaves blank or has no column for keeps what is stored: a
-        // sheet of 固投 alone does not wipe the month's 到资, tax or foreign capital
-        let before = store::monthly(tx.conn(), *id)
-            .await?
-            .into_iter()
-            .find(|x| x.month == r.month);
-        let kept = |f: fn(&Monthly) -> Option<i64>| before.as_ref().and_then(f);
+        let before = stored.get(&(*id, r.month.clone()));
+        let kept = |f: fn(&Monthly) -> Option<i64>| before.and_then(f);
         let row = Monthly {
             project_id: *id,
             month: r.month.clone(),
@@ -352,6 +359,8 @@ pub async fn import(
         ));
         months.insert(r.month.clone());
         projects_seen.insert(*id);
+        // a later row of the same project and month fills in over this one
+        stored.insert((*id, r.month.clone()), row);
     }
     tx.record_many(Some(actor), events).await?;
     tx.commit().await?;

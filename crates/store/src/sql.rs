@@ -337,7 +337,7 @@ impl Stage {
         })
     }
 
-    /// The start of a multi-row insert into the stage.
+    /// The start of a multi-row insert into the stage (or the table, if not staged).
     pub(crate) fn insert(&self) -> String {
         let (table, cols) = (self.table, self.cols);
         if self.staged {

@@ -1110,6 +1110,16 @@ async fn monthly_import(t: TestApp) {
     let r = realised(id).await;
     assert_eq!(r["months"][1]["foreign_capital_usd"], 125_000, "{r}");
     assert_eq!(r["months"][1]["capital_arrived_yuan"], 10_000_000, "{r}");
+    // the same month twice in one sheet: the later row fills in over the earlier one
+    let (s, v) = send(
+        promoter.clone(),
+        partial(&[("2024-06", "7"), ("2024-06", "")], "完成固投(万元)"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let r = realised(id).await;
+    assert_eq!(r["months"][1]["fixed_asset_yuan"], 70_000, "{r}");
+    assert_eq!(r["months"][1]["foreign_capital_usd"], 125_000, "{r}");
 
     // a project merged into another takes no figures: the row is refused, naming the
     // project to use, and nothing of the sheet is written
