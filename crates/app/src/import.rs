@@ -166,6 +166,7 @@ impl RowView {
 
 /// What an import would do, before it is done.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportPreview)]
 pub struct Preview {
     /// the upload's id (null for a command-line dry run)
     pub id: Option<i64>,

@@ -63,6 +63,7 @@ pub struct FieldPair {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = MergePreview)]
 pub struct Preview {
     pub survivor: Lead,
     pub duplicate: Lead,

@@ -463,6 +463,7 @@ pub async fn rules(app: &App) -> Result<Vec<StallRuleRow>> {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StallRuleInput)]
 pub struct RuleInput {
     /// letters, digits and _; an existing code changes that rule
     pub code: String,

@@ -215,6 +215,7 @@ pub async fn get(app: &App, actor: &Actor, project_id: i64) -> Result<Realised> 
 
 /// What a monthly-figures import did.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = MonthlyImportSummary)]
 pub struct ImportSummary {
     /// rows written (each replaces that project's month)
     pub rows: i64,

@@ -217,6 +217,7 @@ pub async fn rules(app: &App) -> Result<Vec<RedlineRule>> {
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RedlineRuleInput)]
 pub struct RuleInput {
     /// GB/T 4754 code or prefix; may be empty when keywords are given
     pub code_prefix: Option<String>,

@@ -23,6 +23,7 @@ pub const BATCHES_PER_COMMIT: usize = 20;
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = RegistryImportSummary)]
 pub struct ImportSummary {
     /// data rows read
     pub rows: u64,

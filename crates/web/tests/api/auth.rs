@@ -407,3 +407,63 @@ async fn strict_password_policy(t: TestApp) {
 both!(password_policy_configured, strict_password_policy, |app| {
     app.with_password_policy(fenglai_domain::password::PasswordPolicy::parse(12, "3").unwrap())
 });
+
+/// Every type the OpenAPI document describes has a name of its own: utoipa files schemas
+/// by bare type name, so two `ToSchema` types called alike (a ledger import's preview and
+/// a merge's preview were both `Preview`) leave one of them describing the other's
+/// answers. Read from the source of every crate (`#[schema(as = …)]` renames).
+#[test]
+fn schema_names_are_unique() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for c in std::fs::read_dir(&crates).unwrap().flatten() {
+        let src = c.path().join("src");
+        if src.is_dir() {
+            walk(&src, &mut files);
+        }
+    }
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let l = line.trim();
+            if !(l.starts_with("#[derive(") && l.contains("ToSchema")) {
+                continue;
+            }
+            let mut renamed = None;
+            for next in &lines[i + 1..] {
+                let n = next.trim();
+                if let Some(rest) = n.strip_prefix("#[schema(as = ") {
+                    renamed = Some(rest.trim_end_matches(")]").to_string());
+                }
+                let decl = ["pub struct ", "pub enum ", "struct ", "enum "]
+                    .iter()
+                    .find_map(|k| n.strip_prefix(k));
+                if let Some(decl) = decl {
+                    let name: String = decl
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    seen.entry(renamed.unwrap_or(name))
+                        .or_default()
+                        .push(format!("{}:{}", f.display(), i + 1));
+                    break;
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 100, "found only {} schema types", seen.len());
+    let twice: Vec<_> = seen.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(twice.is_empty(), "schema names used twice: {twice:#?}");
+}

@@ -982,7 +982,41 @@ async fn openapi_documents_imports(t: TestApp) {
     ] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
-    assert!(doc["components"]["schemas"]["Preview"].is_object());
+    // each answer described by its own schema: the ledger preview and the merge preview,
+    // once both filed as `Preview`, are told apart
+    let schemas = &doc["components"]["schemas"];
+    let body = |path: &str, method: &str, status: &str| {
+        doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        body("/api/v1/imports", "post", "201"),
+        "#/components/schemas/ImportPreview"
+    );
+    assert_eq!(
+        body("/api/v1/leads/{id}/merge-preview", "get", "200"),
+        "#/components/schemas/MergePreview"
+    );
+    for (schema, field) in [
+        ("ImportPreview", "sheets"),
+        ("MergePreview", "survivor"),
+        ("StallRuleInput", "code"),
+        ("RedlineRuleInput", "keywords"),
+        ("MonthlyImportSummary", "months"),
+    ] {
+        assert!(
+            schemas[schema]["properties"][field].is_object(),
+            "{schema} lacks {field}: {}",
+            schemas[schema]
+        );
+    }
+    assert!(schemas.get("Preview").is_none() && schemas.get("RuleInput").is_none());
+    let stall = &doc["paths"]["/api/v1/stall-rules"]["put"]["requestBody"]["content"]
+        ["application/json"]["schema"]["$ref"];
+    assert_eq!(stall, "#/components/schemas/StallRuleInput");
 }
 both!(openapi_imports, openapi_documents_imports);
 
