@@ -132,6 +132,12 @@ fn gbk_leads() -> Vec<u8> {
     bytes.into_owned()
 }
 
+/// Commits upload `id` with `body`, expecting `status`; the answer.
+async fn commit(t: &TestApp, tok: &str, id: i64, body: Value, status: StatusCode) -> Value {
+    t.post_json(tok, &format!("/api/v1/imports/{id}/commit"), body, status)
+        .await
+}
+
 async fn upload(
     t: &TestApp,
     tok: &str,
@@ -209,14 +215,7 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
     let id = p["id"].as_i64().unwrap();
 
     // all-or-nothing: refused, nothing written
-    let v = t
-        .post_json(
-            &tok,
-            &format!("/api/v1/imports/{id}/commit"),
-            json!({}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let v = commit(&t, &tok, id, json!({}), StatusCode::UNPROCESSABLE_ENTITY).await;
     assert!(
         v["error"]["message"]
             .as_str()
@@ -230,14 +229,7 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
     assert_eq!(leads["total"], 0);
 
     // skipping the bad rows
-    let r = t
-        .post_json(
-            &tok,
-            &format!("/api/v1/imports/{id}/commit"),
-            json!({"skip_bad_rows": true}),
-            StatusCode::OK,
-        )
-        .await;
+    let r = commit(&t, &tok, id, json!({"skip_bad_rows": true}), StatusCode::OK).await;
     assert_eq!(
         (
             r["inserted"].clone(),
@@ -247,9 +239,10 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
         (json!(4), json!(2), json!(2))
     );
     // a second commit is refused
-    t.post_json(
+    commit(
+        &t,
         &tok,
-        &format!("/api/v1/imports/{id}/commit"),
+        id,
         json!({"skip_bad_rows": true}),
         StatusCode::CONFLICT,
     )
@@ -459,14 +452,7 @@ async fn gbk_csv_leads(t: TestApp) {
     let warnings = p["warnings"].to_string();
     assert!(warnings.contains("1 行的来源地名称未能对应"), "{warnings}");
     let id = p["id"].as_i64().unwrap();
-    let r = t
-        .post_json(
-            &tok,
-            &format!("/api/v1/imports/{id}/commit"),
-            json!({"skip_bad_rows": true}),
-            StatusCode::OK,
-        )
-        .await;
+    let r = commit(&t, &tok, id, json!({"skip_bad_rows": true}), StatusCode::OK).await;
     assert_eq!(r["inserted"], 7);
     let all = t
         .get_json(&tok, "/api/v1/leads?per_page=50", StatusCode::OK)
@@ -548,13 +534,7 @@ async fn mapping_is_changed_in_the_preview(t: TestApp) {
     );
     let id = p["id"].as_i64().unwrap();
     // importing is refused until it is mapped
-    t.post_json(
-        &tok,
-        &format!("/api/v1/imports/{id}/commit"),
-        json!({}),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    commit(&t, &tok, id, json!({}), StatusCode::UNPROCESSABLE_ENTITY).await;
     let r = t
         .client
         .put(t.url(&format!("/api/v1/imports/{id}/mapping")))
@@ -578,13 +558,7 @@ async fn mapping_is_changed_in_the_preview(t: TestApp) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("shoe_size"));
-    t.post_json(
-        &tok,
-        &format!("/api/v1/imports/{id}/commit"),
-        json!({}),
-        StatusCode::OK,
-    )
-    .await;
+    commit(&t, &tok, id, json!({}), StatusCode::OK).await;
     let all = t.get_json(&tok, "/api/v1/leads", StatusCode::OK).await;
     // the user's unit applies: 1.5 in a column now read as 万元
     assert_eq!(
@@ -692,14 +666,7 @@ async fn a_worksheet_is_chosen(t: TestApp) {
         html.contains(r#"<option value="汇总" selected>"#) && html.contains("换工作表"),
         "{html}"
     );
-    let r = t
-        .post_json(
-            &tok,
-            &format!("/api/v1/imports/{id}/commit"),
-            json!({}),
-            StatusCode::OK,
-        )
-        .await;
+    let r = commit(&t, &tok, id, json!({}), StatusCode::OK).await;
     assert_eq!(r["inserted"], 1);
     let all = t
         .get_json(&tok, "/api/v1/leads?q=丙科技", StatusCode::OK)
@@ -770,14 +737,14 @@ async fn permissions_and_scope(t: TestApp) {
     let id = p["id"].as_i64().unwrap();
     // nor choose it as the import's unit
     let city = t.unit_id("凤城市投资促进局").await;
-    let v = t
-        .post_json(
-            &county,
-            &format!("/api/v1/imports/{id}/commit"),
-            json!({"skip_bad_rows": true, "unit_id": city}),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+    let v = commit(
+        &t,
+        &county,
+        id,
+        json!({"skip_bad_rows": true, "unit_id": city}),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     assert!(v["error"]["message"]
         .as_str()
         .unwrap()
@@ -790,17 +757,12 @@ async fn permissions_and_scope(t: TestApp) {
         StatusCode::NOT_FOUND,
     )
     .await;
-    t.post_json(
-        &promoter,
-        &format!("/api/v1/imports/{id}/commit"),
-        json!({}),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    commit(&t, &promoter, id, json!({}), StatusCode::NOT_FOUND).await;
     // the county's own row goes in, under its own unit
-    t.post_json(
+    commit(
+        &t,
         &county,
-        &format!("/api/v1/imports/{id}/commit"),
+        id,
         json!({"skip_bad_rows": true}),
         StatusCode::OK,
     )
@@ -838,13 +800,7 @@ async fn export_then_import_reproduces_the_data(t: TestApp) {
     // projects: messy ledger in, export, export imported again, export again
     let (_, p) = upload(&t, &tok, "projects", "p.xlsx", messy_projects()).await;
     let id = p["id"].as_i64().unwrap();
-    t.post_json(
-        &tok,
-        &format!("/api/v1/imports/{id}/commit"),
-        json!({"skip_bad_rows": true}),
-        StatusCode::OK,
-    )
-    .await;
+    commit(&t, &tok, id, json!({"skip_bad_rows": true}), StatusCode::OK).await;
     // the lead created through the API is exported too, with its fields
     t.lead(&tok, json!({"company_name": "接口报送科技有限公司", "planned_investment_yuan": 123_456_789_012i64,
         "uscc": USCC, "industry_code": "3982", "region_code": "320500", "land_mu": 12.34, "expected_jobs": 50,
@@ -1377,14 +1333,7 @@ async fn a_thousand_projects(t: TestApp) {
         "{p}"
     );
     let id = p["id"].as_i64().unwrap();
-    let r = t
-        .post_json(
-            &tok,
-            &format!("/api/v1/imports/{id}/commit"),
-            json!({}),
-            StatusCode::OK,
-        )
-        .await;
+    let r = commit(&t, &tok, id, json!({}), StatusCode::OK).await;
     assert_eq!(r["inserted"], 1000, "{r}");
     let ps = t
         .get_json(
