@@ -1683,6 +1683,20 @@ async fn write(
         crate::merges::lookalike_pairs(&candidates, first_lead)
     });
     clock.lap("earlier lookalike leads");
+    // a ledger loaded into a new or small system: the tables' indexes are built once after
+    // the rows are in, not kept up row by row (nothing below reads through them)
+    let mut set_aside = imports::set_aside_indexes(
+        tx.conn(),
+        backend,
+        &[
+            ("leads", n),
+            ("projects", projects_out.len()),
+            ("stage_history", history.len()),
+            ("events", n + 1),
+        ],
+        imports::BULK_ROWS,
+    )
+    .await?;
     let mut done = 0u64;
     for (chunk, names) in leads_out.chunks(STEP).zip(names.chunks(STEP)) {
         imports::insert_leads(tx.conn(), backend, chunk, names).await?;
@@ -1712,6 +1726,13 @@ async fn write(
     let pairs = lookalikes
         .await
         .map_err(|e| Error::Internal(format!("duplicate detection: {e}")))?;
+    let pairs_aside = imports::set_aside_indexes(
+        tx.conn(),
+        backend,
+        &[("duplicate_pairs", pairs.len())],
+        imports::BULK_ROWS,
+    )
+    .await?;
     fenglai_store::merges::queue_new(tx.conn(), backend, &pairs).await?;
     clock.lap("duplicate queue");
     let events = events
@@ -1719,6 +1740,15 @@ async fn write(
         .map_err(|e| Error::Internal(format!("import events: {e}")))?;
     tx.append_chained(events).await?;
     clock.lap("audit events");
+    set_aside.extend(pairs_aside);
+    if !set_aside.is_empty() {
+        tracing::debug!(
+            "import: indexes set aside: {}",
+            set_aside.names().join(", ")
+        );
+    }
+    imports::rebuild_indexes(tx.conn(), set_aside).await?;
+    clock.lap("indexes");
     imports::finish(
         tx.conn(),
         id,

@@ -133,6 +133,91 @@ pub async fn reserve_ids(conn: &mut Conn, backend: Backend, table: &str, n: i64)
     }
 }
 
+/// Fewest rows a table must be about to receive before an import sets its indexes aside
+/// ([`set_aside_indexes`]): below it the schema is left alone, which keeps every other
+/// connection's prepared statements valid.
+pub const BULK_ROWS: usize = 5_000;
+
+/// Secondary indexes an import dropped inside its transaction ([`set_aside_indexes`]),
+/// to be built again by [`rebuild_indexes`] before it commits.
+#[must_use = "the indexes must be built again before the transaction commits"]
+#[derive(Debug, Default)]
+pub struct SetAside(Vec<(String, String)>);
+
+impl SetAside {
+    /// The names of the indexes set aside, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds the indexes `other` set aside, to be built with these.
+    pub fn extend(&mut self, other: SetAside) {
+        self.0.extend(other.0);
+    }
+}
+
+/// On SQLite, inside the caller's transaction, drops the secondary indexes of each table
+/// in `adding` that is about to receive at least `min_rows` rows and at least as many as
+/// its highest id (an upper bound on the rows it holds): a ledger loaded into a new or
+/// small system. Its rows then go in without index upkeep (each row of `leads` updates
+/// seventeen indexes in random order), and [`rebuild_indexes`] builds each index once by
+/// sorting, which is faster when the table is mostly new rows. The indexes behind `UNIQUE`
+/// and primary keys stay and go on checking. A rollback restores everything; other
+/// connections keep reading the committed schema until the commit. A no-op on PostgreSQL.
+pub async fn set_aside_indexes(
+    conn: &mut Conn,
+    backend: Backend,
+    adding: &[(&str, usize)],
+    min_rows: usize,
+) -> Result<SetAside> {
+    let mut creates = Vec::new();
+    if backend != Backend::Sqlite {
+        return Ok(SetAside(creates));
+    }
+    #[derive(sqlx::FromRow)]
+    struct Index {
+        name: String,
+        sql: String,
+    }
+    for &(table, n) in adding {
+        debug_assert!(table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        if n < min_rows {
+            continue;
+        }
+        let held = Sql::new(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))
+            .fetch_i64(conn)
+            .await?;
+        if (n as i64) < held {
+            continue;
+        }
+        let mut s = Sql::new(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name = ",
+        );
+        s.bind(table).push(" ORDER BY name");
+        let indexes: Vec<Index> = s.fetch_all(conn).await?;
+        for i in indexes {
+            Sql::new(&format!("DROP INDEX \"{}\"", i.name.replace('"', "\"\"")))
+                .execute(conn)
+                .await?;
+            creates.push((i.name, i.sql));
+        }
+    }
+    Ok(SetAside(creates))
+}
+
+/// Builds again, with their own definitions, the indexes [`set_aside_indexes`] dropped.
+pub async fn rebuild_indexes(conn: &mut Conn, set_aside: SetAside) -> Result<()> {
+    for (_, sql) in set_aside.0 {
+        Sql::new(&sql).execute(conn).await?;
+    }
+    Ok(())
+}
+
 /// A lead as an import writes it, with its id reserved.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportLead {

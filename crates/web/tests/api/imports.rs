@@ -1346,3 +1346,159 @@ async fn a_thousand_projects(t: TestApp) {
     t.assert_credit_in_step().await;
 }
 both!(a_thousand_project_rows_import_whole, a_thousand_projects);
+
+/// Every secondary index of the database, as `name: definition` lines in name order (on
+/// PostgreSQL, from `pg_indexes`).
+async fn index_definitions(t: &TestApp) -> String {
+    let sql = match t.app.db.backend {
+        fenglai_store::Backend::Sqlite => {
+            "SELECT COALESCE(group_concat(d, char(10)), '') FROM (SELECT name || ': ' || sql AS d \
+             FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)"
+        }
+        fenglai_store::Backend::Postgres => {
+            "SELECT COALESCE(string_agg(indexname || ': ' || indexdef, chr(10) ORDER BY indexname), '') \
+             FROM pg_indexes WHERE schemaname = current_schema()"
+        }
+    };
+    let mut c = t.app.db.acquire().await.unwrap();
+    let (defs,): (String,) = fenglai_store::sql::Sql::new(sql)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    defs
+}
+
+/// Setting a table's indexes aside for a bulk load: only for a table about to receive at
+/// least the threshold and at least as many rows as it holds; a rollback brings them all
+/// back, and so does building them again before the commit.
+async fn indexes_set_aside_and_rebuilt(t: TestApp) {
+    use fenglai_store::imports::{rebuild_indexes, set_aside_indexes};
+    let backend = t.app.db.backend;
+    let before = index_definitions(&t).await;
+    assert!(before.contains("leads_name_key"), "{before}");
+    // the seeded organisation has users and units but no leads or projects yet
+    let tok = t.token("promoter").await;
+    t.lead(&tok, json!({"company_name": "苏州某某精密制造有限公司"}))
+        .await;
+    let mut tx = t.app.db.begin_write().await.unwrap();
+    let none = set_aside_indexes(&mut *tx, backend, &[("leads", 99)], 100)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "below the threshold: {:?}", none.names());
+    let aside = set_aside_indexes(&mut *tx, backend, &[("leads", 100), ("units", 1)], 100)
+        .await
+        .unwrap();
+    if backend == fenglai_store::Backend::Sqlite {
+        let names = aside.names();
+        assert_eq!(names.len(), 17, "{names:?}");
+        assert!(names.iter().all(|n| n.starts_with("leads_")), "{names:?}");
+        assert!(
+            names.contains(&"leads_admitted_credit"),
+            "partial indexes too: {names:?}"
+        );
+    } else {
+        assert!(aside.is_empty(), "PostgreSQL keeps its indexes");
+    }
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        index_definitions(&t).await,
+        before,
+        "a rollback restores them"
+    );
+
+    let mut tx = t.app.db.begin_write().await.unwrap();
+    let aside = set_aside_indexes(&mut *tx, backend, &[("leads", 1), ("projects", 5)], 1)
+        .await
+        .unwrap();
+    if backend == fenglai_store::Backend::Sqlite {
+        assert!(!aside.is_empty());
+        let gone = index_definitions(&t).await;
+        assert_eq!(
+            gone, before,
+            "other connections read the committed schema meanwhile"
+        );
+    }
+    rebuild_indexes(&mut *tx, aside).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        index_definitions(&t).await,
+        before,
+        "built again as they were"
+    );
+    assert_eq!(t.app.db.integrity().await.unwrap(), "ok");
+}
+both!(bulk_index_set_aside, indexes_set_aside_and_rebuilt);
+
+/// A ledger as large as the bulk threshold, loaded into a new system: the tables' indexes
+/// are set aside and built again, and afterwards every index is there as defined, agrees
+/// with its table (integrity check), and serves the lists and their totals — also on
+/// connections that had prepared their statements before the schema changed.
+async fn a_bulk_ledger(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let rows = fenglai_store::imports::BULK_ROWS;
+    // lists read before the import, so that pooled connections hold prepared statements
+    let empty = t
+        .get_json(&tok, "/api/v1/projects?per_page=1", StatusCode::OK)
+        .await;
+    assert_eq!(empty["total"], 0, "{empty}");
+    let before = index_definitions(&t).await;
+    let mut csv =
+        String::from("项目名称,项目单位,项目进展,签约日期,开工日期,报送日期,总投资(万元)\n");
+    for i in 0..rows {
+        let stage = if i % 5 == 0 { "洽谈中" } else { "在建" };
+        csv.push_str(&format!(
+            "批量{i}号项目,批量{i}号精密制造有限公司,{stage},2024-01-02,2024-03-01,2023-12-{:02},{}\n",
+            1 + i % 28,
+            100 + i % 7
+        ));
+    }
+    import_csv(&t, &tok, "大台账.csv", csv, rows).await;
+    assert_eq!(
+        index_definitions(&t).await,
+        before,
+        "every index built again as defined"
+    );
+    assert_eq!(t.app.db.integrity().await.unwrap(), "ok");
+    let total = |path: &'static str| {
+        let (t, tok) = (&t, &tok);
+        async move { t.get_json(tok, path, StatusCode::OK).await["total"].clone() }
+    };
+    let started = total("/api/v1/projects?stage=started&per_page=1").await;
+    assert_eq!(started, rows - rows / 5);
+    let talks = total("/api/v1/projects?stage=negotiating&per_page=1").await;
+    assert_eq!(talks, rows / 5);
+    let leads = t
+        .get_json(
+            &tok,
+            "/api/v1/leads?q=批量4321号&per_page=5",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(leads["total"], 1, "{leads}");
+    assert_eq!(
+        leads["items"][0]["company_name"], "批量4321号精密制造有限公司",
+        "{leads}"
+    );
+    t.assert_credit_in_step().await;
+    // and the next, small import goes the ordinary way on the rebuilt indexes
+    let csv = "项目名称,项目单位,项目进展,签约日期,报送日期\n又一个项目,又一家精密制造有限公司,已签约,2024-05-06,2024-05-01\n";
+    import_csv(&t, &tok, "小台账.csv", csv.into(), 1).await;
+    assert_eq!(index_definitions(&t).await, before);
+    assert_eq!(t.app.db.integrity().await.unwrap(), "ok");
+}
+both!(bulk_ledger_rebuilds_indexes, a_bulk_ledger);
+
+/// Uploads a project ledger in CSV, expects every one of its `rows` rows valid, commits it
+/// and expects them all inserted.
+async fn import_csv(t: &TestApp, tok: &str, name: &str, csv: String, rows: usize) {
+    let (s, p) = upload(t, tok, "projects", name, csv.into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(
+        (p["valid"].as_u64(), p["invalid"].as_u64()),
+        (Some(rows as u64), Some(0)),
+        "{p}"
+    );
+    let id = p["id"].as_i64().unwrap();
+    let r = commit(t, tok, id, json!({}), StatusCode::OK).await;
+    assert_eq!(r["inserted"], rows, "{r}");
+}
