@@ -261,7 +261,27 @@ async fn open(db: &DbArgs) -> Result<App> {
             .await
             .with_context(|| format!("opening {}", db.data_dir.display()))?,
     };
+    OPENED
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .push(store.clone());
     App::open(store).await.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Every database a command opened, closed before the process ends: closing the last
+/// connection copies the write-ahead log back into the database file (the background
+/// checkpoint stops with the process), so that `fenglai.db` on its own holds every
+/// committed write once a command has finished.
+static OPENED: std::sync::Mutex<Vec<Db>> = std::sync::Mutex::new(Vec::new());
+
+async fn close_opened() {
+    let dbs = OPENED
+        .lock()
+        .map(|mut v| std::mem::take(&mut *v))
+        .unwrap_or_default();
+    for db in dbs {
+        db.close().await;
+    }
 }
 
 async fn serve(app: App, bind: &str, w: &WorkerArgs) -> Result<()> {
@@ -503,7 +523,13 @@ async fn main() -> Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().cmd {
+    let done = run(Cli::parse().cmd).await;
+    close_opened().await;
+    done
+}
+
+async fn run(cmd: Cmd) -> Result<()> {
+    match cmd {
         Cmd::Demo {
             db,
             bind,

@@ -19,7 +19,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub app: App,
     pub client: Client,
-    dir: Option<PathBuf>,
+    pub dir: Option<PathBuf>,
 }
 
 impl Drop for TestApp {

@@ -1502,3 +1502,59 @@ async fn import_csv(t: &TestApp, tok: &str, name: &str, csv: String, rows: usize
     let r = commit(t, tok, id, json!({}), StatusCode::OK).await;
     assert_eq!(r["inserted"], rows, "{r}");
 }
+
+/// The leads in `fenglai.db` alone, without its write-ahead log: a copy of the file opened
+/// on its own; none while the copy cannot be read (taken before the schema reached the
+/// file, or torn by a checkpoint writing it meanwhile).
+async fn leads_in_file_alone(dir: &std::path::Path) -> i64 {
+    let copy = std::env::temp_dir().join(crate::helpers::random_name("fenglai_file_alone"));
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(dir.join("fenglai.db"), copy.join("fenglai.db")).unwrap();
+    let db = fenglai_store::Db::open_sqlite_dir(&copy).await.unwrap();
+    let mut c = db.acquire().await.unwrap();
+    let n = fenglai_store::sql::Sql::new("SELECT COUNT(*) FROM leads")
+        .fetch_i64(&mut c)
+        .await
+        .unwrap_or(0);
+    drop(c);
+    db.close().await;
+    std::fs::remove_dir_all(&copy).ok();
+    n
+}
+
+/// On SQLite a commit does not wait to copy the write-ahead log into the database file: a
+/// background checkpoint does it within moments, and closing the database copies the rest
+/// and empties the log, so that `fenglai.db` on its own then holds every committed write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_reaches_the_database_file() {
+    let t = crate::helpers::spawn(crate::helpers::Backend::Sqlite).await;
+    let dir = t.dir.clone().unwrap();
+    let tok = t.token("promoter").await;
+    let mut csv = String::from("项目名称,项目单位,项目进展,签约日期,报送日期\n");
+    for i in 0..300 {
+        csv.push_str(&format!(
+            "日志{i}号项目,日志{i}号新材料有限公司,已签约,2024-05-06,2024-05-01\n"
+        ));
+    }
+    import_csv(&t, &tok, "日志台账.csv", csv, 300).await;
+    let mut waited = 0;
+    while leads_in_file_alone(&dir).await < 300 {
+        assert!(
+            waited < 100,
+            "the background checkpoint never copied the import"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    // a write after that, then closing: the file alone has it, and the log is empty
+    t.lead(
+        &tok,
+        json!({"company_name": "关闭前新报的精密制造有限公司"}),
+    )
+    .await;
+    t.app.db.close().await;
+    let wal = dir.join("fenglai.db-wal");
+    let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(left, 0, "the log is emptied at close");
+    assert_eq!(leads_in_file_alone(&dir).await, 301);
+}
