@@ -1381,11 +1381,11 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
     t.lead(&tok, json!({"company_name": "苏州某某精密制造有限公司"}))
         .await;
     let mut tx = t.app.db.begin_write().await.unwrap();
-    let none = set_aside_indexes(&mut *tx, backend, &[("leads", 99)], 100)
+    let none = set_aside_indexes(&mut tx, backend, &[("leads", 99)], 100)
         .await
         .unwrap();
     assert!(none.is_empty(), "below the threshold: {:?}", none.names());
-    let aside = set_aside_indexes(&mut *tx, backend, &[("leads", 100), ("units", 1)], 100)
+    let aside = set_aside_indexes(&mut tx, backend, &[("leads", 100), ("units", 1)], 100)
         .await
         .unwrap();
     if backend == fenglai_store::Backend::Sqlite {
@@ -1407,7 +1407,7 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
     );
 
     let mut tx = t.app.db.begin_write().await.unwrap();
-    let aside = set_aside_indexes(&mut *tx, backend, &[("leads", 1), ("projects", 5)], 1)
+    let aside = set_aside_indexes(&mut tx, backend, &[("leads", 1), ("projects", 5)], 1)
         .await
         .unwrap();
     if backend == fenglai_store::Backend::Sqlite {
@@ -1418,7 +1418,7 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
             "other connections read the committed schema meanwhile"
         );
     }
-    rebuild_indexes(&mut *tx, aside).await.unwrap();
+    rebuild_indexes(&mut tx, aside).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         index_definitions(&t).await,
