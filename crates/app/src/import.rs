@@ -934,6 +934,75 @@ fn read_sheet(bytes: &[u8], file_name: &str, want: Option<&str>) -> Result<(Shee
     Ok((all.swap_remove(at), names))
 }
 
+/// Rows checked by [`check_rows`]: those to import, every row's outcome in order, and how
+/// many industry and region names matched nothing.
+type Checked = (Vec<Prepared>, Vec<RowResult>, BTreeMap<&'static str, usize>);
+
+/// Checks the parsed rows against the database's reference tables, in parts on all cores
+/// for a large ledger (each row is checked on its own); the outcome is in row order
+/// however it was split.
+fn check_rows(checker: Checker<'_>, results: Vec<RowResult>) -> Checked {
+    fn part(mut checker: Checker<'_>, results: Vec<RowResult>) -> Checked {
+        let mut prepared = Vec::new();
+        let mut checked = Vec::with_capacity(results.len());
+        for r in results {
+            let outcome = match r.outcome {
+                RowOutcome::Record(rec) => match checker.check(r.row, &rec) {
+                    Ok(p) => {
+                        prepared.push(p);
+                        RowOutcome::Record(rec)
+                    }
+                    Err(errors) => RowOutcome::Invalid(errors),
+                },
+                other => other,
+            };
+            checked.push(RowResult {
+                row: r.row,
+                outcome,
+            });
+        }
+        (prepared, checked, checker.unmatched)
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || results.len() < 2000 {
+        return part(checker, results);
+    }
+    let per = results.len().div_ceil(threads);
+    let mut parts = Vec::new();
+    let mut rest = results;
+    while rest.len() > per {
+        let tail = rest.split_off(per);
+        parts.push(rest);
+        rest = tail;
+    }
+    parts.push(rest);
+    let done: Vec<Checked> = std::thread::scope(|sc| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|rows| {
+                let c = Checker {
+                    unmatched: BTreeMap::new(),
+                    ..checker
+                };
+                sc.spawn(move || part(c, rows))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut out: Checked = Default::default();
+    for (prepared, checked, unmatched) in done {
+        out.0.extend(prepared);
+        out.1.extend(checked);
+        for (what, n) in unmatched {
+            *out.2.entry(what).or_default() += n;
+        }
+    }
+    out
+}
+
 fn propose(sheet: &Sheet) -> Result<Mapping> {
     ledger::propose_mapping(sheet).map_err(|e| Error::invalid("file", e.to_string()))
 }
@@ -977,7 +1046,7 @@ pub async fn analyze(
         Ok(r) => (r, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
-    let mut checker = Checker {
+    let checker = Checker {
         refs: &refs,
         actor,
         mapping: &mapping,
@@ -986,24 +1055,7 @@ pub async fn analyze(
         today: today(),
         unmatched: BTreeMap::new(),
     };
-    let mut prepared = Vec::new();
-    let mut checked = Vec::with_capacity(results.len());
-    for r in results {
-        let outcome = match r.outcome {
-            RowOutcome::Record(rec) => match checker.check(r.row, &rec) {
-                Ok(p) => {
-                    prepared.push(p);
-                    RowOutcome::Record(rec)
-                }
-                Err(errors) => RowOutcome::Invalid(errors),
-            },
-            other => other,
-        };
-        checked.push(RowResult {
-            row: r.row,
-            outcome,
-        });
-    }
+    let (prepared, checked, unmatched) = check_rows(checker, results);
     clock.lap("parse and check rows");
     let mut warnings = mapping.warnings.clone();
     for c in &mapping.columns {
@@ -1019,7 +1071,7 @@ pub async fn analyze(
             ));
         }
     }
-    for (what, n) in &checker.unmatched {
+    for (what, n) in &unmatched {
         warnings.push(format!(
             "{n} 行的{what}名称未能对应到系统中的{what}，原文已随记录保存"
         ));

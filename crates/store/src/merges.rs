@@ -7,7 +7,7 @@
 use crate::sql::{now, Sql};
 use crate::{Conn, Result, Scope};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Merge {
@@ -311,7 +311,8 @@ const SHARING_CHUNK: usize = 500;
 /// The live leads (not merged) with an id below `before` that share a name key, a credit
 /// code or a normalised name with one of `leads`: where the leads an import is writing
 /// look for lookalikes written before them. One indexed `IN (…)` per 500 values of each
-/// column; each lead once, by id.
+/// column, or one read of every earlier lead when there are fewer of them than values;
+/// each lead once, by id.
 pub async fn earlier_sharing(
     conn: &mut Conn,
     before: i64,
@@ -328,6 +329,30 @@ pub async fn earlier_sharing(
         .map(|l| l.name_norm.as_str())
         .filter(|k| !k.is_empty())
         .collect();
+    const COLS: &str = "id, company_name, uscc, name_norm, name_key, industry_code, \
+                        region_code, planned_investment_yuan, reported_date";
+    // more values to look up than leads before: a ledger loaded into a new or small system
+    // reads the earlier leads once and matches them in memory instead
+    if before.max(0) as usize <= keys.len() + usccs.len() + norms.len() {
+        let (keys, usccs, norms): (HashSet<&str>, HashSet<&str>, HashSet<&str>) = (
+            keys.into_iter().collect(),
+            usccs.into_iter().collect(),
+            norms.into_iter().collect(),
+        );
+        let mut s = Sql::new(&format!(
+            "SELECT {COLS} FROM leads WHERE status <> 'merged' AND id < "
+        ));
+        s.bind(before).push(" ORDER BY id");
+        let all: Vec<CandidateLead> = s.fetch_all(conn).await?;
+        return Ok(all
+            .into_iter()
+            .filter(|l| {
+                keys.contains(l.name_key.as_str())
+                    || l.uscc.as_deref().is_some_and(|u| usccs.contains(u))
+                    || norms.contains(l.name_norm.as_str())
+            })
+            .collect());
+    }
     let mut out: std::collections::BTreeMap<i64, CandidateLead> = Default::default();
     for (col, values) in [
         ("name_key", &mut keys),
@@ -337,10 +362,9 @@ pub async fn earlier_sharing(
         values.sort_unstable();
         values.dedup();
         for chunk in values.chunks(SHARING_CHUNK) {
-            let mut s = Sql::new(
-                "SELECT id, company_name, uscc, name_norm, name_key, industry_code, region_code, \
-                 planned_investment_yuan, reported_date FROM leads WHERE status <> 'merged' AND id < "
-            );
+            let mut s = Sql::new(&format!(
+                "SELECT {COLS} FROM leads WHERE status <> 'merged' AND id < "
+            ));
             s.bind(before).push(&format!(" AND {col} IN ("));
             for (i, v) in chunk.iter().enumerate() {
                 if i > 0 {

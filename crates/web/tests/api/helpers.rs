@@ -278,6 +278,17 @@ impl TestApp {
     }
 
     /// The id of a user by username.
+    /// Merges lead `duplicate` into lead `keep`.
+    pub async fn merge(&self, token: &str, keep: i64, duplicate: i64) {
+        self.post_json(
+            token,
+            &format!("/api/v1/leads/{keep}/merges"),
+            serde_json::json!({"duplicate_id": duplicate}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+
     pub async fn user_id(&self, username: &str) -> i64 {
         fenglai_app::auth::actor_by_username(&self.app, username)
             .await

@@ -190,12 +190,7 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
     assert_eq!(col("F")["field"], "contracted_investment_yuan");
     assert_eq!(col("F")["unit"], "万元", "the note's unit");
     assert_eq!(col("A")["field"], Value::Null, "序号 is not imported");
-    let errors: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["text"].as_str().unwrap())
-        .collect();
+    let errors = error_texts(&p);
     assert_eq!(
         errors,
         [
@@ -437,12 +432,7 @@ async fn gbk_csv_leads(t: TestApp) {
         (json!(7), json!(2), json!(1)),
         "{p}"
     );
-    let errors: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["text"].as_str().unwrap())
-        .collect();
+    let errors = error_texts(&p);
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(
         errors[0].starts_with("C10 统一社会信用代码："),
@@ -1260,13 +1250,7 @@ async fn import_lookalikes(t: TestApp) {
     let merged = t
         .lead(&tok, json!({"company_name": "苏州启明光电科技有限公司"}))
         .await;
-    t.post_json(
-        &tok,
-        &format!("/api/v1/leads/{old}/merges"),
-        json!({"duplicate_id": merged}),
-        StatusCode::OK,
-    )
-    .await;
+    t.merge(&tok, old, merged).await;
     let csv = format!(
         "企业名称,统一社会信用代码,报送日期\n\
          启明光电科技（苏州）有限公司,,2024-03-15\n\
@@ -1325,16 +1309,7 @@ async fn a_thousand_projects(t: TestApp) {
             "批量{i}号项目,批量{i}号精密制造有限公司,在建,2024-01-02,2024-03-01,2023-12-01\n"
         ));
     }
-    let (s, p) = upload(&t, &tok, "projects", "千行台账.csv", csv.into_bytes()).await;
-    assert_eq!(s, StatusCode::CREATED, "{p}");
-    assert_eq!(
-        (p["valid"].clone(), p["invalid"].clone()),
-        (json!(1000), json!(0)),
-        "{p}"
-    );
-    let id = p["id"].as_i64().unwrap();
-    let r = commit(&t, &tok, id, json!({}), StatusCode::OK).await;
-    assert_eq!(r["inserted"], 1000, "{r}");
+    import_csv(&t, &tok, "千行台账.csv", csv, 1000).await;
     let ps = t
         .get_json(
             &tok,
@@ -1491,13 +1466,7 @@ both!(bulk_ledger_rebuilds_indexes, a_bulk_ledger);
 /// Uploads a project ledger in CSV, expects every one of its `rows` rows valid, commits it
 /// and expects them all inserted.
 async fn import_csv(t: &TestApp, tok: &str, name: &str, csv: String, rows: usize) {
-    let (s, p) = upload(t, tok, "projects", name, csv.into_bytes()).await;
-    assert_eq!(s, StatusCode::CREATED, "{p}");
-    assert_eq!(
-        (p["valid"].as_u64(), p["invalid"].as_u64()),
-        (Some(rows as u64), Some(0)),
-        "{p}"
-    );
+    let p = upload_csv(t, tok, ("projects", name), csv, (rows, 0)).await;
     let id = p["id"].as_i64().unwrap();
     let r = commit(t, tok, id, json!({}), StatusCode::OK).await;
     assert_eq!(r["inserted"], rows, "{r}");
@@ -1557,4 +1526,95 @@ async fn the_log_reaches_the_database_file() {
     let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert_eq!(left, 0, "the log is emptied at close");
     assert_eq!(leads_in_file_alone(&dir).await, 301);
+}
+
+/// A ledger large enough to be checked in parts on several cores reports exactly what one
+/// checked row by row would: its bad rows in row order with their cells, the unmatched
+/// industry names counted over every part, and the good rows in file order.
+async fn a_ledger_checked_in_parts(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let rows = 3000;
+    let mut csv = String::from("企业名称,所属行业,报送日期,总投资(万元)\n");
+    for i in 0..rows {
+        let (industry, date, amount) = match i {
+            4 => ("未知行业甲", "2024-03-15", "约一个亿".to_string()),
+            1600 => ("未知行业乙", "明年初", "100".to_string()),
+            2999 => ("未知行业丙", "2024-03-15", "五千".to_string()),
+            _ if i % 1000 == 7 => ("尚无此业", "2024-03-15", "100".to_string()),
+            _ => ("", "2024-03-15", format!("{}", 100 + i)),
+        };
+        csv.push_str(&format!(
+            "分批{i}号精密制造有限公司,{industry},{date},{amount}\n"
+        ));
+    }
+    let p = upload_csv(&t, &tok, ("leads", "分批校验.csv"), csv, (2997, 3)).await;
+    let errors = error_texts(&p);
+    assert_eq!(
+        errors,
+        [
+            "D6 总投资：无法识别的金额“约一个亿”",
+            "C1602 报送日期：无法识别的日期“明年初”，请写作 2024-03-15",
+            "D3001 总投资：无法识别的金额“五千”",
+        ],
+        "{p}"
+    );
+    let warnings = p["warnings"].to_string();
+    assert!(warnings.contains("3 行的行业名称未能对应"), "{warnings}");
+    let id = p["id"].as_i64().unwrap();
+    let r = commit(&t, &tok, id, json!({"skip_bad_rows": true}), StatusCode::OK).await;
+    assert_eq!(r["inserted"], 2997, "{r}");
+    let first = t
+        .get_json(
+            &tok,
+            "/api/v1/leads?q=分批5号精密&per_page=5",
+            StatusCode::OK,
+        )
+        .await;
+    let last = t
+        .get_json(
+            &tok,
+            "/api/v1/leads?q=分批2998号精密&per_page=5",
+            StatusCode::OK,
+        )
+        .await;
+    let id_of = |v: &Value| v["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        id_of(&last) - id_of(&first),
+        2998 - 5 - 1,
+        "file order: one row between skipped"
+    );
+    assert_eq!(
+        last["items"][0]["planned_investment_yuan"],
+        (100 + 2998) * 10_000
+    );
+}
+both!(ledger_checked_in_parts, a_ledger_checked_in_parts);
+
+/// Uploads a ledger in CSV of `kind` ("leads" or "projects") named `name` and expects the
+/// preview to count `(valid, invalid)` rows; the preview.
+async fn upload_csv(
+    t: &TestApp,
+    tok: &str,
+    (kind, name): (&str, &str),
+    csv: String,
+    (valid, invalid): (usize, usize),
+) -> Value {
+    let (s, p) = upload(t, tok, kind, name, csv.into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(
+        (p["valid"].as_u64(), p["invalid"].as_u64()),
+        (Some(valid as u64), Some(invalid as u64)),
+        "{p}"
+    );
+    p
+}
+
+/// The texts of a preview's row errors, in order.
+fn error_texts(p: &Value) -> Vec<&str> {
+    p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect()
 }

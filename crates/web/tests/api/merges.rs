@@ -913,3 +913,73 @@ both!(
     merging_two_projects_counts_once_and_undoes_exactly,
     two_projects
 );
+
+/// The earlier leads an import compares its rows with are the same whether they are
+/// looked up by key (more leads before than values to look up) or read all at once and
+/// matched in memory (fewer): live ones sharing a name key, credit code or normalised
+/// name, each once, in id order.
+async fn earlier_lookalikes_either_way(t: TestApp) {
+    use fenglai_store::merges::{earlier_sharing, CandidateLead};
+    let tok = t.token("promoter").await;
+    let uscc = "914403001922038216";
+    let mut ids = Vec::new();
+    for name in [
+        "苏州启明光电科技有限公司",
+        "启明光电科技（苏州）有限公司",
+        "另名材料有限公司",
+        "无关食品有限公司",
+    ] {
+        let body = if name == "另名材料有限公司" {
+            json!({"company_name": name, "uscc": uscc})
+        } else {
+            json!({"company_name": name})
+        };
+        ids.push(t.lead(&tok, body).await);
+    }
+    for i in 0..12 {
+        t.lead(
+            &tok,
+            json!({"company_name": format!("填充{i}号机械有限公司")}),
+        )
+        .await;
+    }
+    let merged = t
+        .lead(&tok, json!({"company_name": "苏州启明光电科技有限公司"}))
+        .await;
+    t.merge(&tok, ids[0], merged).await;
+    let candidate = |id: i64, name: &str, uscc: Option<&str>| CandidateLead {
+        id,
+        company_name: name.into(),
+        uscc: uscc.map(str::to_string),
+        name_norm: fenglai_domain::names::normalize(name),
+        name_key: fenglai_store::leads::name_key(name),
+        industry_code: None,
+        region_code: None,
+        planned_investment_yuan: None,
+        reported_date: "2024-03-15".into(),
+    };
+    let before = merged + 1;
+    let few = vec![
+        candidate(before, "启明光电科技(苏州)有限公司", None),
+        candidate(before + 1, "同码不同名有限公司", Some(uscc)),
+    ];
+    let mut many = few.clone();
+    for i in 0..40 {
+        many.push(candidate(
+            before + 2 + i,
+            &format!("新来{i}号纺织有限公司"),
+            None,
+        ));
+    }
+    let mut c = t.app.db.acquire().await.unwrap();
+    let ids_of = |v: Vec<CandidateLead>| v.into_iter().map(|l| l.id).collect::<Vec<_>>();
+    let looked_up = ids_of(earlier_sharing(&mut c, before, &few).await.unwrap());
+    let read_all = ids_of(earlier_sharing(&mut c, before, &many).await.unwrap());
+    assert_eq!(
+        looked_up,
+        vec![ids[0], ids[1], ids[2]],
+        "the merged lead is left out"
+    );
+    assert_eq!(read_all, looked_up);
+}
+both!(earlier_lookalikes, earlier_lookalikes_either_way);
