@@ -1570,6 +1570,22 @@ async fn write(
     skip_bad_rows: bool,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<ImportResult> {
+    let written = write_rows(app, actor, a, source, skip_bad_rows, progress).await;
+    if a.prepared.len() >= imports::BULK_ROWS {
+        // committed or rolled back: the page cache a bulk load raised goes back to normal
+        app.db.reset_write_cache().await?;
+    }
+    written
+}
+
+async fn write_rows(
+    app: &App,
+    actor: &Actor,
+    a: &Analysis,
+    source: Source,
+    skip_bad_rows: bool,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<ImportResult> {
     if let Some(m) = &a.mapping_error {
         return Err(Error::invalid("mapping", m.clone()));
     }

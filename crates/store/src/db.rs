@@ -167,6 +167,16 @@ impl Db {
         Ok(self.writes.as_ref().unwrap_or(&self.pool).begin().await?)
     }
 
+    /// Puts the writing connection's page cache back to its usual 64 MiB (`cache_size =
+    /// -65536`, as every connection opens with) after a bulk load raised it
+    /// ([`crate::imports::set_aside_indexes`]), releasing the pages above that.
+    pub async fn reset_write_cache(&self) -> Result<()> {
+        if let Some(w) = &self.writes {
+            sqlx::query("PRAGMA cache_size = -65536").execute(w).await?;
+        }
+        Ok(())
+    }
+
     /// Closes every connection (reads and the writing one), waiting for those in use. On
     /// SQLite the write-ahead log is first copied whole into the database file and emptied,
     /// so that `fenglai.db` on its own holds every committed write.

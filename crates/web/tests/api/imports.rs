@@ -1428,6 +1428,14 @@ async fn a_bulk_ledger(t: TestApp) {
         ));
     }
     import_csv(&t, &tok, "大台账.csv", csv, rows).await;
+    if t.app.db.backend == fenglai_store::Backend::Sqlite {
+        let mut w = t.app.db.begin_write().await.unwrap();
+        let cache = fenglai_store::sql::Sql::new("PRAGMA cache_size")
+            .fetch_i64(&mut w)
+            .await
+            .unwrap();
+        assert_eq!(cache, -65536, "the writer's page cache is back to 64 MiB");
+    }
     assert_eq!(
         index_definitions(&t).await,
         before,
