@@ -1570,12 +1570,27 @@ async fn write(
     skip_bad_rows: bool,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<ImportResult> {
-    let written = write_rows(app, actor, a, source, skip_bad_rows, progress).await;
-    if a.prepared.len() >= imports::BULK_ROWS {
-        // committed or rolled back: the page cache a bulk load raised goes back to normal
-        app.db.reset_write_cache().await?;
+    // committed, rolled back or cancelled: the page cache a bulk load may have raised
+    // goes back to normal
+    let _cache = ResetCache(app.db.clone());
+    write_rows(app, actor, a, source, skip_bad_rows, progress).await
+}
+
+/// Puts the writing connection's page cache back when dropped, on a task of its own so
+/// that the import's answer, and a cancelled request, never wait for it.
+struct ResetCache(fenglai_store::Db);
+
+impl Drop for ResetCache {
+    fn drop(&mut self) {
+        let db = self.0.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                if let Err(e) = db.reset_write_cache().await {
+                    tracing::warn!("page cache after an import: {e}");
+                }
+            });
+        }
     }
-    written
 }
 
 async fn write_rows(

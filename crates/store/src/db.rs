@@ -178,18 +178,23 @@ impl Db {
     }
 
     /// Closes every connection (reads and the writing one), waiting for those in use. On
-    /// SQLite the write-ahead log is first copied whole into the database file and emptied,
-    /// so that `fenglai.db` on its own holds every committed write.
+    /// SQLite the write-ahead log is first copied into the database file, as far as no
+    /// other process still reads an older state, so that once a command ends `fenglai.db`
+    /// on its own holds every committed write.
     pub async fn close(&self) {
         if let Some(w) = &self.writes {
             // after the background checkpoint in progress, if any: SQLite refuses a second
             // checkpointer at once rather than wait for it
             let _alone = self.checkpoints.lock().await;
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(w)
-                .await
-            {
-                tracing::warn!("WAL checkpoint at close: {e}");
+            // PASSIVE: another process (a server beside a command) is never made to wait;
+            // alone, it copies the whole log, and closing the last connection removes it
+            if !w.is_closed() {
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(w)
+                    .await
+                {
+                    tracing::warn!("WAL checkpoint at close: {e}");
+                }
             }
             w.close().await;
         }

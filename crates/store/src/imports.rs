@@ -142,12 +142,22 @@ pub const BULK_ROWS: usize = 5_000;
 /// to be built again by [`rebuild_indexes`] before it commits.
 #[must_use = "the indexes must be built again before the transaction commits"]
 #[derive(Debug, Default)]
-pub struct SetAside(Vec<(String, String)>);
+pub struct SetAside(Vec<Index>);
+
+/// An index set aside: its name, its definition, and its planner statistics
+/// (`sqlite_stat1`, which `DROP INDEX` deletes), if `ANALYZE` had gathered any.
+#[derive(Debug, sqlx::FromRow)]
+struct Index {
+    tbl: String,
+    name: String,
+    sql: String,
+    stat: Option<String>,
+}
 
 impl SetAside {
     /// The names of the indexes set aside, in order.
     pub fn names(&self) -> Vec<&str> {
-        self.0.iter().map(|(name, _)| name.as_str()).collect()
+        self.0.iter().map(|i| i.name.as_str()).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -165,8 +175,9 @@ impl SetAside {
 /// its highest id (an upper bound on the rows it holds): a ledger loaded into a new or
 /// small system. Its rows then go in without index upkeep (each row of `leads` updates
 /// seventeen indexes in random order), and [`rebuild_indexes`] builds each index once by
-/// sorting, which is faster when the table is mostly new rows. The indexes behind `UNIQUE`
-/// and primary keys stay and go on checking. A rollback restores everything; other
+/// sorting, which is faster when the table is mostly new rows. Unique indexes (and those
+/// behind `UNIQUE` and primary keys) stay and go on checking; planner statistics of the
+/// others are kept and written back. A rollback restores everything; other
 /// connections keep reading the committed schema until the commit. A no-op on PostgreSQL.
 pub async fn set_aside_indexes(
     conn: &mut Conn,
@@ -178,11 +189,10 @@ pub async fn set_aside_indexes(
     if backend != Backend::Sqlite {
         return Ok(SetAside(creates));
     }
-    #[derive(sqlx::FromRow)]
-    struct Index {
-        name: String,
-        sql: String,
-    }
+    let stats = Sql::new("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        .fetch_i64(conn)
+        .await?
+        > 0;
     for &(table, n) in adding {
         debug_assert!(table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
         if n < min_rows {
@@ -194,17 +204,25 @@ pub async fn set_aside_indexes(
         if (n as i64) < held {
             continue;
         }
-        let mut s = Sql::new(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name = ",
-        );
-        s.bind(table).push(" ORDER BY name");
+        // not the unique ones: they go on checking
+        let mut s = Sql::new(&format!(
+            "SELECT m.tbl_name AS tbl, m.name, m.sql, {} AS stat FROM sqlite_master m \
+             WHERE m.type = 'index' AND m.sql IS NOT NULL AND NOT EXISTS \
+             (SELECT 1 FROM pragma_index_list(m.tbl_name) l WHERE l.name = m.name AND l.\"unique\") \
+             AND m.tbl_name = ",
+            if stats {
+                "(SELECT s.stat FROM sqlite_stat1 s WHERE s.tbl = m.tbl_name AND s.idx = m.name)"
+            } else {
+                "NULL"
+            }
+        ));
+        s.bind(table).push(" ORDER BY m.name");
         let indexes: Vec<Index> = s.fetch_all(conn).await?;
         for i in indexes {
             Sql::new(&format!("DROP INDEX \"{}\"", i.name.replace('"', "\"\"")))
                 .execute(conn)
                 .await?;
-            creates.push((i.name, i.sql));
+            creates.push(i);
         }
     }
     if !creates.is_empty() {
@@ -222,8 +240,18 @@ pub async fn set_aside_indexes(
 
 /// Builds again, with their own definitions, the indexes [`set_aside_indexes`] dropped.
 pub async fn rebuild_indexes(conn: &mut Conn, set_aside: SetAside) -> Result<()> {
-    for (_, sql) in set_aside.0 {
-        Sql::new(&sql).execute(conn).await?;
+    for i in set_aside.0 {
+        Sql::new(&i.sql).execute(conn).await?;
+        if let Some(stat) = i.stat {
+            let mut s = Sql::new("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (");
+            s.bind(i.tbl)
+                .push(", ")
+                .bind(i.name)
+                .push(", ")
+                .bind(stat)
+                .push(")");
+            s.execute(conn).await?;
+        }
     }
     Ok(())
 }

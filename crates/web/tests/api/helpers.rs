@@ -277,7 +277,6 @@ impl TestApp {
             .unwrap()
     }
 
-    /// The id of a user by username.
     /// Merges lead `duplicate` into lead `keep`.
     pub async fn merge(&self, token: &str, keep: i64, duplicate: i64) {
         self.post_json(
@@ -289,6 +288,7 @@ impl TestApp {
         .await;
     }
 
+    /// The id of a user by username.
     pub async fn user_id(&self, username: &str) -> i64 {
         fenglai_app::auth::actor_by_username(&self.app, username)
             .await

@@ -1349,6 +1349,28 @@ async fn index_definitions(t: &TestApp) -> String {
 async fn indexes_set_aside_and_rebuilt(t: TestApp) {
     use fenglai_store::imports::{rebuild_indexes, set_aside_indexes};
     let backend = t.app.db.backend;
+    let sqlite = backend == fenglai_store::Backend::Sqlite;
+    if sqlite {
+        // a unique index stays; planner statistics survive the rebuild
+        t.raw_sql("CREATE UNIQUE INDEX leads_test_unique ON leads(id, company_name)")
+            .await;
+        t.raw_sql("ANALYZE leads").await;
+    }
+    let stats = || async {
+        if !sqlite {
+            return String::new();
+        }
+        let mut c = t.app.db.acquire().await.unwrap();
+        let (s,): (String,) = fenglai_store::sql::Sql::new(
+            "SELECT COALESCE(group_concat(d, ' '), '') FROM (SELECT idx || '=' || stat AS d \
+             FROM sqlite_stat1 WHERE tbl = 'leads' ORDER BY idx)",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        s
+    };
+    let before_stats = stats().await;
     let before = index_definitions(&t).await;
     assert!(before.contains("leads_name_key"), "{before}");
     // the seeded organisation has users and units but no leads or projects yet
@@ -1401,6 +1423,13 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
         "built again as they were"
     );
     assert_eq!(t.app.db.integrity().await.unwrap(), "ok");
+    assert_eq!(stats().await, before_stats, "statistics written back");
+    if sqlite {
+        assert!(
+            before_stats.contains("leads_admitted_credit="),
+            "{before_stats}"
+        );
+    }
 }
 both!(bulk_index_set_aside, indexes_set_aside_and_rebuilt);
 
@@ -1429,11 +1458,20 @@ async fn a_bulk_ledger(t: TestApp) {
     }
     import_csv(&t, &tok, "大台账.csv", csv, rows).await;
     if t.app.db.backend == fenglai_store::Backend::Sqlite {
-        let mut w = t.app.db.begin_write().await.unwrap();
-        let cache = fenglai_store::sql::Sql::new("PRAGMA cache_size")
-            .fetch_i64(&mut w)
-            .await
-            .unwrap();
+        // put back by a task of its own just after the answer
+        let mut cache = 0;
+        for _ in 0..50 {
+            let mut w = t.app.db.begin_write().await.unwrap();
+            cache = fenglai_store::sql::Sql::new("PRAGMA cache_size")
+                .fetch_i64(&mut w)
+                .await
+                .unwrap();
+            drop(w);
+            if cache == -65536 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         assert_eq!(cache, -65536, "the writer's page cache is back to 64 MiB");
     }
     assert_eq!(
@@ -1500,8 +1538,8 @@ async fn leads_in_file_alone(dir: &std::path::Path) -> i64 {
 }
 
 /// On SQLite a commit does not wait to copy the write-ahead log into the database file: a
-/// background checkpoint does it within moments, and closing the database copies the rest
-/// and empties the log, so that `fenglai.db` on its own then holds every committed write.
+/// background checkpoint does it within moments, and closing the database copies the rest,
+/// so that `fenglai.db` on its own then holds every committed write.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_reaches_the_database_file() {
     let t = crate::helpers::spawn(crate::helpers::Backend::Sqlite).await;
@@ -1523,17 +1561,15 @@ async fn the_log_reaches_the_database_file() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         waited += 1;
     }
-    // a write after that, then closing: the file alone has it, and the log is empty
+    // a write after that, then closing: the file alone has it at once
     t.lead(
         &tok,
         json!({"company_name": "关闭前新报的精密制造有限公司"}),
     )
     .await;
     t.app.db.close().await;
-    let wal = dir.join("fenglai.db-wal");
-    let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    assert_eq!(left, 0, "the log is emptied at close");
     assert_eq!(leads_in_file_alone(&dir).await, 301);
+    t.app.db.close().await; // twice is harmless
 }
 
 /// A ledger large enough to be checked in parts on several cores reports exactly what one
