@@ -1630,6 +1630,7 @@ async fn write_rows(
     let names = imports::lead_names(&leads_out);
     clock.lap("name keys");
     let mut tx = Tx::begin(app).await?;
+    imports::begin_bulk(tx.conn(), app.db.backend).await?;
     let id = match source {
         Source::Stored(id) => {
             if !imports::claim(tx.conn(), id).await? {

@@ -112,6 +112,22 @@ pub async fn finish(conn: &mut Conn, id: i64, o: &Outcome) -> Result<()> {
     s.execute(conn).await.map(|_| ())
 }
 
+/// Readies the import's transaction for many rows. On PostgreSQL every connection plans
+/// each execution of a prepared statement afresh (`plan_cache_mode = force_custom_plan`,
+/// set at connect for the lists' filters), and that includes the lookups behind each
+/// foreign key, run once per inserted row per key: re-planned against the referenced
+/// table's every index, they cost a 100,000-row ledger several seconds more than the
+/// inserts. For this transaction plans are cached as PostgreSQL does by default. A no-op
+/// on SQLite.
+pub async fn begin_bulk(conn: &mut Conn, backend: Backend) -> Result<()> {
+    if backend == Backend::Postgres {
+        Sql::new("SET LOCAL plan_cache_mode = auto")
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Reserves `n` consecutive ids of `table` (leads or projects) for rows inserted with
 /// explicit ids, so that one multi-row INSERT needs no `RETURNING` per row. Call inside
 /// the import's transaction after taking the audit head, which serialises writers. On

@@ -1436,7 +1436,8 @@ both!(bulk_index_set_aside, indexes_set_aside_and_rebuilt);
 /// A ledger as large as the bulk threshold, loaded into a new system: the tables' indexes
 /// are set aside and built again, and afterwards every index is there as defined, agrees
 /// with its table (integrity check), and serves the lists and their totals — also on
-/// connections that had prepared their statements before the schema changed.
+/// connections that had prepared their statements before the schema changed; the
+/// settings the load changed (SQLite's page cache, PostgreSQL's plan caching) are back.
 async fn a_bulk_ledger(t: TestApp) {
     let tok = t.token("promoter").await;
     let rows = fenglai_store::imports::BULK_ROWS;
@@ -1473,6 +1474,19 @@ async fn a_bulk_ledger(t: TestApp) {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert_eq!(cache, -65536, "the writer's page cache is back to 64 MiB");
+    } else {
+        // the import cached its plans for its own transaction only: every pooled
+        // connection, the import's among them, still plans each execution
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            let mut c = t.app.db.acquire().await.unwrap();
+            let (mode,): (String,) = fenglai_store::sql::Sql::new("SHOW plan_cache_mode")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(mode, "force_custom_plan");
+            held.push(c);
+        }
     }
     assert_eq!(
         index_definitions(&t).await,
