@@ -1506,6 +1506,21 @@ pub async fn commit(
     .await
 }
 
+/// Imports an upload on a task of its own, for a caller that may hang up (a browser tab
+/// closed, a phone losing its signal): once begun, the import runs to its commit or
+/// rollback whatever becomes of the request, and the upload then reads as imported.
+pub async fn commit_detached(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &CommitInput,
+) -> Result<ImportResult> {
+    let (app, actor, input) = (app.clone(), actor.clone(), input.clone());
+    tokio::spawn(async move { commit(&app, &actor, id, &input, &|_, _| {}).await })
+        .await
+        .map_err(|e| Error::Internal(format!("import: {e}")))?
+}
+
 /// Where the file of an import is.
 pub enum Source {
     /// Uploaded before (the preview's id).

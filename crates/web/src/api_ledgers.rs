@@ -189,9 +189,7 @@ pub async fn commit(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<CommitInput>,
 ) -> ApiResult<Json<ImportResult>> {
-    Ok(Json(
-        import::commit(&app, &a, id, &input, &|_, _| {}).await?,
-    ))
+    Ok(Json(import::commit_detached(&app, &a, id, &input).await?))
 }
 
 /// The rows of an upload that have errors or were skipped, as .xlsx (行号, 单元格, 字段, 问题).

@@ -32,3 +32,13 @@
 document.querySelectorAll('[data-print]').forEach(function (b) {
   b.addEventListener('click', function () { window.print(); });
 });
+
+// Forms with data-busy: once sent, the button says what is under way and cannot send twice.
+document.querySelectorAll('form[data-busy]').forEach(function (form) {
+  form.addEventListener('submit', function () {
+    form.querySelectorAll('button[type="submit"]').forEach(function (b) {
+      b.disabled = true;
+      b.textContent = form.getAttribute('data-busy');
+    });
+  });
+});

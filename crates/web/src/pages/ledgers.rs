@@ -273,7 +273,7 @@ async fn commit(
         skip_bad_rows: f.skip_bad_rows.is_some_and(|v| !v.is_empty()),
         unit_id,
     };
-    match import::commit(&app, &s.actor, id, &input, &|_, _| {}).await {
+    match import::commit_detached(&app, &s.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(Error::Invalid { message, .. })
         | Err(Error::Conflict(message))

@@ -1648,6 +1648,57 @@ async fn a_ledger_checked_in_parts(t: TestApp) {
 }
 both!(ledger_checked_in_parts, a_ledger_checked_in_parts);
 
+/// Once confirmed, an import is not undone by the caller hanging up (a closed tab, a
+/// phone losing its signal): it runs to its commit, and the upload then reads as imported
+/// with every row there.
+async fn a_caller_hangs_up(t: TestApp) {
+    let tok = t.token("promoter").await;
+    let rows = 3000;
+    let mut csv = String::from("项目名称,项目单位,项目进展,签约日期,报送日期\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "挂断{i}号项目,挂断{i}号精密制造有限公司,已签约,2024-01-02,2023-12-01\n"
+        ));
+    }
+    let p = upload_csv(&t, &tok, ("projects", "挂断.csv"), csv, (rows, 0)).await;
+    let id = p["id"].as_i64().unwrap();
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(30))
+        .build()
+        .unwrap();
+    let r = impatient
+        .post(t.url(&format!("/api/v1/imports/{id}/commit")))
+        .bearer_auth(&tok)
+        .json(&json!({}))
+        .send()
+        .await;
+    assert!(
+        r.as_ref().is_err_and(|e| e.is_timeout()),
+        "the caller hung up before the answer: {r:?}"
+    );
+    let mut status = Value::Null;
+    for _ in 0..300 {
+        let p = t
+            .get_json(&tok, &format!("/api/v1/imports/{id}"), StatusCode::OK)
+            .await;
+        status = p["status"].clone();
+        if status != "preview" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "imported");
+    let ps = t
+        .get_json(
+            &tok,
+            "/api/v1/projects?stage=signed&per_page=1",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(ps["total"], rows, "{ps}");
+}
+both!(an_import_outlives_its_caller, a_caller_hangs_up);
+
 /// Uploads a ledger in CSV of `kind` ("leads" or "projects") named `name` and expects the
 /// preview to count `(valid, invalid)` rows; the preview.
 async fn upload_csv(
