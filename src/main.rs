@@ -270,8 +270,8 @@ async fn open(db: &DbArgs) -> Result<App> {
 
 /// Every database a command opened, closed before the process ends: closing the last
 /// connection copies the write-ahead log back into the database file (the background
-/// checkpoint stops with the process), so that `fenglai.db` on its own holds every
-/// committed write once a command has finished.
+/// checkpoint stops with the process), so that once a command that had the database to
+/// itself has finished, `fenglai.db` on its own holds every committed write.
 static OPENED: std::sync::Mutex<Vec<Db>> = std::sync::Mutex::new(Vec::new());
 
 async fn close_opened() {

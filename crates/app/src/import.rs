@@ -173,7 +173,7 @@ pub struct Preview {
     /// leads or projects
     pub kind: String,
     pub file_name: String,
-    /// preview or imported
+    /// preview, importing (confirmed, being written by the server) or imported
     pub status: String,
     /// the worksheet read
     pub sheet: String,
@@ -1362,7 +1362,16 @@ fn clean_file_name(name: &str) -> String {
 pub async fn preview(app: &App, actor: &Actor, id: i64) -> Result<Preview> {
     let (row, content) = own(app, actor, id).await?;
     let a = analysis_of(app, actor, &row, &content, None).await?;
-    Ok(preview_of(&a, Some(&row)))
+    let mut p = preview_of(&a, Some(&row));
+    if p.status == "preview" && in_flight(app).contains(&id) {
+        p.status = "importing".into();
+    }
+    Ok(p)
+}
+
+/// The uploads this process is importing right now.
+fn in_flight(app: &App) -> std::sync::MutexGuard<'_, std::collections::HashSet<i64>> {
+    app.importing.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Changes what columns hold; the new mapping must still have every required column.
@@ -1507,18 +1516,35 @@ pub async fn commit(
 }
 
 /// Imports an upload on a task of its own, for a caller that may hang up (a browser tab
-/// closed, a phone losing its signal): once begun, the import runs to its commit or
-/// rollback whatever becomes of the request, and the upload then reads as imported.
+/// closed, a phone losing its signal): once begun, the import runs to its commit or its
+/// rollback whatever becomes of the request. Meanwhile the upload reads as `importing`,
+/// and confirming it again answers at once that it is under way.
 pub async fn commit_detached(
     app: &App,
     actor: &Actor,
     id: i64,
     input: &CommitInput,
 ) -> Result<ImportResult> {
+    if !in_flight(app).insert(id) {
+        return Err(Error::Conflict("该文件正在导入，请稍候刷新查看结果".into()));
+    }
+    /// Takes the upload off the list when the import ends, however it ends.
+    struct Landed(App, i64);
+    impl Drop for Landed {
+        fn drop(&mut self) {
+            in_flight(&self.0).remove(&self.1);
+        }
+    }
     let (app, actor, input) = (app.clone(), actor.clone(), input.clone());
-    tokio::spawn(async move { commit(&app, &actor, id, &input, &|_, _| {}).await })
-        .await
-        .map_err(|e| Error::Internal(format!("import: {e}")))?
+    tokio::spawn(async move {
+        let _landed = Landed(app.clone(), id);
+        commit(&app, &actor, id, &input, &|_, _| {}).await
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!("import {id}: {e}");
+        Error::Internal(format!("import {id}: {e}"))
+    })?
 }
 
 /// Where the file of an import is.

@@ -59,6 +59,8 @@ pub struct App {
     pub(crate) leads_waiting: Arc<Mutex<Vec<leads::Waiting>>>,
     /// what a new password must be (set at start-up; default at least 8 characters)
     password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
+    /// uploads being imported by this process right now (`import::commit_detached`)
+    pub(crate) importing: Arc<Mutex<std::collections::HashSet<i64>>>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -76,6 +78,7 @@ impl App {
             writer: Arc::default(),
             leads_waiting: Arc::default(),
             password_policy: Arc::default(),
+            importing: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;

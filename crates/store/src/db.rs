@@ -168,10 +168,11 @@ impl Db {
     }
 
     /// Puts the writing connection's page cache back to its usual 64 MiB (`cache_size =
-    /// -65536`, as every connection opens with) after a bulk load raised it
-    /// ([`crate::imports::set_aside_indexes`]), releasing the pages above that.
+    /// -65536`, as every connection opens with), releasing the pages a bulk load
+    /// ([`crate::imports::set_aside_indexes`]) may have raised it by; run after every
+    /// import. Nothing to do once the database is closed.
     pub async fn reset_write_cache(&self) -> Result<()> {
-        if let Some(w) = &self.writes {
+        if let Some(w) = self.writes.as_ref().filter(|w| !w.is_closed()) {
             sqlx::query("PRAGMA cache_size = -65536").execute(w).await?;
         }
         Ok(())
@@ -179,8 +180,9 @@ impl Db {
 
     /// Closes every connection (reads and the writing one), waiting for those in use. On
     /// SQLite the write-ahead log is first copied into the database file, as far as no
-    /// other process still reads an older state, so that once a command ends `fenglai.db`
-    /// on its own holds every committed write.
+    /// other process still reads an older state: when no other process has the database
+    /// open, `fenglai.db` on its own then holds every committed write (otherwise
+    /// `fenglai.db` and its `-wal` together do, as while a server runs).
     pub async fn close(&self) {
         if let Some(w) = &self.writes {
             // after the background checkpoint in progress, if any: SQLite refuses a second

@@ -158,31 +158,33 @@ pub const BULK_ROWS: usize = 5_000;
 /// to be built again by [`rebuild_indexes`] before it commits.
 #[must_use = "the indexes must be built again before the transaction commits"]
 #[derive(Debug, Default)]
-pub struct SetAside(Vec<Index>);
+pub struct SetAside {
+    indexes: Vec<Index>,
+    /// tables whose planner statistics are to be gathered again after the rebuild
+    analyze: Vec<String>,
+}
 
-/// An index set aside: its name, its definition, and its planner statistics
-/// (`sqlite_stat1`, which `DROP INDEX` deletes), if `ANALYZE` had gathered any.
+/// An index set aside: its name and its definition.
 #[derive(Debug, sqlx::FromRow)]
 struct Index {
-    tbl: String,
     name: String,
     sql: String,
-    stat: Option<String>,
 }
 
 impl SetAside {
     /// The names of the indexes set aside, in order.
     pub fn names(&self) -> Vec<&str> {
-        self.0.iter().map(|i| i.name.as_str()).collect()
+        self.indexes.iter().map(|i| i.name.as_str()).collect()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.indexes.is_empty()
     }
 
     /// Adds the indexes `other` set aside, to be built with these.
     pub fn extend(&mut self, other: SetAside) {
-        self.0.extend(other.0);
+        self.indexes.extend(other.indexes);
+        self.analyze.extend(other.analyze);
     }
 }
 
@@ -192,18 +194,20 @@ impl SetAside {
 /// small system. Its rows then go in without index upkeep (each row of `leads` updates
 /// seventeen indexes in random order), and [`rebuild_indexes`] builds each index once by
 /// sorting, which is faster when the table is mostly new rows. Unique indexes (and those
-/// behind `UNIQUE` and primary keys) stay and go on checking; planner statistics of the
-/// others are kept and written back. A rollback restores everything; other
-/// connections keep reading the committed schema until the commit. A no-op on PostgreSQL.
+/// behind `UNIQUE` and primary keys) stay and go on checking. If the database keeps
+/// planner statistics (`ANALYZE` has run), those of the loaded tables, which `DROP INDEX`
+/// deletes and the load would make stale anyway, are gathered again after the rebuild. A
+/// rollback restores everything; other connections keep reading the committed schema
+/// until the commit. A no-op on PostgreSQL.
 pub async fn set_aside_indexes(
     conn: &mut Conn,
     backend: Backend,
     adding: &[(&str, usize)],
     min_rows: usize,
 ) -> Result<SetAside> {
-    let mut creates = Vec::new();
+    let mut aside = SetAside::default();
     if backend != Backend::Sqlite {
-        return Ok(SetAside(creates));
+        return Ok(aside);
     }
     let stats = Sql::new("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
         .fetch_i64(conn)
@@ -221,53 +225,71 @@ pub async fn set_aside_indexes(
             continue;
         }
         // not the unique ones: they go on checking
-        let mut s = Sql::new(&format!(
-            "SELECT m.tbl_name AS tbl, m.name, m.sql, {} AS stat FROM sqlite_master m \
+        let mut s = Sql::new(
+            "SELECT m.name, m.sql FROM sqlite_master m \
              WHERE m.type = 'index' AND m.sql IS NOT NULL AND NOT EXISTS \
              (SELECT 1 FROM pragma_index_list(m.tbl_name) l WHERE l.name = m.name AND l.\"unique\") \
              AND m.tbl_name = ",
-            if stats {
-                "(SELECT s.stat FROM sqlite_stat1 s WHERE s.tbl = m.tbl_name AND s.idx = m.name)"
-            } else {
-                "NULL"
-            }
-        ));
+        );
         s.bind(table).push(" ORDER BY m.name");
         let indexes: Vec<Index> = s.fetch_all(conn).await?;
+        if indexes.is_empty() {
+            continue;
+        }
         for i in indexes {
             Sql::new(&format!("DROP INDEX \"{}\"", i.name.replace('"', "\"\"")))
                 .execute(conn)
                 .await?;
-            creates.push(i);
+            aside.indexes.push(i);
+        }
+        if stats {
+            aside.analyze.push(table.to_string());
         }
     }
-    if !creates.is_empty() {
+    if !aside.is_empty() {
         // the new pages stay in memory until the commit instead of being written to the
         // log and read back while the indexes are built: 4 KiB a row on top of the usual
-        // 64 MiB, at most 512 MiB, until [`crate::Db::reset_write_cache`]
+        // 64 MiB, at most 512 MiB, until [`crate::Db::reset_write_cache`]; never lowered
+        // here (a second call, for a smaller table, keeps what the first one set)
         let rows = adding.iter().map(|(_, n)| *n).max().unwrap_or(0) as i64;
         let kib = (65_536 + 4 * rows).min(524_288);
-        Sql::new(&format!("PRAGMA cache_size = -{kib}"))
-            .execute(conn)
-            .await?;
+        if kib > cache_kib(conn).await? {
+            Sql::new(&format!("PRAGMA cache_size = -{kib}"))
+                .execute(conn)
+                .await?;
+        }
     }
-    Ok(SetAside(creates))
+    Ok(aside)
 }
 
-/// Builds again, with their own definitions, the indexes [`set_aside_indexes`] dropped.
+/// The connection's page cache in KiB (`cache_size` is negative for KiB, positive for
+/// pages).
+async fn cache_kib(conn: &mut Conn) -> Result<i64> {
+    let size = Sql::new("PRAGMA cache_size").fetch_i64(conn).await?;
+    if size < 0 {
+        return Ok(-size);
+    }
+    let page = Sql::new("PRAGMA page_size").fetch_i64(conn).await?;
+    Ok(size * page / 1024)
+}
+
+/// Builds again, with their own definitions, the indexes [`set_aside_indexes`] dropped,
+/// then gathers the loaded tables' planner statistics again if the database keeps them
+/// (sampling at most 1,000 rows of each index, `analysis_limit`).
 pub async fn rebuild_indexes(conn: &mut Conn, set_aside: SetAside) -> Result<()> {
-    for i in set_aside.0 {
+    for i in set_aside.indexes {
         Sql::new(&i.sql).execute(conn).await?;
-        if let Some(stat) = i.stat {
-            let mut s = Sql::new("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (");
-            s.bind(i.tbl)
-                .push(", ")
-                .bind(i.name)
-                .push(", ")
-                .bind(stat)
-                .push(")");
-            s.execute(conn).await?;
+    }
+    if !set_aside.analyze.is_empty() {
+        Sql::new("PRAGMA analysis_limit = 1000")
+            .execute(conn)
+            .await?;
+        for table in &set_aside.analyze {
+            Sql::new(&format!("ANALYZE \"{table}\""))
+                .execute(conn)
+                .await?;
         }
+        Sql::new("PRAGMA analysis_limit = 0").execute(conn).await?;
     }
     Ok(())
 }

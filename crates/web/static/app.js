@@ -34,11 +34,21 @@ document.querySelectorAll('[data-print]').forEach(function (b) {
 });
 
 // Forms with data-busy: once sent, the button says what is under way and cannot send twice.
+// A page shown again from the browser's history gets its buttons back.
 document.querySelectorAll('form[data-busy]').forEach(function (form) {
+  var buttons = form.querySelectorAll('button[type="submit"]');
+  var labels = Array.prototype.map.call(buttons, function (b) { return b.textContent; });
   form.addEventListener('submit', function () {
-    form.querySelectorAll('button[type="submit"]').forEach(function (b) {
+    buttons.forEach(function (b) {
       b.disabled = true;
       b.textContent = form.getAttribute('data-busy');
+    });
+  });
+  window.addEventListener('pageshow', function (e) {
+    if (!e.persisted) return;
+    buttons.forEach(function (b, i) {
+      b.disabled = false;
+      b.textContent = labels[i];
     });
   });
 });
