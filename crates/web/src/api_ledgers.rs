@@ -180,7 +180,7 @@ pub async fn set_mapping(
 /// Import an upload in one transaction: all-or-nothing (422 and nothing written when any
 /// row has errors) or, with `skip_bad_rows`, the good rows (the bad ones are in errors.xlsx).
 #[utoipa::path(post, path = "/api/v1/imports/{id}/commit", params(("id" = i64, Path)), request_body = CommitInput,
-    responses((status = 200, body = ImportResult), (status = 404), (status = 409, description = "already imported"),
+    responses((status = 200, body = ImportResult), (status = 404), (status = 409, description = "already imported, or being imported right now"),
               (status = 403, description = "reporting unit outside the caller's scope"),
               (status = 422, description = "rows with errors and skip_bad_rows not set: nothing written")), security(("bearer" = [])))]
 pub async fn commit(
