@@ -1611,37 +1611,9 @@ async fn write(
     skip_bad_rows: bool,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<ImportResult> {
-    // committed, rolled back or cancelled: the page cache a bulk load may have raised
-    // goes back to normal
+    // dropped after the transaction (locals drop in reverse order): committed, rolled
+    // back or cancelled, the page cache a bulk load may have raised goes back to normal
     let _cache = ResetCache(app.db.clone());
-    write_rows(app, actor, a, source, skip_bad_rows, progress).await
-}
-
-/// Puts the writing connection's page cache back when dropped, on a task of its own so
-/// that the import's answer, and a cancelled request, never wait for it.
-struct ResetCache(fenglai_store::Db);
-
-impl Drop for ResetCache {
-    fn drop(&mut self) {
-        let db = self.0.clone();
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async move {
-                if let Err(e) = db.reset_write_cache().await {
-                    tracing::warn!("page cache after an import: {e}");
-                }
-            });
-        }
-    }
-}
-
-async fn write_rows(
-    app: &App,
-    actor: &Actor,
-    a: &Analysis,
-    source: Source,
-    skip_bad_rows: bool,
-    progress: &(dyn Fn(u64, u64) + Send + Sync),
-) -> Result<ImportResult> {
     if let Some(m) = &a.mapping_error {
         return Err(Error::invalid("mapping", m.clone()));
     }
@@ -1896,6 +1868,23 @@ async fn write_rows(
         skipped: s.skipped,
         dry_run: false,
     })
+}
+
+/// Puts the writing connection's page cache back when dropped, on a task of its own so
+/// that the import's answer, and a cancelled request, never wait for it.
+struct ResetCache(fenglai_store::Db);
+
+impl Drop for ResetCache {
+    fn drop(&mut self) {
+        let db = self.0.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                if let Err(e) = db.reset_write_cache().await {
+                    tracing::warn!("page cache after an import: {e}");
+                }
+            });
+        }
+    }
 }
 
 /// What the event of a project ledger's row records: the project and the lead made for it.
