@@ -85,22 +85,18 @@ describe('导入台账: preview with cell errors, a mapping changed, bad rows sk
     await step(page, 'import-commit', async () => {
       const form = page.locator('form[action$="/commit"]');
       await form.locator('input[name="skip_bad_rows"]').check();
-      // the commit is held back until the page has been seen waiting for it
-      let release;
-      const held = new Promise((r) => (release = r));
-      await page.route('**/commit', async (route) => {
-        await held;
-        await route.continue();
-      });
-      const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
-      await submitButton(form, '确认导入').click({ noWaitAfter: true });
+      // pressed once with the sending held back in the page, the button says the import
+      // is under way and cannot send it twice
+      await form.evaluate((f) => f.addEventListener('submit', (e) => e.preventDefault(), { once: true }));
+      await submitButton(form, '确认导入').click();
       const sent = form.locator('button[type="submit"]');
       assert.ok(await sent.isDisabled(), 'a confirmed import cannot be sent twice');
       assert.match(await sent.innerText(), /正在导入/);
-      release();
+      // then sent
+      const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+      await form.evaluate((f) => f.submit());
       await navigated;
       await page.waitForLoadState('load');
-      await page.unroute('**/commit');
       const result = page.locator('#result');
       const text = await result.innerText();
       assert.match(text, /已写入\s*2\s*条线索/);
