@@ -17,6 +17,57 @@ use std::path::PathBuf;
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    #[command(flatten)]
+    upload: UploadArgs,
+}
+
+/// What an uploaded ledger may unpack to and hold (the import API and pages, the monthly
+/// figures and `fenglai import`); a file beyond them is refused with the limit named.
+#[derive(Args, Clone)]
+struct UploadArgs {
+    /// Megabytes all parts of an uploaded workbook may inflate to together
+    #[arg(
+        long,
+        global = true,
+        env = "FENGLAI_UPLOAD_MAX_UNPACKED_MB",
+        default_value_t = 512
+    )]
+    upload_max_unpacked_mb: u64,
+    /// Megabytes one part of an uploaded workbook (a sheet, the shared strings) may inflate to
+    #[arg(
+        long,
+        global = true,
+        env = "FENGLAI_UPLOAD_MAX_PART_MB",
+        default_value_t = 256
+    )]
+    upload_max_part_mb: u64,
+    /// Cells a sheet may span from A1 to its last row and column with data (rows × columns)
+    #[arg(
+        long,
+        global = true,
+        env = "FENGLAI_UPLOAD_MAX_AREA",
+        default_value_t = 20_000_000
+    )]
+    upload_max_area: u64,
+    /// Non-empty cells an uploaded file may hold
+    #[arg(
+        long,
+        global = true,
+        env = "FENGLAI_UPLOAD_MAX_CELLS",
+        default_value_t = 10_000_000
+    )]
+    upload_max_cells: u64,
+}
+
+impl UploadArgs {
+    fn limits(&self) -> fenglai_ledger::Limits {
+        fenglai_ledger::Limits {
+            unpacked_total: self.upload_max_unpacked_mb.saturating_mul(1024 * 1024),
+            unpacked_part: self.upload_max_part_mb.saturating_mul(1024 * 1024),
+            area: self.upload_max_area,
+            cells: self.upload_max_cells,
+        }
+    }
 }
 
 #[derive(Args, Clone)]
@@ -523,7 +574,9 @@ async fn main() -> Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let done = run(Cli::parse().cmd).await;
+    let cli = Cli::parse();
+    fenglai_ledger::set_limits(cli.upload.limits());
+    let done = run(cli.cmd).await;
     close_opened().await;
     done
 }

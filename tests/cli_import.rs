@@ -127,6 +127,35 @@ async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
     );
     assert_eq!(counts(&t).await, before);
 
+    // the upload limits hold on the command line too, set by flag or environment
+    for (flag, env) in [(true, false), (false, true)] {
+        let mut cmd = fenglai(
+            &t,
+            &[
+                "import",
+                "leads",
+                small.to_str().unwrap(),
+                "--as",
+                "promoter",
+                "--dry-run",
+            ],
+        );
+        if flag {
+            cmd.args(["--upload-max-cells", "20"]);
+        }
+        if env {
+            cmd.env("FENGLAI_UPLOAD_MAX_CELLS", "20");
+        }
+        let o = cmd.output().unwrap();
+        assert!(!o.status.success(), "{}", text(&o));
+        assert!(
+            text(&o).contains("文件含有超过 20 个非空单元格（可由 FENGLAI_UPLOAD_MAX_CELLS 调整）"),
+            "{}",
+            text(&o)
+        );
+    }
+    assert_eq!(counts(&t).await, before);
+
     // killed while writing: nothing of it remains
     let big = work.join("big.csv");
     ledger(&big, 60_000);

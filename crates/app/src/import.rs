@@ -49,7 +49,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub use fenglai_ledger::Kind as LedgerKind;
 
 /// The largest file accepted (a 100,000-row ledger is about 12 MB).
-pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = ledger::MAX_FILE_BYTES;
 /// Rows shown in a preview.
 pub const PREVIEW_ROWS: usize = 20;
 /// Row errors listed in a preview (the error report has them all).
@@ -880,30 +880,18 @@ impl Checker<'_> {
 
 /// Reads a file's worksheet `want` (by name), or else the first whose header is found
 /// (else the first that holds data), with the names of all its worksheets; messages for
-/// people.
-fn read_sheet(bytes: &[u8], file_name: &str, want: Option<&str>) -> Result<(Sheet, Vec<String>)> {
-    if bytes.is_empty() {
-        return Err(Error::invalid("file", format!("文件“{file_name}”是空的")));
-    }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(Error::invalid(
-            "file",
-            format!("文件过大（上限 {} MB）", MAX_FILE_BYTES / 1024 / 1024),
-        ));
-    }
-    let looks_binary = !bytes.starts_with(b"PK\x03\x04")
-        && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
-        && bytes.iter().take(4096).any(|b| *b == 0)
-        && !bytes.starts_with(&[0xFF, 0xFE])
-        && !bytes.starts_with(&[0xFE, 0xFF]);
-    if looks_binary {
-        return Err(Error::invalid(
-            "file",
-            format!("“{file_name}”不是 Excel 或 CSV 文件：请上传 .xlsx、.xls 或 .csv 台账"),
-        ));
-    }
-    let mut all =
-        ledger::read_all(bytes, file_name).map_err(|e| Error::invalid("file", e.to_string()))?;
+/// people. The file is read on a blocking thread ([`ledger::open_upload`]: its size, its
+/// kind and the limits of what it may unpack to), never on the server's own.
+async fn read_sheet(
+    bytes: &[u8],
+    file_name: &str,
+    want: Option<&str>,
+) -> Result<(Sheet, Vec<String>)> {
+    let (owned, name) = (bytes.to_vec(), file_name.to_string());
+    let mut all = tokio::task::spawn_blocking(move || ledger::open_upload(&owned, &name))
+        .await
+        .map_err(|e| Error::Internal(format!("读取文件的任务失败：{e}")))?
+        .map_err(|e| Error::invalid("file", e))?;
     let names: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
     let at = match want {
         Some(w) => all.iter().position(|s| s.name == w).ok_or_else(|| {
@@ -1020,7 +1008,7 @@ pub async fn analyze(
 ) -> Result<Analysis> {
     authorize(actor, kind)?;
     let clock = Phases::start();
-    let (sheet, sheets) = read_sheet(bytes, file_name, choice.sheet.as_deref())?;
+    let (sheet, sheets) = read_sheet(bytes, file_name, choice.sheet.as_deref()).await?;
     let mapping = choice.mapping;
     clock.lap("read");
     let mapping = match mapping {
@@ -1387,7 +1375,7 @@ pub async fn set_mapping(
     }
     let kind = parse_kind(&row.kind)?;
     let stored = load_choice(row.mapping_json.as_deref());
-    let (current, _) = read_sheet(&content, &row.file_name, stored.sheet.as_deref())?;
+    let (current, _) = read_sheet(&content, &row.file_name, stored.sheet.as_deref()).await?;
     let wanted = input
         .sheet
         .as_deref()
@@ -1396,7 +1384,7 @@ pub async fn set_mapping(
     // another worksheet: its header and mapping are found anew
     let (sheet, mut mapping) = match wanted {
         Some(w) => {
-            let (sheet, _) = read_sheet(&content, &row.file_name, Some(w))?;
+            let (sheet, _) = read_sheet(&content, &row.file_name, Some(w)).await?;
             let mapping = ledger::propose_mapping(&sheet)
                 .map_err(|e| Error::invalid("sheet", format!("工作表“{w}”：{e}")))?;
             (sheet, mapping)

@@ -17,25 +17,29 @@
 //! other list; [`write_error_report`] the rows an import refused.
 
 mod field;
+mod limits;
 mod mapping;
 mod monthly;
 mod read;
 mod rows;
 mod sheet;
+mod upload;
 mod value;
 mod write;
 
 pub use field::{Field, Unit, ValueKind};
+pub use limits::{limits, set_limits, LimitError, Limits, MAX_COLS, MAX_ROWS};
 pub use mapping::{
     match_header, normalize_header, propose_mapping, ColumnMapping, Mapping, MappingError,
 };
 pub use monthly::{parse_monthly, MonthlyRow};
-pub use read::{decode, read, read_all, ReadError};
+pub use read::{decode, read, read_all, read_all_with, read_with, ReadError};
 pub use rows::{
     check_mapping, parse_rows, summarize, CellError, Kind, Record, RowOutcome, RowResult, Skip,
     Summary,
 };
 pub use sheet::{a1, column_name, Cell, CellRef, Merge, Sheet, Source};
+pub use upload::{first_with_data, open_upload, open_upload_with, MAX_FILE_BYTES, READERS};
 pub use value::{
     clean_name, parse_channel, parse_count, parse_date, parse_land, parse_stage, parse_usd,
     parse_value, parse_yuan, to_serial, Mu, Value,

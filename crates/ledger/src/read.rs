@@ -1,17 +1,22 @@
 //! Reading a ledger file's bytes into a [`Sheet`]: .xlsx and .xls through calamine, .csv
 //! (and tab-separated text) in UTF-8, UTF-16, GBK or GB18030.
 
+use crate::limits::{
+    check_biff, check_parts, declared_string_count, limits, BiffProblem, Budget, LimitError, Limits,
+};
 use crate::sheet::{Cell, Merge, Sheet, Source};
-use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Reader, Sheets};
+use calamine::{Data, DataRef, Dimensions, Reader};
 use chrono::NaiveDate;
 use encoding_rs::{Encoding, GB18030, GBK, UTF_8};
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 /// Why a file could not be read at all. Messages are shown to users as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     #[error("无法打开 Excel 文件“{file}”：{detail}")]
     Workbook { file: String, detail: String },
+    #[error("无法导入“{file}”：{error}")]
+    Limit { file: String, error: LimitError },
     #[error("文件“{0}”中没有数据")]
     Empty(String),
     #[error("无法读取 CSV 文件“{file}”第{line}行：{detail}")]
@@ -27,7 +32,6 @@ pub enum ReadError {
 const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 fn sniff(bytes: &[u8], filename: &str) -> Kind {
-    const ZIP: &[u8] = b"PK\x03\x04";
     let lower = filename.to_ascii_lowercase();
     if bytes.starts_with(ZIP)
         || bytes.starts_with(CFB)
@@ -45,11 +49,16 @@ enum Kind {
     Text,
 }
 
-/// Reads the first worksheet that holds data (.xlsx, .xls, .xlsb, .ods), or the whole
-/// text of a .csv / .txt / .tsv file. The format is found from the bytes; the file name
-/// is used for messages and as the CSV sheet's name.
+/// Reads the first worksheet that holds data (.xlsx, .xls), or the whole text of a .csv /
+/// .txt / .tsv file, within the process-wide [`Limits`]. The format is found from the
+/// bytes; the file name is used for messages and as the CSV sheet's name.
 pub fn read(bytes: &[u8], filename: &str) -> Result<Sheet, ReadError> {
-    let mut all = read_all(bytes, filename)?;
+    read_with(bytes, filename, &limits())
+}
+
+/// [`read`] within the given limits.
+pub fn read_with(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Sheet, ReadError> {
+    let mut all = read_all_with(bytes, filename, limits)?;
     match all
         .iter()
         .position(|s| s.rows.iter().flatten().any(|c| !c.is_blank()))
@@ -62,24 +71,54 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Sheet, ReadError> {
 /// Reads every worksheet of a workbook (one sheet for CSV), in workbook order, so a
 /// caller can let the user pick another sheet than the first with data.
 pub fn read_all(bytes: &[u8], filename: &str) -> Result<Vec<Sheet>, ReadError> {
+    read_all_with(bytes, filename, &limits())
+}
+
+/// [`read_all`] within the given limits.
+pub fn read_all_with(
+    bytes: &[u8],
+    filename: &str,
+    limits: &Limits,
+) -> Result<Vec<Sheet>, ReadError> {
     match sniff(bytes, filename) {
-        Kind::Workbook => read_workbook(bytes, filename),
-        Kind::Text => read_csv(bytes, filename).map(|s| vec![s]),
+        Kind::Workbook => read_workbook(bytes, filename, limits),
+        Kind::Text => read_csv(bytes, filename, limits).map(|s| vec![s]),
     }
 }
 
-fn read_workbook(bytes: &[u8], filename: &str) -> Result<Vec<Sheet>, ReadError> {
+const ZIP: &[u8] = b"PK\x03\x04";
+
+fn read_workbook(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
     let fail = |detail: String| ReadError::Workbook {
         file: filename.to_string(),
         detail,
     };
+    let limit = |error: LimitError| ReadError::Limit {
+        file: filename.to_string(),
+        error,
+    };
     if bytes.starts_with(CFB) {
         check_cfb(bytes).map_err(fail)?;
+        check_xls(bytes, limits).map_err(|p| match p {
+            BiffProblem::Limit(e) => limit(e),
+            BiffProblem::Damaged(d) => fail(format!("文件结构损坏（{d}）")),
+        })?;
+        // calamine 0.38 panics on some damaged files (an .xls whose shared-string table
+        // ends in the middle of a string indexes past its slice in
+        // `read_rich_extended_string`; found by the `ledger` fuzz target): a panic while
+        // reading is a damaged file, not a crash.
+        return guarded(filename, || read_xls(bytes, filename, limits));
     }
-    // calamine 0.38 panics on some damaged files (an .xls whose shared-string table ends in
-    // the middle of a string indexes past its slice in `read_rich_extended_string`; found by
-    // the `ledger` fuzz target): a panic while reading is a damaged file, not a crash.
-    guarded(filename, || read_book(bytes, filename))
+    if bytes.starts_with(ZIP) {
+        check_zip(bytes, limits).map_err(|p| match p {
+            ZipProblem::Limit(e) => limit(e),
+            ZipProblem::Refused(d) => fail(d),
+        })?;
+        return guarded(filename, || read_xlsx(bytes, filename, limits));
+    }
+    Err(fail(
+        "不是 .xlsx 或 .xls 工作簿（.ods、.xlsb 请用 Excel 或 WPS 另存为 .xlsx 再导入）".into(),
+    ))
 }
 
 /// Runs a reader, turning a panic inside it into the damaged-file error.
@@ -95,53 +134,152 @@ fn guarded(
     })
 }
 
-fn read_book(bytes: &[u8], filename: &str) -> Result<Vec<Sheet>, ReadError> {
+/// Why a zip container was refused before calamine opened it.
+enum ZipProblem {
+    Limit(LimitError),
+    Refused(String),
+}
+
+/// Checks a zip container before calamine opens it: what every part and all of them
+/// declare they inflate to (the zip reader stops a part at its declared size, so the
+/// declaration bounds it), the shared strings' declared count (reserved up front), and
+/// that it is an .xlsx workbook (calamine's .ods and .xlsb readers trust counts and
+/// repeats from the file: neither is read).
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ZipProblem> {
+    let damaged = |e: zip::result::ZipError| ZipProblem::Refused(format!("文件结构损坏（{e}）"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+    let mut parts = Vec::with_capacity(zip.len());
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(damaged)?;
+        let name = f.name().map_err(damaged)?.to_ascii_lowercase();
+        parts.push((name, f.size()));
+    }
+    check_parts(parts.iter().map(|(n, s)| (n.as_str(), *s)), limits).map_err(ZipProblem::Limit)?;
+    let has = |name: &str| parts.iter().any(|(n, _)| n == name);
+    if has("xl/workbook.bin") || has("content.xml") || has("mimetype") {
+        return Err(ZipProblem::Refused(
+            "不支持 .xlsb 或 .ods 格式，请用 Excel 或 WPS 另存为 .xlsx 再导入".into(),
+        ));
+    }
+    if !parts.iter().any(|(n, _)| n.ends_with("workbook.xml")) {
+        return Err(ZipProblem::Refused(
+            "这是一个压缩包，不是 Excel 工作簿（.xlsx）".into(),
+        ));
+    }
+    for (i, (name, _)) in parts.iter().enumerate() {
+        if name.ends_with("sharedstrings.xml") {
+            let mut head = Vec::with_capacity(4096);
+            zip.by_index(i)
+                .map_err(damaged)?
+                .take(4096)
+                .read_to_end(&mut head)
+                .map_err(|e| ZipProblem::Refused(format!("文件结构损坏（{e}）")))?;
+            if let Some(n) = declared_string_count(&head) {
+                if n > limits.cells {
+                    return Err(ZipProblem::Limit(LimitError::Cells {
+                        limit: limits.cells,
+                    }));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Walks an .xls file's workbook stream before calamine reads it (see [`check_biff`]).
+fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), BiffProblem> {
+    let damaged = |e: std::io::Error| BiffProblem::Damaged(e.to_string());
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(damaged)?;
+    let mut stream = match file.open_stream("/Workbook") {
+        Ok(s) => s,
+        Err(_) => file.open_stream("/Book").map_err(damaged)?,
+    };
+    let mut data = Vec::new();
+    stream.read_to_end(&mut data).map_err(damaged)?;
+    check_biff(&data, limits)
+}
+
+fn read_xls(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+    let fail = |e: calamine::XlsError| ReadError::Workbook {
+        file: filename.to_string(),
+        detail: e.to_string(),
+    };
+    let mut book = calamine::Xls::new(Cursor::new(bytes)).map_err(fail)?;
+    let mut budget = Budget::new(*limits);
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(fail)?;
+        let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        let mut cells = Vec::new();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, d) in range.used_cells() {
+            cells.push((r as u64 + r0 as u64, c as u64 + c0 as u64, to_cell(d)));
+        }
+        sheets.push(
+            build_sheet(name, cells, &merges, Source::Xls, &mut budget).map_err(|error| {
+                ReadError::Limit {
+                    file: filename.to_string(),
+                    error,
+                }
+            })?,
+        );
+    }
+    Ok(sheets)
+}
+
+fn read_xlsx(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
     let fail = |detail: String| ReadError::Workbook {
         file: filename.to_string(),
         detail,
+    };
+    let limit = |error: LimitError| ReadError::Limit {
+        file: filename.to_string(),
+        error,
     };
     // calamine finds an .xlsx sheet's merged cells by reading the whole sheet a second
     // time (they are listed after its rows): that pass runs beside the reading of the
     // rows, on a second copy of the book (a third of the time of reading a large ledger)
     std::thread::scope(|sc| {
         let xlsx_merges = sc.spawn(|| xlsx_merges(bytes));
-        // The generic entry point: it tries .xls, then .xlsx, .xlsb and .ods.
-        let mut book =
-            open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
-        let mut ranges = Vec::new();
+        let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
+        let mut budget = Budget::new(*limits);
+        let mut read = Vec::new();
         for name in book.sheet_names() {
-            let range = book
-                .worksheet_range(&name)
-                .map_err(|e| fail(e.to_string()))?;
-            let merges = match &mut book {
-                Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                _ => Vec::new(),
-            };
-            ranges.push((name, range, merges));
-        }
-        let source = match &book {
-            Sheets::Xlsx(_) => {
-                let by_sheet = xlsx_merges
-                    .join()
-                    .unwrap_or_else(|_| Err("文件结构损坏（读取合并单元格时出错）".into()))
-                    .map_err(fail)?;
-                for ((_, _, merges), found) in ranges.iter_mut().zip(by_sheet) {
-                    *merges = found;
+            let mut cells = Vec::new();
+            match book.worksheet_cells_reader(&name) {
+                Ok(mut reader) => {
+                    // one cell at a time: nothing is laid out before its place is checked
+                    while let Some(cell) = reader.next_cell().map_err(|e| fail(e.to_string()))? {
+                        if matches!(cell.get_value(), DataRef::Empty) {
+                            continue;
+                        }
+                        let (r, c) = cell.get_position();
+                        budget.take(1).map_err(limit)?;
+                        budget.position(&name, r as u64, c as u64).map_err(limit)?;
+                        let value = to_cell(&Data::from(cell.get_value().clone()));
+                        cells.push((r as u64, c as u64, value));
+                    }
                 }
-                Source::Xlsx
+                Err(calamine::XlsxError::NotAWorksheet(_)) => {}
+                Err(e) => return Err(fail(e.to_string())),
             }
-            Sheets::Xls(_) => Source::Xls,
-            _ => Source::OtherWorkbook,
-        };
-        Ok(ranges
-            .into_iter()
-            .map(|(name, range, merges)| to_sheet(name, &range, &merges, &source))
-            .collect())
+            read.push((name, cells));
+        }
+        let by_sheet = xlsx_merges
+            .join()
+            .unwrap_or_else(|_| Err("文件结构损坏（读取合并单元格时出错）".into()))
+            .map_err(fail)?;
+        let mut by_sheet = by_sheet.into_iter();
+        read.into_iter()
+            .map(|(name, cells)| {
+                let merges = by_sheet.next().unwrap_or_default();
+                build_sheet(name, cells, &merges, Source::Xlsx, &mut budget).map_err(limit)
+            })
+            .collect()
     })
 }
 
-/// The merged cells of every worksheet of an .xlsx file, in workbook order (an error for
-/// other files, whose merges are read with their rows).
+/// The merged cells of every worksheet of an .xlsx file, in workbook order.
 fn xlsx_merges(bytes: &[u8]) -> Result<Vec<Vec<Dimensions>>, String> {
     let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     book.sheet_names()
@@ -153,34 +291,51 @@ fn xlsx_merges(bytes: &[u8]) -> Result<Vec<Vec<Dimensions>>, String> {
         .collect()
 }
 
-/// A worksheet's cells as a [`Sheet`], merged areas filled in.
-fn to_sheet(
+/// A worksheet's non-empty cells (0-based positions, in any order) as a [`Sheet`],
+/// merged areas filled in: its extent from A1 is checked before the rows are laid out,
+/// and the cells the merged areas add are counted.
+fn build_sheet(
     name: String,
-    range: &calamine::Range<Data>,
+    cells: Vec<(u64, u64, Cell)>,
     merges: &[Dimensions],
-    source: &Source,
-) -> Sheet {
-    let (r0, c0) = range
-        .start()
-        .map(|(r, c)| (r as usize, c as usize))
-        .unwrap_or((0, 0));
-    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0];
-    rows.reserve(range.height());
-    for row in range.rows() {
-        let mut cells = Vec::with_capacity(c0 + row.len());
-        cells.resize(c0, Cell::Empty);
-        cells.extend(row.iter().map(to_cell));
-        while cells.last().is_some_and(Cell::is_blank) {
-            cells.pop();
+    source: Source,
+    budget: &mut Budget,
+) -> Result<Sheet, LimitError> {
+    let last_row = cells.iter().map(|c| c.0).max();
+    let last_col = cells.iter().map(|c| c.1).max().unwrap_or(0);
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    if let Some(last_row) = last_row {
+        budget.extent(&name, last_row, last_col)?;
+        rows = vec![Vec::new(); last_row as usize + 1];
+        for (r, c, value) in cells {
+            let row = &mut rows[r as usize];
+            if row.len() <= c as usize {
+                row.resize(c as usize + 1, Cell::Empty);
+            }
+            row[c as usize] = value;
         }
-        rows.push(cells);
+        for row in &mut rows {
+            while row.last().is_some_and(Cell::is_blank) {
+                row.pop();
+            }
+        }
+        while rows.last().is_some_and(|r| r.is_empty()) {
+            rows.pop();
+        }
     }
-    while rows.last().is_some_and(|r| r.is_empty()) {
-        rows.pop();
+    // a merged area is filled over the rows that exist: count what that adds
+    for d in merges {
+        budget.position(&name, d.end.0 as u64, d.end.1 as u64)?;
+        let first = d.start.0 as u64;
+        let last = (d.end.0 as u64).min((rows.len() as u64).saturating_sub(1));
+        if !rows.is_empty() && first <= last && d.start.1 <= d.end.1 {
+            let width = d.end.1 as u64 - d.start.1 as u64 + 1;
+            budget.take((last - first + 1) * width)?;
+        }
     }
     let mut sheet = Sheet {
         name,
-        source: source.clone(),
+        source,
         rows,
         merges: merges
             .iter()
@@ -193,7 +348,7 @@ fn to_sheet(
             .collect(),
     };
     sheet.fill_merges();
-    sheet
+    Ok(sheet)
 }
 
 /// Checks an .xls container (Compound File Binary) before calamine reads it: calamine
@@ -307,7 +462,7 @@ fn sniff_delimiter(text: &str) -> u8 {
     [b',', b'\t', b';'][best]
 }
 
-fn read_csv(bytes: &[u8], filename: &str) -> Result<Sheet, ReadError> {
+fn read_csv(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Sheet, ReadError> {
     let (text, encoding) = decode(bytes);
     let delimiter = sniff_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -315,15 +470,39 @@ fn read_csv(bytes: &[u8], filename: &str) -> Result<Sheet, ReadError> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
+    let mut budget = Budget::new(*limits);
     let mut rows = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| ReadError::Csv {
-            file: filename.to_string(),
-            line: e.position().map(|p| p.line()).unwrap_or(0),
-            detail: e.to_string(),
-        })?;
-        let mut cells: Vec<Cell> = rec
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(ReadError::Csv {
+                    file: filename.to_string(),
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    detail: e.to_string(),
+                })
+            }
+        }
+        // a row is laid out up to its last non-blank field only (a line of commas is
+        // nothing), and what is laid out is counted
+        let used = (0..record.len())
+            .rev()
+            .find(|&i| !record[i].trim().is_empty())
+            .map_or(0, |i| i + 1);
+        budget
+            .lay_out(filename, used as u64)
+            .and_then(|_| {
+                budget.take(record.iter().take(used).filter(|f| !f.is_empty()).count() as u64)
+            })
+            .map_err(|error| ReadError::Limit {
+                file: filename.to_string(),
+                error,
+            })?;
+        let cells: Vec<Cell> = record
             .iter()
+            .take(used)
             .map(|f| {
                 if f.is_empty() {
                     Cell::Empty
@@ -332,9 +511,6 @@ fn read_csv(bytes: &[u8], filename: &str) -> Result<Sheet, ReadError> {
                 }
             })
             .collect();
-        while cells.last().is_some_and(Cell::is_blank) {
-            cells.pop();
-        }
         rows.push(cells);
     }
     while rows.last().is_some_and(|r| r.is_empty()) {

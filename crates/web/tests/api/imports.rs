@@ -1779,3 +1779,130 @@ fn error_texts(p: &Value) -> Vec<&str> {
         .map(|e| e["text"].as_str().unwrap())
         .collect()
 }
+
+/// An .xlsx of two cells at opposite corners of the grid (A1 and XFD1048576): 2 KB that a
+/// reader laying the sheet out densely would take as 17 billion cells.
+fn corner_bomb() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "企业名称").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+/// A small .xlsx whose zip directory declares that `part` inflates to `size` bytes.
+fn declaring(part: &str, size: u32) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "企业名称").unwrap();
+    ws.write_string(1, 0, "华芯科技有限公司").unwrap();
+    let mut bytes = book.save_to_buffer().unwrap();
+    for i in 0..bytes.len().saturating_sub(46) {
+        let (size_at, name_len_at, name_at) = match &bytes[i..i + 4] {
+            b"PK\x03\x04" => (i + 22, i + 26, i + 30),
+            b"PK\x01\x02" => (i + 24, i + 28, i + 46),
+            _ => continue,
+        };
+        let n = u16::from_le_bytes([bytes[name_len_at], bytes[name_len_at + 1]]) as usize;
+        if bytes.get(name_at..name_at + n) == Some(part.as_bytes()) {
+            bytes[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+        }
+    }
+    bytes
+}
+
+/// The .xls fixture with its DIMENSIONS record claiming 16 million rows.
+fn xls_dimension_bomb() -> Vec<u8> {
+    let mut bytes = include_bytes!("../../../ledger/tests/data/project-ledger.xls").to_vec();
+    // the record is 0x0200, length 14: first row, last row + 1 (u32), columns (u16)
+    let at = bytes
+        .windows(4)
+        .position(|w| w == [0x00, 0x02, 0x0E, 0x00])
+        .expect("a DIMENSIONS record");
+    bytes[at + 8..at + 12].copy_from_slice(&0x0100_0000u32.to_le_bytes());
+    bytes
+}
+
+/// Files made to exhaust the server, through every upload path (the import API and form
+/// as an informant, the monthly figures as a promoter): each is refused with 422 naming
+/// the limit it broke, and the server goes on answering.
+async fn upload_bombs_are_refused(t: TestApp) {
+    let bombs: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("corner.xlsx", corner_bomb(), "A1:XFD1048576"),
+        (
+            "strings.xlsx",
+            declaring("xl/sharedStrings.xml", 1 << 30),
+            "单个部件上限 256 MB",
+        ),
+        (
+            "sheet.xlsx",
+            declaring("xl/worksheets/sheet1.xml", 0xF000_0000),
+            "单个部件上限",
+        ),
+        (
+            "dimension.xls",
+            xls_dimension_bomb(),
+            "超出 Excel 的最大范围",
+        ),
+    ];
+    let informant = t.token("informant").await;
+    let promoter = t.token("promoter").await;
+    let cookie = format!("fenglai_session={}", web_login(&t, "informant").await);
+    let html = t
+        .client
+        .get(t.url("/imports/new?kind=leads"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_in(&html);
+    let healthy = || async {
+        let r = t.client.get(t.url("/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "the server still answers");
+    };
+    for (name, bytes, want) in bombs {
+        let (s, v) = upload(&t, &informant, "leads", name, bytes.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {v}");
+        assert_eq!(v["error"]["field"], "file", "{v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(want), "{name}: {message}");
+        healthy().await;
+
+        let r = t
+            .client
+            .post(t.url("/imports"))
+            .header("cookie", &cookie)
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(multipart("XyZ", &csrf, "leads", name, &bytes))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name} form");
+        assert!(r.text().await.unwrap().contains(want), "{name} form");
+        healthy().await;
+
+        let r = t
+            .client
+            .post(t.url(&format!("/api/v1/monthly-imports?file_name={name}")))
+            .bearer_auth(&promoter)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name} monthly"
+        );
+        let v: Value = r.json().await.unwrap();
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(want),
+            "{name} monthly: {v}"
+        );
+        healthy().await;
+    }
+}
+both!(upload_bombs, upload_bombs_are_refused);
