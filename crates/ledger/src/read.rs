@@ -256,7 +256,12 @@ fn read_xlsx(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Vec<Sheet>
                         let (r, c) = cell.get_position();
                         budget.take(1).map_err(limit)?;
                         budget.position(&name, r as u64, c as u64).map_err(limit)?;
-                        let value = to_cell(&Data::from(cell.get_value().clone()));
+                        let value = match cell.get_value() {
+                            DataRef::SharedString(s) => Cell::Text(s.to_string()),
+                            DataRef::String(s) => Cell::Text(s.clone()),
+                            DataRef::Float(f) => Cell::Number(*f),
+                            other => to_cell(&Data::from(other.clone())),
+                        };
                         cells.push((r as u64, c as u64, value));
                     }
                 }
