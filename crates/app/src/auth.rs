@@ -8,6 +8,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{Duration, Utc};
 use fenglai_domain::{Role, UnitKind};
 use fenglai_store::org::User;
+use fenglai_store::sessions::SessionInfo;
 use fenglai_store::{org, sessions, Scope};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -168,10 +169,66 @@ pub async fn resolve(app: &App, token: &str, kind: Kind) -> Result<(Actor, Strin
     Ok((actor_for(&mut conn, user).await?, s.csrf))
 }
 
+/// Ends the session or revokes the API token `token` (the caller's own).
 pub async fn logout(app: &App, token: &str) -> Result<()> {
     let mut conn = app.db.acquire().await?;
     sessions::delete(&mut conn, &token_hash(token)).await?;
     Ok(())
+}
+
+/// A user's live sessions and API tokens (administrators).
+pub async fn sessions_of(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<SessionInfo>> {
+    actor.require(actor.role == Role::Admin, "管理用户")?;
+    let mut conn = app.db.acquire().await?;
+    org::user(&mut conn, user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(sessions::of_user(&mut conn, user_id, &ts(Utc::now())).await?)
+}
+
+/// How many live sessions and tokens each user has (administrators), by user id.
+pub async fn session_counts(
+    app: &App,
+    actor: &Actor,
+) -> Result<std::collections::HashMap<i64, i64>> {
+    actor.require(actor.role == Role::Admin, "管理用户")?;
+    let mut conn = app.db.acquire().await?;
+    Ok(sessions::counts(&mut conn, &ts(Utc::now()))
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Ends every session and API token of a user, or the one named `id` (administrators);
+/// recorded as an event of the user. How many ended; naming a session that is not the
+/// user's (or no longer exists) is 404.
+pub async fn revoke_sessions(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    id: Option<&str>,
+) -> Result<u64> {
+    actor.require(actor.role == Role::Admin, "管理用户")?;
+    let mut tx = crate::audit::Tx::begin(app).await?;
+    org::user(tx.conn(), user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let n = sessions::delete_of_user(tx.conn(), user_id, id).await?;
+    if id.is_some() && n == 0 {
+        return Err(Error::NotFound);
+    }
+    let after = serde_json::json!({"session": id, "revoked": n});
+    tx.record(
+        Some(actor),
+        "user",
+        user_id,
+        "revoke_sessions",
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// Builds the caller's scope from role and unit: leaders and admins see all,

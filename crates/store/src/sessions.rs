@@ -55,6 +55,48 @@ pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
     s.execute(conn).await.map(|_| ())
 }
 
+/// A user's live session or API token as an administrator sees it: never the token nor
+/// its hash, only `id`, the first 16 hex digits of the hash, to name it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    pub id: String,
+    /// `web` (a browser session) or `api` (a bearer token)
+    pub kind: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// The live (unexpired) sessions and tokens of a user, newest first.
+pub async fn of_user(conn: &mut Conn, user_id: i64, now: &str) -> Result<Vec<SessionInfo>> {
+    let mut s = Sql::new(
+        "SELECT substr(token_hash, 1, 16) AS id, kind, created_at, expires_at FROM sessions \
+         WHERE user_id = ",
+    );
+    s.bind(user_id)
+        .push(" AND expires_at > ")
+        .bind(now)
+        .push(" ORDER BY created_at DESC, token_hash");
+    s.fetch_all(conn).await
+}
+
+/// Live sessions and tokens per user: (user id, how many).
+pub async fn counts(conn: &mut Conn, now: &str) -> Result<Vec<(i64, i64)>> {
+    let mut s = Sql::new("SELECT user_id, COUNT(*) FROM sessions WHERE expires_at > ");
+    s.bind(now).push(" GROUP BY user_id");
+    s.fetch_all(conn).await
+}
+
+/// Ends every session and token of a user, or only the one named `id` (see
+/// [`SessionInfo`]); how many ended.
+pub async fn delete_of_user(conn: &mut Conn, user_id: i64, id: Option<&str>) -> Result<u64> {
+    let mut s = Sql::new("DELETE FROM sessions WHERE user_id = ");
+    s.bind(user_id);
+    if let Some(id) = id {
+        s.push(" AND substr(token_hash, 1, 16) = ").bind(id);
+    }
+    s.execute(conn).await
+}
+
 pub async fn delete_expired(conn: &mut Conn, now: &str) -> Result<u64> {
     let mut s = Sql::new("DELETE FROM sessions WHERE expires_at <= ");
     s.bind(now);

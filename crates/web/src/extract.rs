@@ -31,13 +31,7 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<App> for ApiActor {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError(Error::Unauthorized))?;
+        let token = bearer(parts).ok_or(ApiError(Error::Unauthorized))?;
         let (actor, _) = auth::resolve(app, token, Kind::Api).await?;
         Ok(ApiActor(actor))
     }
@@ -96,6 +90,27 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .unwrap_or_else(|| "unknown".into());
         Ok(ClientIp(ip))
     }
+}
+
+/// The bearer token of an API call, unchecked (take [`ApiActor`] beside it to check it).
+pub struct BearerToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        bearer(parts)
+            .map(|t| BearerToken(t.to_string()))
+            .ok_or(ApiError(Error::Unauthorized))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// The version an edit is based on, from `If-Match: "N"` (the `ETag` of a read; `W/"N"`

@@ -81,6 +81,10 @@ pub fn routes() -> Router<App> {
         .route("/admin/units", get(units_page).post(unit_create))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_edit))
+        .route(
+            "/admin/users/{id}/sessions/revoke",
+            post(user_sessions_revoke),
+        )
         .route("/picker/{kind}", get(picker))
         .merge(assess::routes())
         .merge(chains::routes())
@@ -461,6 +465,12 @@ struct LeadForm {
     envs: Vec<Opt>,
     /// existing leads this report looks like: shown before saving
     dups: Vec<fenglai_app::merges::Lookalike>,
+}
+
+impl UsersPage {
+    fn sessions_of(&self, user: &i64) -> i64 {
+        self.sessions.get(user).copied().unwrap_or(0)
+    }
 }
 
 impl LeadForm {
@@ -1322,6 +1332,8 @@ async fn unit_create(State(app): State<App>, s: WebSession, Form(f): Form<UnitFo
 struct UsersPage {
     f: Frame,
     users: Vec<User>,
+    /// live sessions and API tokens per user id
+    sessions: HashMap<i64, i64>,
     units: Vec<Unit>,
     roles: Vec<Opt>,
     error: Option<String>,
@@ -1340,6 +1352,7 @@ async fn users_page_with(
         Ok::<_, Error>(UsersPage {
             f: Frame::new(s, "admin"),
             users: org::users(app, &s.actor).await?,
+            sessions: auth::session_counts(app, &s.actor).await?,
             units: org::units(app).await?,
             roles: opts(Role::ALL.iter().map(|r| (r.as_str(), r.label())), None),
             error,
@@ -1432,6 +1445,23 @@ async fn user_edit(
             let (st, _) = status_and_code(&e);
             users_page_with(&app, &s, Some(e.to_string()), st).await
         }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Ends every session and API token of a user (the users page's 注销会话).
+async fn user_sessions_revoke(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    match auth::revoke_sessions(&app, &s.actor, id, None).await {
+        Ok(_) if id == s.actor.id() => Redirect::to("/login").into_response(),
+        Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => error_page(e),
     }
 }
