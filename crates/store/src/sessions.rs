@@ -122,18 +122,42 @@ pub async fn record_attempt(
     s.execute(conn).await.map(|_| ())
 }
 
-/// Failed attempts since `since` for this username or from this address.
-pub async fn recent_failures(
+/// The times of the failed attempts after `since` for this username and/or from this
+/// address (either may be left out), newest first, at most `limit`.
+pub async fn failures(
+    conn: &mut Conn,
+    username: Option<&str>,
+    ip: Option<&str>,
+    since: &str,
+    limit: i64,
+) -> Result<Vec<String>> {
+    let mut s = Sql::new("SELECT at FROM login_attempts WHERE ok = 0 AND at > ");
+    s.bind(since);
+    if let Some(u) = username {
+        s.push(" AND username = ").bind(u);
+    }
+    if let Some(ip) = ip {
+        s.push(" AND ip = ").bind(ip);
+    }
+    s.push(" ORDER BY at DESC LIMIT ").bind(limit);
+    let rows: Vec<(String,)> = s.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(at,)| at).collect())
+}
+
+/// The time of the last successful login of this username (from this address if given).
+pub async fn last_success(
     conn: &mut Conn,
     username: &str,
-    ip: &str,
-    since: &str,
-) -> Result<(i64, i64)> {
-    let mut a = Sql::new("SELECT COUNT(*) FROM login_attempts WHERE ok = 0 AND username = ");
-    a.bind(username).push(" AND at > ").bind(since);
-    let mut b = Sql::new("SELECT COUNT(*) FROM login_attempts WHERE ok = 0 AND ip = ");
-    b.bind(ip).push(" AND at > ").bind(since);
-    Ok((a.fetch_i64(conn).await?, b.fetch_i64(conn).await?))
+    ip: Option<&str>,
+) -> Result<Option<String>> {
+    let mut s = Sql::new("SELECT at FROM login_attempts WHERE ok = 1 AND username = ");
+    s.bind(username);
+    if let Some(ip) = ip {
+        s.push(" AND ip = ").bind(ip);
+    }
+    s.push(" ORDER BY at DESC LIMIT 1");
+    let row: Option<(String,)> = s.fetch_optional(conn).await?;
+    Ok(row.map(|(at,)| at))
 }
 
 pub async fn delete_attempts_before(conn: &mut Conn, before: &str) -> Result<u64> {

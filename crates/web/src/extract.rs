@@ -77,18 +77,31 @@ impl FromRequestParts<App> for WebSession {
     }
 }
 
-/// The client's address (the socket peer).
+/// The client's address: the socket peer, or, when the peer is a trusted proxy
+/// (`--trusted-proxy`), the right-most address of `X-Forwarded-For` that is not one.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<App> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientIp(ip))
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientIp("unknown".into()));
+        };
+        let proxies = app.trusted_proxies();
+        if proxies.is_empty() {
+            return Ok(ClientIp(peer.to_canonical().to_string()));
+        }
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientIp(proxies.client(peer, &forwarded).to_string()))
     }
 }
 

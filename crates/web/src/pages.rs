@@ -280,10 +280,12 @@ async fn login(
             r
         }
         Err(Error::Unauthorized) => page(StatusCode::UNAUTHORIZED, "用户名或密码错误".into()),
-        Err(Error::RateLimited) => page(
-            StatusCode::TOO_MANY_REQUESTS,
-            Error::RateLimited.to_string(),
-        ),
+        Err(e @ Error::RateLimited { retry_after }) => {
+            let mut r = page(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, retry_after.into());
+            r
+        }
         Err(e) => error_page(e),
     }
 }

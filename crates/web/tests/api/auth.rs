@@ -753,3 +753,103 @@ async fn admin_sessions(t: TestApp) {
     assert!(token_works(&t, &tok).await);
 }
 both!(an_admin_sees_and_ends_a_users_sessions, admin_sessions);
+
+/// A login through a trusted proxy from `source` (its X-Forwarded-For); status, Retry-After.
+async fn login_from(
+    t: &TestApp,
+    username: &str,
+    password: &str,
+    source: &str,
+) -> (StatusCode, Option<u64>) {
+    let r = t
+        .client
+        .post(t.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", source)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    (r.status(), retry)
+}
+
+/// Failures lock the (account, source) pair, not the account: the right password from
+/// another source gets in after a short back-off, which doubles with each failure and is
+/// waited out for a clean source but refused (429, Retry-After) to one that failed.
+async fn throttle_by_source(t: TestApp) {
+    let a = "10.0.0.1";
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&t, "leader", "x", a).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // the pair is locked for the window, even with the right password
+    let (s, retry) = login_from(&t, "leader", "demo", a).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let retry = retry.expect("Retry-After");
+    assert!((880..=900).contains(&retry), "{retry}");
+    // a forged address left of the source changes nothing
+    let (s, _) = login_from(&t, "leader", "demo", &format!("10.9.9.9, {a}")).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // from a clean source the right password gets in, after at most the back-off (1 s)
+    let started = std::time::Instant::now();
+    assert_eq!(
+        login_from(&t, "leader", "demo", "10.0.0.2").await.0,
+        StatusCode::OK
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // a success does not unlock the pair that failed
+    assert_eq!(
+        login_from(&t, "leader", "demo", a).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // failures from many sources only slow the account down
+    for i in 0..5 {
+        let (s, _) = login_from(&t, "leader", "x", &format!("10.0.1.{i}")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "source {i}");
+    }
+    // a source that failed is refused during the back-off (1 s after five, 2 s after six)
+    assert_eq!(
+        login_from(&t, "leader", "x", "10.0.1.9").await.0,
+        StatusCode::UNAUTHORIZED,
+        "a clean source waits the back-off out"
+    );
+    let (s, retry) = login_from(&t, "leader", "demo", "10.0.1.9").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!((1..=2).contains(&retry.unwrap()), "{retry:?}");
+    // and a clean source still gets in with the right password
+    let started = std::time::Instant::now();
+    assert_eq!(
+        login_from(&t, "leader", "demo", "10.0.2.1").await.0,
+        StatusCode::OK
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // other accounts from the locked source are not affected
+    assert_eq!(
+        login_from(&t, "promoter", "demo", a).await.0,
+        StatusCode::OK
+    );
+}
+both!(
+    login_throttled_by_account_and_source,
+    throttle_by_source,
+    |app| {
+        app.with_trusted_proxies(fenglai_app::auth::TrustedProxies::parse("127.0.0.1").unwrap())
+    }
+);
+
+/// Without a trusted proxy X-Forwarded-For is ignored: a client cannot dodge its lock by
+/// claiming another address.
+async fn forwarded_ignored(t: TestApp) {
+    for _ in 0..5 {
+        login_from(&t, "park2", "x", "10.0.0.1").await;
+    }
+    let (s, retry) = login_from(&t, "park2", "demo", "10.0.0.2").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry.is_some());
+}
+both!(forwarded_address_needs_a_trusted_proxy, forwarded_ignored);
