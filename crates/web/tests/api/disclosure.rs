@@ -1,6 +1,7 @@
 //! Nothing of another unit's records reaches a caller outside their scope: the lookalike
 //! check before reporting names a duplicate only to those who may see it, and sends the
-//! others to the city's investment-promotion bureau.
+//! others to the city's investment-promotion bureau; a bulletin's draft, live data naming
+//! stalled projects city-wide, is read only by those who may publish it.
 
 use crate::auth::web_login;
 use crate::both;
@@ -173,3 +174,58 @@ async fn report_form(t: TestApp) {
     }
 }
 both!(the_report_form_warns_without_disclosing, report_form);
+
+/// A bulletin's draft is live data naming stalled projects city-wide: only those who may
+/// publish it read it (leaders, administrators). A published bulletin is 公示: every
+/// signed-in person reads it.
+async fn bulletin_drafts(t: TestApp) {
+    let leader = t.token("leader").await;
+    let published = t
+        .post_json(
+            &leader,
+            "/api/v1/bulletins",
+            json!({"period": "2025-03"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = published["id"].as_i64().unwrap();
+    for role in [
+        "admin",
+        "leader",
+        "promoter",
+        "promoter2",
+        "informant",
+        "reviewer",
+        "park",
+        "park2",
+        "collab",
+        "power",
+    ] {
+        let may_publish = matches!(role, "admin" | "leader");
+        let tok = t.token(role).await;
+        let r = t.get(&tok, "/api/v1/bulletins/draft?period=2025-03").await;
+        let want = if may_publish {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(r.status(), want, "{role} reads the draft over the API");
+        let cookie = format!("fenglai_session={}", web_login(&t, role).await);
+        let (s, html) = t.page(&cookie, "/bulletins/draft?period=2025-03").await;
+        assert_eq!(s, want, "{role} opens the draft page");
+        if !may_publish {
+            assert!(!html.contains("草稿：尚未发布"), "{role}");
+            // nor is it offered on the rankings
+            let (_, html) = t.page(&cookie, "/assessment?period=2025-03").await;
+            assert!(!html.contains("/bulletins/draft"), "{role}");
+        }
+        // the published one is read by all
+        let v = t
+            .get_json(&tok, &format!("/api/v1/bulletins/{id}"), StatusCode::OK)
+            .await;
+        assert_eq!(v["hash"], published["hash"], "{role}");
+        let (s, _) = t.page(&cookie, &format!("/bulletins/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{role} opens the published bulletin");
+    }
+}
+both!(bulletin_drafts_only_for_those_who_publish, bulletin_drafts);
