@@ -560,10 +560,11 @@ async fn run(cmd: Cmd) -> Result<()> {
             password,
             proxy,
         } => {
+            let (policy, proxies) = (password.policy()?, proxy.proxies()?);
             let app = open(&db)
                 .await?
-                .with_password_policy(password.policy()?)
-                .with_trusted_proxies(proxy.proxies()?);
+                .with_password_policy(policy)
+                .with_trusted_proxies(proxies);
             let seeded = demo::ensure_demo(&app).await.map_err(app_err)?;
             println!(
                 "{}",
@@ -589,12 +590,12 @@ async fn run(cmd: Cmd) -> Result<()> {
             password,
             proxy,
         } => {
-            let policy = password.policy()?;
+            let (policy, proxies) = (password.policy()?, proxy.proxies()?);
             serve(
                 open(&db)
                     .await?
                     .with_password_policy(policy)
-                    .with_trusted_proxies(proxy.proxies()?),
+                    .with_trusted_proxies(proxies),
                 &bind,
                 &worker,
             )

@@ -56,7 +56,8 @@ pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
 }
 
 /// A user's live session or API token as an administrator sees it: never the token nor
-/// its hash, only `id`, the first 16 hex digits of the hash, to name it.
+/// its whole hash; `id`, the first 16 hex digits of the hash (SHA-256 of the token),
+/// names it.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionInfo {
     pub id: String,
