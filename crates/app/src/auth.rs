@@ -281,17 +281,18 @@ pub async fn sessions_of(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<S
     Ok(sessions::of_user(&mut conn, user_id, &ts(Utc::now())).await?)
 }
 
-/// How many live sessions and tokens each user has (administrators), by user id.
-pub async fn session_counts(
+/// Every user's live sessions and tokens (administrators), by user id.
+pub async fn live_sessions(
     app: &App,
     actor: &Actor,
-) -> Result<std::collections::HashMap<i64, i64>> {
+) -> Result<std::collections::HashMap<i64, Vec<SessionInfo>>> {
     actor.require(actor.role == Role::Admin, "管理用户")?;
     let mut conn = app.db.acquire().await?;
-    Ok(sessions::counts(&mut conn, &ts(Utc::now()))
-        .await?
-        .into_iter()
-        .collect())
+    let mut out: std::collections::HashMap<i64, Vec<SessionInfo>> = Default::default();
+    for (user, s) in sessions::live(&mut conn, &ts(Utc::now())).await? {
+        out.entry(user).or_default().push(s);
+    }
+    Ok(out)
 }
 
 /// Ends every session and API token of a user, or the one named `id` (administrators);

@@ -80,11 +80,37 @@ pub async fn of_user(conn: &mut Conn, user_id: i64, now: &str) -> Result<Vec<Ses
     s.fetch_all(conn).await
 }
 
-/// Live sessions and tokens per user: (user id, how many).
-pub async fn counts(conn: &mut Conn, now: &str) -> Result<Vec<(i64, i64)>> {
-    let mut s = Sql::new("SELECT user_id, COUNT(*) FROM sessions WHERE expires_at > ");
-    s.bind(now).push(" GROUP BY user_id");
-    s.fetch_all(conn).await
+/// Every live session and token: (user id, the session), by user, newest first.
+pub async fn live(conn: &mut Conn, now: &str) -> Result<Vec<(i64, SessionInfo)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        user_id: i64,
+        id: String,
+        kind: String,
+        created_at: String,
+        expires_at: String,
+    }
+    let mut s = Sql::new(
+        "SELECT user_id, substr(token_hash, 1, 16) AS id, kind, created_at, expires_at \
+         FROM sessions WHERE expires_at > ",
+    );
+    s.bind(now)
+        .push(" ORDER BY user_id, created_at DESC, token_hash");
+    let rows: Vec<Row> = s.fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.user_id,
+                SessionInfo {
+                    id: r.id,
+                    kind: r.kind,
+                    created_at: r.created_at,
+                    expires_at: r.expires_at,
+                },
+            )
+        })
+        .collect())
 }
 
 /// Ends every session and token of a user, or only the one named `id` (see

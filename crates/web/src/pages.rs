@@ -23,6 +23,7 @@ use fenglai_store::org::{Unit, User};
 use fenglai_store::projects::{Choice, HistoryEntry, Project};
 use fenglai_store::review::{Override, Review};
 use fenglai_store::routing::Routing;
+use fenglai_store::sessions::SessionInfo;
 use fenglai_store::stats::RecentChange;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -84,6 +85,10 @@ pub fn routes() -> Router<App> {
         .route(
             "/admin/users/{id}/sessions/revoke",
             post(user_sessions_revoke),
+        )
+        .route(
+            "/admin/users/{id}/sessions/{session}/revoke",
+            post(user_session_revoke),
         )
         .route("/picker/{kind}", get(picker))
         .merge(assess::routes())
@@ -470,8 +475,11 @@ struct LeadForm {
 }
 
 impl UsersPage {
-    fn sessions_of(&self, user: &i64) -> i64 {
-        self.sessions.get(user).copied().unwrap_or(0)
+    fn sessions_of(&self, user: &i64) -> &[SessionInfo] {
+        self.sessions
+            .get(user)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 
@@ -1335,7 +1343,7 @@ struct UsersPage {
     f: Frame,
     users: Vec<User>,
     /// live sessions and API tokens per user id
-    sessions: HashMap<i64, i64>,
+    sessions: HashMap<i64, Vec<SessionInfo>>,
     units: Vec<Unit>,
     roles: Vec<Opt>,
     error: Option<String>,
@@ -1354,7 +1362,7 @@ async fn users_page_with(
         Ok::<_, Error>(UsersPage {
             f: Frame::new(s, "admin"),
             users: org::users(app, &s.actor).await?,
-            sessions: auth::session_counts(app, &s.actor).await?,
+            sessions: auth::live_sessions(app, &s.actor).await?,
             units: org::units(app).await?,
             roles: opts(Role::ALL.iter().map(|r| (r.as_str(), r.label())), None),
             error,
@@ -1463,6 +1471,22 @@ async fn user_sessions_revoke(
     }
     match auth::revoke_sessions(&app, &s.actor, id, None).await {
         Ok(_) if id == s.actor.id() => Redirect::to("/login").into_response(),
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// Ends one session or API token of a user (the users page's 注销 beside it).
+async fn user_session_revoke(
+    State(app): State<App>,
+    s: WebSession,
+    Path((id, session)): Path<(i64, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    match auth::revoke_sessions(&app, &s.actor, id, Some(&session)).await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => error_page(e),
     }

@@ -717,14 +717,32 @@ async fn admin_sessions(t: TestApp) {
         "the admin's own, named under park"
     );
     assert!(token_works(&t, &admin).await);
-    // all of them, from the users page
+    // on the users page: each session listed with its own 注销, and all at once
     let tok = t.token("park").await;
+    let web_id = t
+        .get_json(&admin, &path, StatusCode::OK)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "web")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let cookie = format!("fenglai_session={}", web_login(&t, "admin").await);
     let (s, html) = t.page(&cookie, "/admin/users").await;
     assert_eq!(s, StatusCode::OK);
+    let one = format!("/admin/users/{id}/sessions/{web_id}/revoke");
     assert!(
-        html.contains(&format!("action=\"/admin/users/{id}/sessions/revoke\"")),
+        html.contains(&format!("action=\"/admin/users/{id}/sessions/revoke\""))
+            && html.contains(&format!("action=\"{one}\""))
+            && html.contains("API 令牌"),
         "{html}"
+    );
+    assert!(
+        !html.contains(&tok) && !html.contains(&web),
+        "no token on the page"
     );
     let csrf = html
         .split("name=\"csrf\" value=\"")
@@ -734,6 +752,10 @@ async fn admin_sessions(t: TestApp) {
         .next()
         .unwrap()
         .to_string();
+    let r = t.form(&cookie, &one, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!session_works(&t, &web).await && token_works(&t, &tok).await);
+    let web = web_login(&t, "park").await;
     let r = t
         .form(
             &cookie,
