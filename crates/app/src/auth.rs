@@ -189,13 +189,25 @@ pub async fn login(
 ) -> Result<Issued> {
     let username = username.trim();
     let mut conn = app.db.acquire().await?;
-    match gate(&mut conn, username, ip, Utc::now()).await? {
-        Gate::Open => {}
-        Gate::Refuse(retry_after) => return Err(Error::RateLimited { retry_after }),
-        Gate::Wait(d) => {
-            drop(conn);
-            tokio::time::sleep(d).await;
-            conn = app.db.acquire().await?;
+    // Attempts that wait out an account's back-off take turns (in this process), each
+    // judged again once it has the turn: a burst of them would otherwise all be checked
+    // the moment the back-off ends.
+    let mut turn = None;
+    loop {
+        match gate(&mut conn, username, ip, Utc::now()).await? {
+            Gate::Open => break,
+            Gate::Refuse(retry_after) => return Err(Error::RateLimited { retry_after }),
+            Gate::Wait(d) if turn.is_some() => {
+                drop(conn);
+                tokio::time::sleep(d).await;
+                conn = app.db.acquire().await?;
+                break;
+            }
+            Gate::Wait(_) => {
+                drop(conn);
+                turn = Some(app.login_turns.take(username).await);
+                conn = app.db.acquire().await?;
+            }
         }
     }
     let now = Utc::now();
@@ -325,6 +337,46 @@ pub async fn revoke_sessions(
     .await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Whose turn it is to wait out an account's back-off, per username (see [`login`]).
+#[derive(Default)]
+pub(crate) struct LoginTurns(
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+);
+
+/// An account's turn; the account's entry goes when nobody else waits for it.
+pub(crate) struct Turn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    key: String,
+    turns: std::sync::Arc<LoginTurns>,
+}
+
+impl LoginTurns {
+    async fn take(self: &std::sync::Arc<Self>, username: &str) -> Turn {
+        let m = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(username.to_string()).or_default().clone()
+        };
+        Turn {
+            _guard: m.lock_owned().await,
+            key: username.to_string(),
+            turns: self.clone(),
+        }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut map = self.turns.0.lock().unwrap_or_else(|e| e.into_inner());
+        // the map's reference and this guard's: nobody else is waiting
+        if map
+            .get(&self.key)
+            .is_some_and(|m| std::sync::Arc::strong_count(m) <= 2)
+        {
+            map.remove(&self.key);
+        }
+    }
 }
 
 /// The reverse proxies whose `X-Forwarded-For` is believed: addresses and CIDR ranges

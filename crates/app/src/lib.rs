@@ -63,6 +63,8 @@ pub struct App {
     pub(crate) importing: Arc<Mutex<std::collections::HashSet<i64>>>,
     /// the reverse proxies whose `X-Forwarded-For` is believed (default none)
     trusted_proxies: Arc<auth::TrustedProxies>,
+    /// logins waiting out an account's back-off, one at a time per account
+    pub(crate) login_turns: Arc<auth::LoginTurns>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -82,6 +84,7 @@ impl App {
             password_policy: Arc::default(),
             importing: Arc::default(),
             trusted_proxies: Arc::default(),
+            login_turns: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;

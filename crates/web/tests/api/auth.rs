@@ -875,3 +875,52 @@ async fn forwarded_ignored(t: TestApp) {
     assert!(retry.is_some());
 }
 both!(forwarded_address_needs_a_trusted_proxy, forwarded_ignored);
+
+/// A burst of attempts from one clean source during an account's back-off is checked once:
+/// the first waits the back-off out and fails, the others, judged again in their turn,
+/// come from a source that has now failed and are refused.
+async fn burst(t: TestApp) {
+    for i in 0..5 {
+        let (s, _) = login_from(&t, "park", "x", &format!("10.0.3.{i}")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let client = t.client.clone();
+            let url = t.url("/api/v1/auth/token");
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .header("x-forwarded-for", "10.0.4.1")
+                    .json(&json!({"username": "park", "password": "x"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for task in tasks {
+        got.push(task.await.unwrap());
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    // the owner, from a clean source, still gets in
+    assert_eq!(
+        login_from(&t, "park", "demo", "10.0.4.2").await.0,
+        StatusCode::OK
+    );
+}
+both!(a_burst_from_one_source_is_checked_once, burst, |app| {
+    app.with_trusted_proxies(fenglai_app::auth::TrustedProxies::parse("127.0.0.1").unwrap())
+});
