@@ -29,8 +29,14 @@ server_start "$BIN" "$ST_DEMO" "$port" "$ST_LOG/server.log" 120 || die "the demo
 token=$(curl -s -X POST "$SERVER_URL/api/v1/auth/token" -H 'content-type: application/json' \
     -d '{"username":"admin","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 note "schemathesis $VERSION: $EXAMPLES examples an operation, seed 1"
+# The whole run signs in with one token: the operations that revoke tokens (the caller's
+# own, or every session of a user — the administrator's too) would end it half-way and
+# leave every later operation answering 401, so they are left to tests/api/auth.rs.
 "$VENV/bin/schemathesis" run "$SERVER_URL/api/v1/openapi.json" \
     -H "Authorization: Bearer $token" \
+    --exclude-operation-id revoke_token \
+    --exclude-operation-id revoke_user_sessions \
+    --exclude-operation-id revoke_user_session \
     --max-examples "$EXAMPLES" --seed 1 --no-color \
     --checks not_a_server_error,response_schema_conformance,content_type_conformance 2>&1 |
     grep -vE '^\s+- |No links point|Add a link' | tail -n 40

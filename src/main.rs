@@ -116,6 +116,24 @@ impl PasswordArgs {
     }
 }
 
+/// Who stands in front of the server.
+#[derive(Args, Clone)]
+struct ProxyArgs {
+    /// Reverse proxies whose X-Forwarded-For is believed, as addresses or CIDR ranges
+    /// separated by commas (e.g. 127.0.0.1,10.0.0.0/8); the client is then the right-most
+    /// forwarded address that is not one of them (login throttling). Default: none, the
+    /// header is ignored
+    #[arg(long, env = "FENGLAI_TRUSTED_PROXY", default_value = "")]
+    trusted_proxy: String,
+}
+
+impl ProxyArgs {
+    fn proxies(&self) -> Result<fenglai_app::auth::TrustedProxies> {
+        fenglai_app::auth::TrustedProxies::parse(&self.trusted_proxy)
+            .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))
+    }
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Create the demo city if absent, then serve it
@@ -131,6 +149,8 @@ enum Cmd {
         worker: WorkerArgs,
         #[command(flatten)]
         password: PasswordArgs,
+        #[command(flatten)]
+        proxy: ProxyArgs,
     },
     /// Serve the web UI and the JSON API (and run background jobs beside them)
     Serve {
@@ -142,6 +162,8 @@ enum Cmd {
         worker: WorkerArgs,
         #[command(flatten)]
         password: PasswordArgs,
+        #[command(flatten)]
+        proxy: ProxyArgs,
     },
     /// Apply the database migrations and load reference data
     Migrate {
@@ -589,8 +611,13 @@ async fn run(cmd: Cmd) -> Result<()> {
             no_serve,
             worker,
             password,
+            proxy,
         } => {
-            let app = open(&db).await?.with_password_policy(password.policy()?);
+            let (policy, proxies) = (password.policy()?, proxy.proxies()?);
+            let app = open(&db)
+                .await?
+                .with_password_policy(policy)
+                .with_trusted_proxies(proxies);
             let seeded = demo::ensure_demo(&app).await.map_err(app_err)?;
             println!(
                 "{}",
@@ -614,10 +641,14 @@ async fn run(cmd: Cmd) -> Result<()> {
             bind,
             worker,
             password,
+            proxy,
         } => {
-            let policy = password.policy()?;
+            let (policy, proxies) = (password.policy()?, proxy.proxies()?);
             serve(
-                open(&db).await?.with_password_policy(policy),
+                open(&db)
+                    .await?
+                    .with_password_policy(policy)
+                    .with_trusted_proxies(proxies),
                 &bind,
                 &worker,
             )

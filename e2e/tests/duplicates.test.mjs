@@ -64,8 +64,10 @@ describe('疑似重复: warned on a phone, resolved from the queue', () => {
       const warning = page.locator('#dup-warning');
       await warning.waitFor({ state: 'visible' });
       const text = await warning.innerText();
-      assert.ok(text.includes('凤城市投资促进局'), `the warning names the unit that reported it: ${text}`);
-      assert.ok(text.includes('企业名称相同'), text);
+      // the promoter's lead is outside the informant's scope: the warning says only that a
+      // likely duplicate exists and whom to ask (the city bureau), nothing of the lead
+      assert.ok(text.includes('请向凤城市投资促进局核实'), `the warning sends the informant to the city bureau: ${text}`);
+      assert.ok(!text.includes('企业名称相同') && !text.includes(company), text);
       assert.match(new URL(page.url()).pathname, /^\/leads$/, 'nothing saved yet');
       await screenshot(page, 'dup-warning-phone');
       await report(page, null, null, '仍然报送');

@@ -8,13 +8,18 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{Duration, Utc};
 use fenglai_domain::{Role, UnitKind};
 use fenglai_store::org::User;
+use fenglai_store::sessions::SessionInfo;
 use fenglai_store::{org, sessions, Scope};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// Failed attempts allowed per username (and ten times that per address) in the window.
+/// Failed logins of one account from one address that lock that pair for the window.
 pub const MAX_FAILURES: i64 = 5;
+/// Failed logins from one address (any accounts) after which the address is slowed.
+pub const ADDRESS_FAILURES: i64 = 50;
 pub const WINDOW_MINUTES: i64 = 15;
+/// The longest back-off of an account or an address, seconds.
+pub const BACKOFF_CAP_SECS: i64 = 30;
 const WEB_SESSION_HOURS: i64 = 12;
 const API_TOKEN_HOURS: i64 = 24 * 30;
 
@@ -85,9 +90,96 @@ pub struct Issued {
     pub user: User,
 }
 
-/// Checks a username and password and issues a session or token.
-/// Too many recent failures for the username or the address answer `RateLimited`
-/// before the password is even checked.
+/// What login throttling lets an attempt do.
+#[derive(Debug, PartialEq, Eq)]
+enum Gate {
+    Open,
+    /// a clean source during the account's back-off: checked once the back-off is over
+    Wait(std::time::Duration),
+    /// refused without checking the password: retry after so many seconds
+    Refuse(u64),
+}
+
+fn parse_ts(at: &str) -> Option<chrono::DateTime<Utc>> {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Seconds from `now` until `t`, rounded up, at least 1.
+fn secs_until(t: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>) -> u64 {
+    let ms = (t - now).num_milliseconds().max(0);
+    ((ms + 999) / 1000).max(1) as u64
+}
+
+/// The back-off after `n` failures counted against an account (or address) that slows
+/// from `limit` failures on: 1 s, 2 s, 4 s … doubling to at most [`BACKOFF_CAP_SECS`].
+fn backoff(n: i64, limit: i64) -> Duration {
+    let over = (n - limit).clamp(0, 16) as u32;
+    Duration::seconds((1i64 << over).min(BACKOFF_CAP_SECS))
+}
+
+/// Login throttling, by account *and* source so that nobody can lock another person out:
+/// - an (account, address) pair with [`MAX_FAILURES`] failures in the window (since its
+///   last success) is locked until the oldest of them leaves the window;
+/// - an account with that many failures (from anywhere, since its last success) is only
+///   slowed: after its latest failure comes a back-off of 1 s doubling per failure up to
+///   [`BACKOFF_CAP_SECS`]; an address that already failed on the account is refused
+///   meanwhile, a clean one (no failure on the account) waits it out and is then checked,
+///   so the right password from a clean source always gets in;
+/// - an address with [`ADDRESS_FAILURES`] failures (any accounts) is refused during a
+///   like back-off after its latest failure (password spraying).
+async fn gate(
+    conn: &mut fenglai_store::Conn,
+    username: &str,
+    ip: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Gate> {
+    let window = Duration::minutes(WINDOW_MINUTES);
+    let start = now - window;
+    let after = |last_ok: Option<String>| {
+        let w = ts(start);
+        match last_ok {
+            Some(ok) if ok > w => ok,
+            _ => w,
+        }
+    };
+    let by_ip = sessions::failures(conn, None, Some(ip), &ts(start), ADDRESS_FAILURES + 16).await?;
+    if by_ip.len() as i64 >= ADDRESS_FAILURES {
+        if let Some(last) = by_ip.first().and_then(|t| parse_ts(t)) {
+            let next = last + backoff(by_ip.len() as i64, ADDRESS_FAILURES);
+            if next > now {
+                return Ok(Gate::Refuse(secs_until(next, now)));
+            }
+        }
+    }
+    let since = after(sessions::last_success(conn, username, Some(ip)).await?);
+    let pair = sessions::failures(conn, Some(username), Some(ip), &since, MAX_FAILURES).await?;
+    if pair.len() as i64 >= MAX_FAILURES {
+        if let Some(oldest) = pair.last().and_then(|t| parse_ts(t)) {
+            return Ok(Gate::Refuse(secs_until(oldest + window, now)));
+        }
+    }
+    let since = after(sessions::last_success(conn, username, None).await?);
+    let by_user = sessions::failures(conn, Some(username), None, &since, MAX_FAILURES + 16).await?;
+    if by_user.len() as i64 >= MAX_FAILURES {
+        if let Some(last) = by_user.first().and_then(|t| parse_ts(t)) {
+            let next = last + backoff(by_user.len() as i64, MAX_FAILURES);
+            if next > now {
+                return Ok(if pair.is_empty() {
+                    Gate::Wait((next - now).to_std().unwrap_or_default())
+                } else {
+                    Gate::Refuse(secs_until(next, now))
+                });
+            }
+        }
+    }
+    Ok(Gate::Open)
+}
+
+/// Checks a username and password and issues a session or token. Throttled by account
+/// and source address ([`gate`]): a refused attempt answers `RateLimited` with the
+/// seconds to wait, before the password is even checked.
 pub async fn login(
     app: &App,
     username: &str,
@@ -96,19 +188,35 @@ pub async fn login(
     kind: Kind,
 ) -> Result<Issued> {
     let username = username.trim();
-    let now = Utc::now();
     let mut conn = app.db.acquire().await?;
-    let since = ts(now - Duration::minutes(WINDOW_MINUTES));
-    let (by_user, by_ip) = sessions::recent_failures(&mut conn, username, ip, &since).await?;
-    if by_user >= MAX_FAILURES || by_ip >= MAX_FAILURES * 10 {
-        return Err(Error::RateLimited);
+    // Attempts that wait out an account's back-off take turns (in this process), each
+    // judged again once it has the turn: a burst of them would otherwise all be checked
+    // the moment the back-off ends.
+    let mut turn = None;
+    loop {
+        match gate(&mut conn, username, ip, Utc::now()).await? {
+            Gate::Open => break,
+            Gate::Refuse(retry_after) => return Err(Error::RateLimited { retry_after }),
+            Gate::Wait(d) if turn.is_some() => {
+                drop(conn);
+                tokio::time::sleep(d).await;
+                conn = app.db.acquire().await?;
+                break;
+            }
+            Gate::Wait(_) => {
+                drop(conn);
+                turn = Some(app.login_turns.take(username).await);
+                conn = app.db.acquire().await?;
+            }
+        }
     }
+    let now = Utc::now();
     let user = org::user_by_username(&mut conn, username).await?;
     let pw = password.to_string();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     // Verify even for unknown users so timing does not reveal which names exist.
     let ok = tokio_free_verify(pw, hash).await && user.as_ref().is_some_and(|u| u.active == 1);
-    sessions::record_attempt(&mut conn, username, ip, &ts(now), ok).await?;
+    sessions::record_attempt(&mut conn, username, ip, &ts(Utc::now()), ok).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(Error::Unauthorized);
     };
@@ -168,10 +276,181 @@ pub async fn resolve(app: &App, token: &str, kind: Kind) -> Result<(Actor, Strin
     Ok((actor_for(&mut conn, user).await?, s.csrf))
 }
 
+/// Ends the session or revokes the API token `token` (the caller's own).
 pub async fn logout(app: &App, token: &str) -> Result<()> {
     let mut conn = app.db.acquire().await?;
     sessions::delete(&mut conn, &token_hash(token)).await?;
     Ok(())
+}
+
+/// A user's live sessions and API tokens (administrators).
+pub async fn sessions_of(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<SessionInfo>> {
+    actor.require(actor.role == Role::Admin, "管理用户")?;
+    let mut conn = app.db.acquire().await?;
+    org::user(&mut conn, user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(sessions::of_user(&mut conn, user_id, &ts(Utc::now())).await?)
+}
+
+/// Every user's live sessions and tokens (administrators), by user id.
+pub async fn live_sessions(
+    app: &App,
+    actor: &Actor,
+) -> Result<std::collections::HashMap<i64, Vec<SessionInfo>>> {
+    actor.require(actor.role == Role::Admin, "管理用户")?;
+    let mut conn = app.db.acquire().await?;
+    let mut out: std::collections::HashMap<i64, Vec<SessionInfo>> = Default::default();
+    for (user, s) in sessions::live(&mut conn, &ts(Utc::now())).await? {
+        out.entry(user).or_default().push(s);
+    }
+    Ok(out)
+}
+
+/// Ends every session and API token of a user, or the one named `id` (administrators);
+/// recorded as an event of the user. How many ended; naming a session that is not the
+/// user's (or no longer exists) is 404.
+pub async fn revoke_sessions(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    id: Option<&str>,
+) -> Result<u64> {
+    actor.require(actor.role == Role::Admin, "管理用户")?;
+    let mut tx = crate::audit::Tx::begin(app).await?;
+    org::user(tx.conn(), user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let n = sessions::delete_of_user(tx.conn(), user_id, id).await?;
+    if id.is_some() && n == 0 {
+        return Err(Error::NotFound);
+    }
+    let after = serde_json::json!({"session": id, "revoked": n});
+    tx.record(
+        Some(actor),
+        "user",
+        user_id,
+        "revoke_sessions",
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Whose turn it is to wait out an account's back-off, per username (see [`login`]).
+#[derive(Default)]
+pub(crate) struct LoginTurns(
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+);
+
+/// An account's turn; the account's entry goes when nobody else waits for it.
+pub(crate) struct Turn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    key: String,
+    turns: std::sync::Arc<LoginTurns>,
+}
+
+impl LoginTurns {
+    async fn take(self: &std::sync::Arc<Self>, username: &str) -> Turn {
+        let m = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(username.to_string()).or_default().clone()
+        };
+        Turn {
+            _guard: m.lock_owned().await,
+            key: username.to_string(),
+            turns: self.clone(),
+        }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut map = self.turns.0.lock().unwrap_or_else(|e| e.into_inner());
+        // the map's reference and this guard's: nobody else is waiting
+        if map
+            .get(&self.key)
+            .is_some_and(|m| std::sync::Arc::strong_count(m) <= 2)
+        {
+            map.remove(&self.key);
+        }
+    }
+}
+
+/// The reverse proxies whose `X-Forwarded-For` is believed: addresses and CIDR ranges
+/// (`--trusted-proxy 10.0.0.0/8,127.0.0.1`); none by default, so the header is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(std::net::IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Parses a comma-separated list of addresses and `address/bits` ranges.
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (addr, bits) = match part.split_once('/') {
+                Some((a, b)) => (a, Some(b)),
+                None => (part, None),
+            };
+            let ip: std::net::IpAddr = addr
+                .parse()
+                .map_err(|_| format!("not an IP address: {part}"))?;
+            let ip = ip.to_canonical();
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            let bits = match bits {
+                Some(b) => b
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|b| *b <= max)
+                    .ok_or_else(|| format!("bad prefix length: {part}"))?,
+                None => max,
+            };
+            out.push((ip, bits));
+        }
+        Ok(TrustedProxies(out))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|&(net, bits)| match (net, ip) {
+            (std::net::IpAddr::V4(n), std::net::IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - bits as u32).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (std::net::IpAddr::V6(n), std::net::IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - bits as u32).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        })
+    }
+
+    /// The client's address: the peer's, unless the peer is a trusted proxy; then the
+    /// right-most address of `X-Forwarded-For` (`forwarded`, the header's values in
+    /// order) that is not a trusted proxy — entries to its left may be forged by the
+    /// client. An entry that is not an address stops the walk at the proxy after it.
+    pub fn client(&self, peer: std::net::IpAddr, forwarded: &[&str]) -> std::net::IpAddr {
+        let mut client = peer.to_canonical();
+        if !self.contains(client) {
+            return client;
+        }
+        let hops = forwarded.iter().flat_map(|v| v.split(',')).map(str::trim);
+        for hop in hops.collect::<Vec<_>>().into_iter().rev() {
+            let Ok(ip) = hop.parse::<std::net::IpAddr>() else {
+                return client;
+            };
+            client = ip.to_canonical();
+            if !self.contains(client) {
+                return client;
+            }
+        }
+        client
+    }
 }
 
 /// Builds the caller's scope from role and unit: leaders and admins see all,
@@ -222,6 +501,36 @@ pub async fn sweep(app: &App) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_forwarded_address() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let none = TrustedProxies::default();
+        assert_eq!(none.client(ip("10.0.0.1"), &["1.2.3.4"]), ip("10.0.0.1"));
+        let p = TrustedProxies::parse("10.0.0.0/8, 192.168.1.5").unwrap();
+        assert!(p.contains(ip("10.9.8.7")) && p.contains(ip("::ffff:10.1.1.1")));
+        assert!(!p.contains(ip("11.0.0.1")) && !p.contains(ip("192.168.1.6")));
+        // not from a proxy: the header is ignored
+        assert_eq!(p.client(ip("8.8.8.8"), &["1.2.3.4"]), ip("8.8.8.8"));
+        // forged entries on the left are skipped; proxies on the right too
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["6.6.6.6, 1.2.3.4", "192.168.1.5"]),
+            ip("1.2.3.4")
+        );
+        // nothing forwarded, or only proxies: the last proxy seen
+        assert_eq!(p.client(ip("10.0.0.1"), &[]), ip("10.0.0.1"));
+        assert_eq!(p.client(ip("10.0.0.1"), &["10.0.0.2"]), ip("10.0.0.2"));
+        assert_eq!(p.client(ip("10.0.0.1"), &["junk"]), ip("10.0.0.1"));
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy").is_err());
+        assert!(TrustedProxies::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_back_off_doubles_to_its_cap() {
+        let secs: Vec<i64> = (5..12).map(|n| backoff(n, 5).num_seconds()).collect();
+        assert_eq!(secs, vec![1, 2, 4, 8, 16, 30, 30]);
+    }
 
     #[test]
     fn a_hash_carries_the_documented_argon2id_parameters() {

@@ -215,9 +215,11 @@ fn named_day(f: &AssessFigures) -> NaiveDate {
     end.min(crate::today())
 }
 
-/// A draft: the period's figures as of now, not stored.
+/// A draft: the period's figures as of now, not stored. A draft is read by those who may
+/// publish it (leaders, administrators): it is live data, and names stalled projects and
+/// overdue requests city-wide; everyone else reads a bulletin once it is published (公示).
 pub async fn draft(app: &App, actor: &Actor, period: &str) -> Result<BulletinView> {
-    read_check(actor)?;
+    steer_check(actor, "查看通报草稿")?;
     let t = fenglai_store::sql::now();
     let clock = std::time::Instant::now();
     let figures = assess::compute(app, period, &t).await?;

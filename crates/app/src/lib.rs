@@ -61,6 +61,10 @@ pub struct App {
     password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
     /// uploads being imported by this process right now (`import::commit_detached`)
     pub(crate) importing: Arc<Mutex<std::collections::HashSet<i64>>>,
+    /// the reverse proxies whose `X-Forwarded-For` is believed (default none)
+    trusted_proxies: Arc<auth::TrustedProxies>,
+    /// logins waiting out an account's back-off, one at a time per account
+    pub(crate) login_turns: Arc<auth::LoginTurns>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -79,6 +83,8 @@ impl App {
             leads_waiting: Arc::default(),
             password_policy: Arc::default(),
             importing: Arc::default(),
+            trusted_proxies: Arc::default(),
+            login_turns: Arc::default(),
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
@@ -106,6 +112,16 @@ impl App {
     pub fn password_policy(&self) -> &fenglai_domain::password::PasswordPolicy {
         &self.password_policy
     }
+
+    /// Believes `X-Forwarded-For` from these addresses (login throttling by source).
+    pub fn with_trusted_proxies(mut self, proxies: auth::TrustedProxies) -> App {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    pub fn trusted_proxies(&self) -> &auth::TrustedProxies {
+        &self.trusted_proxies
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,10 +136,20 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("登录失败次数过多，请15分钟后再试")]
-    RateLimited,
+    /// too many failed logins: try again after `retry_after` seconds
+    #[error("{}", rate_limited_message(*retry_after))]
+    RateLimited { retry_after: u64 },
     #[error("服务器内部错误")]
     Internal(String),
+}
+
+/// "登录失败次数过多，请15分钟后再试" for a lock, "…请8秒后再试" for a back-off.
+fn rate_limited_message(secs: u64) -> String {
+    if secs >= 60 {
+        format!("登录失败次数过多，请{}分钟后再试", secs.div_ceil(60))
+    } else {
+        format!("登录失败次数过多，请{}秒后再试", secs.max(1))
+    }
 }
 
 impl Error {

@@ -698,15 +698,40 @@ pub async fn credits_in(c: &mut Conn, lead: i64) -> Result<Vec<Credit>> {
         .collect())
 }
 
-/// An existing lead that looks like one being reported, and why.
+/// An existing lead that looks like one being reported, and why — or, for the lookalikes
+/// outside the caller's scope, one notice that a likely duplicate exists and whom to ask,
+/// with nothing of those leads (neither id nor content).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Lookalike {
-    pub lead_id: i64,
-    pub company_name: String,
-    pub unit_name: String,
-    pub reported_date: String,
+    /// absent for the notice of lookalikes outside the caller's scope
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_date: Option<String>,
     /// "同一信用代码", "企业名称相同"
-    pub reasons: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<String>,
+    /// true for the one notice standing for every lookalike outside the caller's scope
+    pub elsewhere: bool,
+    /// whom to ask about those: the city's investment-promotion bureau (市招商局)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ask_unit_name: Option<String>,
+    /// the notice for people, e.g. "其他单位可能已报送该企业，请向凤城市投资促进局核实"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A lookalike as duplicate detection finds it, whoever asks.
+struct Hit {
+    lead_id: i64,
+    company_name: String,
+    unit_name: String,
+    reported_date: String,
+    reasons: String,
 }
 
 /// What identity compares of a lead.
@@ -759,7 +784,7 @@ async fn lookalikes_in(
     before: Option<i64>,
     probe: &fenglai_identity::Record,
     uscc: Option<&str>,
-) -> Result<Vec<Lookalike>> {
+) -> Result<Vec<Hit>> {
     let norm = fenglai_domain::names::normalize(&probe.name);
     let key = fenglai_store::leads::name_key(&probe.name);
     let uscc = uscc.map(str::trim).filter(|u| !u.is_empty());
@@ -784,7 +809,7 @@ async fn lookalikes_in(
         if !(same_uscc || same_name || verdict.is_duplicate()) {
             continue;
         }
-        out.push(Lookalike {
+        out.push(Hit {
             lead_id: h.id,
             company_name: h.company_name,
             unit_name: h.unit_name,
@@ -795,8 +820,11 @@ async fn lookalikes_in(
     Ok(out)
 }
 
-/// Existing leads a new report would duplicate, for the warning before saving. Anyone who
-/// may report sees them: the name they typed, the reporting unit and date, nothing more.
+/// Existing leads a new report would duplicate, for the warning before saving (the page
+/// and `GET /api/v1/duplicates/check`). Those in the caller's scope come with the name,
+/// the reporting unit, the date and why; those outside it are never named: if there are
+/// any, one notice says that a likely duplicate exists and to ask the city's
+/// investment-promotion bureau ([`ask_about_others`]).
 pub async fn lookalikes(
     app: &App,
     actor: &Actor,
@@ -806,7 +834,59 @@ pub async fn lookalikes(
     actor.require(actor.role.may_report_leads(), "报送线索")?;
     let mut c = app.db.acquire().await?;
     let probe = record(company_name, uscc, None, None, None, None);
-    lookalikes_in(&mut c, None, &probe, uscc).await
+    let hits = lookalikes_in(&mut c, None, &probe, uscc).await?;
+    let ids: Vec<i64> = hits.iter().map(|h| h.lead_id).collect();
+    let seen: std::collections::HashSet<i64> = lead_store::in_scope(&mut c, &ids, &actor.scope)
+        .await?
+        .into_iter()
+        .collect();
+    let mut out = Vec::new();
+    let mut elsewhere = false;
+    for h in hits {
+        if !seen.contains(&h.lead_id) {
+            elsewhere = true;
+            continue;
+        }
+        out.push(Lookalike {
+            lead_id: Some(h.lead_id),
+            company_name: Some(h.company_name),
+            unit_name: Some(h.unit_name),
+            reported_date: Some(h.reported_date),
+            reasons: Some(h.reasons),
+            elsewhere: false,
+            ask_unit_name: None,
+            message: None,
+        });
+    }
+    if elsewhere {
+        let ask = ask_about_others(&mut c).await?;
+        out.push(Lookalike {
+            lead_id: None,
+            company_name: None,
+            unit_name: None,
+            reported_date: None,
+            reasons: None,
+            elsewhere: true,
+            message: Some(format!(
+                "其他单位可能已报送该企业（疑似重复），请向{ask}核实"
+            )),
+            ask_unit_name: Some(ask),
+        });
+    }
+    Ok(out)
+}
+
+/// Whom to ask about records one may not see: the city's investment-promotion bureau
+/// (the department under the root unit with the most 招商人, [`org::city_bureau`]), else
+/// the root unit itself, else "市招商局".
+pub async fn ask_about_others(c: &mut Conn) -> Result<String> {
+    if let Some(u) = org::city_bureau(c).await? {
+        return Ok(u.name);
+    }
+    Ok(org::root_unit(c)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_else(|| "市招商局".into()))
 }
 
 /// Queues the leads that look like `lead` (same 统一社会信用代码 or name) as 疑似重复;

@@ -196,9 +196,19 @@ pub async fn edit_user(app: &App, actor: &Actor, id: i64, input: &UserEdit) -> R
         return Err(Error::invalid("active", "不能停用自己的账号"));
     }
     org::update_user(tx.conn(), id, display, role.as_str(), unit_id, active).await?;
-    if let Some(p) = input.password.as_deref().filter(|p| !p.is_empty()) {
+    let new_password = input.password.as_deref().filter(|p| !p.is_empty());
+    if let Some(p) = new_password {
         app.password_policy().check(p)?;
         org::set_password(tx.conn(), id, &auth::hash_password(p)).await?;
+    }
+    // A new password, role or unit (what the sessions were granted under), or a
+    // deactivation, ends every session and API token of the user, in the same transaction.
+    if new_password.is_some()
+        || role.as_str() != before.role
+        || unit_id != before.unit_id
+        || (!active && before.active == 1)
+    {
+        fenglai_store::sessions::delete_of_user(tx.conn(), id, None).await?;
     }
     let after = org::user(tx.conn(), id).await?.ok_or(Error::NotFound)?;
     tx.record(Some(actor), "user", id, "edit", Some(&before), Some(&after))

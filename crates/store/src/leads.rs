@@ -198,6 +198,19 @@ pub async fn get(conn: &mut Conn, id: i64, scope: &Scope) -> Result<Option<Lead>
     s.fetch_optional(conn).await
 }
 
+/// Which of the leads `ids` lie in `scope` (by id).
+pub async fn in_scope(conn: &mut Conn, ids: &[i64], scope: &Scope) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut s = Sql::new("SELECT l.id FROM leads l WHERE l.id IN (");
+    s.bind_list(ids.iter().copied()).push(")");
+    scope.restrict(&mut s, "l", false);
+    s.push(" ORDER BY l.id");
+    let rows: Vec<(i64,)> = s.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// Sets a lead's investor tags (codes, comma-separated).
 pub async fn set_tags(conn: &mut Conn, id: i64, tags: &str) -> Result<()> {
     let mut s = Sql::new("UPDATE leads SET investor_tags = ");

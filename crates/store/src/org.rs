@@ -106,6 +106,30 @@ pub async fn rename_unit(conn: &mut Conn, id: i64, name: &str, active: bool) -> 
     s.execute(conn).await.map(|_| ())
 }
 
+/// The city's investment-promotion bureau (市招商局), whom people are sent to about records
+/// they may not see: the department directly under the root unit (the city) with the most
+/// active 招商人, the first such by id; `None` when no department under the root has one.
+pub async fn city_bureau(conn: &mut Conn) -> Result<Option<Unit>> {
+    Sql::new(&format!(
+        "SELECT {UNIT_COLS} FROM units un WHERE un.active = 1 AND un.kind = 'department' \
+         AND un.parent_id = (SELECT r.id FROM units r WHERE r.parent_id IS NULL ORDER BY r.id LIMIT 1) \
+         AND EXISTS (SELECT 1 FROM users u WHERE u.unit_id = un.id AND u.role = 'promoter' AND u.active = 1) \
+         ORDER BY (SELECT COUNT(*) FROM users u WHERE u.unit_id = un.id AND u.role = 'promoter' AND u.active = 1) DESC, \
+         un.id LIMIT 1"
+    ))
+    .fetch_optional(conn)
+    .await
+}
+
+/// The root of the unit tree (the city), the first by id if there are several.
+pub async fn root_unit(conn: &mut Conn) -> Result<Option<Unit>> {
+    Sql::new(&format!(
+        "SELECT {UNIT_COLS} FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1"
+    ))
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn users(conn: &mut Conn) -> Result<Vec<User>> {
     Sql::new(&format!("{USER_SELECT} ORDER BY un.path, u.username"))
         .fetch_all(conn)

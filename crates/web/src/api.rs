@@ -1,7 +1,7 @@
 //! The JSON API under /api/v1.
 
 use crate::error::ApiError;
-use crate::extract::{ApiActor, ApiJson, ClientIp, IfMatch, Versioned};
+use crate::extract::{ApiActor, ApiJson, BearerToken, ClientIp, IfMatch, Versioned};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -15,6 +15,7 @@ use fenglai_store::leads::{Lead, UnitCount};
 use fenglai_store::org::{Unit, User};
 use fenglai_store::projects::{HistoryEntry, Project};
 use fenglai_store::reference::CodeName;
+use fenglai_store::sessions::SessionInfo;
 use fenglai_store::stats::RecentChange;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,7 @@ type ApiResult<T> = Result<T, ApiError>;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/openapi.json", get(crate::openapi::document))
-        .route("/api/v1/auth/token", post(token))
+        .route("/api/v1/auth/token", post(token).delete(revoke_token))
         .route("/api/v1/leads", get(list_leads).post(create_lead))
         .route("/api/v1/leads/{id}", get(get_lead))
         .route("/api/v1/leads/{id}/admit", post(admit_lead))
@@ -44,6 +45,14 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/units", get(units).post(create_unit))
         .route("/api/v1/users", get(users).post(create_user))
         .route("/api/v1/users/{id}", axum::routing::patch(edit_user))
+        .route(
+            "/api/v1/users/{id}/sessions",
+            get(user_sessions).delete(revoke_user_sessions),
+        )
+        .route(
+            "/api/v1/users/{id}/sessions/{session}",
+            axum::routing::delete(revoke_user_session),
+        )
         .fallback(not_found)
 }
 
@@ -82,6 +91,18 @@ pub async fn token(
         token: issued.token,
         user: issued.user,
     }))
+}
+
+/// Revoke the caller's own bearer token: it answers 401 from then on.
+#[utoipa::path(delete, path = "/api/v1/auth/token",
+    responses((status = 204, description = "the token is revoked"), (status = 401)), security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(app): State<App>,
+    ApiActor(_): ApiActor,
+    BearerToken(token): BearerToken,
+) -> ApiResult<StatusCode> {
+    auth::logout(&app, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -383,4 +404,43 @@ pub async fn edit_user(
     ApiJson(input): ApiJson<UserEdit>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(org::edit_user(&app, &a, id, &input).await?))
+}
+
+/// A user's live browser sessions and API tokens (admin); the tokens themselves are never
+/// shown, each is named by `id`.
+#[utoipa::path(get, path = "/api/v1/users/{id}/sessions", params(("id" = i64, Path)), responses((status = 200, body = Vec<SessionInfo>), (status = 403), (status = 404)), security(("bearer" = [])))]
+pub async fn user_sessions(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<SessionInfo>>> {
+    Ok(Json(auth::sessions_of(&app, &a, id).await?))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Revoked {
+    /// how many sessions and tokens ended
+    pub revoked: u64,
+}
+
+/// End every session and API token of a user (admin).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", params(("id" = i64, Path)), responses((status = 200, body = Revoked), (status = 403), (status = 404)), security(("bearer" = [])))]
+pub async fn revoke_user_sessions(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Revoked>> {
+    let revoked = auth::revoke_sessions(&app, &a, id, None).await?;
+    Ok(Json(Revoked { revoked }))
+}
+
+/// End one session or API token of a user (admin), named by the `id` of its listing.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions/{session}", params(("id" = i64, Path), ("session" = String, Path)), responses((status = 200, body = Revoked), (status = 403), (status = 404)), security(("bearer" = [])))]
+pub async fn revoke_user_session(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Path((id, session)): Path<(i64, String)>,
+) -> ApiResult<Json<Revoked>> {
+    let revoked = auth::revoke_sessions(&app, &a, id, Some(&session)).await?;
+    Ok(Json(Revoked { revoked }))
 }

@@ -301,7 +301,8 @@ pub async fn publish(
     ))
 }
 
-/// A draft bulletin for a period, as of now (not stored).
+/// A draft bulletin for a period, as of now (not stored): live data, read only by those who
+/// may publish it (leaders, administrators); 403 for everyone else.
 #[utoipa::path(get, path = "/api/v1/bulletins/draft", params(FiguresQuery),
     responses((status = 200, body = BulletinView), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn draft(

@@ -40,10 +40,12 @@ pub struct CheckQuery {
     pub uscc: Option<String>,
 }
 
-/// Before reporting: existing leads with the same 统一社会信用代码 or company name. Saving
-/// anyway is allowed; the new lead then joins the 疑似重复 queue.
+/// Before reporting: existing leads with the same 统一社会信用代码 or company name. Those in
+/// the caller's scope are named; for any others one entry (`elsewhere: true`) says only
+/// that a likely duplicate exists and whom to ask. Saving anyway is allowed; the new lead
+/// then joins the 疑似重复 queue.
 #[utoipa::path(get, path = "/api/v1/duplicates/check", params(CheckQuery),
-    responses((status = 200, body = Vec<Lookalike>), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<Lookalike>), (status = 403, description = "a role that may not report leads"), (status = 422)), security(("bearer" = [])))]
 pub async fn check(
     State(app): State<App>,
     ApiActor(a): ApiActor,

@@ -23,7 +23,7 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
         Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-        Error::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -39,10 +39,15 @@ impl IntoResponse for ApiError {
             Error::Unauthorized => "未登录或令牌无效".to_string(),
             other => other.to_string(),
         };
-        (
+        let mut r = (
             status,
             Json(json!({"error": {"code": code, "message": message, "field": field}})),
         )
-            .into_response()
+            .into_response();
+        if let Error::RateLimited { retry_after } = self.0 {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        r
     }
 }

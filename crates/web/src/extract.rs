@@ -31,13 +31,7 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<App> for ApiActor {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError(Error::Unauthorized))?;
+        let token = bearer(parts).ok_or(ApiError(Error::Unauthorized))?;
         let (actor, _) = auth::resolve(app, token, Kind::Api).await?;
         Ok(ApiActor(actor))
     }
@@ -83,19 +77,53 @@ impl FromRequestParts<App> for WebSession {
     }
 }
 
-/// The client's address (the socket peer).
+/// The client's address: the socket peer, or, when the peer is a trusted proxy
+/// (`--trusted-proxy`), the right-most address of `X-Forwarded-For` that is not one.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<App> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientIp(ip))
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientIp("unknown".into()));
+        };
+        let proxies = app.trusted_proxies();
+        if proxies.is_empty() {
+            return Ok(ClientIp(peer.to_canonical().to_string()));
+        }
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientIp(proxies.client(peer, &forwarded).to_string()))
     }
+}
+
+/// The bearer token of an API call, unchecked (take [`ApiActor`] beside it to check it).
+pub struct BearerToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        bearer(parts)
+            .map(|t| BearerToken(t.to_string()))
+            .ok_or(ApiError(Error::Unauthorized))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// The version an edit is based on, from `If-Match: "N"` (the `ETag` of a read; `W/"N"`

@@ -23,6 +23,7 @@ use fenglai_store::org::{Unit, User};
 use fenglai_store::projects::{Choice, HistoryEntry, Project};
 use fenglai_store::review::{Override, Review};
 use fenglai_store::routing::Routing;
+use fenglai_store::sessions::SessionInfo;
 use fenglai_store::stats::RecentChange;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -81,6 +82,14 @@ pub fn routes() -> Router<App> {
         .route("/admin/units", get(units_page).post(unit_create))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_edit))
+        .route(
+            "/admin/users/{id}/sessions/revoke",
+            post(user_sessions_revoke),
+        )
+        .route(
+            "/admin/users/{id}/sessions/{session}/revoke",
+            post(user_session_revoke),
+        )
         .route("/picker/{kind}", get(picker))
         .merge(assess::routes())
         .merge(chains::routes())
@@ -276,10 +285,12 @@ async fn login(
             r
         }
         Err(Error::Unauthorized) => page(StatusCode::UNAUTHORIZED, "用户名或密码错误".into()),
-        Err(Error::RateLimited) => page(
-            StatusCode::TOO_MANY_REQUESTS,
-            Error::RateLimited.to_string(),
-        ),
+        Err(e @ Error::RateLimited { retry_after }) => {
+            let mut r = page(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, retry_after.into());
+            r
+        }
         Err(e) => error_page(e),
     }
 }
@@ -461,6 +472,15 @@ struct LeadForm {
     envs: Vec<Opt>,
     /// existing leads this report looks like: shown before saving
     dups: Vec<fenglai_app::merges::Lookalike>,
+}
+
+impl UsersPage {
+    fn sessions_of(&self, user: &i64) -> &[SessionInfo] {
+        self.sessions
+            .get(user)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
 }
 
 impl LeadForm {
@@ -1322,6 +1342,8 @@ async fn unit_create(State(app): State<App>, s: WebSession, Form(f): Form<UnitFo
 struct UsersPage {
     f: Frame,
     users: Vec<User>,
+    /// live sessions and API tokens per user id
+    sessions: HashMap<i64, Vec<SessionInfo>>,
     units: Vec<Unit>,
     roles: Vec<Opt>,
     error: Option<String>,
@@ -1340,6 +1362,7 @@ async fn users_page_with(
         Ok::<_, Error>(UsersPage {
             f: Frame::new(s, "admin"),
             users: org::users(app, &s.actor).await?,
+            sessions: auth::live_sessions(app, &s.actor).await?,
             units: org::units(app).await?,
             roles: opts(Role::ALL.iter().map(|r| (r.as_str(), r.label())), None),
             error,
@@ -1432,6 +1455,39 @@ async fn user_edit(
             let (st, _) = status_and_code(&e);
             users_page_with(&app, &s, Some(e.to_string()), st).await
         }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Ends every session and API token of a user (the users page's 注销会话).
+async fn user_sessions_revoke(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    match auth::revoke_sessions(&app, &s.actor, id, None).await {
+        Ok(_) if id == s.actor.id() => Redirect::to("/login").into_response(),
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// Ends one session or API token of a user (the users page's 注销 beside it).
+async fn user_session_revoke(
+    State(app): State<App>,
+    s: WebSession,
+    Path((id, session)): Path<(i64, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(r) = csrf_rejection(&s, &f.csrf) {
+        return r;
+    }
+    match auth::revoke_sessions(&app, &s.actor, id, Some(&session)).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => error_page(e),
     }
 }

@@ -467,3 +467,460 @@ fn schema_names_are_unique() {
     let twice: Vec<_> = seen.iter().filter(|(_, at)| at.len() > 1).collect();
     assert!(twice.is_empty(), "schema names used twice: {twice:#?}");
 }
+
+/// PATCHes user `id` as the administrator, expecting 200.
+async fn edit_user(t: &TestApp, admin: &str, id: i64, body: Value) {
+    let r = t
+        .client
+        .patch(t.url(&format!("/api/v1/users/{id}")))
+        .bearer_auth(admin)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "PATCH user {id} {body}");
+}
+
+/// Whether an API token still answers.
+async fn token_works(t: &TestApp, token: &str) -> bool {
+    let s = t.get(token, "/api/v1/leads").await.status();
+    assert!(s == StatusCode::OK || s == StatusCode::UNAUTHORIZED, "{s}");
+    s == StatusCode::OK
+}
+
+/// Whether a browser session still opens a page (without it: a redirect to /login).
+async fn session_works(t: &TestApp, session: &str) -> bool {
+    let (s, _) = t
+        .page(&format!("fenglai_session={session}"), "/leads")
+        .await;
+    s == StatusCode::OK
+}
+
+/// A new password, a new role, a new unit or a deactivation ends the user's sessions and
+/// tokens at once (they kept working for 30 days); an edit of the name alone does not.
+async fn revoked_on_change(t: TestApp) {
+    let admin = t.token("admin").await;
+    let id = t.user_id("promoter2").await;
+    let county = t.unit_id("临江县投资促进中心").await;
+    let other_unit = t.unit_id("青山区商务局").await;
+    // the name alone: nothing ends
+    let tok = t.token("promoter2").await;
+    let web = web_login(&t, "promoter2").await;
+    edit_user(&t, &admin, id, json!({"display_name": "赵县招商（改）"})).await;
+    assert!(token_works(&t, &tok).await && session_works(&t, &web).await);
+    // the same role and unit named again: nothing ends either
+    edit_user(
+        &t,
+        &admin,
+        id,
+        json!({"role": "promoter", "unit_id": county}),
+    )
+    .await;
+    assert!(token_works(&t, &tok).await && session_works(&t, &web).await);
+    for (what, change) in [
+        ("password", json!({"password": "new-pass-2026"})),
+        ("role", json!({"role": "receiver"})),
+        ("unit", json!({"unit_id": other_unit})),
+        ("deactivation", json!({"active": false})),
+    ] {
+        let password = if what == "password" {
+            "demo"
+        } else {
+            "new-pass-2026"
+        };
+        let tok = login_token(&t, "promoter2", password).await;
+        let web = web_login_with(&t, "promoter2", password).await;
+        assert!(token_works(&t, &tok).await && session_works(&t, &web).await);
+        edit_user(&t, &admin, id, change).await;
+        assert!(!token_works(&t, &tok).await, "{what}: the API token ended");
+        assert!(!session_works(&t, &web).await, "{what}: the session ended");
+    }
+    // reactivated, the old credentials stay dead; a fresh login works
+    let old = tok;
+    edit_user(&t, &admin, id, json!({"active": true})).await;
+    assert!(!token_works(&t, &old).await);
+    let fresh = login_token(&t, "promoter2", "new-pass-2026").await;
+    assert!(token_works(&t, &fresh).await);
+    // other users' sessions are untouched
+    assert!(token_works(&t, &admin).await);
+}
+both!(
+    sessions_end_on_password_role_or_unit_change,
+    revoked_on_change
+);
+
+/// Logs in over the API with a password; the token.
+async fn login_token(t: &TestApp, username: &str, password: &str) -> String {
+    let r = t
+        .client
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "login {username}");
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// [`web_login`] with a password of one's choice.
+async fn web_login_with(t: &TestApp, username: &str, password: &str) -> String {
+    let r = t.client.get(t.url("/login")).send().await.unwrap();
+    let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    let csrf = set
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let r = t
+        .client
+        .post(t.url("/login"))
+        .header("cookie", format!("fenglai_login_csrf={csrf}"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "web login {username}");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string()
+}
+
+/// `DELETE /api/v1/auth/token` revokes the caller's own token, and only it.
+async fn delete_token(t: TestApp) {
+    let a = t.token("promoter").await;
+    let b = t.token("promoter").await;
+    let r = t
+        .client
+        .delete(t.url("/api/v1/auth/token"))
+        .bearer_auth(&a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert!(!token_works(&t, &a).await, "revoked");
+    assert!(token_works(&t, &b).await, "the user's other token stays");
+    // a second time, or without a token, or with a web session: 401
+    for auth in [Some(a.clone()), None, Some(web_login(&t, "promoter").await)] {
+        let mut req = t.client.delete(t.url("/api/v1/auth/token"));
+        if let Some(tok) = &auth {
+            req = req.bearer_auth(tok);
+        }
+        assert_eq!(req.send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+}
+both!(a_token_is_revoked_by_its_holder, delete_token);
+
+/// An administrator lists a user's sessions and tokens (never the tokens themselves) and
+/// ends one or all of them, over the API and on the users page.
+async fn admin_sessions(t: TestApp) {
+    let admin = t.token("admin").await;
+    let id = t.user_id("park").await;
+    let tok = t.token("park").await;
+    let web = web_login(&t, "park").await;
+    let path = format!("/api/v1/users/{id}/sessions");
+    let r = t.get(&admin, &path).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(!body.contains(&tok) && !body.contains(&web), "{body}");
+    let list: Value = serde_json::from_str(&body).unwrap();
+    let mut kinds: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, vec!["api", "web"], "{list}");
+    let api_id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "api")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // others may neither list nor end them
+    let promoter = t.token("promoter").await;
+    assert_eq!(
+        t.get(&promoter, &path).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = t
+        .client
+        .delete(t.url(&path))
+        .bearer_auth(&promoter)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(token_works(&t, &tok).await);
+    // one ended: the token; the browser session goes on
+    let r = t
+        .client
+        .delete(t.url(&format!("{path}/{api_id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["revoked"], 1);
+    assert!(!token_works(&t, &tok).await && session_works(&t, &web).await);
+    // a session that is not (or no longer) the user's: 404; an unknown user: 404
+    for p in [
+        format!("{path}/{api_id}"),
+        "/api/v1/users/999999/sessions".into(),
+    ] {
+        let r = t
+            .client
+            .delete(t.url(&p))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{p}");
+    }
+    let own = t
+        .get_json(
+            &admin,
+            &format!("/api/v1/users/{}/sessions", t.user_id("admin").await),
+            StatusCode::OK,
+        )
+        .await;
+    let own_id = own[0]["id"].as_str().unwrap().to_string();
+    let r = t
+        .client
+        .delete(t.url(&format!("{path}/{own_id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "the admin's own, named under park"
+    );
+    assert!(token_works(&t, &admin).await);
+    // on the users page: each session listed with its own 注销, and all at once
+    let tok = t.token("park").await;
+    let web_id = t
+        .get_json(&admin, &path, StatusCode::OK)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "web")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cookie = format!("fenglai_session={}", web_login(&t, "admin").await);
+    let (s, html) = t.page(&cookie, "/admin/users").await;
+    assert_eq!(s, StatusCode::OK);
+    let one = format!("/admin/users/{id}/sessions/{web_id}/revoke");
+    assert!(
+        html.contains(&format!("action=\"/admin/users/{id}/sessions/revoke\""))
+            && html.contains(&format!("action=\"{one}\""))
+            && html.contains("API 令牌"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&tok) && !html.contains(&web),
+        "no token on the page"
+    );
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = t.form(&cookie, &one, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!session_works(&t, &web).await && token_works(&t, &tok).await);
+    let web = web_login(&t, "park").await;
+    let r = t
+        .form(
+            &cookie,
+            &format!("/admin/users/{id}/sessions/revoke"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!token_works(&t, &tok).await && !session_works(&t, &web).await);
+    assert_eq!(t.get_json(&admin, &path, StatusCode::OK).await, json!([]));
+    // without the form's token nothing happens
+    let tok = t.token("park").await;
+    let r = t
+        .form(&cookie, &format!("/admin/users/{id}/sessions/revoke"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(token_works(&t, &tok).await);
+}
+both!(an_admin_sees_and_ends_a_users_sessions, admin_sessions);
+
+/// A login through a trusted proxy from `source` (its X-Forwarded-For); status, Retry-After.
+async fn login_from(
+    t: &TestApp,
+    username: &str,
+    password: &str,
+    source: &str,
+) -> (StatusCode, Option<u64>) {
+    let r = t
+        .client
+        .post(t.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", source)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    (r.status(), retry)
+}
+
+/// Failures lock the (account, source) pair, not the account: the right password from
+/// another source gets in after a short back-off, which doubles with each failure and is
+/// waited out for a clean source but refused (429, Retry-After) to one that failed.
+async fn throttle_by_source(t: TestApp) {
+    let a = "10.0.0.1";
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&t, "leader", "x", a).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // the pair is locked for the window, even with the right password
+    let (s, retry) = login_from(&t, "leader", "demo", a).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let retry = retry.expect("Retry-After");
+    assert!((880..=900).contains(&retry), "{retry}");
+    // a forged address left of the source changes nothing
+    let (s, _) = login_from(&t, "leader", "demo", &format!("10.9.9.9, {a}")).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // from a clean source the right password gets in, after at most the back-off (1 s)
+    let started = std::time::Instant::now();
+    assert_eq!(
+        login_from(&t, "leader", "demo", "10.0.0.2").await.0,
+        StatusCode::OK
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // a success does not unlock the pair that failed
+    assert_eq!(
+        login_from(&t, "leader", "demo", a).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // failures from many sources only slow the account down
+    for i in 0..5 {
+        let (s, _) = login_from(&t, "leader", "x", &format!("10.0.1.{i}")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "source {i}");
+    }
+    // a source that failed is refused during the back-off (1 s after five, 2 s after six)
+    assert_eq!(
+        login_from(&t, "leader", "x", "10.0.1.9").await.0,
+        StatusCode::UNAUTHORIZED,
+        "a clean source waits the back-off out"
+    );
+    let (s, retry) = login_from(&t, "leader", "demo", "10.0.1.9").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!((1..=2).contains(&retry.unwrap()), "{retry:?}");
+    // and a clean source still gets in with the right password
+    let started = std::time::Instant::now();
+    assert_eq!(
+        login_from(&t, "leader", "demo", "10.0.2.1").await.0,
+        StatusCode::OK
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // other accounts from the locked source are not affected
+    assert_eq!(
+        login_from(&t, "promoter", "demo", a).await.0,
+        StatusCode::OK
+    );
+}
+both!(
+    login_throttled_by_account_and_source,
+    throttle_by_source,
+    |app| {
+        app.with_trusted_proxies(fenglai_app::auth::TrustedProxies::parse("127.0.0.1").unwrap())
+    }
+);
+
+/// Without a trusted proxy X-Forwarded-For is ignored: a client cannot dodge its lock by
+/// claiming another address.
+async fn forwarded_ignored(t: TestApp) {
+    for _ in 0..5 {
+        login_from(&t, "park2", "x", "10.0.0.1").await;
+    }
+    let (s, retry) = login_from(&t, "park2", "demo", "10.0.0.2").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry.is_some());
+}
+both!(forwarded_address_needs_a_trusted_proxy, forwarded_ignored);
+
+/// A burst of attempts from one clean source during an account's back-off is checked once:
+/// the first waits the back-off out and fails, the others, judged again in their turn,
+/// come from a source that has now failed and are refused.
+async fn burst(t: TestApp) {
+    for i in 0..5 {
+        let (s, _) = login_from(&t, "park", "x", &format!("10.0.3.{i}")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let client = t.client.clone();
+            let url = t.url("/api/v1/auth/token");
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .header("x-forwarded-for", "10.0.4.1")
+                    .json(&json!({"username": "park", "password": "x"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for task in tasks {
+        got.push(task.await.unwrap());
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    // the owner, from a clean source, still gets in
+    assert_eq!(
+        login_from(&t, "park", "demo", "10.0.4.2").await.0,
+        StatusCode::OK
+    );
+}
+both!(a_burst_from_one_source_is_checked_once, burst, |app| {
+    app.with_trusted_proxies(fenglai_app::auth::TrustedProxies::parse("127.0.0.1").unwrap())
+});

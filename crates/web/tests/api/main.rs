@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod chains;
 mod delivery;
+mod disclosure;
 mod imports;
 mod leads;
 mod merges;

@@ -579,7 +579,7 @@ async fn variants(t: TestApp) {
         .await;
     let check = t
         .get_json(
-            &promoter2,
+            &promoter,
             "/api/v1/duplicates/check?company_name=華芯微電子科技（蘇州）有限公司",
             StatusCode::OK,
         )
@@ -589,6 +589,16 @@ async fn variants(t: TestApp) {
         check[0]["reasons"].as_str().unwrap().contains("名称"),
         "{check}"
     );
+    // the county's promoter, outside the city bureau's lead, learns only that one exists
+    let check = t
+        .get_json(
+            &promoter2,
+            "/api/v1/duplicates/check?company_name=華芯微電子科技（蘇州）有限公司",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(check[0]["elsewhere"], true, "{check}");
+    assert!(check[0].get("lead_id").is_none(), "{check}");
     let b = t
         .lead(
             &promoter2,
