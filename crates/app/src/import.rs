@@ -1042,7 +1042,8 @@ pub async fn analyze(
         None => return Err(Error::invalid("unit_id", "报送单位不存在")),
     }
     // A required column left unmapped is shown in the preview, to be mapped there.
-    let (results, mapping_error) = match ledger::parse_rows(&sheet, &mapping, kind) {
+    let window = app.serial_dates();
+    let (results, mapping_error) = match ledger::parse_rows_in(&sheet, &mapping, kind, &window) {
         Ok(r) => (r, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };

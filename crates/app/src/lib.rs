@@ -61,6 +61,9 @@ pub struct App {
     password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
     /// uploads being imported by this process right now (`import::commit_detached`)
     pub(crate) importing: Arc<Mutex<std::collections::HashSet<i64>>>,
+    /// the days a bare number in a ledger's date column may be an Excel serial for;
+    /// `None`: 1990-01-01 to 30 years after the day of the import
+    serial_dates: Option<fenglai_ledger::DateWindow>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -79,6 +82,7 @@ impl App {
             leads_waiting: Arc::default(),
             password_policy: Arc::default(),
             importing: Arc::default(),
+            serial_dates: None,
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
@@ -105,6 +109,18 @@ impl App {
 
     pub fn password_policy(&self) -> &fenglai_domain::password::PasswordPolicy {
         &self.password_policy
+    }
+
+    /// Reads a bare number in a ledger's date column as an Excel serial only for a day in
+    /// `window` (see [`fenglai_ledger::DateWindow`]).
+    pub fn with_serial_dates(mut self, window: fenglai_ledger::DateWindow) -> App {
+        self.serial_dates = Some(window);
+        self
+    }
+
+    /// The window set, else 1990-01-01 to 30 years from today.
+    pub fn serial_dates(&self) -> fenglai_ledger::DateWindow {
+        self.serial_dates.unwrap_or_default()
     }
 }
 

@@ -259,20 +259,114 @@ pub fn to_serial(d: NaiveDate) -> i64 {
     (d - NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid epoch")).num_days()
 }
 
-/// Reads a date: a date cell, an Excel serial (45366, as a number or as text), or any
-/// form the domain reads (2024年3月15日, 2024.3.15, 2024/3/15, 2024-03, 2024年3月,
-/// 20240315).
+/// The days a bare number in a date column may stand for as an Excel serial. A number
+/// whose serial falls outside is not read as a date at all (2024 would be 1905-07-16,
+/// 20243 1955-06-03): it is read as a year and month it spells (2024.3, 202403,
+/// 20240305) or refused. Default: 1990-01-01 to 30 years after today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateWindow {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl DateWindow {
+    /// `None` if `first` is after `last`.
+    pub fn new(first: NaiveDate, last: NaiveDate) -> Option<Self> {
+        (first <= last).then_some(Self { first, last })
+    }
+
+    /// 1990-01-01 to `today` + 30 years.
+    pub fn around(today: NaiveDate) -> Self {
+        let last = today
+            .checked_add_months(chrono::Months::new(12 * 30))
+            .unwrap_or(NaiveDate::MAX);
+        Self {
+            first: NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid date"),
+            last,
+        }
+    }
+
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        (self.first..=self.last).contains(&d)
+    }
+
+    /// The day an Excel serial stands for, if it falls inside.
+    fn serial(&self, serial: f64) -> Option<NaiveDate> {
+        from_serial(serial).filter(|d| self.contains(*d))
+    }
+}
+
+impl Default for DateWindow {
+    fn default() -> Self {
+        Self::around(chrono::Utc::now().date_naive())
+    }
+}
+
+/// A number in a date column. Excel stores "2024.3" typed into a cell as the number
+/// 2024.3 and "2024.10" as 2024.1, so: an Excel serial inside the window is its day
+/// (45366 → 2024-03-15, a time of day ignored); 1900–2200 with one or two decimals is
+/// that year's month (2024.3 and 2024.03 → 2024年3月, 2024.12 → December), except
+/// 2024.1, which may have been typed 2024.1 or 2024.10 and is refused asking for text;
+/// 202403 is the month and 20240305 the day; a whole year alone (2024) is refused.
+/// Never a day the number does not spell.
+pub(crate) fn date_from_number(n: f64, window: &DateWindow) -> Result<NaiveDate, String> {
+    let typed = number_text(n);
+    let hint = "请写作 2024-03-15 或 2024年3月";
+    if !n.is_finite() || n <= 0.0 {
+        return Err(format!("无法识别的日期“{typed}”，{hint}"));
+    }
+    let int = n.trunc();
+    let whole = n.fract() == 0.0;
+    if (1900.0..=2200.0).contains(&int) {
+        let year = int as i32;
+        if whole {
+            return Err(format!("“{typed}”只有年份，{hint}（写明月份）"));
+        }
+        let (_, frac) = typed.split_once('.').unwrap_or((&typed, ""));
+        if frac == "1" {
+            return Err(format!(
+                "数字“{typed}”分不清是{year}年1月还是{year}年10月（Excel把“{year}.10”存为{typed}）；\
+                 请把单元格设为文本后写作“{year}年1月”或“{year}年10月”"
+            ));
+        }
+        return match frac.parse::<u32>() {
+            Ok(m) if frac.len() <= 2 => NaiveDate::from_ymd_opt(year, m, 1)
+                .ok_or_else(|| format!("无法识别的日期“{typed}”：没有{m}月，{hint}")),
+            _ => Err(format!("无法识别的日期“{typed}”，{hint}")),
+        };
+    }
+    if whole && (100_000.0..100_000_000.0).contains(&n) {
+        // 202403 or 20240305 typed as a number: the month or day it spells.
+        return dates::parse(&typed, "date")
+            .map_err(|_| format!("无法识别的日期“{typed}”，{hint}"));
+    }
+    window.serial(n).ok_or_else(|| {
+        format!(
+            "无法识别的日期“{typed}”：不是日期，也不是{}至{}之间的Excel日期序号；{hint}",
+            window.first.format("%Y-%m-%d"),
+            window.last.format("%Y-%m-%d")
+        )
+    })
+}
+
+/// Reads a date: a date cell, an Excel serial inside the default [`DateWindow`] (45366,
+/// as a number or as five digits of text), a number spelling a month or day (2024.3,
+/// 202403, 20240305), or any form the domain reads (2024年3月15日, 2024.3.15, 2024/3/15,
+/// 2024-03, 2024年3月, 20240315, 二〇二四年三月五日).
 pub fn parse_date(cell: &Cell, field: Field) -> Result<NaiveDate, String> {
+    parse_date_in(cell, field, &DateWindow::default())
+}
+
+/// [`parse_date`] with the serials limited to `window`.
+pub fn parse_date_in(cell: &Cell, field: Field, window: &DateWindow) -> Result<NaiveDate, String> {
     match cell {
         Cell::Date(d) => Ok(*d),
-        Cell::Number(n) => {
-            from_serial(*n).ok_or_else(|| format!("无法识别的日期“{}”", number_text(*n)))
-        }
+        Cell::Number(n) => date_from_number(*n, window),
         Cell::Text(s) => {
             let t = s.trim();
-            if (5..=6).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+            if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
                 let n: f64 = t.parse().unwrap_or(0.0);
-                if let Some(d) = from_serial(n) {
+                if let Some(d) = window.serial(n) {
                     return Ok(d);
                 }
             }
@@ -437,6 +531,16 @@ pub fn parse_channel(text: &str) -> Result<Channel, String> {
 
 /// Reads one non-blank cell as the value of a field. `unit` is the column's.
 pub fn parse_value(cell: &Cell, field: Field, unit: Option<Unit>) -> Result<Value, String> {
+    parse_value_in(cell, field, unit, &DateWindow::default())
+}
+
+/// [`parse_value`] with Excel serials in date columns limited to `window`.
+pub fn parse_value_in(
+    cell: &Cell,
+    field: Field,
+    unit: Option<Unit>,
+    window: &DateWindow,
+) -> Result<Value, String> {
     let kind = field.kind();
     let unit = unit
         .or_else(|| Unit::for_kind(kind).first().copied())
@@ -479,7 +583,7 @@ pub fn parse_value(cell: &Cell, field: Field, unit: Option<Unit>) -> Result<Valu
         ValueKind::Usd => Value::Usd(parse_usd(&text, unit)?),
         ValueKind::Land => Value::Mu(parse_land(&text, unit)?),
         ValueKind::Count => Value::Count(parse_count(&text)?),
-        ValueKind::Date => Value::Date(parse_date(cell, field)?),
+        ValueKind::Date => Value::Date(parse_date_in(cell, field, window)?),
         ValueKind::Stage => Value::Stage(parse_stage(&text)?),
         ValueKind::Channel => Value::Channel(parse_channel(&text)?),
     })
@@ -578,6 +682,64 @@ mod tests {
         assert_eq!(from_serial(61.0), Some(d(1900, 3, 1)));
         assert!(parse_date(&Cell::Text("去年".into()), Field::SignedDate).is_err());
         assert!(parse_date(&Cell::Number(12.0), Field::SignedDate).is_err());
+    }
+
+    /// Numbers in a date column are never read as a day they do not spell: 2024.3 was
+    /// 1905-07-16, the text 20243 1955-06-03, 202403 refused as 2454-02-26.
+    #[test]
+    fn numbers_in_date_columns() {
+        let f = Field::SignedDate;
+        let num = |n: f64| parse_date(&Cell::Number(n), f);
+        let text = |s: &str| parse_date(&Cell::Text(s.into()), f);
+        assert_eq!(num(2024.3), Ok(d(2024, 3, 1)));
+        assert_eq!(num(2024.03), Ok(d(2024, 3, 1)));
+        assert_eq!(num(2024.12), Ok(d(2024, 12, 1)));
+        assert_eq!(num(2024.11), Ok(d(2024, 11, 1)));
+        assert_eq!(num(202403.0), Ok(d(2024, 3, 1)));
+        assert_eq!(num(20240305.0), Ok(d(2024, 3, 5)));
+        assert_eq!(num(45366.0), Ok(d(2024, 3, 15)));
+        assert_eq!(text("202403"), Ok(d(2024, 3, 1)));
+        assert_eq!(text("2024.1"), Ok(d(2024, 1, 1)));
+        assert_eq!(text("2024.10"), Ok(d(2024, 10, 1)));
+        // 2024.10 typed into a number cell arrives as 2024.1: refused, never January.
+        let e = num(2024.1).unwrap_err();
+        assert!(
+            e.contains("2024年1月还是2024年10月") && e.contains("文本"),
+            "{e}"
+        );
+        let e = num(2024.0).unwrap_err();
+        assert_eq!(
+            e,
+            "“2024”只有年份，请写作 2024-03-15 或 2024年3月（写明月份）"
+        );
+        let e = text("20243").unwrap_err();
+        assert_eq!(e, "无法识别的日期“20243”，请写作 2024-03-15");
+        let e = num(20243.0).unwrap_err();
+        assert!(
+            e.starts_with("无法识别的日期“20243”：不是日期，也不是1990-01-01至"),
+            "{e}"
+        );
+        assert!(!e.contains("1955"), "{e}");
+        for (n, typed) in [
+            (2024.13, "2024.13"),
+            (202413.0, "202413"),
+            (20240230.0, "20240230"),
+            (2024.123, "2024.123"),
+            (-5.0, "-5"),
+        ] {
+            let e = num(n).unwrap_err();
+            assert!(e.contains(&format!("“{typed}”")), "{n}: {e}");
+        }
+        // A window of one's own.
+        let w = DateWindow::new(d(1950, 1, 1), d(2000, 12, 31)).unwrap();
+        assert_eq!(
+            parse_date_in(&Cell::Number(20243.0), f, &w),
+            Ok(d(1955, 6, 3))
+        );
+        assert!(parse_date_in(&Cell::Number(45366.0), f, &w).is_err());
+        assert!(DateWindow::new(d(2000, 1, 1), d(1999, 1, 1)).is_none());
+        let around = DateWindow::around(d(2026, 12, 7));
+        assert_eq!((around.first, around.last), (d(1990, 1, 1), d(2056, 12, 7)));
     }
 
     #[test]
