@@ -4,6 +4,7 @@
 use crate::field::{Field, Unit, ValueKind};
 use crate::sheet::{number_text, Cell};
 use chrono::{Duration, NaiveDate};
+use fenglai_domain::money::{self, Currency, Written};
 use fenglai_domain::{dates, Channel, IndustryCode, RegionCode, Stage, Uscc, Yuan};
 use std::borrow::Cow;
 use std::fmt;
@@ -218,31 +219,34 @@ pub fn parse_count(text: &str) -> Result<i64, String> {
 }
 
 /// Reads an amount in yuan: the domain's exact parser, with the column's unit as default.
+/// A currency sign or name means whole yuan unless a multiple follows ("¥3500" under
+/// 万元 is 3,500 yuan, "¥3500万" 35,000,000); dollars are refused.
 pub fn parse_yuan(text: &str, unit: Unit) -> Result<Yuan, String> {
     let t = text.trim();
-    let t = t.strip_prefix("人民币").unwrap_or(t);
-    let t = t.strip_suffix("人民币").unwrap_or(t);
-    Yuan::parse_with_unit(t, unit.factor()).map_err(|e| e.message)
+    let w = money::parse_amount(t, unit.factor()).map_err(|e| e.message)?;
+    match w.currency {
+        Some(Currency::UsDollar) => Err(format!(
+            "金额“{t}”是美元，此列应为人民币（外资请填在利用外资列）"
+        )),
+        _ => Ok(Yuan(w.value)),
+    }
 }
 
-/// Reads an amount in US dollars ("500", "500万美元", "$1,200,000", "1.2亿美元").
+/// Reads an amount in US dollars ("500", "500万美元", "$1,200,000", "1.2亿美元",
+/// "USD 1200"). A sign or name means whole dollars unless a multiple follows ("$1200"
+/// under 万美元 is 1,200 dollars, "$12亿" 1,200,000,000); yuan are refused rather than
+/// converted at a guessed rate.
 pub fn parse_usd(text: &str, unit: Unit) -> Result<i64, String> {
     let t = text.trim();
-    let s = t.trim_start_matches(['$', '＄']).trim();
-    let own = ["美元", "美金", "USD", "usd"]
-        .iter()
-        .find_map(|suffix| s.strip_suffix(suffix));
-    let s = match own {
-        // "500万美元" carries its multiple; "500美元" is plain dollars.
-        Some(rest) if rest.ends_with('万') || rest.ends_with('亿') => rest.trim().to_string(),
-        Some(rest) => format!("{}元", rest.trim()),
-        // "500万元" in a dollar column is yuan: refuse rather than guess a rate.
-        None if s.ends_with('元') => return Err(format!("金额“{t}”是人民币，此列应为美元")),
-        None => s.to_string(),
-    };
-    Yuan::parse_with_unit(&s, unit.factor())
-        .map(|y| y.0)
-        .map_err(|_| format!("无法识别的美元金额“{t}”"))
+    match money::parse_amount(t, unit.factor()) {
+        Ok(Written {
+            currency: Some(Currency::Yuan),
+            ..
+        }) => Err(format!("金额“{t}”是人民币，此列应为美元")),
+        Ok(w) => Ok(w.value),
+        Err(e) if e.message.starts_with("无法识别") => Err(format!("无法识别的美元金额“{t}”")),
+        Err(e) => Err(e.message),
+    }
 }
 
 /// The first day Excel's 1900 date system counts from (serial 1 = 1900-01-01, with
