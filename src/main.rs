@@ -467,6 +467,16 @@ async fn import(kind: fenglai_ledger_kind, a: ImportArgs) -> Result<()> {
         std::process::exit(1);
     }
     let s = analysis.summary();
+    // What the web preview warns of (a unit assumed for a header naming none, a field
+    // named twice, names not matched), before anything is written.
+    for w in analysis.warnings() {
+        println!("注意：{w}");
+    }
+    if a.dry_run {
+        for u in analysis.amount_units() {
+            println!("金额：{u}");
+        }
+    }
     let errors = analysis.errors();
     for e in errors.iter().take(50) {
         println!("{}", e.text);

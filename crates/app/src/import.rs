@@ -491,6 +491,60 @@ impl Analysis {
     pub fn mapping_error(&self) -> Option<&str> {
         self.mapping_error.as_deref()
     }
+
+    /// What a person should check before importing, as the preview shows it: columns
+    /// named twice, units assumed for headers that name none, names not matched.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Every column, what it is read as and in which unit.
+    pub fn columns(&self) -> Vec<ColumnView> {
+        self.mapping
+            .columns
+            .iter()
+            .map(|c| ColumnView {
+                col: c.col,
+                letter: ledger::column_name(c.col),
+                header: c.header.clone(),
+                field: c.field.map(|f| f.key().to_string()),
+                field_label: c.field.map(|f| f.label().to_string()),
+                unit: c.unit.map(|u| u.label().to_string()),
+                unit_assumed: c.unit_assumed,
+            })
+            .collect()
+    }
+
+    /// The amount columns (yuan or dollars), each with the unit its bare numbers are
+    /// read in: "C列“总投资”（计划投资）按万元读取（表头未注明单位）".
+    pub fn amount_units(&self) -> Vec<String> {
+        self.mapping
+            .columns
+            .iter()
+            .filter_map(|c| {
+                let f = c.field?;
+                let u = c.unit?;
+                matches!(f.kind(), ledger::ValueKind::Yuan | ledger::ValueKind::Usd).then(|| {
+                    format!(
+                        "{}列“{}”（{}）按{}读取{}",
+                        ledger::column_name(c.col),
+                        if c.header.is_empty() {
+                            f.label()
+                        } else {
+                            &c.header
+                        },
+                        f.label(),
+                        u.label(),
+                        if c.unit_assumed {
+                            "（表头未注明单位）"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+            })
+            .collect()
+    }
 }
 
 fn row_error(row: usize, e: &CellError) -> RowError {
@@ -1242,20 +1296,7 @@ fn preview_of(a: &Analysis, row: Option<&ImportRow>) -> Preview {
         sheets: a.sheets.clone(),
         header_rows: [a.mapping.header_rows.0 + 1, a.mapping.header_rows.1 + 1],
         data_start: a.mapping.data_start + 1,
-        columns: a
-            .mapping
-            .columns
-            .iter()
-            .map(|c| ColumnView {
-                col: c.col,
-                letter: ledger::column_name(c.col),
-                header: c.header.clone(),
-                field: c.field.map(|f| f.key().to_string()),
-                field_label: c.field.map(|f| f.label().to_string()),
-                unit: c.unit.map(|u| u.label().to_string()),
-                unit_assumed: c.unit_assumed,
-            })
-            .collect(),
+        columns: a.columns(),
         mapping_error: a.mapping_error.clone(),
         warnings: a.warnings.clone(),
         valid: s.valid,
