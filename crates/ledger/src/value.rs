@@ -5,7 +5,7 @@ use crate::field::{Field, Unit, ValueKind};
 use crate::sheet::{number_text, Cell};
 use chrono::{Duration, NaiveDate};
 use fenglai_domain::money::{self, Currency, Written};
-use fenglai_domain::{dates, Channel, IndustryCode, RegionCode, Stage, Uscc, Yuan};
+use fenglai_domain::{dates, names, Channel, IndustryCode, RegionCode, Stage, Uscc, Yuan};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -90,11 +90,19 @@ fn is_cjk_or_wide(c: char) -> bool {
     !c.is_ascii()
 }
 
-/// Removes stray spaces from a name: ends trimmed (full-width and no-break spaces too),
+/// Removes invisible characters (control, zero-width and bidi characters, see
+/// [`fenglai_domain::names::is_invisible`]) and stray spaces from a name: ends trimmed (full-width and no-break spaces too),
 /// spaces next to a Chinese character or full-width bracket dropped, runs of spaces
 /// between Latin words kept as one ("苏州 华芯 （集团）" → "苏州华芯（集团）",
 /// "Apple  Inc." → "Apple Inc.").
 pub fn clean_name(s: &str) -> String {
+    let visible;
+    let s = if s.chars().any(names::is_invisible) {
+        visible = names::strip_invisible(s, false);
+        visible.as_str()
+    } else {
+        s
+    };
     let trimmed = s.trim();
     if !trimmed.contains(char::is_whitespace) {
         return trimmed.to_string();
@@ -127,8 +135,16 @@ pub fn clean_name(s: &str) -> String {
     out
 }
 
-/// Free text: trimmed, each line trimmed, empty lines dropped.
+/// Free text: invisible characters removed (line breaks kept), trimmed, each line
+/// trimmed, empty lines dropped.
 fn clean_text(s: &str) -> String {
+    let visible;
+    let s = if s.chars().any(|c| c != '\n' && names::is_invisible(c)) {
+        visible = names::strip_invisible(s, true);
+        visible.as_str()
+    } else {
+        s
+    };
     let trimmed = s.trim();
     if !trimmed.contains(['\n', '\r']) {
         return trimmed.to_string();
@@ -554,10 +570,24 @@ pub fn parse_value_in(
         Cell::Text(s) => Cow::Borrowed(s),
         c => Cow::Owned(c.text()),
     };
+    let shows = |cleaned: String| {
+        if cleaned.is_empty() && !text.trim().is_empty() {
+            Err(
+                "只含不可见字符（控制字符、零宽字符或文字方向控制符），请填写可见的文字"
+                    .to_string(),
+            )
+        } else {
+            Ok(Value::Text(cleaned))
+        }
+    };
     Ok(match kind {
-        ValueKind::Name => Value::Text(clean_name(&text)),
-        ValueKind::Text => Value::Text(clean_text(&text)),
-        ValueKind::Phone => Value::Text(text.chars().filter(|c| !c.is_whitespace()).collect()),
+        ValueKind::Name => shows(clean_name(&text))?,
+        ValueKind::Text => shows(clean_text(&text))?,
+        ValueKind::Phone => Value::Text(
+            text.chars()
+                .filter(|c| !c.is_whitespace() && !names::is_invisible(*c))
+                .collect(),
+        ),
         ValueKind::Uscc => {
             Value::Uscc(Uscc::parse(&text).map_err(|e| format!("{e}（“{}”）", text.trim()))?)
         }
@@ -610,6 +640,41 @@ mod tests {
         assert_eq!(clean_name("华芯 （苏州） 科技"), "华芯（苏州）科技");
         assert_eq!(clean_name(" Apple   Inc. "), "Apple Inc.");
         assert_eq!(clean_name("TCL 科技"), "TCL科技");
+    }
+
+    /// Zero-width and bidi characters are not part of a name; a cell of nothing else is
+    /// refused, not read as a blank or an invisible name.
+    #[test]
+    fn invisible_characters() {
+        assert_eq!(
+            clean_name("华芯\u{200B}科技\u{202E}有限公司\u{FEFF}"),
+            "华芯科技有限公司"
+        );
+        assert_eq!(
+            clean_name("\u{2066}Apple\u{2069} \u{200D} Inc."),
+            "Apple Inc."
+        );
+        assert_eq!(
+            clean_text("第一行\u{200B}\r\n\u{0}第二行"),
+            "第一行\n第二行"
+        );
+        for f in [
+            Field::CompanyName,
+            Field::ContactName,
+            Field::Description,
+            Field::Remarks,
+        ] {
+            let e = parse_value(&Cell::Text("\u{200B}\u{202E}\u{0}".into()), f, None).unwrap_err();
+            assert!(e.starts_with("只含不可见字符"), "{e}");
+        }
+        assert_eq!(
+            parse_value(
+                &Cell::Text("\u{202E}甲公司".into()),
+                Field::CompanyName,
+                None
+            ),
+            Ok(Value::Text("甲公司".into()))
+        );
     }
 
     #[test]
