@@ -348,3 +348,54 @@ async fn postgres_import_killed_midway_leaves_the_database_unchanged() {
         .execute(&mut adm.acquire().await.unwrap())
         .await;
 }
+
+/// --serial-dates (FENGLAI_SERIAL_DATES) sets the days a bare number in a date column may
+/// be an Excel serial for; a malformed one stops the command naming the flag.
+#[tokio::test]
+async fn serial_dates_window_is_configurable() {
+    let work = work_dir();
+    let t = Target::Dir(work.join("data"));
+    let o = fenglai(&t, &["demo", "--no-serve"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let file = work.join("dates.csv");
+    // 36000 is 1998-07-24; 20243 would be 1955-06-03
+    std::fs::write(
+        &file,
+        "企业名称,报送日期\n甲科技有限公司,36000\n乙科技有限公司,20243\n",
+    )
+    .unwrap();
+    let run = |window: Option<&str>| {
+        let mut cmd = fenglai(
+            &t,
+            &[
+                "import",
+                "leads",
+                file.to_str().unwrap(),
+                "--as",
+                "promoter",
+                "--dry-run",
+            ],
+        );
+        cmd.env_remove("FENGLAI_SERIAL_DATES");
+        if let Some(w) = window {
+            cmd.env("FENGLAI_SERIAL_DATES", w);
+        }
+        text(&cmd.output().unwrap())
+    };
+    let out = run(None);
+    assert!(out.contains("1 行可导入，1 行有错误"), "{out}");
+    assert!(out.contains("B3 报送日期：无法识别的日期“20243”"), "{out}");
+    let out = run(Some("2000-01-01.."));
+    assert!(out.contains("0 行可导入，2 行有错误"), "{out}");
+    assert!(out.contains("不是日期，也不是2000-01-01至"), "{out}");
+    let out = run(Some("1950-01-01..2000-12-31"));
+    assert!(out.contains("2 行可导入，0 行有错误"), "{out}");
+    let out = run(Some("2000-01-01"));
+    assert!(out.contains("--serial-dates"), "{out}");
+    let out = run(Some("2030-01-01..2000-01-01"));
+    assert!(
+        out.contains("--serial-dates: 2030-01-01 is after 2000-01-01"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

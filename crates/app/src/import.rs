@@ -46,6 +46,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub use fenglai_ledger::DateWindow;
 pub use fenglai_ledger::Kind as LedgerKind;
 
 /// The largest file accepted (a 100,000-row ledger is about 12 MB).
