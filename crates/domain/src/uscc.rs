@@ -42,12 +42,14 @@ pub fn check_char(first17: &[u8]) -> Option<char> {
 }
 
 impl Uscc {
-    /// Parses a code, ignoring surrounding spaces and letter case; full-width
+    /// Parses a code, ignoring surrounding spaces, invisible characters (zero-width,
+    /// bidi, control: [`crate::names::is_invisible`]) and letter case; full-width
     /// digits and letters are folded to their ASCII forms.
     pub fn parse(input: &str) -> Result<Self, UsccError> {
         let s: String = input
             .trim()
             .chars()
+            .filter(|c| !crate::names::is_invisible(*c))
             .map(|c| match c {
                 '\u{FF10}'..='\u{FF5A}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
                 _ => c,
@@ -191,6 +193,12 @@ mod tests {
                 ch: 'A'
             }
         );
+    }
+
+    #[test]
+    fn invisible_characters_are_ignored() {
+        let code = "\u{FEFF}9144\u{200B}03001922038216\u{202C}";
+        assert_eq!(Uscc::parse(code).unwrap().as_str(), "914403001922038216");
     }
 
     #[test]

@@ -596,20 +596,20 @@ pub fn parse_value_in(
             Value::RegionCode(RegionCode::parse(&text).map_err(|e| e.message)?)
         }
         // Names are far more common than codes: look before building a code's error.
-        ValueKind::Industry => match text.trim() {
-            t if t.len() <= 4 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                match IndustryCode::parse(t) {
+        ValueKind::Industry => match clean_name(&text) {
+            t if !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                match IndustryCode::parse(&t) {
                     Ok(c) => Value::IndustryCode(c),
-                    Err(_) => Value::Text(clean_name(t)),
+                    Err(_) => Value::Text(t),
                 }
             }
-            t => Value::Text(clean_name(t)),
+            t => shows(t)?,
         },
-        ValueKind::Region => match text.trim() {
+        ValueKind::Region => match clean_name(&text) {
             t if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) => {
-                Value::RegionCode(RegionCode::parse(t).map_err(|e| e.message)?)
+                Value::RegionCode(RegionCode::parse(&t).map_err(|e| e.message)?)
             }
-            t => Value::Text(clean_name(t)),
+            t => shows(t)?,
         },
         ValueKind::Yuan => Value::Yuan(parse_yuan(&text, unit)?),
         ValueKind::Usd => Value::Usd(parse_usd(&text, unit)?),
