@@ -157,9 +157,11 @@ pub fn parse_amount(input: &str, default_unit: i64) -> Result<Written, crate::In
     let err = || crate::Invalid::new("amount", format!("无法识别的金额“{shown}”"));
     let folded: String = shown
         .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '\u{3000}' | '\u{a0}') && !c.is_whitespace())
+        .filter(|c| !matches!(c, '\u{3000}' | '\u{a0}') && !c.is_whitespace())
         .map(|c| match c {
-            '０'..='９' | '．' | '－' | '＄' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '０'..='９' | '．' | '－' | '＄' | '，' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
             c => c.to_ascii_uppercase(),
         })
         .collect();
@@ -223,6 +225,24 @@ pub fn parse_amount(input: &str, default_unit: i64) -> Result<Written, crate::In
     }
     if s.is_empty() {
         return Err(err());
+    }
+    // Grouping commas every three digits of the whole part ("1,280,000"); a comma
+    // anywhere else may be a decimal comma ("3,5") and is refused, not dropped.
+    let ungrouped;
+    if s.contains(',') {
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let groups: Vec<&str> = int.split(',').collect();
+        let grouped = (1..=3).contains(&groups[0].trim_start_matches('-').len())
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && !frac.contains(',');
+        if !grouped {
+            return Err(crate::Invalid::new(
+                "amount",
+                format!("金额“{shown}”的逗号位置不对：千分位每三位一个逗号，小数请用小数点"),
+            ));
+        }
+        ungrouped = s.replace(',', "");
+        s = ungrouped.as_str();
     }
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     if int.is_empty() && frac.is_empty()

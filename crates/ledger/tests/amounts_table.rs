@@ -39,6 +39,7 @@ const OTHER: &str = "不是人民币或美元";
 const BAD: &str = "无法识别的金额";
 const BAD_USD: &str = "无法识别的美元金额";
 const BOTH: &str = "同时写了人民币和美元";
+const COMMA: &str = "逗号位置不对";
 
 #[rustfmt::skip]
 const AMOUNTS: &[(&str, In, Want)] = &[
@@ -130,6 +131,18 @@ const AMOUNTS: &[(&str, In, Want)] = &[
     (W, T("$3500元"), E(BOTH)),
     (W, T("¥3500美元"), E(BOTH)),
     (W, T("人民币3500美元"), E(BOTH)),
+    // a comma that does not group thousands may be a decimal comma: refused
+    (W, T("3,5"), E(COMMA)),
+    (W, T("35,00"), E(COMMA)),
+    (W, T("3,5000"), E(COMMA)),
+    (W, T("1234,567"), E(COMMA)),
+    (W, T(",3500"), E(COMMA)),
+    (W, T("3500,"), E(COMMA)),
+    (W, T("3.5,00"), E(COMMA)),
+    (W, T("¥3,5"), E(COMMA)),
+    (W, T("1,234,567.5"), V(12_345_675_000)),
+    (W, T("1，234"), V(12_340_000)),
+    (UW, T("$1,2"), E(COMMA)),
     // not amounts
     (W, T("约3500"), E(BAD)),
     (W, T("3500左右"), E(BAD)),
