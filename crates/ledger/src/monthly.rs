@@ -97,7 +97,7 @@ fn unit_in(text: &str) -> Option<Unit> {
 fn month_of(cell: &Cell) -> Result<String, String> {
     let ym = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
     match cell {
-        Cell::Date(d) => Ok(ym(*d)),
+        Cell::Date(d) => crate::value::date_cell(*d, &crate::value::DateWindow::default()).map(ym),
         // 2024.3, 202403, a serial: as a date column reads them (2024.1 is refused: it
         // may have been typed 2024.10).
         Cell::Number(n) => {

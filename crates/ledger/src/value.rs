@@ -369,6 +369,27 @@ pub(crate) fn date_from_number(n: f64, window: &DateWindow) -> Result<NaiveDate,
     })
 }
 
+/// A cell formatted as a date holds a serial all the same: typed 2024, 2024.3 or 202403,
+/// Excel shows 1905-07-16 or 2454-02-26. A serial of 1900–2200 (1905-03-14 to
+/// 1906-01-08: a year, or a year and month with its decimals lost) is refused; one that
+/// spells a month (202403) is that month; any other day is the day shown, inside the
+/// window or not (ledgers written by [`crate::write_xlsx`] hold such cells).
+pub(crate) fn date_cell(d: NaiveDate, window: &DateWindow) -> Result<NaiveDate, String> {
+    let serial = to_serial(d);
+    if (1900..=2200).contains(&serial) {
+        return Err(format!(
+            "单元格为日期格式，Excel日期序号为“{serial}”，像是填了年份或“年.月”（如 2024.3）\
+             而不是日期；请把单元格设为文本后写作 2024-03-15 或 2024年3月"
+        ));
+    }
+    if (190_001..=220_012).contains(&serial) {
+        if let Ok(month) = date_from_number(serial as f64, window) {
+            return Ok(month);
+        }
+    }
+    Ok(d)
+}
+
 /// Reads a date: a date cell, an Excel serial inside the default [`DateWindow`] (45366,
 /// as a number or as five digits of text), a number spelling a month or day (2024.3,
 /// 202403, 20240305), or any form the domain reads (2024年3月15日, 2024.3.15, 2024/3/15,
@@ -380,7 +401,7 @@ pub fn parse_date(cell: &Cell, field: Field) -> Result<NaiveDate, String> {
 /// [`parse_date`] with the serials limited to `window`.
 pub fn parse_date_in(cell: &Cell, field: Field, window: &DateWindow) -> Result<NaiveDate, String> {
     match cell {
-        Cell::Date(d) => Ok(*d),
+        Cell::Date(d) => date_cell(*d, window),
         Cell::Number(n) => date_from_number(*n, window),
         Cell::Text(s) => {
             let t = s.trim();
@@ -808,6 +829,17 @@ mod tests {
         );
         assert!(parse_date_in(&Cell::Number(45366.0), f, &w).is_err());
         assert!(DateWindow::new(d(2000, 1, 1), d(1999, 1, 1)).is_none());
+        // the same numbers typed into a cell formatted as a date
+        let date = |x: NaiveDate| parse_date(&Cell::Date(x), f);
+        let e = date(d(1905, 7, 16)).unwrap_err();
+        assert!(
+            e.contains("“2024”") && e.contains("文本") && !e.contains("1905"),
+            "{e}"
+        );
+        assert_eq!(date(d(2454, 2, 26)), Ok(d(2024, 3, 1)));
+        assert_eq!(date(d(2024, 3, 5)), Ok(d(2024, 3, 5)));
+        assert_eq!(date(d(1985, 6, 1)), Ok(d(1985, 6, 1)));
+        assert_eq!(date(d(2173, 10, 14)), Ok(d(2173, 10, 14)));
         let around = DateWindow::around(d(2026, 12, 7));
         assert_eq!((around.first, around.last), (d(1990, 1, 1), d(2056, 12, 7)));
     }

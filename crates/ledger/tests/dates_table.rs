@@ -11,6 +11,8 @@ use fenglai_ledger::*;
 enum In {
     T(&'static str),
     N(f64),
+    /// a cell formatted as a date, as the workbook shows it
+    Dt(i32, u32, u32),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -19,7 +21,7 @@ enum Want {
     E(&'static str),
 }
 
-use In::{N, T};
+use In::{Dt, N, T};
 use Want::{D, E};
 
 const BAD: &str = "无法识别的日期";
@@ -141,6 +143,15 @@ const DATES: &[(In, Want)] = &[
     (T("去年"), E(BAD)),
     (T("2024年上半年"), E(BAD)),
     (T("2024 03 05 06"), E(BAD)),
+    // cells formatted as dates: a typed year or year.month is refused, a typed 202403 is
+    // the month, any other day the day shown
+    (Dt(2024, 3, 5), D(2024, 3, 5)),
+    (Dt(1985, 6, 1), D(1985, 6, 1)),
+    (Dt(1905, 7, 16), E("像是填了年份")),
+    (Dt(1905, 5, 21), E("像是填了年份")),
+    (Dt(2454, 2, 26), D(2024, 3, 1)),
+    (Dt(2447, 1, 23), D(1998, 12, 1)),
+    (Dt(2443, 10, 18), D(2443, 10, 18)),
     // written dates are taken as written, inside the window or not
     (T("1985-06-01"), D(1985, 6, 1)),
     (T("2080年1月1日"), D(2080, 1, 1)),
@@ -162,6 +173,7 @@ fn date_table() {
         let cell = match input {
             T(s) => Cell::Text(s.to_string()),
             N(n) => Cell::Number(*n),
+            Dt(y, m, d) => Cell::Date(day(*y, *m, *d)),
         };
         rows.push(vec![Cell::Text(format!("企业{i}")), cell]);
     }
@@ -189,6 +201,7 @@ fn date_table() {
         let typed = match input {
             T(s) => s.trim().to_string(),
             N(n) => format!("{n}"),
+            Dt(y, m, d) => to_serial(day(*y, *m, *d)).to_string(),
         };
         let ok = match (want, &got) {
             (D(y, m, d), Ok(g)) => *g == day(*y, *m, *d),
@@ -221,4 +234,52 @@ fn date_table() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The same numbers in a real workbook, typed into cells formatted as dates and into
+/// general cells: what calamine hands over is read as above.
+#[test]
+fn numbers_typed_into_a_workbook() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_string(0, 0, "企业名称").unwrap();
+    ws.write_string(0, 1, "签约日期").unwrap();
+    let cells: [(f64, bool, Result<NaiveDate, &str>); 8] = [
+        (2024.0, true, Err("像是填了年份")),
+        (2024.3, true, Err("像是填了年份")),
+        (202403.0, true, Ok(day(2024, 3, 1))),
+        (45356.0, true, Ok(day(2024, 3, 5))),
+        (2024.3, false, Ok(day(2024, 3, 1))),
+        (2024.1, false, Err("分不清是2024年1月还是2024年10月")),
+        (20240305.0, false, Ok(day(2024, 3, 5))),
+        (2024.0, false, Err("只有年份")),
+    ];
+    for (i, (n, formatted, _)) in cells.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, format!("企业{r}")).unwrap();
+        if *formatted {
+            ws.write_number_with_format(r, 1, *n, &date).unwrap();
+        } else {
+            ws.write_number(r, 1, *n).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let sheet = read(&bytes, "台账.xlsx").unwrap();
+    let mapping = propose_mapping(&sheet).unwrap();
+    let rows = parse_rows(&sheet, &mapping, Kind::Leads).unwrap();
+    for ((n, formatted, want), row) in cells.iter().zip(&rows) {
+        match (want, row.record()) {
+            (Ok(d), Some(r)) => assert_eq!(r.signed_date, Some(*d), "{n} {formatted}"),
+            (Err(piece), None) => {
+                let e = row.errors()[0].to_string();
+                assert!(
+                    e.contains(piece) && !e.contains("1905"),
+                    "{n} {formatted}: {e}"
+                );
+            }
+            _ => panic!("{n} {formatted}: {:?}", row.outcome),
+        }
+    }
 }
