@@ -78,6 +78,41 @@ struct DbArgs {
     /// PostgreSQL URL (postgres://…); overrides --data-dir
     #[arg(long, env = "FENGLAI_DATABASE_URL")]
     database_url: Option<String>,
+    /// The days a bare number in a ledger's date column may be an Excel serial for,
+    /// FIRST..LAST (YYYY-MM-DD; either side may be left out); outside them a number is
+    /// read as the month or day it spells (2024.3, 20240305) or refused. Default
+    /// 1990-01-01..(30 years from today)
+    #[arg(long, env = "FENGLAI_SERIAL_DATES", value_name = "FIRST..LAST")]
+    serial_dates: Option<String>,
+}
+
+impl DbArgs {
+    fn serial_dates(&self) -> Result<Option<fenglai_app::import::DateWindow>> {
+        let Some(s) = self
+            .serial_dates
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let usage = || {
+            anyhow::anyhow!(
+                "--serial-dates: “{s}” should be FIRST..LAST, e.g. 1990-01-01..2060-12-31"
+            )
+        };
+        let (first, last) = s.trim().split_once("..").ok_or_else(usage)?;
+        let default = fenglai_app::import::DateWindow::default();
+        let day = |t: &str, or: chrono::NaiveDate| -> Result<chrono::NaiveDate> {
+            match t.trim() {
+                "" => Ok(or),
+                t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| usage()),
+            }
+        };
+        let (first, last) = (day(first, default.first)?, day(last, default.last)?);
+        fenglai_app::import::DateWindow::new(first, last)
+            .map(Some)
+            .ok_or_else(|| anyhow::anyhow!("--serial-dates: {first} is after {last}"))
+    }
 }
 
 /// The job worker that runs beside the server (webhook deliveries, the daily job).
@@ -338,7 +373,12 @@ async fn open(db: &DbArgs) -> Result<App> {
         .lock()
         .map_err(|_| anyhow::anyhow!("poisoned"))?
         .push(store.clone());
-    App::open(store).await.map_err(|e| anyhow::anyhow!("{e}"))
+    let window = db.serial_dates()?;
+    let app = App::open(store).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(match window {
+        Some(w) => app.with_serial_dates(w),
+        None => app,
+    })
 }
 
 /// Every database a command opened, closed before the process ends: closing the last
@@ -540,6 +580,16 @@ async fn import(kind: fenglai_ledger_kind, a: ImportArgs) -> Result<()> {
         std::process::exit(1);
     }
     let s = analysis.summary();
+    // What the web preview warns of (a unit assumed for a header naming none, a field
+    // named twice, names not matched), before anything is written.
+    for w in analysis.warnings() {
+        println!("注意：{w}");
+    }
+    if a.dry_run {
+        for u in analysis.amount_units() {
+            println!("金额：{u}");
+        }
+    }
     let errors = analysis.errors();
     for e in errors.iter().take(50) {
         println!("{}", e.text);

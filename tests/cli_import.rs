@@ -257,6 +257,87 @@ async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
     assert_eq!(counts(&t).await[0], after[0] + 1);
 }
 
+/// A header without a unit is read as 万元: the command line says so as the web preview
+/// does, and a dry run shows the unit each amount column is read in; a currency sign is
+/// whole yuan or dollars.
+#[tokio::test]
+async fn dry_run_names_the_unit_of_each_amount_column() {
+    let work = work_dir();
+    let t = Target::Dir(work.join("data"));
+    let o = fenglai(&t, &["demo", "--no-serve"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let file = work.join("units.csv");
+    std::fs::write(
+        &file,
+        "企业名称,总投资,利用外资（万美元）,签约日期\n\
+         甲科技有限公司,3500,$1200,2024年3月5日星期二\n\
+         乙科技有限公司,¥3500,1200,20240305\n",
+    )
+    .unwrap();
+    let before = counts(&t).await;
+    let o = fenglai(
+        &t,
+        &[
+            "import",
+            "leads",
+            file.to_str().unwrap(),
+            "--as",
+            "promoter",
+            "--dry-run",
+        ],
+    )
+    .output()
+    .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("注意：“总投资”列未注明单位，按万元读取"),
+        "{out}"
+    );
+    assert!(
+        out.contains("金额：B列“总投资”（总投资）按万元读取（表头未注明单位）"),
+        "{out}"
+    );
+    assert!(
+        out.contains("金额：C列“利用外资（万美元）”（利用外资）按万美元读取\n"),
+        "{out}"
+    );
+    assert!(out.contains("2 行可导入，0 行有错误"), "{out}");
+    assert_eq!(counts(&t).await, before);
+    // without --dry-run the warning is printed too
+    let o = fenglai(
+        &t,
+        &[
+            "import",
+            "leads",
+            file.to_str().unwrap(),
+            "--as",
+            "promoter",
+        ],
+    )
+    .output()
+    .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("注意：“总投资”列未注明单位"), "{out}");
+    assert!(!out.contains("金额："), "{out}");
+    let db = t.db().await;
+    let mut c = db.acquire().await.unwrap();
+    // "3500" under a header without a unit is 万元; "¥3500" is yuan
+    for (name, want) in [("甲科技有限公司", 35_000_000), ("乙科技有限公司", 3_500)] {
+        let got = Sql::new(&format!(
+            "SELECT planned_investment_yuan FROM leads WHERE company_name = '{name}'"
+        ))
+        .fetch_i64(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(got, want, "{name}");
+    }
+    drop(c);
+    db.pool.close().await;
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 fn work_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("fenglai_import_{:016x}", rand::random::<u64>()));
     std::fs::create_dir_all(&d).unwrap();
@@ -295,4 +376,55 @@ async fn postgres_import_killed_midway_leaves_the_database_unchanged() {
     let _ = Sql::new(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .execute(&mut adm.acquire().await.unwrap())
         .await;
+}
+
+/// --serial-dates (FENGLAI_SERIAL_DATES) sets the days a bare number in a date column may
+/// be an Excel serial for; a malformed one stops the command naming the flag.
+#[tokio::test]
+async fn serial_dates_window_is_configurable() {
+    let work = work_dir();
+    let t = Target::Dir(work.join("data"));
+    let o = fenglai(&t, &["demo", "--no-serve"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let file = work.join("dates.csv");
+    // 36000 is 1998-07-24; 20243 would be 1955-06-03
+    std::fs::write(
+        &file,
+        "企业名称,报送日期\n甲科技有限公司,36000\n乙科技有限公司,20243\n",
+    )
+    .unwrap();
+    let run = |window: Option<&str>| {
+        let mut cmd = fenglai(
+            &t,
+            &[
+                "import",
+                "leads",
+                file.to_str().unwrap(),
+                "--as",
+                "promoter",
+                "--dry-run",
+            ],
+        );
+        cmd.env_remove("FENGLAI_SERIAL_DATES");
+        if let Some(w) = window {
+            cmd.env("FENGLAI_SERIAL_DATES", w);
+        }
+        text(&cmd.output().unwrap())
+    };
+    let out = run(None);
+    assert!(out.contains("1 行可导入，1 行有错误"), "{out}");
+    assert!(out.contains("B3 报送日期：无法识别的日期“20243”"), "{out}");
+    let out = run(Some("2000-01-01.."));
+    assert!(out.contains("0 行可导入，2 行有错误"), "{out}");
+    assert!(out.contains("不是日期，也不是2000-01-01至"), "{out}");
+    let out = run(Some("1950-01-01..2000-12-31"));
+    assert!(out.contains("2 行可导入，0 行有错误"), "{out}");
+    let out = run(Some("2000-01-01"));
+    assert!(out.contains("--serial-dates"), "{out}");
+    let out = run(Some("2030-01-01..2000-01-01"));
+    assert!(
+        out.contains("--serial-dates: 2030-01-01 is after 2000-01-01"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
 }

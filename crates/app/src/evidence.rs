@@ -105,9 +105,7 @@ fn check_upload(u: &Upload<'_>) -> Result<&'static str> {
         ));
     }
     let name = u.filename.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.contains(['/', '\\', '\0']) {
-        return Err(Error::invalid("file", "文件名应为1到200个字符，且不含路径"));
-    }
+    check_file_name(name)?;
     if u.bytes.is_empty() {
         return Err(Error::invalid("file", "文件是空的"));
     }
@@ -117,8 +115,78 @@ fn check_upload(u: &Upload<'_>) -> Result<&'static str> {
             format!("文件不能超过{} MB", MAX_BYTES / 1024 / 1024),
         ));
     }
-    sniff(u.bytes)
-        .ok_or_else(|| Error::invalid("file", "只接受 PDF、JPEG、PNG 图片和 Word/Excel/OFD 文件"))
+    let content_type = sniff(u.bytes).ok_or_else(|| {
+        Error::invalid("file", "只接受 PDF、JPEG、PNG 图片和 Word/Excel/OFD 文件")
+    })?;
+    check_office(name, u.bytes)?;
+    Ok(content_type)
+}
+
+/// A file name, not a path: 1 to 200 characters, not "." or ".." or anything made only of
+/// dots and spaces, without a path separator, NUL or other control character.
+fn check_file_name(name: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Error::invalid(
+            "file",
+            format!("“{}”不是有效的文件名：{why}", name.escape_default()),
+        )
+    };
+    if name.is_empty() {
+        return Err(Error::invalid("file", "缺少文件名"));
+    }
+    if name.chars().count() > 200 {
+        return Err(Error::invalid("file", "文件名不能超过200个字符"));
+    }
+    if name.contains(['/', '\\']) {
+        return Err(bad("不能含路径分隔符（/ 或 \\）"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(bad("不能含控制字符"));
+    }
+    if name.chars().all(|c| c == '.' || c.is_whitespace()) {
+        return Err(bad("不能只由点或空格组成"));
+    }
+    Ok(())
+}
+
+/// The Office Open XML package an extension claims: its label and the main part every
+/// such file has (at the conventional name Word, Excel and WPS write).
+fn office_kind(name: &str) -> Option<(&'static str, &'static str)> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "docx" | "docm" => ("Word 文档", "word/document.xml"),
+        "xlsx" | "xlsm" => ("Excel 工作簿", "xl/workbook.xml"),
+        "pptx" | "pptm" => ("PowerPoint 演示文稿", "ppt/presentation.xml"),
+        _ => return None,
+    })
+}
+
+/// A file named .docx, .xlsx or .pptx must be what it claims beyond the zip header: a
+/// zip whose central directory reads, holding [Content_Types].xml and the main part of
+/// its kind. Only the directory is read; nothing is decompressed.
+fn check_office(name: &str, bytes: &[u8]) -> Result<()> {
+    let Some((label, part)) = office_kind(name) else {
+        return Ok(());
+    };
+    let not = |why: String| {
+        Error::invalid(
+            "file",
+            format!("“{name}”不是有效的{label}：{why}；请用 Office 或 WPS 重新另存后上传"),
+        )
+    };
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(not(
+            "内容不是 Office 文件格式（旧版 .doc/.xls 请改回原扩展名）".into(),
+        ));
+    }
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| not("文件已损坏或不完整（无法读取压缩包目录）".into()))?;
+    for needed in ["[Content_Types].xml", part] {
+        if zip.index_for_name(needed).is_none() {
+            return Err(not(format!("缺少 {needed}")));
+        }
+    }
+    Ok(())
 }
 
 /// Attaches a file to a project (those who manage projects, or the project's responsible
@@ -301,5 +369,117 @@ pub async fn check_transition(c: &mut Conn, project_id: i64, to: Stage) -> Resul
             to.label(),
             missing.join("、")
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn docx() -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        docx_rs::Docx::new()
+            .add_paragraph(docx_rs::Paragraph::new().add_run(docx_rs::Run::new().add_text("合同")))
+            .build()
+            .pack(&mut buf)
+            .unwrap();
+        buf.into_inner()
+    }
+
+    fn xlsx() -> Vec<u8> {
+        fenglai_ledger::write_table("表", &["名称".to_string()], &[]).unwrap()
+    }
+
+    /// A zip of the named parts, stored.
+    fn zip_of(parts: &[&str]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for p in parts {
+            w.start_file(*p, o).unwrap();
+            w.write_all(b"<x/>").unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn upload<'a>(filename: &'a str, bytes: &'a [u8]) -> Upload<'a> {
+        Upload {
+            kind: "contract",
+            filename,
+            bytes,
+            request_id: None,
+        }
+    }
+
+    fn refused(filename: &str, bytes: &[u8]) -> String {
+        match check_upload(&upload(filename, bytes)) {
+            Err(Error::Invalid { field, message }) => {
+                assert_eq!(field, "file");
+                message
+            }
+            other => panic!("{filename}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn office_files_are_what_they_claim() {
+        let (docx, xlsx) = (docx(), xlsx());
+        assert_eq!(
+            check_upload(&upload("合同.docx", &docx)).unwrap(),
+            "application/zip"
+        );
+        assert!(check_upload(&upload("台账.XLSX", &xlsx)).is_ok());
+        assert!(check_upload(&upload(
+            "汇报.pptx",
+            &zip_of(&["[Content_Types].xml", "ppt/presentation.xml"])
+        ))
+        .is_ok());
+        // a zip named as something else is not checked as Office
+        assert!(check_upload(&upload("材料.ofd", &zip_of(&["OFD.xml"]))).is_ok());
+        let m = refused("合同.docx", &xlsx);
+        assert!(
+            m.contains("不是有效的Word 文档") && m.contains("缺少 word/document.xml"),
+            "{m}"
+        );
+        let m = refused("台账.xlsx", &docx);
+        assert!(m.contains("缺少 xl/workbook.xml"), "{m}");
+        let m = refused("台账.xlsx", &zip_of(&["xl/workbook.xml"]));
+        assert!(m.contains("缺少 [Content_Types].xml"), "{m}");
+        let m = refused("合同.docx", b"PK\x03\x04 this is not a zip at all");
+        assert!(m.contains("无法读取压缩包目录"), "{m}");
+        let mut cut = docx.clone();
+        cut.truncate(docx.len() / 2);
+        assert!(refused("合同.docx", &cut).contains("无法读取压缩包目录"));
+        let m = refused("合同.docx", b"%PDF-1.4 a pdf named docx");
+        assert!(m.contains("内容不是 Office 文件格式"), "{m}");
+        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+        assert!(refused("旧表.xlsx", &ole).contains("旧版"));
+        assert!(check_upload(&upload("旧表.xls", &ole)).is_ok());
+    }
+
+    #[test]
+    fn dots_and_paths_are_not_file_names() {
+        let pdf = b"%PDF-1.4".to_vec();
+        for (name, says) in [
+            (".", "只由点或空格"),
+            ("..", "只由点或空格"),
+            ("...", "只由点或空格"),
+            (". .", "只由点或空格"),
+            ("a/b.pdf", "路径分隔符"),
+            ("..\\b.pdf", "路径分隔符"),
+            ("../合同.pdf", "路径分隔符"),
+            ("a\0b.pdf", "控制字符"),
+            ("合同\u{7}.pdf", "控制字符"),
+            ("", "缺少文件名"),
+            ("   ", "缺少文件名"),
+        ] {
+            let m = refused(name, &pdf);
+            assert!(m.contains(says), "{name:?}: {m}");
+        }
+        assert!(refused(&"长".repeat(201), &pdf).contains("200"));
+        for name in ["合同.pdf", ".合同.pdf", "a. b.pdf", "无扩展名"] {
+            assert!(check_upload(&upload(name, &pdf)).is_ok(), "{name}");
+        }
     }
 }

@@ -46,6 +46,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub use fenglai_ledger::DateWindow;
 pub use fenglai_ledger::Kind as LedgerKind;
 
 /// The largest file accepted (a 100,000-row ledger is about 12 MB).
@@ -490,6 +491,60 @@ impl Analysis {
     /// A required column that is not mapped, if any.
     pub fn mapping_error(&self) -> Option<&str> {
         self.mapping_error.as_deref()
+    }
+
+    /// What a person should check before importing, as the preview shows it: columns
+    /// named twice, units assumed for headers that name none, names not matched.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Every column, what it is read as and in which unit.
+    pub fn columns(&self) -> Vec<ColumnView> {
+        self.mapping
+            .columns
+            .iter()
+            .map(|c| ColumnView {
+                col: c.col,
+                letter: ledger::column_name(c.col),
+                header: c.header.clone(),
+                field: c.field.map(|f| f.key().to_string()),
+                field_label: c.field.map(|f| f.label().to_string()),
+                unit: c.unit.map(|u| u.label().to_string()),
+                unit_assumed: c.unit_assumed,
+            })
+            .collect()
+    }
+
+    /// The amount columns (yuan or dollars), each with the unit its bare numbers are
+    /// read in: "C列“总投资”（计划投资）按万元读取（表头未注明单位）".
+    pub fn amount_units(&self) -> Vec<String> {
+        self.mapping
+            .columns
+            .iter()
+            .filter_map(|c| {
+                let f = c.field?;
+                let u = c.unit?;
+                matches!(f.kind(), ledger::ValueKind::Yuan | ledger::ValueKind::Usd).then(|| {
+                    format!(
+                        "{}列“{}”（{}）按{}读取{}",
+                        ledger::column_name(c.col),
+                        if c.header.is_empty() {
+                            f.label()
+                        } else {
+                            &c.header
+                        },
+                        f.label(),
+                        u.label(),
+                        if c.unit_assumed {
+                            "（表头未注明单位）"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+            })
+            .collect()
     }
 }
 
@@ -1030,7 +1085,8 @@ pub async fn analyze(
         None => return Err(Error::invalid("unit_id", "报送单位不存在")),
     }
     // A required column left unmapped is shown in the preview, to be mapped there.
-    let (results, mapping_error) = match ledger::parse_rows(&sheet, &mapping, kind) {
+    let window = app.serial_dates();
+    let (results, mapping_error) = match ledger::parse_rows_in(&sheet, &mapping, kind, &window) {
         Ok(r) => (r, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
@@ -1229,20 +1285,7 @@ fn preview_of(a: &Analysis, row: Option<&ImportRow>) -> Preview {
         sheets: a.sheets.clone(),
         header_rows: [a.mapping.header_rows.0 + 1, a.mapping.header_rows.1 + 1],
         data_start: a.mapping.data_start + 1,
-        columns: a
-            .mapping
-            .columns
-            .iter()
-            .map(|c| ColumnView {
-                col: c.col,
-                letter: ledger::column_name(c.col),
-                header: c.header.clone(),
-                field: c.field.map(|f| f.key().to_string()),
-                field_label: c.field.map(|f| f.label().to_string()),
-                unit: c.unit.map(|u| u.label().to_string()),
-                unit_assumed: c.unit_assumed,
-            })
-            .collect(),
+        columns: a.columns(),
         mapping_error: a.mapping_error.clone(),
         warnings: a.warnings.clone(),
         valid: s.valid,

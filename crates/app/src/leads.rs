@@ -2,7 +2,7 @@
 
 use crate::audit::Tx;
 use crate::{today, Actor, App, Error, Result};
-use fenglai_domain::{dates, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc};
+use fenglai_domain::{dates, names, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc};
 use fenglai_store::leads::{self, Filter, Lead, NewLead, Sort};
 use fenglai_store::projects::{self, NewHistory, NewProject, Project};
 use fenglai_store::reference::{self, Table};
@@ -98,10 +98,28 @@ pub async fn validate(conn: &mut Conn, input: &LeadInput, actor: &Actor) -> Resu
 /// The rules of [`validate`] without the database: the code tables come from `codes`
 /// (a ledger import checks every row against tables it read once).
 pub fn check(input: &LeadInput, actor: &Actor, codes: &impl Codes) -> Result<NewLead> {
-    let name = input.company_name.trim();
-    if name.is_empty() {
-        return Err(Error::invalid("company_name", "请填写企业名称"));
-    }
+    // Invisible characters (zero-width, bidi overrides, controls) are dropped from every
+    // text; a name of nothing else is refused by name.
+    let name = names::visible("company_name", "企业名称", &input.company_name, false)?
+        .ok_or_else(|| Error::invalid("company_name", "请填写企业名称"))?;
+    let contact_name = names::visible(
+        "contact_name",
+        "联系人",
+        input.contact_name.as_deref().unwrap_or(""),
+        false,
+    )?;
+    let contact_phone = names::visible(
+        "contact_phone",
+        "联系电话",
+        input.contact_phone.as_deref().unwrap_or(""),
+        false,
+    )?;
+    let description = names::visible(
+        "description",
+        "项目简介",
+        input.description.as_deref().unwrap_or(""),
+        true,
+    )?;
     if name.chars().count() > 100 {
         return Err(Error::invalid("company_name", "企业名称不能超过100个字"));
     }
@@ -212,23 +230,23 @@ pub fn check(input: &LeadInput, actor: &Actor, codes: &impl Codes) -> Result<New
         None => today(),
     };
     for (field, v, max) in [
-        ("contact_name", &input.contact_name, 50),
-        ("contact_phone", &input.contact_phone, 30),
-        ("description", &input.description, 2000),
+        ("contact_name", &contact_name, 50),
+        ("contact_phone", &contact_phone, 30),
+        ("description", &description, 2000),
     ] {
-        if opt(v).is_some_and(|s| s.chars().count() > max) {
+        if v.as_ref().is_some_and(|s| s.chars().count() > max) {
             return Err(Error::invalid(field, format!("不能超过{max}个字")));
         }
     }
     Ok(NewLead {
-        company_name: name.to_string(),
+        company_name: name,
         uscc,
         industry_code,
         industry_section,
         region_code,
-        contact_name: opt(&input.contact_name).map(str::to_string),
-        contact_phone: opt(&input.contact_phone).map(str::to_string),
-        description: opt(&input.description).map(str::to_string),
+        contact_name,
+        contact_phone,
+        description,
         planned_investment_yuan: input.planned_investment_yuan,
         land_mu: input.land_mu,
         expected_jobs: input.expected_jobs,
@@ -686,9 +704,13 @@ pub async fn admit_in(
     if !red.blocking.is_empty() {
         return Err(crate::redlines::blocked(&red));
     }
-    let name = opt(&input.name)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{}项目", lead.company_name));
+    let name = names::visible(
+        "name",
+        "项目名称",
+        input.name.as_deref().unwrap_or(""),
+        false,
+    )?
+    .unwrap_or_else(|| format!("{}项目", lead.company_name));
     let section = match &lead.industry_code {
         Some(c) => reference::industry_section(tx.conn(), c).await?,
         None => None,

@@ -65,6 +65,9 @@ pub struct App {
     trusted_proxies: Arc<auth::TrustedProxies>,
     /// logins waiting out an account's back-off, one at a time per account
     pub(crate) login_turns: Arc<auth::LoginTurns>,
+    /// the days a bare number in a ledger's date column may be an Excel serial for;
+    /// `None`: 1990-01-01 to 30 years after the day of the import
+    serial_dates: Option<fenglai_ledger::DateWindow>,
 }
 
 /// The `parks` data version and the offers read at it.
@@ -85,6 +88,7 @@ impl App {
             importing: Arc::default(),
             trusted_proxies: Arc::default(),
             login_turns: Arc::default(),
+            serial_dates: None,
         };
         reference::ensure_loaded(&app).await?;
         redlines::ensure_loaded(&app).await?;
@@ -121,6 +125,18 @@ impl App {
 
     pub fn trusted_proxies(&self) -> &auth::TrustedProxies {
         &self.trusted_proxies
+    }
+
+    /// Reads a bare number in a ledger's date column as an Excel serial only for a day in
+    /// `window` (see [`fenglai_ledger::DateWindow`]).
+    pub fn with_serial_dates(mut self, window: fenglai_ledger::DateWindow) -> App {
+        self.serial_dates = Some(window);
+        self
+    }
+
+    /// The window set, else 1990-01-01 to 30 years from today.
+    pub fn serial_dates(&self) -> fenglai_ledger::DateWindow {
+        self.serial_dates.unwrap_or_default()
     }
 }
 

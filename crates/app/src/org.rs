@@ -2,7 +2,7 @@
 
 use crate::audit::Tx;
 use crate::{auth, Actor, App, Error, Result};
-use fenglai_domain::{Role, UnitKind};
+use fenglai_domain::{names, Role, UnitKind};
 use fenglai_store::org::{self, NewUser, Unit, User};
 use serde::Deserialize;
 
@@ -101,7 +101,9 @@ pub async fn create_user(app: &App, actor: Option<&Actor>, input: &UserInput) ->
             "用户名须为2到32位字母、数字、下划线、点或横线",
         ));
     }
-    let display = input.display_name.trim();
+    let display =
+        names::visible("display_name", "姓名", &input.display_name, false)?.unwrap_or_default();
+    let display = display.as_str();
     if display.is_empty() || display.chars().count() > 30 {
         return Err(Error::invalid("display_name", "姓名须为1到30个字"));
     }
@@ -183,11 +185,11 @@ pub async fn edit_user(app: &App, actor: &Actor, id: i64, input: &UserEdit) -> R
     if org::unit(tx.conn(), unit_id).await?.is_none() {
         return Err(Error::invalid("unit_id", "所属单位不存在"));
     }
-    let display = input
-        .display_name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or(&before.display_name);
+    let display = match input.display_name.as_deref() {
+        Some(d) => names::visible("display_name", "姓名", d, false)?.unwrap_or_default(),
+        None => before.display_name.clone(),
+    };
+    let display = display.as_str();
     if display.is_empty() {
         return Err(Error::invalid("display_name", "请填写姓名"));
     }

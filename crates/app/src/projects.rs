@@ -4,7 +4,7 @@ use crate::audit::Tx;
 use crate::leads::page_params;
 use crate::{today, Actor, App, Error, Result};
 use fenglai_domain::stage::{self, Request};
-use fenglai_domain::{dates, Stage, TransitionError, TransitionKind};
+use fenglai_domain::{dates, names, Stage, TransitionError, TransitionKind};
 use fenglai_store::projects::{self, Filter, HistoryEntry, NewHistory, Project};
 use fenglai_store::{org, Scope};
 use serde::Deserialize;
@@ -272,11 +272,16 @@ pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Resul
     actor.require(actor.role.may_manage_projects(), "修改项目")?;
     not_merged(&before)?;
     crate::expect_version(input.version, before.version)?;
-    let name = match opt(&input.name) {
+    let name = match names::visible(
+        "name",
+        "项目名称",
+        input.name.as_deref().unwrap_or(""),
+        false,
+    )? {
         Some(n) if n.chars().count() > 100 => {
             return Err(Error::invalid("name", "项目名称不能超过100个字"))
         }
-        Some(n) => n.to_string(),
+        Some(n) => n,
         None => before.name.clone(),
     };
     if let Some(pid) = input.park_id {

@@ -73,72 +73,213 @@ impl Yuan {
     /// Parses "1.28亿", "5,000万元", "3000万", "1280000000", "12.5" (with a default unit
     /// in yuan multiples, e.g. 10_000 for a column headed 万元). Exact: decimals are
     /// handled as integers, and amounts that are not whole yuan are refused. Full-width
-    /// digits ("１．２８亿") are folded.
+    /// digits ("１．２８亿") are folded. A currency sign or name is not a unit: "¥3500",
+    /// "RMB 3500", "人民币3500元" are 3,500 yuan whatever the default unit, "¥3500万"
+    /// 35,000,000 (see [`parse_amount`]); an amount in dollars or another currency is
+    /// refused.
     pub fn parse_with_unit(input: &str, default_unit: i64) -> Result<Yuan, crate::Invalid> {
-        let err = || crate::Invalid::new("amount", format!("无法识别的金额“{}”", input.trim()));
-        let mut s: String = input
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}' | '¥' | '￥'))
-            .map(|c| match c {
-                '０'..='９' | '．' | '－' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                c => c,
-            })
-            .collect();
-        let mut unit = default_unit;
-        for (suffix, u) in [
-            ("亿元", YI),
-            ("亿", YI),
-            ("万元", WAN),
-            ("万", WAN),
-            ("元", 1),
-        ] {
-            if let Some(rest) = s.strip_suffix(suffix) {
-                s = rest.to_string();
-                unit = u;
-                break;
+        let w = parse_amount(input, default_unit)?;
+        match w.currency {
+            Some(Currency::UsDollar) => Err(crate::Invalid::new(
+                "amount",
+                format!("金额“{}”是美元，此处应为人民币", input.trim()),
+            )),
+            _ => Ok(Yuan(w.value)),
+        }
+    }
+}
+
+/// The currency an amount names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Currency {
+    /// ¥, ￥, RMB, CNY, 人民币, 元
+    Yuan,
+    /// $, US$, USD, 美元, 美金
+    UsDollar,
+}
+
+/// An amount as written: `value` in whole units of its currency, and the currency if the
+/// text named one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub value: i64,
+    pub currency: Option<Currency>,
+}
+
+/// Signs and names in front of the number, longest first.
+const PREFIXES: [(&str, Currency); 9] = [
+    ("US$", Currency::UsDollar),
+    ("USD", Currency::UsDollar),
+    ("$", Currency::UsDollar),
+    ("美元", Currency::UsDollar),
+    ("RMB", Currency::Yuan),
+    ("CNY", Currency::Yuan),
+    ("人民币", Currency::Yuan),
+    ("¥", Currency::Yuan),
+    ("￥", Currency::Yuan),
+];
+
+/// Names after the number and its multiple ("万元", "万美元", "万元人民币").
+const SUFFIXES: [(&str, Currency); 7] = [
+    ("美元", Currency::UsDollar),
+    ("美金", Currency::UsDollar),
+    ("USD", Currency::UsDollar),
+    ("元", Currency::Yuan),
+    ("RMB", Currency::Yuan),
+    ("CNY", Currency::Yuan),
+    ("人民币", Currency::Yuan),
+];
+
+/// Multiples written after the number.
+const MULTIPLES: [(&str, i64); 5] = [
+    ("亿", YI),
+    ("千万", 10_000_000),
+    ("百万", 1_000_000),
+    ("万", WAN),
+    ("千", 1_000),
+];
+
+/// Marks of currencies other than yuan and dollars.
+const OTHER_CURRENCIES: [&str; 14] = [
+    "港元", "港币", "HK$", "HKD", "欧元", "€", "EUR", "日元", "円", "JPY", "英镑", "£", "GBP",
+    "澳元",
+];
+
+/// Reads a written amount: a number with an optional multiple (万, 亿, 千万, 百万, 千) and
+/// an optional currency, as a sign or name in front ("¥", "￥", "$", "US$", "USD ",
+/// "RMB ", "人民币") or a name after ("元", "美元", "美金", "USD", "人民币"). The unit:
+/// the multiple if written; else, if a currency is named, whole units of it ("¥3500" is
+/// 3,500 yuan, "$1200" 1,200 dollars — a sign is not 万); else `default_unit` (the
+/// column's, in whole units, e.g. 10_000 for 万元). Grouping commas and spaces are
+/// ignored, full-width forms folded; exact, whole units only.
+pub fn parse_amount(input: &str, default_unit: i64) -> Result<Written, crate::Invalid> {
+    let shown = input.trim();
+    let err = || crate::Invalid::new("amount", format!("无法识别的金额“{shown}”"));
+    let folded: String = shown
+        .chars()
+        .filter(|c| !matches!(c, '\u{3000}' | '\u{a0}') && !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' | '．' | '－' | '＄' | '，' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            c => c.to_ascii_uppercase(),
+        })
+        .collect();
+    if OTHER_CURRENCIES.iter().any(|m| folded.contains(m)) {
+        return Err(crate::Invalid::new(
+            "amount",
+            format!("金额“{shown}”不是人民币或美元，请换算后填写"),
+        ));
+    }
+    let mut s = folded.as_str();
+    let mut neg = false;
+    if let Some(rest) = s.strip_prefix('-') {
+        (neg, s) = (true, rest);
+    }
+    let mut currency = None;
+    if let Some((rest, c)) = PREFIXES
+        .iter()
+        .find_map(|(p, c)| s.strip_prefix(p).map(|rest| (rest, *c)))
+    {
+        s = rest;
+        currency = Some(c);
+        if let Some(rest) = s.strip_prefix('-') {
+            if neg {
+                return Err(err());
+            }
+            (neg, s) = (true, rest);
+        }
+    }
+    let mut named = |c: Currency| -> Result<(), crate::Invalid> {
+        match currency {
+            Some(prev) if prev != c => Err(crate::Invalid::new(
+                "amount",
+                format!("金额“{shown}”同时写了人民币和美元"),
+            )),
+            _ => {
+                currency = Some(c);
+                Ok(())
             }
         }
-        if s.is_empty() {
-            return Err(err());
-        }
-        let (neg, body) = match s.strip_prefix('-') {
-            Some(b) => (true, b),
-            None => (false, s.as_str()),
-        };
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-        if int.is_empty() && frac.is_empty()
-            || !int.chars().all(|c| c.is_ascii_digit())
-            || !frac.chars().all(|c| c.is_ascii_digit())
-            || frac.len() > 12
+    };
+    // "万元人民币": the name, then "元" (of 万元) before it.
+    for names in [&SUFFIXES[4..], &SUFFIXES[..4]] {
+        if let Some((rest, c)) = names
+            .iter()
+            .find_map(|(n, c)| s.strip_suffix(n).map(|rest| (rest, *c)))
         {
-            return Err(err());
+            s = rest;
+            named(c)?;
         }
-        let int_v: i128 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| err())?
-        };
-        let frac_v: i128 = if frac.is_empty() {
-            0
-        } else {
-            frac.parse().map_err(|_| err())?
-        };
-        let scale = 10i128.pow(frac.len() as u32);
-        let total = int_v
-            .checked_mul(unit as i128 * scale)
-            .and_then(|v| v.checked_add(frac_v * unit as i128))
-            .ok_or_else(err)?;
-        if total % scale != 0 {
+    }
+    let mut unit = match currency {
+        Some(_) => 1,
+        None => default_unit,
+    };
+    if let Some((rest, m)) = MULTIPLES
+        .iter()
+        .find_map(|(n, m)| s.strip_suffix(n).map(|rest| (rest, *m)))
+    {
+        s = rest;
+        unit = m;
+    }
+    if s.is_empty() {
+        return Err(err());
+    }
+    // Grouping commas every three digits of the whole part ("1,280,000"); a comma
+    // anywhere else may be a decimal comma ("3,5") and is refused, not dropped.
+    let ungrouped;
+    if s.contains(',') {
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let groups: Vec<&str> = int.split(',').collect();
+        let grouped = (1..=3).contains(&groups[0].trim_start_matches('-').len())
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && !frac.contains(',');
+        if !grouped {
             return Err(crate::Invalid::new(
                 "amount",
-                format!("金额“{}”不是整数元", input.trim()),
+                format!("金额“{shown}”的逗号位置不对：千分位每三位一个逗号，小数请用小数点"),
             ));
         }
-        let v = total / scale;
-        let v = i64::try_from(if neg { -v } else { v }).map_err(|_| err())?;
-        Ok(Yuan(v))
+        ungrouped = s.replace(',', "");
+        s = ungrouped.as_str();
     }
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 12
+    {
+        return Err(err());
+    }
+    let int_v: i128 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| err())?
+    };
+    let frac_v: i128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().map_err(|_| err())?
+    };
+    let scale = 10i128.pow(frac.len() as u32);
+    let total = int_v
+        .checked_mul(unit as i128 * scale)
+        .and_then(|v| v.checked_add(frac_v * unit as i128))
+        .ok_or_else(err)?;
+    if total % scale != 0 {
+        let whole = match currency {
+            Some(Currency::UsDollar) => "美元",
+            _ => "元",
+        };
+        return Err(crate::Invalid::new(
+            "amount",
+            format!("金额“{shown}”不是整数{whole}"),
+        ));
+    }
+    let v = total / scale;
+    let value = i64::try_from(if neg { -v } else { v }).map_err(|_| err())?;
+    Ok(Written { value, currency })
 }
 
 impl fmt::Display for Yuan {
@@ -200,7 +341,67 @@ mod tests {
         assert!(Yuan::parse_with_unit("", 1).is_err());
     }
 
+    /// A currency sign is not a unit: "¥3500" in a 万元 field was 35,000,000 yuan.
+    #[test]
+    fn a_currency_sign_means_whole_units() {
+        for s in [
+            "¥3500",
+            "￥3500",
+            "RMB 3500",
+            "CNY3500",
+            "人民币3500元",
+            "3500元",
+            "3500 rmb",
+        ] {
+            assert_eq!(Yuan::parse_with_unit(s, WAN).unwrap(), Yuan(3_500), "{s}");
+            assert_eq!(Yuan::parse_with_unit(s, YI).unwrap(), Yuan(3_500), "{s}");
+        }
+        assert_eq!(
+            Yuan::parse_with_unit("¥3500万", 1).unwrap(),
+            Yuan(35_000_000)
+        );
+        assert_eq!(
+            Yuan::parse_with_unit("3500", WAN).unwrap(),
+            Yuan(35_000_000)
+        );
+        let e = Yuan::parse_with_unit("$1200", WAN).unwrap_err();
+        assert_eq!(e.message, "金额“$1200”是美元，此处应为人民币");
+        assert_eq!(
+            parse_amount("$12亿", WAN).unwrap(),
+            Written {
+                value: 1_200_000_000,
+                currency: Some(Currency::UsDollar)
+            }
+        );
+        assert_eq!(
+            parse_amount("USD 1200", WAN).unwrap(),
+            Written {
+                value: 1_200,
+                currency: Some(Currency::UsDollar)
+            }
+        );
+        assert_eq!(
+            parse_amount("1200", WAN).unwrap(),
+            Written {
+                value: 12_000_000,
+                currency: None
+            }
+        );
+    }
+
     proptest! {
+        /// Signed or named, a number is whole units of its currency under any default unit;
+        /// with 万 or 亿 after it, that multiple.
+        #[test]
+        fn signs_are_whole_units(v in 0i64..1_000_000_000, unit in prop::sample::select(vec![1i64, WAN, YI]),
+                                 sign in prop::sample::select(vec!["¥", "￥", "RMB ", "CNY", "人民币", "$", "US$", "USD "]),
+                                 multiple in prop::sample::select(vec![("", 1i64), ("万", WAN), ("亿", YI)])) {
+            let w = parse_amount(&format!("{sign}{v}{}", multiple.0), unit).unwrap();
+            prop_assert_eq!(w.value, v * multiple.1);
+            let dollar = sign.contains('$') || sign.contains("USD");
+            prop_assert_eq!(w.currency, Some(if dollar { Currency::UsDollar } else { Currency::Yuan }));
+        }
+
         #[test]
         fn wan_round_trips(v in 0i64..1_000_000_000_000) {
             let w = v * 100; // whole multiples of 0.01 万元

@@ -14,6 +14,8 @@ pub enum UsccError {
     Length(usize),
     #[error("统一社会信用代码第{position}位“{ch}”不是合法字符（不含 I、O、Z、S、V）")]
     Character { position: usize, ch: char },
+    #[error("统一社会信用代码第{position}位“{ch}”应为数字：第3-8位是登记管理机关的行政区划码")]
+    Region { position: usize, ch: char },
     #[error("统一社会信用代码校验位错误：第18位应为“{expected}”，实际为“{actual}”")]
     Check { expected: char, actual: char },
 }
@@ -40,12 +42,14 @@ pub fn check_char(first17: &[u8]) -> Option<char> {
 }
 
 impl Uscc {
-    /// Parses a code, ignoring surrounding spaces and letter case; full-width
+    /// Parses a code, ignoring surrounding spaces, invisible characters (zero-width,
+    /// bidi, control: [`crate::names::is_invisible`]) and letter case; full-width
     /// digits and letters are folded to their ASCII forms.
     pub fn parse(input: &str) -> Result<Self, UsccError> {
         let s: String = input
             .trim()
             .chars()
+            .filter(|c| !crate::names::is_invisible(*c))
             .map(|c| match c {
                 '\u{FF10}'..='\u{FF5A}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
                 _ => c,
@@ -63,6 +67,20 @@ impl Uscc {
                     ch,
                 });
             }
+        }
+        // GB 32100-2015 §4: characters 1 and 2 (registration authority and kind) may be
+        // letters, characters 3-8 are the GB/T 2260 region code, digits only.
+        if let Some((i, ch)) = s
+            .chars()
+            .enumerate()
+            .skip(2)
+            .take(6)
+            .find(|(_, c)| !c.is_ascii_digit())
+        {
+            return Err(UsccError::Region {
+                position: i + 1,
+                ch,
+            });
         }
         let bytes = s.as_bytes();
         let expected = check_char(&bytes[..17]).expect("characters checked above");
@@ -137,9 +155,81 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn region_code_must_be_digits() {
+        // A letter in positions 3-8 with a right check character is still refused.
+        for pos in 2..8 {
+            let mut body = *b"91440300708461136";
+            body[pos] = b'A';
+            let code = format!(
+                "{}{}",
+                std::str::from_utf8(&body).unwrap(),
+                check_char(&body).unwrap()
+            );
+            let err = Uscc::parse(&code).unwrap_err();
+            assert_eq!(
+                err,
+                UsccError::Region {
+                    position: pos + 1,
+                    ch: 'A'
+                },
+                "{code}"
+            );
+            assert!(err.to_string().contains("行政区划码"), "{err}");
+        }
+        // Full-width and lower-case letters in the region are refused the same way.
+        let body = *b"9144030a708461136";
+        let mut upper = body;
+        upper[7] = b'A';
+        let code = format!(
+            "{}{}",
+            std::str::from_utf8(&body).unwrap(),
+            check_char(&upper).unwrap()
+        );
+        assert_eq!(
+            Uscc::parse(&code).unwrap_err(),
+            UsccError::Region {
+                position: 8,
+                ch: 'A'
+            }
+        );
+    }
+
+    #[test]
+    fn invisible_characters_are_ignored() {
+        let code = "\u{FEFF}9144\u{200B}03001922038216\u{202C}";
+        assert_eq!(Uscc::parse(code).unwrap().as_str(), "914403001922038216");
+    }
+
+    #[test]
+    fn letter_authority_and_kind_are_accepted() {
+        // 登记管理部门代码 and 机构类别代码 may be letters (Y1 农民专业合作社, N2 …).
+        for head in ["Y1", "N2", "A1", "51", "G1"] {
+            let body = format!("{head}320505MA1ABCDE0");
+            let code = format!("{body}{}", check_char(body.as_bytes()).unwrap());
+            assert!(Uscc::parse(&code).is_ok(), "{code}");
+            let full: String = code
+                .chars()
+                .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+                .collect();
+            assert_eq!(Uscc::parse(&full).unwrap().as_str(), code);
+        }
+    }
+
+    /// Valid codes: any alphabet character in positions 1-2 and 9-17, digits in 3-8.
     fn code_strategy() -> impl Strategy<Value = String> {
         proptest::collection::vec(0usize..31, 17).prop_map(|v| {
-            let body: Vec<u8> = v.iter().map(|&i| ALPHABET[i]).collect();
+            let body: Vec<u8> = v
+                .iter()
+                .enumerate()
+                .map(|(pos, &i)| {
+                    if (2..8).contains(&pos) {
+                        ALPHABET[i % 10]
+                    } else {
+                        ALPHABET[i]
+                    }
+                })
+                .collect();
             let mut s = String::from_utf8(body.clone()).unwrap();
             s.push(check_char(&body).unwrap());
             s
@@ -160,6 +250,19 @@ mod tests {
             bytes[pos] = ALPHABET[(old + k) % 31];
             let corrupted = String::from_utf8(bytes).unwrap();
             prop_assert!(Uscc::parse(&corrupted).is_err());
+        }
+
+        #[test]
+        fn a_letter_in_the_region_is_refused(code in code_strategy(), pos in 2usize..8, k in 10usize..31) {
+            let mut body = code.as_bytes()[..17].to_vec();
+            body[pos] = ALPHABET[k];
+            let check = check_char(&body).unwrap();
+            let s = format!("{}{check}", String::from_utf8(body).unwrap());
+            prop_assert!(
+                matches!(Uscc::parse(&s), Err(UsccError::Region { position, .. }) if position == pos + 1),
+                "{}",
+                s
+            );
         }
 
         #[test]

@@ -35,14 +35,14 @@ pub use mapping::{
 pub use monthly::{parse_monthly, MonthlyRow};
 pub use read::{decode, read, read_all, read_all_with, read_with, ReadError};
 pub use rows::{
-    check_mapping, parse_rows, summarize, CellError, Kind, Record, RowOutcome, RowResult, Skip,
-    Summary,
+    check_mapping, parse_rows, parse_rows_in, summarize, CellError, Kind, Record, RowOutcome,
+    RowResult, Skip, Summary,
 };
 pub use sheet::{a1, column_name, Cell, CellRef, Merge, Sheet, Source};
 pub use upload::{first_with_data, open_upload, open_upload_with, MAX_FILE_BYTES, READERS};
 pub use value::{
-    clean_name, parse_channel, parse_count, parse_date, parse_land, parse_stage, parse_usd,
-    parse_value, parse_yuan, to_serial, Mu, Value,
+    clean_name, parse_channel, parse_count, parse_date, parse_date_in, parse_land, parse_stage,
+    parse_usd, parse_value, parse_value_in, parse_yuan, to_serial, DateWindow, Mu, Value,
 };
 pub use write::{
     default_columns, out_cell, write_error_report, write_sheets, write_table, write_xlsx, Column,

@@ -97,12 +97,11 @@ fn unit_in(text: &str) -> Option<Unit> {
 fn month_of(cell: &Cell) -> Result<String, String> {
     let ym = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
     match cell {
-        Cell::Date(d) => Ok(ym(*d)),
-        Cell::Number(n) if (20_000.0..80_000.0).contains(n) => {
-            NaiveDate::from_ymd_opt(1899, 12, 30)
-                .and_then(|b| b.checked_add_signed(chrono::Duration::days(*n as i64)))
-                .map(ym)
-                .ok_or_else(|| "无法识别的月份".into())
+        Cell::Date(d) => crate::value::date_cell(*d, &crate::value::DateWindow::default()).map(ym),
+        // 2024.3, 202403, a serial: as a date column reads them (2024.1 is refused: it
+        // may have been typed 2024.10).
+        Cell::Number(n) => {
+            crate::value::date_from_number(*n, &crate::value::DateWindow::default()).map(ym)
         }
         other => {
             let t = other.text();
@@ -358,6 +357,28 @@ mod tests {
         assert_eq!(one("利用外资（亿美元）", "0.2"), Some(20_000_000));
         // a blank cell says nothing
         assert_eq!(rows[1].foreign_capital_usd, None);
+    }
+
+    /// A month typed as a number: 2025.3 and 202503 are March, 2025.1 (which 2025.10 also
+    /// becomes) is refused, and 2025 or 20253 is never a day of 1905 or 1955.
+    #[test]
+    fn months_typed_as_numbers() {
+        let month = |n: f64| {
+            parse_monthly(&sheet(vec![
+                vec![t("项目编号"), t("月份"), t("税收(万元)")],
+                vec![t("1"), Cell::Number(n), t("1")],
+            ]))
+            .map(|r| r[0].month.clone())
+        };
+        assert_eq!(month(2025.3), Ok("2025-03".to_string()));
+        assert_eq!(month(2025.12), Ok("2025-12".to_string()));
+        assert_eq!(month(202503.0), Ok("2025-03".to_string()));
+        assert_eq!(month(45748.0), Ok("2025-04".to_string()));
+        for n in [2025.1, 2025.0, 20253.0] {
+            let e = month(n).unwrap_err();
+            assert!(e[0].starts_with("B2 月份"), "{n}: {e:?}");
+        }
+        assert!(month(2025.1).unwrap_err()[0].contains("2025年10月"));
     }
 
     #[test]

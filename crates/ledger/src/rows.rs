@@ -3,7 +3,7 @@
 use crate::field::{Field, Unit};
 use crate::mapping::{normalize_header, Mapping, MappingError};
 use crate::sheet::{Cell, CellRef, Sheet};
-use crate::value::{is_placeholder, parse_value, Mu, Value};
+use crate::value::{is_placeholder, parse_value_in, DateWindow, Mu, Value};
 use chrono::NaiveDate;
 use fenglai_domain::{Channel, IndustryCode, RegionCode, Stage, Uscc, Yuan};
 use std::fmt;
@@ -322,11 +322,22 @@ pub fn check_mapping(mapping: &Mapping, kind: Kind) -> Result<(), MappingError> 
 
 /// Reads every row below the header: a record, the errors of its cells, or why it was
 /// skipped (blank, 合计, notes, a repeated header). Fails only when a required column
-/// is not mapped.
+/// is not mapped. Bare numbers in date columns are Excel serials only inside the default
+/// [`DateWindow`].
 pub fn parse_rows(
     sheet: &Sheet,
     mapping: &Mapping,
     kind: Kind,
+) -> Result<Vec<RowResult>, MappingError> {
+    parse_rows_in(sheet, mapping, kind, &DateWindow::default())
+}
+
+/// [`parse_rows`] with Excel serials in date columns limited to `window`.
+pub fn parse_rows_in(
+    sheet: &Sheet,
+    mapping: &Mapping,
+    kind: Kind,
+    window: &DateWindow,
 ) -> Result<Vec<RowResult>, MappingError> {
     check_mapping(mapping, kind)?;
     let mapped: Vec<(usize, Field, Option<Unit>)> = mapping
@@ -363,7 +374,7 @@ pub fn parse_rows(
                 }
                 continue;
             }
-            match parse_value(cell, field, unit) {
+            match parse_value_in(cell, field, unit, window) {
                 Ok(Value::Text(t)) if t.is_empty() && kind.required().contains(&field) => {
                     errors.push(CellError {
                         cell: at,

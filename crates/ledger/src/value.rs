@@ -4,7 +4,8 @@
 use crate::field::{Field, Unit, ValueKind};
 use crate::sheet::{number_text, Cell};
 use chrono::{Duration, NaiveDate};
-use fenglai_domain::{dates, Channel, IndustryCode, RegionCode, Stage, Uscc, Yuan};
+use fenglai_domain::money::{self, Currency, Written};
+use fenglai_domain::{dates, names, Channel, IndustryCode, RegionCode, Stage, Uscc, Yuan};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -89,11 +90,19 @@ fn is_cjk_or_wide(c: char) -> bool {
     !c.is_ascii()
 }
 
-/// Removes stray spaces from a name: ends trimmed (full-width and no-break spaces too),
+/// Removes invisible characters (control, zero-width and bidi characters, see
+/// [`fenglai_domain::names::is_invisible`]) and stray spaces from a name: ends trimmed (full-width and no-break spaces too),
 /// spaces next to a Chinese character or full-width bracket dropped, runs of spaces
 /// between Latin words kept as one ("苏州 华芯 （集团）" → "苏州华芯（集团）",
 /// "Apple  Inc." → "Apple Inc.").
 pub fn clean_name(s: &str) -> String {
+    let visible;
+    let s = if s.chars().any(names::is_invisible) {
+        visible = names::strip_invisible(s, false);
+        visible.as_str()
+    } else {
+        s
+    };
     let trimmed = s.trim();
     if !trimmed.contains(char::is_whitespace) {
         return trimmed.to_string();
@@ -126,8 +135,16 @@ pub fn clean_name(s: &str) -> String {
     out
 }
 
-/// Free text: trimmed, each line trimmed, empty lines dropped.
+/// Free text: invisible characters removed (line breaks kept), trimmed, each line
+/// trimmed, empty lines dropped.
 fn clean_text(s: &str) -> String {
+    let visible;
+    let s = if s.chars().any(|c| c != '\n' && names::is_invisible(c)) {
+        visible = names::strip_invisible(s, true);
+        visible.as_str()
+    } else {
+        s
+    };
     let trimmed = s.trim();
     if !trimmed.contains(['\n', '\r']) {
         return trimmed.to_string();
@@ -218,31 +235,34 @@ pub fn parse_count(text: &str) -> Result<i64, String> {
 }
 
 /// Reads an amount in yuan: the domain's exact parser, with the column's unit as default.
+/// A currency sign or name means whole yuan unless a multiple follows ("¥3500" under
+/// 万元 is 3,500 yuan, "¥3500万" 35,000,000); dollars are refused.
 pub fn parse_yuan(text: &str, unit: Unit) -> Result<Yuan, String> {
     let t = text.trim();
-    let t = t.strip_prefix("人民币").unwrap_or(t);
-    let t = t.strip_suffix("人民币").unwrap_or(t);
-    Yuan::parse_with_unit(t, unit.factor()).map_err(|e| e.message)
+    let w = money::parse_amount(t, unit.factor()).map_err(|e| e.message)?;
+    match w.currency {
+        Some(Currency::UsDollar) => Err(format!(
+            "金额“{t}”是美元，此列应为人民币（外资请填在利用外资列）"
+        )),
+        _ => Ok(Yuan(w.value)),
+    }
 }
 
-/// Reads an amount in US dollars ("500", "500万美元", "$1,200,000", "1.2亿美元").
+/// Reads an amount in US dollars ("500", "500万美元", "$1,200,000", "1.2亿美元",
+/// "USD 1200"). A sign or name means whole dollars unless a multiple follows ("$1200"
+/// under 万美元 is 1,200 dollars, "$12亿" 1,200,000,000); yuan are refused rather than
+/// converted at a guessed rate.
 pub fn parse_usd(text: &str, unit: Unit) -> Result<i64, String> {
     let t = text.trim();
-    let s = t.trim_start_matches(['$', '＄']).trim();
-    let own = ["美元", "美金", "USD", "usd"]
-        .iter()
-        .find_map(|suffix| s.strip_suffix(suffix));
-    let s = match own {
-        // "500万美元" carries its multiple; "500美元" is plain dollars.
-        Some(rest) if rest.ends_with('万') || rest.ends_with('亿') => rest.trim().to_string(),
-        Some(rest) => format!("{}元", rest.trim()),
-        // "500万元" in a dollar column is yuan: refuse rather than guess a rate.
-        None if s.ends_with('元') => return Err(format!("金额“{t}”是人民币，此列应为美元")),
-        None => s.to_string(),
-    };
-    Yuan::parse_with_unit(&s, unit.factor())
-        .map(|y| y.0)
-        .map_err(|_| format!("无法识别的美元金额“{t}”"))
+    match money::parse_amount(t, unit.factor()) {
+        Ok(Written {
+            currency: Some(Currency::Yuan),
+            ..
+        }) => Err(format!("金额“{t}”是人民币，此列应为美元")),
+        Ok(w) => Ok(w.value),
+        Err(e) if e.message.starts_with("无法识别") => Err(format!("无法识别的美元金额“{t}”")),
+        Err(e) => Err(e.message),
+    }
 }
 
 /// The first day Excel's 1900 date system counts from (serial 1 = 1900-01-01, with
@@ -259,22 +279,135 @@ pub fn to_serial(d: NaiveDate) -> i64 {
     (d - NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid epoch")).num_days()
 }
 
-/// Reads a date: a date cell, an Excel serial (45366, as a number or as text), or any
-/// form the domain reads (2024年3月15日, 2024.3.15, 2024/3/15, 2024-03, 2024年3月,
-/// 20240315).
-pub fn parse_date(cell: &Cell, field: Field) -> Result<NaiveDate, String> {
-    match cell {
-        Cell::Date(d) => Ok(*d),
-        Cell::Number(n) => {
-            from_serial(*n).ok_or_else(|| format!("无法识别的日期“{}”", number_text(*n)))
+/// The days a bare number in a date column may stand for as an Excel serial. A number
+/// whose serial falls outside is not read as a date at all (2024 would be 1905-07-16,
+/// 20243 1955-06-03): it is read as a year and month it spells (2024.3, 202403,
+/// 20240305) or refused. Default: 1990-01-01 to 30 years after today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateWindow {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl DateWindow {
+    /// `None` if `first` is after `last`.
+    pub fn new(first: NaiveDate, last: NaiveDate) -> Option<Self> {
+        (first <= last).then_some(Self { first, last })
+    }
+
+    /// 1990-01-01 to `today` + 30 years.
+    pub fn around(today: NaiveDate) -> Self {
+        let last = today
+            .checked_add_months(chrono::Months::new(12 * 30))
+            .unwrap_or(NaiveDate::MAX);
+        Self {
+            first: NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid date"),
+            last,
         }
+    }
+
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        (self.first..=self.last).contains(&d)
+    }
+
+    /// The day an Excel serial stands for, if it falls inside.
+    fn serial(&self, serial: f64) -> Option<NaiveDate> {
+        from_serial(serial).filter(|d| self.contains(*d))
+    }
+}
+
+impl Default for DateWindow {
+    fn default() -> Self {
+        Self::around(chrono::Utc::now().date_naive())
+    }
+}
+
+/// A number in a date column. Excel stores "2024.3" typed into a cell as the number
+/// 2024.3 and "2024.10" as 2024.1, so: an Excel serial inside the window is its day
+/// (45366 → 2024-03-15, a time of day ignored); 1900–2200 with one or two decimals is
+/// that year's month (2024.3 and 2024.03 → 2024年3月, 2024.12 → December), except
+/// 2024.1, which may have been typed 2024.1 or 2024.10 and is refused asking for text;
+/// 202403 is the month and 20240305 the day; a whole year alone (2024) is refused.
+/// Never a day the number does not spell.
+pub(crate) fn date_from_number(n: f64, window: &DateWindow) -> Result<NaiveDate, String> {
+    let typed = number_text(n);
+    let hint = "请写作 2024-03-15 或 2024年3月";
+    if !n.is_finite() || n <= 0.0 {
+        return Err(format!("无法识别的日期“{typed}”，{hint}"));
+    }
+    let int = n.trunc();
+    let whole = n.fract() == 0.0;
+    if (1900.0..=2200.0).contains(&int) {
+        let year = int as i32;
+        if whole {
+            return Err(format!("“{typed}”只有年份，{hint}（写明月份）"));
+        }
+        let (_, frac) = typed.split_once('.').unwrap_or((&typed, ""));
+        if frac == "1" {
+            return Err(format!(
+                "数字“{typed}”分不清是{year}年1月还是{year}年10月（Excel把“{year}.10”存为{typed}）；\
+                 请把单元格设为文本后写作“{year}年1月”或“{year}年10月”"
+            ));
+        }
+        return match frac.parse::<u32>() {
+            Ok(m) if frac.len() <= 2 => NaiveDate::from_ymd_opt(year, m, 1)
+                .ok_or_else(|| format!("无法识别的日期“{typed}”：没有{m}月，{hint}")),
+            _ => Err(format!("无法识别的日期“{typed}”，{hint}")),
+        };
+    }
+    if whole && (100_000.0..100_000_000.0).contains(&n) {
+        // 202403 or 20240305 typed as a number: the month or day it spells.
+        return dates::parse(&typed, "date")
+            .map_err(|_| format!("无法识别的日期“{typed}”，{hint}"));
+    }
+    window.serial(n).ok_or_else(|| {
+        format!(
+            "无法识别的日期“{typed}”：不是日期，也不是{}至{}之间的Excel日期序号；{hint}",
+            window.first.format("%Y-%m-%d"),
+            window.last.format("%Y-%m-%d")
+        )
+    })
+}
+
+/// A cell formatted as a date holds a serial all the same: typed 2024, 2024.3 or 202403,
+/// Excel shows 1905-07-16 or 2454-02-26. A serial of 1900–2200 (1905-03-14 to
+/// 1906-01-08: a year, or a year and month with its decimals lost) is refused; one that
+/// spells a month (202403) is that month; any other day is the day shown, inside the
+/// window or not (ledgers written by [`crate::write_xlsx`] hold such cells).
+pub(crate) fn date_cell(d: NaiveDate, window: &DateWindow) -> Result<NaiveDate, String> {
+    let serial = to_serial(d);
+    if (1900..=2200).contains(&serial) {
+        return Err(format!(
+            "单元格为日期格式，Excel日期序号为“{serial}”，像是填了年份或“年.月”（如 2024.3）\
+             而不是日期；请把单元格设为文本后写作 2024-03-15 或 2024年3月"
+        ));
+    }
+    if (190_001..=220_012).contains(&serial) {
+        if let Ok(month) = date_from_number(serial as f64, window) {
+            return Ok(month);
+        }
+    }
+    Ok(d)
+}
+
+/// Reads a date: a date cell, an Excel serial inside the default [`DateWindow`] (45366,
+/// as a number or as five digits of text), a number spelling a month or day (2024.3,
+/// 202403, 20240305), or any form the domain reads (2024年3月15日, 2024.3.15, 2024/3/15,
+/// 2024-03, 2024年3月, 20240315, 二〇二四年三月五日).
+pub fn parse_date(cell: &Cell, field: Field) -> Result<NaiveDate, String> {
+    parse_date_in(cell, field, &DateWindow::default())
+}
+
+/// [`parse_date`] with the serials limited to `window`.
+pub fn parse_date_in(cell: &Cell, field: Field, window: &DateWindow) -> Result<NaiveDate, String> {
+    match cell {
+        Cell::Date(d) => date_cell(*d, window),
+        Cell::Number(n) => date_from_number(*n, window),
         Cell::Text(s) => {
             let t = s.trim();
-            if (5..=6).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
-                let n: f64 = t.parse().unwrap_or(0.0);
-                if let Some(d) = from_serial(n) {
-                    return Ok(d);
-                }
+            if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
+                // five digits are an Excel serial as text, inside the window, or nothing
+                return date_from_number(t.parse().unwrap_or(0.0), window);
             }
             dates::parse(t, field.key()).map_err(|e| e.message)
         }
@@ -437,6 +570,16 @@ pub fn parse_channel(text: &str) -> Result<Channel, String> {
 
 /// Reads one non-blank cell as the value of a field. `unit` is the column's.
 pub fn parse_value(cell: &Cell, field: Field, unit: Option<Unit>) -> Result<Value, String> {
+    parse_value_in(cell, field, unit, &DateWindow::default())
+}
+
+/// [`parse_value`] with Excel serials in date columns limited to `window`.
+pub fn parse_value_in(
+    cell: &Cell,
+    field: Field,
+    unit: Option<Unit>,
+    window: &DateWindow,
+) -> Result<Value, String> {
     let kind = field.kind();
     let unit = unit
         .or_else(|| Unit::for_kind(kind).first().copied())
@@ -446,10 +589,24 @@ pub fn parse_value(cell: &Cell, field: Field, unit: Option<Unit>) -> Result<Valu
         Cell::Text(s) => Cow::Borrowed(s),
         c => Cow::Owned(c.text()),
     };
+    let shows = |cleaned: String| {
+        if cleaned.is_empty() && !text.trim().is_empty() {
+            Err(
+                "只含不可见字符（控制字符、零宽字符或文字方向控制符），请填写可见的文字"
+                    .to_string(),
+            )
+        } else {
+            Ok(Value::Text(cleaned))
+        }
+    };
     Ok(match kind {
-        ValueKind::Name => Value::Text(clean_name(&text)),
-        ValueKind::Text => Value::Text(clean_text(&text)),
-        ValueKind::Phone => Value::Text(text.chars().filter(|c| !c.is_whitespace()).collect()),
+        ValueKind::Name => shows(clean_name(&text))?,
+        ValueKind::Text => shows(clean_text(&text))?,
+        ValueKind::Phone => Value::Text(
+            text.chars()
+                .filter(|c| !c.is_whitespace() && !names::is_invisible(*c))
+                .collect(),
+        ),
         ValueKind::Uscc => {
             Value::Uscc(Uscc::parse(&text).map_err(|e| format!("{e}（“{}”）", text.trim()))?)
         }
@@ -460,26 +617,26 @@ pub fn parse_value(cell: &Cell, field: Field, unit: Option<Unit>) -> Result<Valu
             Value::RegionCode(RegionCode::parse(&text).map_err(|e| e.message)?)
         }
         // Names are far more common than codes: look before building a code's error.
-        ValueKind::Industry => match text.trim() {
-            t if t.len() <= 4 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                match IndustryCode::parse(t) {
+        ValueKind::Industry => match clean_name(&text) {
+            t if !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                match IndustryCode::parse(&t) {
                     Ok(c) => Value::IndustryCode(c),
-                    Err(_) => Value::Text(clean_name(t)),
+                    Err(_) => Value::Text(t),
                 }
             }
-            t => Value::Text(clean_name(t)),
+            t => shows(t)?,
         },
-        ValueKind::Region => match text.trim() {
+        ValueKind::Region => match clean_name(&text) {
             t if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) => {
-                Value::RegionCode(RegionCode::parse(t).map_err(|e| e.message)?)
+                Value::RegionCode(RegionCode::parse(&t).map_err(|e| e.message)?)
             }
-            t => Value::Text(clean_name(t)),
+            t => shows(t)?,
         },
         ValueKind::Yuan => Value::Yuan(parse_yuan(&text, unit)?),
         ValueKind::Usd => Value::Usd(parse_usd(&text, unit)?),
         ValueKind::Land => Value::Mu(parse_land(&text, unit)?),
         ValueKind::Count => Value::Count(parse_count(&text)?),
-        ValueKind::Date => Value::Date(parse_date(cell, field)?),
+        ValueKind::Date => Value::Date(parse_date_in(cell, field, window)?),
         ValueKind::Stage => Value::Stage(parse_stage(&text)?),
         ValueKind::Channel => Value::Channel(parse_channel(&text)?),
     })
@@ -502,6 +659,41 @@ mod tests {
         assert_eq!(clean_name("华芯 （苏州） 科技"), "华芯（苏州）科技");
         assert_eq!(clean_name(" Apple   Inc. "), "Apple Inc.");
         assert_eq!(clean_name("TCL 科技"), "TCL科技");
+    }
+
+    /// Zero-width and bidi characters are not part of a name; a cell of nothing else is
+    /// refused, not read as a blank or an invisible name.
+    #[test]
+    fn invisible_characters() {
+        assert_eq!(
+            clean_name("华芯\u{200B}科技\u{202E}有限公司\u{FEFF}"),
+            "华芯科技有限公司"
+        );
+        assert_eq!(
+            clean_name("\u{2066}Apple\u{2069} \u{200D} Inc."),
+            "Apple Inc."
+        );
+        assert_eq!(
+            clean_text("第一行\u{200B}\r\n\u{0}第二行"),
+            "第一行\n第二行"
+        );
+        for f in [
+            Field::CompanyName,
+            Field::ContactName,
+            Field::Description,
+            Field::Remarks,
+        ] {
+            let e = parse_value(&Cell::Text("\u{200B}\u{202E}\u{0}".into()), f, None).unwrap_err();
+            assert!(e.starts_with("只含不可见字符"), "{e}");
+        }
+        assert_eq!(
+            parse_value(
+                &Cell::Text("\u{202E}甲公司".into()),
+                Field::CompanyName,
+                None
+            ),
+            Ok(Value::Text("甲公司".into()))
+        );
     }
 
     #[test]
@@ -578,6 +770,78 @@ mod tests {
         assert_eq!(from_serial(61.0), Some(d(1900, 3, 1)));
         assert!(parse_date(&Cell::Text("去年".into()), Field::SignedDate).is_err());
         assert!(parse_date(&Cell::Number(12.0), Field::SignedDate).is_err());
+    }
+
+    /// Numbers in a date column are never read as a day they do not spell: 2024.3 was
+    /// 1905-07-16, the text 20243 1955-06-03, 202403 refused as 2454-02-26.
+    #[test]
+    fn numbers_in_date_columns() {
+        let f = Field::SignedDate;
+        let num = |n: f64| parse_date(&Cell::Number(n), f);
+        let text = |s: &str| parse_date(&Cell::Text(s.into()), f);
+        assert_eq!(num(2024.3), Ok(d(2024, 3, 1)));
+        assert_eq!(num(2024.03), Ok(d(2024, 3, 1)));
+        assert_eq!(num(2024.12), Ok(d(2024, 12, 1)));
+        assert_eq!(num(2024.11), Ok(d(2024, 11, 1)));
+        assert_eq!(num(202403.0), Ok(d(2024, 3, 1)));
+        assert_eq!(num(20240305.0), Ok(d(2024, 3, 5)));
+        assert_eq!(num(45366.0), Ok(d(2024, 3, 15)));
+        assert_eq!(text("202403"), Ok(d(2024, 3, 1)));
+        assert_eq!(text("2024.1"), Ok(d(2024, 1, 1)));
+        assert_eq!(text("2024.10"), Ok(d(2024, 10, 1)));
+        // 2024.10 typed into a number cell arrives as 2024.1: refused, never January.
+        let e = num(2024.1).unwrap_err();
+        assert!(
+            e.contains("2024年1月还是2024年10月") && e.contains("文本"),
+            "{e}"
+        );
+        let e = num(2024.0).unwrap_err();
+        assert_eq!(
+            e,
+            "“2024”只有年份，请写作 2024-03-15 或 2024年3月（写明月份）"
+        );
+        let e = text("20243").unwrap_err();
+        assert!(
+            e.starts_with("无法识别的日期“20243”：不是日期，也不是1990-01-01至"),
+            "{e}"
+        );
+        let e = num(20243.0).unwrap_err();
+        assert!(
+            e.starts_with("无法识别的日期“20243”：不是日期，也不是1990-01-01至"),
+            "{e}"
+        );
+        assert!(!e.contains("1955"), "{e}");
+        for (n, typed) in [
+            (2024.13, "2024.13"),
+            (202413.0, "202413"),
+            (20240230.0, "20240230"),
+            (2024.123, "2024.123"),
+            (-5.0, "-5"),
+        ] {
+            let e = num(n).unwrap_err();
+            assert!(e.contains(&format!("“{typed}”")), "{n}: {e}");
+        }
+        // A window of one's own.
+        let w = DateWindow::new(d(1950, 1, 1), d(2000, 12, 31)).unwrap();
+        assert_eq!(
+            parse_date_in(&Cell::Number(20243.0), f, &w),
+            Ok(d(1955, 6, 3))
+        );
+        assert!(parse_date_in(&Cell::Number(45366.0), f, &w).is_err());
+        assert!(DateWindow::new(d(2000, 1, 1), d(1999, 1, 1)).is_none());
+        // the same numbers typed into a cell formatted as a date
+        let date = |x: NaiveDate| parse_date(&Cell::Date(x), f);
+        let e = date(d(1905, 7, 16)).unwrap_err();
+        assert!(
+            e.contains("“2024”") && e.contains("文本") && !e.contains("1905"),
+            "{e}"
+        );
+        assert_eq!(date(d(2454, 2, 26)), Ok(d(2024, 3, 1)));
+        assert_eq!(date(d(2024, 3, 5)), Ok(d(2024, 3, 5)));
+        assert_eq!(date(d(1985, 6, 1)), Ok(d(1985, 6, 1)));
+        assert_eq!(date(d(2173, 10, 14)), Ok(d(2173, 10, 14)));
+        let around = DateWindow::around(d(2026, 12, 7));
+        assert_eq!((around.first, around.last), (d(1990, 1, 1), d(2056, 12, 7)));
     }
 
     #[test]

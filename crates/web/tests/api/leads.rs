@@ -234,6 +234,75 @@ async fn uscc(t: TestApp) {
 }
 both!(uscc_check_character, uscc);
 
+/// Zero-width characters, bidi overrides and controls are dropped from a lead's names and
+/// texts; a name of nothing else is refused naming the field. A letter in the credit
+/// code's region (characters 3-8) is refused even with a right check character.
+async fn invisible(t: TestApp) {
+    let tok = t.token("promoter").await;
+    for (body, field) in [
+        (
+            json!({"company_name": "\u{200B}\u{202E}\u{0}\u{FEFF}"}),
+            "company_name",
+        ),
+        (
+            json!({"company_name": "\u{2066}\u{2069}\u{2060}"}),
+            "company_name",
+        ),
+        (
+            json!({"company_name": "甲公司", "contact_name": "\u{200D}\u{202D}"}),
+            "contact_name",
+        ),
+        (
+            json!({"company_name": "甲公司", "description": "\u{200B}\u{2028}\u{202C}"}),
+            "description",
+        ),
+    ] {
+        let v = t
+            .post_json(
+                &tok,
+                "/api/v1/leads",
+                body.clone(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert_eq!(v["error"]["field"], field, "{body}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("只含不可见字符"), "{msg}");
+    }
+    let body = format!("91440A00{}", "708461136");
+    let code = format!(
+        "{body}{}",
+        fenglai_domain::uscc::check_char(body.as_bytes()).unwrap()
+    );
+    let v = t
+        .post_json(
+            &tok,
+            "/api/v1/leads",
+            json!({"company_name": "甲公司", "uscc": code}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(v["error"]["field"], "uscc");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第6位“A”应为数字"),
+        "{v}"
+    );
+    let v = t
+        .post_json(
+            &tok,
+            "/api/v1/leads",
+            json!({"company_name": "\u{202E}华芯\u{200B}科技有限公司\u{FEFF}", "contact_name": "张\u{200B}三"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(v["company_name"], "华芯科技有限公司");
+    assert_eq!(v["contact_name"], "张三");
+}
+both!(invisible_characters_in_names, invisible);
+
 async fn search_plans(t: TestApp) {
     let tok = t.token("promoter").await;
     // brackets, spaces and width never decide whether a name is found

@@ -689,6 +689,22 @@ async fn evidence(t: TestApp) {
             "只接受",
         ),
         ("contract", "空.pdf", Vec::new(), "file", "空"),
+        ("contract", ".", pdf(), "file", "不能只由点或空格组成"),
+        ("contract", "..", pdf(), "file", "不能只由点或空格组成"),
+        (
+            "contract",
+            "合同.docx",
+            pdf(),
+            "file",
+            "不是有效的Word 文档",
+        ),
+        (
+            "contract",
+            "合同.docx",
+            b"PK\x03\x04 not a package".to_vec(),
+            "file",
+            "无法读取压缩包目录",
+        ),
         ("合同", "合同.pdf", pdf(), "kind", "材料类型"),
         (
             "contract",

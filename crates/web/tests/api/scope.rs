@@ -230,6 +230,11 @@ async fn users(t: TestApp) {
             json!({"username": "abc", "display_name": "a", "role": "promoter", "unit_id": unit, "password": "short"}),
             "password",
         ),
+        // a name of zero-width and bidi characters only is no name
+        (
+            json!({"username": "abc", "display_name": "\u{200B}\u{202E}", "role": "promoter", "unit_id": unit, "password": "12345678"}),
+            "display_name",
+        ),
     ] {
         let v = t
             .post_json(
