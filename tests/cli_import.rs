@@ -40,6 +40,22 @@ fn fenglai(t: &Target, args: &[&str]) -> Command {
     cmd
 }
 
+/// `fenglai import leads FILE --as promoter` and `extra`.
+fn import_leads(t: &Target, file: &Path, extra: &[&str]) -> Command {
+    let mut cmd = fenglai(
+        t,
+        &[
+            "import",
+            "leads",
+            file.to_str().unwrap(),
+            "--as",
+            "promoter",
+        ],
+    );
+    cmd.args(extra);
+    cmd
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -88,37 +104,14 @@ async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
     // a dry run reads and checks, writes nothing
     let small = work.join("small.csv");
     ledger(&small, 30);
-    let o = fenglai(
-        &t,
-        &[
-            "import",
-            "leads",
-            small.to_str().unwrap(),
-            "--as",
-            "promoter",
-            "--dry-run",
-        ],
-    )
-    .output()
-    .unwrap();
+    let o = import_leads(&t, &small, &["--dry-run"]).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("30 行可导入，0 行有错误"), "{}", text(&o));
     assert_eq!(counts(&t).await, before);
     // --sheet names the worksheet; one the file does not have is refused by name
-    let o = fenglai(
-        &t,
-        &[
-            "import",
-            "leads",
-            small.to_str().unwrap(),
-            "--as",
-            "promoter",
-            "--sheet",
-            "汇总",
-        ],
-    )
-    .output()
-    .unwrap();
+    let o = import_leads(&t, &small, &["--sheet", "汇总"])
+        .output()
+        .unwrap();
     assert!(!o.status.success(), "{}", text(&o));
     assert!(
         text(&o).contains("没有名为“汇总”的工作表（有：small.csv）"),
@@ -129,17 +122,7 @@ async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
 
     // the upload limits hold on the command line too, set by flag or environment
     for (flag, env) in [(true, false), (false, true)] {
-        let mut cmd = fenglai(
-            &t,
-            &[
-                "import",
-                "leads",
-                small.to_str().unwrap(),
-                "--as",
-                "promoter",
-                "--dry-run",
-            ],
-        );
+        let mut cmd = import_leads(&t, &small, &["--dry-run"]);
         if flag {
             cmd.args(["--upload-max-cells", "20"]);
         }
@@ -195,18 +178,7 @@ async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
     assert!(o.status.success(), "{}", text(&o));
 
     // and the database takes the next import whole
-    let o = fenglai(
-        &t,
-        &[
-            "import",
-            "leads",
-            small.to_str().unwrap(),
-            "--as",
-            "promoter",
-        ],
-    )
-    .output()
-    .unwrap();
+    let o = import_leads(&t, &small, &[]).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("已导入 30 条线索"), "{}", text(&o));
     let after = counts(&t).await;
@@ -240,19 +212,9 @@ async fn killed_mid_import_leaves_nothing(t: Target, work: &Path) {
         text(&o)
     );
     assert_eq!(counts(&t).await, after);
-    let o = fenglai(
-        &t,
-        &[
-            "import",
-            "leads",
-            bad.to_str().unwrap(),
-            "--as",
-            "promoter",
-            "--skip-bad-rows",
-        ],
-    )
-    .output()
-    .unwrap();
+    let o = import_leads(&t, &bad, &["--skip-bad-rows"])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(counts(&t).await[0], after[0] + 1);
 }
@@ -275,19 +237,7 @@ async fn dry_run_names_the_unit_of_each_amount_column() {
     )
     .unwrap();
     let before = counts(&t).await;
-    let o = fenglai(
-        &t,
-        &[
-            "import",
-            "leads",
-            file.to_str().unwrap(),
-            "--as",
-            "promoter",
-            "--dry-run",
-        ],
-    )
-    .output()
-    .unwrap();
+    let o = import_leads(&t, &file, &["--dry-run"]).output().unwrap();
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(
@@ -305,18 +255,7 @@ async fn dry_run_names_the_unit_of_each_amount_column() {
     assert!(out.contains("2 行可导入，0 行有错误"), "{out}");
     assert_eq!(counts(&t).await, before);
     // without --dry-run the warning is printed too
-    let o = fenglai(
-        &t,
-        &[
-            "import",
-            "leads",
-            file.to_str().unwrap(),
-            "--as",
-            "promoter",
-        ],
-    )
-    .output()
-    .unwrap();
+    let o = import_leads(&t, &file, &[]).output().unwrap();
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(out.contains("注意：“总投资”列未注明单位"), "{out}");
@@ -394,17 +333,7 @@ async fn serial_dates_window_is_configurable() {
     )
     .unwrap();
     let run = |window: Option<&str>| {
-        let mut cmd = fenglai(
-            &t,
-            &[
-                "import",
-                "leads",
-                file.to_str().unwrap(),
-                "--as",
-                "promoter",
-                "--dry-run",
-            ],
-        );
+        let mut cmd = import_leads(&t, &file, &["--dry-run"]);
         cmd.env_remove("FENGLAI_SERIAL_DATES");
         if let Some(w) = window {
             cmd.env("FENGLAI_SERIAL_DATES", w);
