@@ -933,20 +933,25 @@ impl Checker<'_> {
     }
 }
 
+/// Every sheet of an uploaded file, read by [`ledger::open_upload`] (its size, its kind, the
+/// limits of what it may unpack to) on a blocking thread, never on the server's own.
+pub(crate) async fn open_upload(bytes: &[u8], file_name: &str) -> Result<Vec<Sheet>> {
+    let (owned, name) = (bytes.to_vec(), file_name.to_string());
+    tokio::task::spawn_blocking(move || ledger::open_upload(&owned, &name))
+        .await
+        .map_err(|e| Error::Internal(format!("读取文件的任务失败：{e}")))?
+        .map_err(|e| Error::invalid("file", e))
+}
+
 /// Reads a file's worksheet `want` (by name), or else the first whose header is found
 /// (else the first that holds data), with the names of all its worksheets; messages for
-/// people. The file is read on a blocking thread ([`ledger::open_upload`]: its size, its
-/// kind and the limits of what it may unpack to), never on the server's own.
+/// people ([`open_upload`]).
 async fn read_sheet(
     bytes: &[u8],
     file_name: &str,
     want: Option<&str>,
 ) -> Result<(Sheet, Vec<String>)> {
-    let (owned, name) = (bytes.to_vec(), file_name.to_string());
-    let mut all = tokio::task::spawn_blocking(move || ledger::open_upload(&owned, &name))
-        .await
-        .map_err(|e| Error::Internal(format!("读取文件的任务失败：{e}")))?
-        .map_err(|e| Error::invalid("file", e))?;
+    let mut all = open_upload(bytes, file_name).await?;
     let names: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
     let at = match want {
         Some(w) => all.iter().position(|s| s.name == w).ok_or_else(|| {

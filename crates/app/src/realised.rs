@@ -236,16 +236,10 @@ pub async fn import(
     if bytes.is_empty() {
         return Err(Error::invalid("file", "文件是空的"));
     }
-    // read as every upload is (size, kind, limits), on a blocking thread
-    let (owned, name) = (bytes.to_vec(), filename.to_string());
-    let sheet = tokio::task::spawn_blocking(move || {
-        fenglai_ledger::open_upload(&owned, &name)
-            .and_then(|all| fenglai_ledger::first_with_data(all, &name))
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("读取文件的任务失败：{e}")))?
-    .map_err(|e| Error::invalid("file", e))?;
-    let rows = fenglai_ledger::parse_monthly(&sheet).map_err(|errors| {
+    let sheets = crate::import::open_upload(bytes, filename).await?;
+    let sheet =
+        fenglai_ledger::first_with_data(sheets, filename).map_err(|e| Error::invalid("file", e))?;
+    let rows = fenglai_ledger::parse_monthly_in(&sheet, &app.serial_dates()).map_err(|errors| {
         let n = errors.len();
         let mut shown: Vec<String> = errors.into_iter().take(20).collect();
         if n > 20 {

@@ -32,7 +32,7 @@ pub use limits::{limits, set_limits, LimitError, Limits, MAX_COLS, MAX_ROWS};
 pub use mapping::{
     match_header, normalize_header, propose_mapping, ColumnMapping, Mapping, MappingError,
 };
-pub use monthly::{parse_monthly, MonthlyRow};
+pub use monthly::{parse_monthly, parse_monthly_in, MonthlyRow};
 pub use read::{decode, read, read_all, read_all_with, read_with, ReadError};
 pub use rows::{
     check_mapping, parse_rows, parse_rows_in, summarize, CellError, Kind, Record, RowOutcome,

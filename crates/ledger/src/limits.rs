@@ -38,14 +38,16 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            unpacked_total: 512 * MIB,
-            unpacked_part: 256 * MIB,
-            area: 20_000_000,
-            cells: 10_000_000,
-        }
+        DEFAULT
     }
 }
+
+const DEFAULT: Limits = Limits {
+    unpacked_total: 512 * MIB,
+    unpacked_part: 256 * MIB,
+    area: 20_000_000,
+    cells: 10_000_000,
+};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -54,12 +56,7 @@ const MIB: u64 = 1024 * 1024;
 pub const MAX_ROWS: u64 = 1_048_576;
 pub const MAX_COLS: u64 = 16_384;
 
-static LIMITS: RwLock<Limits> = RwLock::new(Limits {
-    unpacked_total: 512 * MIB,
-    unpacked_part: 256 * MIB,
-    area: 20_000_000,
-    cells: 10_000_000,
-});
+static LIMITS: RwLock<Limits> = RwLock::new(DEFAULT);
 
 /// Sets the limits every later [`crate::read`] and [`crate::read_all`] applies.
 pub fn set_limits(limits: Limits) {
@@ -295,18 +292,17 @@ pub(crate) fn check_biff(stream: &[u8], limits: &Limits) -> Result<(), BiffProbl
                 frames.pop();
             }
             0x0200 => {
-                // DIMENSIONS: the reader reserves rows × columns cells for it
-                let (first_row, last_row, first_col, last_col) = match data.len() {
-                    10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+                // DIMENSIONS: the reader reserves rows × columns cells for it (the area
+                // from A1 checked here covers it, whatever the first column)
+                let (first_row, last_row, last_col) = match data.len() {
+                    10 => (u16_at(0), u16_at(2), u16_at(6)),
                     14 | 16 => (
                         u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as u64,
                         u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as u64,
-                        u16_at(8),
                         u16_at(10),
                     ),
                     _ => continue, // the reader refuses any other length
                 };
-                let _ = first_col; // the area from A1 covers the reader's from first_col
                 if last_row >= 1 && last_col >= 1 {
                     if last_row - 1 < first_row {
                         return Err(BiffProblem::Damaged(format!(

@@ -7,6 +7,7 @@
 //! or has no column for, is `None`: the sheet says nothing about it.
 
 use crate::sheet::{a1, Cell, Sheet};
+use crate::value::DateWindow;
 use crate::value::{parse_count, parse_yuan};
 use crate::Unit;
 use chrono::{Datelike, NaiveDate};
@@ -94,15 +95,13 @@ fn unit_in(text: &str) -> Option<Unit> {
 }
 
 /// A month from a cell: a date cell, an Excel serial, or text.
-fn month_of(cell: &Cell) -> Result<String, String> {
+fn month_of(cell: &Cell, window: &DateWindow) -> Result<String, String> {
     let ym = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
     match cell {
-        Cell::Date(d) => crate::value::date_cell(*d, &crate::value::DateWindow::default()).map(ym),
+        Cell::Date(d) => crate::value::date_cell(*d, window).map(ym),
         // 2024.3, 202403, a serial: as a date column reads them (2024.1 is refused: it
         // may have been typed 2024.10).
-        Cell::Number(n) => {
-            crate::value::date_from_number(*n, &crate::value::DateWindow::default()).map(ym)
-        }
+        Cell::Number(n) => crate::value::date_from_number(*n, window).map(ym),
         other => {
             let t = other.text();
             let t = t.trim();
@@ -122,7 +121,16 @@ fn month_of(cell: &Cell) -> Result<String, String> {
 }
 
 /// Reads the sheet: every row's figures, or every error with its cell ("C7 税收：…").
+/// Numbers in the month column are Excel serials only inside the default [`DateWindow`].
 pub fn parse_monthly(sheet: &Sheet) -> Result<Vec<MonthlyRow>, Vec<String>> {
+    parse_monthly_in(sheet, &DateWindow::default())
+}
+
+/// [`parse_monthly`] with the serials limited to `window`.
+pub fn parse_monthly_in(
+    sheet: &Sheet,
+    window: &DateWindow,
+) -> Result<Vec<MonthlyRow>, Vec<String>> {
     let mut default_unit = Unit::Wan;
     let mut header = None;
     for (r, row) in sheet.rows.iter().enumerate().take(15) {
@@ -195,7 +203,7 @@ pub fn parse_monthly(sheet: &Sheet) -> Result<Vec<MonthlyRow>, Vec<String>> {
                 },
                 Col::Name => m.project_name = Some(text.split_whitespace().collect::<String>()),
                 Col::Month if cell.is_blank() => fail("月份不能为空".into()),
-                Col::Month => match month_of(cell) {
+                Col::Month => match month_of(cell, window) {
                     Ok(v) => m.month = v,
                     Err(e) => fail(e),
                 },
@@ -379,6 +387,23 @@ mod tests {
             assert!(e[0].starts_with("B2 月份"), "{n}: {e:?}");
         }
         assert!(month(2025.1).unwrap_err()[0].contains("2025年10月"));
+    }
+
+    /// The serial window set for the import holds in the month column too.
+    #[test]
+    fn the_serial_window_is_the_one_given() {
+        let s = sheet(vec![
+            vec![t("项目编号"), t("月份"), t("税收(万元)")],
+            vec![t("1"), Cell::Number(45748.0), t("1")],
+        ]);
+        assert_eq!(parse_monthly(&s).unwrap()[0].month, "2025-04");
+        let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let narrow = DateWindow::new(d(2000, 1, 1), d(2010, 12, 31)).unwrap();
+        let e = parse_monthly_in(&s, &narrow).unwrap_err();
+        assert!(
+            e[0].starts_with("B2 月份") && e[0].contains("2000-01-01至2010-12-31"),
+            "{e:?}"
+        );
     }
 
     #[test]

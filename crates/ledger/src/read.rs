@@ -27,6 +27,14 @@ pub enum ReadError {
     },
 }
 
+/// The error of a file `file` that broke a limit.
+fn beyond(file: &str) -> impl Fn(LimitError) -> ReadError + Copy + '_ {
+    move |error| ReadError::Limit {
+        file: file.to_string(),
+        error,
+    }
+}
+
 /// What the bytes look like, whatever the file is called (government systems often
 /// export .xlsx files named .xls, or text named .xls).
 const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -58,14 +66,15 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Sheet, ReadError> {
 
 /// [`read`] within the given limits.
 pub fn read_with(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Sheet, ReadError> {
-    let mut all = read_all_with(bytes, filename, limits)?;
-    match all
-        .iter()
-        .position(|s| s.rows.iter().flatten().any(|c| !c.is_blank()))
-    {
-        Some(i) => Ok(all.swap_remove(i)),
-        None => Err(ReadError::Empty(filename.to_string())),
-    }
+    first_with_data(read_all_with(bytes, filename, limits)?, filename)
+}
+
+/// The first of `sheets` that holds data.
+pub(crate) fn first_with_data(sheets: Vec<Sheet>, filename: &str) -> Result<Sheet, ReadError> {
+    sheets
+        .into_iter()
+        .find(|s| s.rows.iter().flatten().any(|c| !c.is_blank()))
+        .ok_or_else(|| ReadError::Empty(filename.to_string()))
 }
 
 /// Reads every worksheet of a workbook (one sheet for CSV), in workbook order, so a
@@ -93,12 +102,8 @@ fn read_workbook(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Vec<Sh
         file: filename.to_string(),
         detail,
     };
-    let limit = |error: LimitError| ReadError::Limit {
-        file: filename.to_string(),
-        error,
-    };
+    let limit = beyond(filename);
     if bytes.starts_with(CFB) {
-        check_cfb(bytes).map_err(fail)?;
         check_xls(bytes, limits).map_err(|p| match p {
             BiffProblem::Limit(e) => limit(e),
             BiffProblem::Damaged(d) => fail(format!("文件结构损坏（{d}）")),
@@ -186,10 +191,23 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ZipProblem> {
     Ok(())
 }
 
-/// Walks an .xls file's workbook stream before calamine reads it (see [`check_biff`]).
+/// Checks an .xls container (Compound File Binary) before calamine reads it. calamine
+/// 0.38 trusts the stream lengths in the directory and follows sector chains without loop
+/// detection, so a 7 KB file claiming a 2 GB stream made it allocate 2 GB and abort (found
+/// by the `ledger` fuzz target; upstream tafia/calamine#550): the `cfb` crate validates
+/// the header, allocation tables and directory, and no stream may be longer than the file.
+/// Then the workbook stream's records are walked ([`check_biff`]).
 fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), BiffProblem> {
     let damaged = |e: std::io::Error| BiffProblem::Damaged(e.to_string());
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(damaged)?;
+    let limit = bytes.len() as u64;
+    if let Some(e) = file.walk().find(|e| e.len() > limit) {
+        return Err(BiffProblem::Damaged(format!(
+            "“{}”长 {} 字节，超过文件大小 {limit} 字节",
+            e.name(),
+            e.len()
+        )));
+    }
     let mut stream = match file.open_stream("/Workbook") {
         Ok(s) => s,
         Err(_) => file.open_stream("/Book").map_err(damaged)?,
@@ -216,12 +234,8 @@ fn read_xls(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Vec<Sheet>,
             cells.push((r as u64 + r0 as u64, c as u64 + c0 as u64, to_cell(d)));
         }
         sheets.push(
-            build_sheet(name, cells, &merges, Source::Xls, &mut budget).map_err(|error| {
-                ReadError::Limit {
-                    file: filename.to_string(),
-                    error,
-                }
-            })?,
+            build_sheet(name, cells, &merges, Source::Xls, &mut budget)
+                .map_err(beyond(filename))?,
         );
     }
     Ok(sheets)
@@ -232,10 +246,7 @@ fn read_xlsx(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Vec<Sheet>
         file: filename.to_string(),
         detail,
     };
-    let limit = |error: LimitError| ReadError::Limit {
-        file: filename.to_string(),
-        error,
-    };
+    let limit = beyond(filename);
     // calamine finds an .xlsx sheet's merged cells by reading the whole sheet a second
     // time (they are listed after its rows): that pass runs beside the reading of the
     // rows, on a second copy of the book (a third of the time of reading a large ledger)
@@ -354,25 +365,6 @@ fn build_sheet(
     };
     sheet.fill_merges();
     Ok(sheet)
-}
-
-/// Checks an .xls container (Compound File Binary) before calamine reads it: calamine
-/// 0.38 trusts the stream lengths in the directory and follows sector chains without loop
-/// detection, so a 7 KB file claiming a 2 GB stream made it allocate 2 GB and abort (found
-/// by the `ledger` fuzz target; upstream tafia/calamine#550). The `cfb` crate validates
-/// the header, allocation tables and directory; no stream may be longer than the file.
-fn check_cfb(bytes: &[u8]) -> Result<(), String> {
-    let file =
-        cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| format!("文件结构损坏（{e}）"))?;
-    let limit = bytes.len() as u64;
-    match file.walk().find(|e| e.len() > limit) {
-        Some(e) => Err(format!(
-            "文件结构损坏（“{}”长 {} 字节，超过文件大小 {limit} 字节）",
-            e.name(),
-            e.len()
-        )),
-        None => Ok(()),
-    }
 }
 
 fn to_cell(d: &Data) -> Cell {
@@ -501,10 +493,7 @@ fn read_csv(bytes: &[u8], filename: &str, limits: &Limits) -> Result<Sheet, Read
             .and_then(|_| {
                 budget.take(record.iter().take(used).filter(|f| !f.is_empty()).count() as u64)
             })
-            .map_err(|error| ReadError::Limit {
-                file: filename.to_string(),
-                error,
-            })?;
+            .map_err(beyond(filename))?;
         let cells: Vec<Cell> = record
             .iter()
             .take(used)

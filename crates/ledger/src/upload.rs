@@ -78,10 +78,7 @@ pub fn open_upload_with(
 
 /// The first sheet of an upload that holds data.
 pub fn first_with_data(sheets: Vec<Sheet>, file_name: &str) -> Result<Sheet, String> {
-    sheets
-        .into_iter()
-        .find(|s| s.rows.iter().flatten().any(|c| !c.is_blank()))
-        .ok_or_else(|| crate::ReadError::Empty(file_name.to_string()).to_string())
+    crate::read::first_with_data(sheets, file_name).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
