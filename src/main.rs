@@ -730,8 +730,7 @@ async fn run(cmd: Cmd) -> Result<()> {
             }
             let app = open(&db).await?;
             let t0 = std::time::Instant::now();
-            app.db
-                .backup_to(&to)
+            app.backup_to(&to)
                 .await
                 .map_err(|e| anyhow::anyhow!("备份失败：{e}"))?;
             let size = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
@@ -917,7 +916,7 @@ async fn restore(dir: &std::path::Path, from: &std::path::Path, force: bool) -> 
                 anyhow::bail!("备份中的审计链在第 {seq} 条事件处断开：{reason}")
             }
         }
-        sqlx_checkpoint(&db).await?;
+        db.checkpoint().await?;
         db.close().await;
     }
     if target.exists() {
@@ -935,15 +934,5 @@ async fn restore(dir: &std::path::Path, from: &std::path::Path, force: bool) -> 
     std::fs::rename(staging.join("fenglai.db"), &target)?;
     let _ = std::fs::remove_dir_all(&staging);
     println!("restored {} into {}", from.display(), target.display());
-    Ok(())
-}
-
-/// Folds the WAL into the database file so that the file alone is the whole database.
-async fn sqlx_checkpoint(db: &Db) -> Result<()> {
-    let mut c = db.acquire().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    fenglai_store::sql::Sql::new("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut c)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }

@@ -49,7 +49,7 @@ async fn audit_verify_catches_a_manual_update() {
         .execute(&mut db.acquire().await.unwrap())
         .await
         .unwrap();
-    db.pool.close().await;
+    db.pool().close().await;
     let o = fenglai(&dir, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let t = text(&o);
@@ -205,7 +205,7 @@ async fn gen_makes_a_consistent_dataset() {
         assert_eq!(key(&a), key(&b), "{day}");
     }
     drop(c);
-    db.pool.close().await;
+    db.pool().close().await;
     let o = fenglai(&dir, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&dir);
@@ -234,7 +234,7 @@ async fn fingerprint(dir: &Path) -> Vec<(String, String)> {
         .unwrap();
     out.push(("last event hash".into(), head.0));
     drop(c);
-    db.pool.close().await;
+    db.pool().close().await;
     out
 }
 
@@ -335,7 +335,7 @@ async fn backup_while_serving_then_restore() {
         .fetch_i64(&mut db.acquire().await.unwrap())
         .await
         .unwrap();
-    db.pool.close().await;
+    db.pool().close().await;
     assert!(
         n as usize >= before && n <= 15,
         "{n} users of 15, {before} acknowledged before the backup"

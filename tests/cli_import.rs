@@ -78,7 +78,7 @@ async fn counts(t: &Target) -> Vec<i64> {
         );
     }
     drop(c);
-    db.pool.close().await;
+    db.pool().close().await;
     out
 }
 
@@ -273,7 +273,7 @@ async fn dry_run_names_the_unit_of_each_amount_column() {
         assert_eq!(got, want, "{name}");
     }
     drop(c);
-    db.pool.close().await;
+    db.pool().close().await;
     let _ = std::fs::remove_dir_all(&work);
 }
 

@@ -71,7 +71,7 @@ async fn main() -> anyhow::Result<()> {
     times.sort_by(f64::total_cmp);
     println!(
         "{:?} | {p} projects, {m} milestones, {r} requests | median {:.2} s of {runs}",
-        db.backend,
+        db.backend(),
         times[times.len() / 2]
     );
     Ok(())

@@ -164,7 +164,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ActivityInput) -> Result<A
         created_by: actor.id(),
     };
     let id = store::insert_activity(tx.conn(), &new, &people, &leads).await?;
-    let a = store::activity(tx.conn(), app.db.backend, id, &fenglai_store::Scope::All)
+    let a = store::activity(tx.conn(), id, &fenglai_store::Scope::All)
         .await?
         .ok_or(Error::NotFound)?;
     tx.record::<(), _>(Some(actor), "activity", id, "create", None, Some(&a))
@@ -175,7 +175,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ActivityInput) -> Result<A
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<ActivityView> {
     let mut c = app.db.acquire().await?;
-    let a = store::activity(&mut c, app.db.backend, id, &actor.scope)
+    let a = store::activity(&mut c, id, &actor.scope)
         .await?
         .ok_or(Error::NotFound)?;
     let leads = store::activity_leads(&mut c, id)
@@ -244,7 +244,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<ActivityLis
         offset: (page - 1) * per,
     };
     let mut c = app.db.acquire().await?;
-    let (items, total) = store::activities(&mut c, app.db.backend, &f, &actor.scope).await?;
+    let (items, total) = store::activities(&mut c, &f, &actor.scope).await?;
     Ok(ActivityListing { items, total })
 }
 
@@ -262,14 +262,14 @@ pub async fn void(app: &App, actor: &Actor, id: i64, input: &VoidInput) -> Resul
         return Err(Error::invalid("reason", "请写明作废原因（500字以内）"));
     }
     let mut tx = Tx::begin(app).await?;
-    let before = store::activity(tx.conn(), app.db.backend, id, &actor.scope)
+    let before = store::activity(tx.conn(), id, &actor.scope)
         .await?
         .ok_or(Error::NotFound)?;
     if before.voided_at.is_some() {
         return Err(Error::Conflict("该记录已作废".into()));
     }
     store::void_activity(tx.conn(), id, reason).await?;
-    let after = store::activity(tx.conn(), app.db.backend, id, &fenglai_store::Scope::All).await?;
+    let after = store::activity(tx.conn(), id, &fenglai_store::Scope::All).await?;
     tx.record(
         Some(actor),
         "activity",

@@ -36,7 +36,7 @@ pub async fn compute(app: &App, as_of: NaiveDate) -> Result<(AlertRun, Vec<Escal
     // write first: on SQLite a transaction that reads and then writes fails at once
     // (SQLITE_BUSY_SNAPSHOT, no busy wait) if another connection committed in between;
     // one that starts by writing waits for the lock instead
-    store::clear_alerts(&mut tx, app.db.backend).await?;
+    store::clear_alerts(&mut tx).await?;
     let rules: Vec<_> = store::rules(&mut tx)
         .await?
         .into_iter()
@@ -51,7 +51,7 @@ pub async fn compute(app: &App, as_of: NaiveDate) -> Result<(AlertRun, Vec<Escal
     let stalled = store::add_alerts(&mut tx, "stalled", &d, store::stalled_query(&shaped)).await?;
     let overdue_requests =
         store::add_alerts(&mut tx, "request_overdue", &d, requests::overdue_query(&d)).await?;
-    tx.commit().await.map_err(fenglai_store::StoreError::from)?;
+    tx.commit().await?;
 
     let mut atx = Tx::begin(app).await?;
     let due: Vec<Escalation> = requests::to_escalate(atx.conn(), &d)

@@ -934,12 +934,7 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
     // transition committing between two reads is seen by one and not the other, and the
     // figures are then neither those of `t` nor reproducible (a published bulletin would not
     // verify). SQLite's read transaction is a snapshot; PostgreSQL needs REPEATABLE READ.
-    let mut c = app.db.begin().await?;
-    if app.db.backend == fenglai_store::Backend::Postgres {
-        fenglai_store::sql::Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut c)
-            .await?;
-    }
+    let mut c = app.db.begin_snapshot().await?;
     let (p, comp_scheme) = period(&mut c, code).await?;
     let year = p.end.year();
     let mut scheme = scheme_at(&mut c, year as i64, t).await?;
@@ -976,7 +971,7 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         _ => targets.clone(),
     };
     // nothing was written: ends the read snapshot
-    c.commit().await.map_err(fenglai_store::StoreError::from)?;
+    c.commit().await?;
     let elapsed = fenglai_domain::assess::year_elapsed(year, p.end);
     let prev_elapsed = prev
         .as_ref()

@@ -2,43 +2,32 @@
 
 use crate::{Actor, App, Result};
 use fenglai_store::audit::{self, Event, Head};
-use fenglai_store::{Any, Conn, Transaction};
+use fenglai_store::Conn;
 use sha2::{Digest, Sha256};
 
 /// A transaction that holds the chain head: every mutation runs in one.
 pub struct Tx {
-    pub tx: Transaction<'static, Any>,
+    tx: fenglai_store::Tx,
     head: Head,
-    backend: fenglai_store::Backend,
-    /// this process's turn to write on SQLite (see `App::writer`), released after the
-    /// transaction ends (fields drop in order)
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Tx {
+    /// A writing transaction (see `Db::begin_write`) with the chain head locked.
     pub async fn begin(app: &App) -> Result<Tx> {
-        // PostgreSQL queues writers on the audit head's row lock and wakes them in turn;
-        // SQLite's waiters would sleep and retry, so they queue in the process first.
-        let turn = match app.db.backend {
-            fenglai_store::Backend::Sqlite => Some(app.writer.clone().lock_owned().await),
-            fenglai_store::Backend::Postgres => None,
-        };
-        let mut tx = Tx::begin_in_turn(app).await?;
-        tx._turn = turn;
-        Ok(tx)
+        let tx = app.db.begin_write().await?;
+        Tx::holding(tx).await
     }
 
-    /// A transaction begun by a caller that already holds `App::writer` (on either
-    /// backend): the group commit of new leads, whose turn outlives one transaction.
-    pub(crate) async fn begin_in_turn(app: &App) -> Result<Tx> {
-        let mut tx = app.db.begin_write().await?;
+    /// A transaction begun by the holder of a group's turn to write (the group commit of
+    /// new leads).
+    pub(crate) async fn begin_in_turn(app: &App, turn: &fenglai_store::Turn) -> Result<Tx> {
+        let tx = app.db.begin_write_in(turn).await?;
+        Tx::holding(tx).await
+    }
+
+    async fn holding(mut tx: fenglai_store::Tx) -> Result<Tx> {
         let head = audit::lock_head(&mut tx).await?;
-        Ok(Tx {
-            tx,
-            head,
-            backend: app.db.backend,
-            _turn: None,
-        })
+        Ok(Tx { tx, head })
     }
 
     pub fn conn(&mut self) -> &mut Conn {
@@ -58,7 +47,7 @@ impl Tx {
         let mut e = Event {
             id: 0,
             seq: self.head.seq + 1,
-            at: fenglai_store::sql::now(),
+            at: fenglai_store::now(),
             actor_id: actor.map(|a| a.id()),
             actor: actor
                 .map(|a| a.user.username.clone())
@@ -111,17 +100,13 @@ impl Tx {
             seq: last.seq,
             hash: last.hash.clone(),
         };
-        audit::append_many(&mut self.tx, self.backend, &events).await?;
+        audit::append_many(&mut self.tx, &events).await?;
         self.head = head;
         Ok(())
     }
 
     pub async fn commit(self) -> Result<()> {
-        self.tx
-            .commit()
-            .await
-            .map_err(fenglai_store::StoreError::from)?;
-        Ok(())
+        Ok(self.tx.commit().await?)
     }
 }
 
@@ -132,7 +117,7 @@ pub fn chain(
     actor: Option<&Actor>,
     items: impl IntoIterator<Item = (&'static str, i64, &'static str, String)>,
 ) -> Vec<Event> {
-    let at = fenglai_store::sql::now();
+    let at = fenglai_store::now();
     let (actor_id, name) = (
         actor.map(|a| a.id()),
         actor

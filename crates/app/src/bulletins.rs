@@ -36,7 +36,7 @@ fn steer_check(actor: &Actor, what: &str) -> Result<()> {
 /// Reads an as-of moment: RFC 3339, or a day (its end, China time).
 pub fn parse_as_of(s: Option<&str>) -> Result<String> {
     let Some(t) = s.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(fenglai_store::sql::now());
+        return Ok(fenglai_store::now());
     };
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         // 23:59:59.999999 China time is 15:59:59.999999Z
@@ -220,7 +220,7 @@ fn named_day(f: &AssessFigures) -> NaiveDate {
 /// overdue requests city-wide; everyone else reads a bulletin once it is published (公示).
 pub async fn draft(app: &App, actor: &Actor, period: &str) -> Result<BulletinView> {
     steer_check(actor, "查看通报草稿")?;
-    let t = fenglai_store::sql::now();
+    let t = fenglai_store::now();
     let clock = std::time::Instant::now();
     let figures = assess::compute(app, period, &t).await?;
     let computed = clock.elapsed().as_millis();
@@ -327,7 +327,7 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
 /// when they are recomputed, and the bulletin would no longer verify.
 async fn settled_now(app: &App) -> Result<String> {
     let tx = Tx::begin(app).await?;
-    let t = fenglai_store::sql::now();
+    let t = fenglai_store::now();
     // nothing was written: committing only lets the head go
     tx.commit().await?;
     Ok(t)
@@ -859,7 +859,7 @@ pub async fn targets(app: &App, actor: &Actor, year: i64) -> Result<Targets> {
     read_check(actor)?;
     year_check(year)?;
     let mut c = app.db.acquire().await?;
-    let t = fenglai_store::sql::now();
+    let t = fenglai_store::now();
     let ts = store::targets(&mut c, year, &t).await?;
     let units = store::units_at(&mut c, &t).await?;
     let people = store::people_at(&mut c, &t).await?;
@@ -937,7 +937,7 @@ pub async fn scheme(app: &App, actor: &Actor, year: i64) -> Result<Scheme> {
     read_check(actor)?;
     year_check(year)?;
     let mut c = app.db.acquire().await?;
-    assess::scheme_at(&mut c, year, &fenglai_store::sql::now()).await
+    assess::scheme_at(&mut c, year, &fenglai_store::now()).await
 }
 
 /// Sets the year's quality weights and points; audited, earlier versions kept.
@@ -947,7 +947,7 @@ pub async fn set_scheme(app: &App, actor: &Actor, year: i64, s: &Scheme) -> Resu
     s.check()?;
     let body = serde_json::to_string(s).map_err(|e| Error::Internal(e.to_string()))?;
     let mut tx = Tx::begin(app).await?;
-    let t = fenglai_store::sql::now();
+    let t = fenglai_store::now();
     let before = assess::scheme_at(tx.conn(), year, &t).await?;
     store::set_scheme(tx.conn(), year, &body, actor.id()).await?;
     tx.record(Some(actor), "scheme", year, "set", Some(&before), Some(s))

@@ -947,7 +947,7 @@ pub async fn generate(app: &App, actor: &Actor, link_id: i64, q: &RankQuery) -> 
             .unwrap_or_default(),
         })
         .collect();
-    store::insert_targets(tx.conn(), app.db.backend, &list, &rows).await?;
+    store::insert_targets(tx.conn(), &list, &rows).await?;
     let note = serde_json::json!({"list": list, "targets": rows.len()});
     tx.record::<(), _>(
         Some(actor),
@@ -1001,6 +1001,18 @@ async fn target_for(c: &mut Conn, actor: &Actor, id: i64) -> Result<(Chain, Link
     let t = store::target(c, id).await?.ok_or(Error::NotFound)?;
     let (chain, link) = link_for(c, actor, t.link_id).await?;
     Ok((chain, link, t))
+}
+
+/// The chain a link belongs to, if the actor may see it (out of reach: not found).
+pub async fn chain_of_link(app: &App, actor: &Actor, link_id: i64) -> Result<i64> {
+    let mut c = app.db.acquire().await?;
+    Ok(link_for(&mut c, actor, link_id).await?.0.id)
+}
+
+/// The target list a target is on, if the actor may see it (out of reach: not found).
+pub async fn list_of_target(app: &App, actor: &Actor, id: i64) -> Result<i64> {
+    let mut c = app.db.acquire().await?;
+    Ok(target_for(&mut c, actor, id).await?.2.list_id)
 }
 
 /// Assigns a target to a 招商人 or a unit (a stationed office), or both.
@@ -1110,7 +1122,7 @@ pub async fn convert(app: &App, actor: &Actor, id: i64) -> Result<fenglai_store:
     let note = serde_json::json!({"lead_id": lead_id, "chain_link_id": link.id});
     tx.record::<(), _>(Some(actor), "target", id, "convert", None, Some(&note))
         .await?;
-    crate::merges::queue_lookalikes(tx.conn(), app.db.backend, &lead).await?;
+    crate::merges::queue_lookalikes(tx.conn(), &lead).await?;
     tx.commit().await?;
     Ok(lead)
 }

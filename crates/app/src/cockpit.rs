@@ -106,7 +106,7 @@ fn month_back(d: NaiveDate, n: i32) -> NaiveDate {
 async fn compute(app: &App) -> Result<Cockpit> {
     let actor = &crate::bulletins::city_reader();
     let today = crate::today();
-    let now = fenglai_store::sql::now();
+    let now = fenglai_store::now();
     let pipeline = crate::stats::pipeline(app, actor, today).await?;
     let month = format!("{}-{:02}", today.year(), today.month());
     let figures = assess::compute(app, &month, &now).await?;
@@ -166,7 +166,7 @@ pub async fn three_lists(app: &App, actor: &Actor, year: i64) -> Result<Vec<u8>>
     if !(2000..=2100).contains(&year) {
         return Err(Error::invalid("year", "年度应在2000到2100之间"));
     }
-    let now = fenglai_store::sql::now();
+    let now = fenglai_store::now();
     let f = assess::compute(app, &year.to_string(), &now).await?;
     let targets = bulletins::targets(app, actor, year).await?;
     let mut c = app.db.acquire().await?;

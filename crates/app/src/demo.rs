@@ -176,7 +176,7 @@ pub async fn ensure_demo(app: &App) -> Result<bool> {
     seed_assessment(app).await?;
     seed_chains(app).await?;
     let mut c = app.db.acquire().await?;
-    org::set_setting(&mut c, "demo_seeded", &fenglai_store::sql::now()).await?;
+    org::set_setting(&mut c, "demo_seeded", &fenglai_store::now()).await?;
     Ok(true)
 }
 

@@ -293,7 +293,11 @@ const REQUIRED_KEY: &str = "evidence_required";
 
 /// Which evidence each stage change needs: stage → kinds. Nothing until an administrator
 /// sets it (e.g. `{"signed": ["contract"]}`: a contract scan before 签约).
-pub async fn required(c: &mut Conn) -> Result<BTreeMap<String, Vec<String>>> {
+pub async fn required(app: &App) -> Result<BTreeMap<String, Vec<String>>> {
+    required_in(&mut app.db.acquire().await?).await
+}
+
+pub(crate) async fn required_in(c: &mut Conn) -> Result<BTreeMap<String, Vec<String>>> {
     Ok(org::setting(c, REQUIRED_KEY)
         .await?
         .and_then(|v| serde_json::from_str(&v).ok())
@@ -329,7 +333,7 @@ pub async fn set_required(
         .filter(|(_, k)| !k.is_empty())
         .collect();
     let mut tx = Tx::begin(app).await?;
-    let before = required(tx.conn()).await?;
+    let before = required_in(tx.conn()).await?;
     org::set_setting(
         tx.conn(),
         REQUIRED_KEY,
@@ -351,7 +355,7 @@ pub async fn set_required(
 
 /// Refuses a move to `to` while evidence it requires is missing.
 pub async fn check_transition(c: &mut Conn, project_id: i64, to: Stage) -> Result<()> {
-    let req = required(c).await?;
+    let req = required_in(c).await?;
     let Some(kinds) = req.get(to.as_str()) else {
         return Ok(());
     };

@@ -1679,7 +1679,7 @@ async fn write(
     let names = imports::lead_names(&leads_out);
     clock.lap("name keys");
     let mut tx = Tx::begin(app).await?;
-    imports::begin_bulk(tx.conn(), app.db.backend).await?;
+    imports::begin_bulk(tx.conn()).await?;
     let id = match source {
         Source::Stored(id) => {
             if !imports::claim(tx.conn(), id).await? {
@@ -1702,10 +1702,9 @@ async fn write(
             id
         }
     };
-    let backend = app.db.backend;
-    let first_lead = imports::reserve_ids(tx.conn(), backend, "leads", n as i64).await?;
+    let first_lead = imports::reserve_ids(tx.conn(), "leads", n as i64).await?;
     let first_project = match a.kind {
-        Kind::Projects => imports::reserve_ids(tx.conn(), backend, "projects", n as i64).await?,
+        Kind::Projects => imports::reserve_ids(tx.conn(), "projects", n as i64).await?,
         Kind::Leads => 0,
     };
     let mut projects_out = Vec::new();
@@ -1820,7 +1819,6 @@ async fn write(
     // the rows are in, not kept up row by row (nothing below reads through them)
     let mut set_aside = imports::set_aside_indexes(
         tx.conn(),
-        backend,
         &[
             ("leads", n),
             ("projects", projects_out.len()),
@@ -1832,7 +1830,7 @@ async fn write(
     .await?;
     let mut done = 0u64;
     for (chunk, names) in leads_out.chunks(STEP).zip(names.chunks(STEP)) {
-        imports::insert_leads(tx.conn(), backend, chunk, names).await?;
+        imports::insert_leads(tx.conn(), chunk, names).await?;
         done += chunk.len() as u64;
         progress(done, total);
     }
@@ -1846,14 +1844,14 @@ async fn write(
         .chunks(STEP)
         .zip(history_chunks(&history, STEP))
     {
-        imports::insert_projects(tx.conn(), backend, chunk).await?;
-        imports::insert_history(tx.conn(), backend, hist).await?;
+        imports::insert_projects(tx.conn(), chunk).await?;
+        imports::insert_history(tx.conn(), hist).await?;
         done += chunk.len() as u64;
         progress(done, total);
     }
     clock.lap("projects and history");
     if !projects_out.is_empty() {
-        imports::add_monthly(tx.conn(), backend, first_project, last_project, &history).await?;
+        imports::add_monthly(tx.conn(), first_project, last_project, &history).await?;
     }
     clock.lap("monthly figures");
     let pairs = lookalikes
@@ -1861,12 +1859,11 @@ async fn write(
         .map_err(|e| Error::Internal(format!("duplicate detection: {e}")))?;
     let pairs_aside = imports::set_aside_indexes(
         tx.conn(),
-        backend,
         &[("duplicate_pairs", pairs.len())],
         imports::BULK_ROWS,
     )
     .await?;
-    fenglai_store::merges::queue_new(tx.conn(), backend, &pairs).await?;
+    fenglai_store::merges::queue_new(tx.conn(), &pairs).await?;
     clock.lap("duplicate queue");
     let events = events
         .await

@@ -68,7 +68,7 @@ pub async fn claim(
     kinds: &[&str],
 ) -> Result<Option<Job>> {
     let mut c = app.db.acquire().await?;
-    Ok(jobs::claim(&mut c, app.db.backend, worker, lease, kinds).await?)
+    Ok(jobs::claim(&mut c, worker, lease, kinds).await?)
 }
 
 /// The user's address for notices by email, if any.

@@ -279,52 +279,32 @@ pub async fn create(app: &App, actor: &Actor, input: &LeadInput) -> Result<Lead>
     actor.require(actor.role.may_report_leads(), "报送线索")?;
     // the code tables never change under a running server: read them before taking the
     // write lock, so that the lock is held for the writes and the duplicate check only
-    let new = validate(&mut *app.db.acquire().await?, input, actor).await?;
+    let new = validate(&mut app.db.acquire().await?, input, actor).await?;
     let tags = fenglai_domain::assess::parse_tags(input.investor_tags.as_deref().unwrap_or(""))?;
-    // Group commit: the lead joins the queue of leads waiting to be written; whoever gets
-    // the turn to write next takes the whole queue and writes it in one transaction, so
-    // that under many reporters the per-transaction work (the chain head, the commit) is
-    // shared. A lead already written by another's turn is answered without one.
-    let (reply, mut answer) = tokio::sync::oneshot::channel();
-    app.leads_waiting.lock().expect("lead queue").push(Waiting {
+    // Group commit: whoever gets the turn to write next writes every lead waiting, in
+    // one transaction (see `Db::group_commit`).
+    let item = Waiting {
         actor: actor.clone(),
         new,
         tags,
-        reply,
-    });
-    let turn = tokio::select! {
-        biased;
-        written = &mut answer => return written.unwrap_or_else(|_| Err(gone())),
-        turn = app.writer.clone().lock_owned() => turn,
     };
-    if let Ok(written) = answer.try_recv() {
-        return written;
-    }
-    // the turn's holder before answered every lead it took before it let go, and this
-    // one is not answered: it is still queued, so this turn writes it with the others
-    let batch = {
-        let mut queue = app.leads_waiting.lock().expect("lead queue");
-        let n = queue.len().min(GROUP_COMMIT_MAX);
-        // a lead whose caller hung up before it was written is not written at all
-        queue
-            .drain(..n)
-            .filter(|w| !w.reply.is_closed())
-            .collect::<Vec<_>>()
-    };
-    // on a task of its own, so that a caller who hangs up does not cancel the others' writes
-    tokio::spawn(write_group(app.clone(), turn, batch));
-    answer.await.unwrap_or_else(|_| Err(gone()))
+    let writer = app.clone();
+    app.db
+        .group_commit(&app.leads_waiting, item, move |batch, turn| {
+            write_group(writer, turn, batch)
+        })
+        .await
+        .unwrap_or_else(|| Err(gone()))
 }
 
 /// The most leads written in one transaction.
-const GROUP_COMMIT_MAX: usize = 256;
+pub(crate) const GROUP_COMMIT_MAX: usize = 256;
 
 /// A lead validated and waiting for its turn to be written ([`create`]).
 pub(crate) struct Waiting {
     actor: Actor,
     new: NewLead,
     tags: String,
-    reply: tokio::sync::oneshot::Sender<Result<Lead>>,
 }
 
 fn gone() -> Error {
@@ -334,13 +314,13 @@ fn gone() -> Error {
 /// Writes `batch` in one transaction and answers each lead, holding the turn throughout.
 /// If anything in it fails, nothing of it is kept and each lead is written again alone,
 /// so that one lead's failure is that lead's answer only.
-async fn write_group(app: App, turn: tokio::sync::OwnedMutexGuard<()>, batch: Vec<Waiting>) {
-    match write_together(&app, &batch).await {
-        Ok(leads) => {
-            for (w, lead) in batch.into_iter().zip(leads) {
-                let _ = w.reply.send(Ok(lead));
-            }
-        }
+async fn write_group(
+    app: App,
+    turn: fenglai_store::Turn,
+    batch: Vec<Waiting>,
+) -> Vec<Result<Lead>> {
+    match write_together(&app, &turn, &batch).await {
+        Ok(leads) => leads.into_iter().map(Ok).collect(),
         Err(e) => {
             if batch.len() > 1 {
                 tracing::warn!(
@@ -348,25 +328,29 @@ async fn write_group(app: App, turn: tokio::sync::OwnedMutexGuard<()>, batch: Ve
                     batch.len()
                 );
             }
-            for w in batch {
-                let written = write_together(&app, std::slice::from_ref(&w)).await;
-                let _ = w.reply.send(written.map(|mut l| l.remove(0)));
+            let mut answers = Vec::with_capacity(batch.len());
+            for w in &batch {
+                let written = write_together(&app, &turn, std::slice::from_ref(w)).await;
+                answers.push(written.map(|mut l| l.remove(0)));
             }
+            answers
         }
     }
-    drop(turn);
 }
 
 /// The leads of `batch` with their tags (one multi-row insert, ids in queue order), one
 /// `create` event each (chained in order, by each lead's reporter) and their 疑似重复
 /// pairs with the leads before each, in one transaction; the caller holds the turn.
-async fn write_together(app: &App, batch: &[Waiting]) -> Result<Vec<Lead>> {
-    let backend = app.db.backend;
-    let mut tx = Tx::begin_in_turn(app).await?;
+async fn write_together(
+    app: &App,
+    turn: &fenglai_store::Turn,
+    batch: &[Waiting],
+) -> Result<Vec<Lead>> {
+    let mut tx = Tx::begin_in_turn(app, turn).await?;
     let n = batch.len() as i64;
-    let first = fenglai_store::imports::reserve_ids(tx.conn(), backend, "leads", n).await?;
+    let first = fenglai_store::imports::reserve_ids(tx.conn(), "leads", n).await?;
     let rows: Vec<(&NewLead, &str)> = batch.iter().map(|w| (&w.new, w.tags.as_str())).collect();
-    leads::insert_many(tx.conn(), backend, first, &rows).await?;
+    leads::insert_many(tx.conn(), first, &rows).await?;
     let written = leads::get_range(tx.conn(), first, first + n - 1).await?;
     if written.len() != batch.len() {
         return Err(Error::Internal("leads written and read back differ".into()));
@@ -382,7 +366,7 @@ async fn write_together(app: &App, batch: &[Waiting]) -> Result<Vec<Lead>> {
         events.extend(event);
         pairs.extend(crate::merges::lookalikes_of(tx.conn(), lead).await?);
     }
-    fenglai_store::merges::queue_new(tx.conn(), backend, &pairs).await?;
+    fenglai_store::merges::queue_new(tx.conn(), &pairs).await?;
     tx.append_chained(events).await?;
     tx.commit().await?;
     Ok(written)
@@ -595,7 +579,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::List
         offset: (page - 1) * per_page,
         limit: per_page,
     };
-    Ok(leads::list(&mut c, app.db.backend, &f, &actor.scope).await?)
+    Ok(leads::list(&mut c, &f, &actor.scope).await?)
 }
 
 /// Admitting a lead into the pool (入库) creates its project in `negotiating`.
@@ -778,7 +762,7 @@ pub async fn backfill_keys(app: &App) -> Result<u64> {
     loop {
         let mut tx = app.db.begin().await?;
         let (n, last) = leads::backfill_keys(&mut tx, after, 5000).await?;
-        tx.commit().await.map_err(fenglai_store::StoreError::from)?;
+        tx.commit().await?;
         if n == 0 {
             return Ok(total);
         }
@@ -793,7 +777,7 @@ pub async fn backfill_search(app: &App) -> Result<u64> {
     loop {
         let mut tx = app.db.begin().await?;
         let (n, last) = leads::backfill_search(&mut tx, after, 5000).await?;
-        tx.commit().await.map_err(fenglai_store::StoreError::from)?;
+        tx.commit().await?;
         if n == 0 {
             return Ok(total);
         }

@@ -43,20 +43,16 @@ use std::sync::{Arc, Mutex};
 /// The application: a handle on the database and what it caches, cheap to clone.
 #[derive(Clone)]
 pub struct App {
-    pub db: Db,
+    pub(crate) db: Db,
     /// every park's offer as routing weighs it, under the `parks` data version it was read at
     offers: Arc<Mutex<Option<CachedOffers>>>,
     /// the virus scanner uploads pass through, if one is configured
     scanner: Option<Arc<dyn evidence::Scanner>>,
     /// the cockpit's figures and when they were computed (kept a minute)
     cockpit: Arc<Mutex<Option<cockpit::Cached>>>,
-    /// On SQLite, the turn to write: `audit::Tx` takes it before its transaction, so this
-    /// process's writers queue here and each is woken the moment the one before commits,
-    /// instead of polling SQLite's lock in the busy handler's growing sleeps.
-    /// On either backend, also whose turn it is to write the queued new leads.
-    pub(crate) writer: Arc<tokio::sync::Mutex<()>>,
     /// new leads validated and waiting to be written together (`leads::create`)
-    pub(crate) leads_waiting: Arc<Mutex<Vec<leads::Waiting>>>,
+    pub(crate) leads_waiting:
+        Arc<fenglai_store::Group<leads::Waiting, Result<fenglai_store::leads::Lead>>>,
     /// what a new password must be (set at start-up; default at least 8 characters)
     password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
     /// uploads being imported by this process right now (`import::commit_detached`)
@@ -82,8 +78,7 @@ impl App {
             offers: Arc::default(),
             scanner: None,
             cockpit: Arc::default(),
-            writer: Arc::default(),
-            leads_waiting: Arc::default(),
+            leads_waiting: Arc::new(fenglai_store::Group::new(leads::GROUP_COMMIT_MAX)),
             password_policy: Arc::default(),
             importing: Arc::default(),
             trusted_proxies: Arc::default(),
@@ -95,6 +90,16 @@ impl App {
         leads::backfill_search(&app).await?;
         leads::backfill_keys(&app).await?;
         Ok(app)
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
+    }
+
+    /// Writes a consistent copy of the whole database to `file` (SQLite; see `Db::backup_to`).
+    pub async fn backup_to(&self, file: &std::path::Path) -> fenglai_store::Result<()> {
+        self.db.backup_to(file).await
     }
 
     /// Passes every uploaded file through `scanner` before it is stored.

@@ -498,7 +498,7 @@ async fn merge_projects(
     fenglai_store::projects::update(c, kept.id, &edit).await?;
     out.lead_id = Some(survivor_lead);
     out.merged_into = None;
-    out.updated_at = fenglai_store::sql::now();
+    out.updated_at = fenglai_store::now();
     store::write_project(c, kept.id, &out).await?;
     Ok(m)
 }
@@ -529,7 +529,7 @@ pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInpu
         }
         None => None,
     };
-    let now = fenglai_store::sql::now();
+    let now = fenglai_store::now();
     after.updated_at = now.clone();
     let mut moved = store::repoint(tx.conn(), d.id, s.id, takes_project).await?;
     moved.projects = project_move;
@@ -891,13 +891,9 @@ pub async fn ask_about_others(c: &mut Conn) -> Result<String> {
 
 /// Queues the leads that look like `lead` (same 统一社会信用代码 or name) as 疑似重复;
 /// `lead` was written in this transaction, so none of its pairs is queued yet.
-pub async fn queue_lookalikes(
-    c: &mut Conn,
-    backend: fenglai_store::Backend,
-    lead: &Lead,
-) -> Result<usize> {
+pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
     let pairs = lookalikes_of(c, lead).await?;
-    store::queue_new(c, backend, &pairs).await?;
+    store::queue_new(c, &pairs).await?;
     Ok(pairs.len())
 }
 

@@ -108,12 +108,12 @@ pub async fn offers(app: &App, c: &mut Conn) -> Result<Arc<Vec<Offer>>> {
     }
     // read after the version: what is read is at least that new, so a change in between
     // only makes the next call read again
-    let fresh = Arc::new(read_offers(c, app.db.backend).await?);
+    let fresh = Arc::new(read_offers(c).await?);
     *app.offers.lock().expect("offers cache") = Some((version, fresh.clone()));
     Ok(fresh)
 }
 
-async fn read_offers(c: &mut Conn, backend: fenglai_store::Backend) -> Result<Vec<Offer>> {
+async fn read_offers(c: &mut Conn) -> Result<Vec<Offer>> {
     let profiles = parks::profiles(c).await?;
     let mut industries: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for i in parks::industries(c, None).await? {
@@ -123,7 +123,7 @@ async fn read_offers(c: &mut Conn, backend: fenglai_store::Backend) -> Result<Ve
             .push((i.industry_code, i.industry_name.unwrap_or_default()));
     }
     let mut plots: HashMap<i64, Vec<OfferPlot>> = HashMap::new();
-    for x in parks::open_plots(c, backend).await? {
+    for x in parks::open_plots(c).await? {
         plots.entry(x.park_id).or_default().push(OfferPlot {
             name: x.name,
             area_mu: x.area_mu,

@@ -126,18 +126,18 @@ pub async fn ensure_loaded(app: &App) -> Result<()> {
         })
         .collect();
     reference::insert_regions(&mut tx, &rows).await?;
-    tx.commit().await.map_err(fenglai_store::StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
 pub async fn search_industries(app: &App, q: &str) -> Result<Vec<CodeName>> {
     let mut c = app.db.acquire().await?;
-    Ok(reference::search(&mut c, app.db.backend, Table::Industries, q, 30).await?)
+    Ok(reference::search(&mut c, Table::Industries, q, 30).await?)
 }
 
 pub async fn search_regions(app: &App, q: &str) -> Result<Vec<CodeName>> {
     let mut c = app.db.acquire().await?;
-    Ok(reference::search(&mut c, app.db.backend, Table::Regions, q, 30).await?)
+    Ok(reference::search(&mut c, Table::Regions, q, 30).await?)
 }
 
 #[cfg(test)]

@@ -130,7 +130,7 @@ pub async fn import<R: Read + Send + 'static>(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(8);
     let reader_thread = std::thread::spawn(move || read_all(reader, tx));
     let mut sum = ImportSummary::default();
-    let mut conn_tx: Option<fenglai_store::Transaction<'static, fenglai_store::Any>> = None;
+    let mut conn_tx: Option<fenglai_store::Tx> = None;
     let mut in_tx = 0;
     let mut fatal = None;
     while let Some(m) = rx.recv().await {
@@ -144,17 +144,12 @@ pub async fn import<R: Read + Send + 'static>(
                 }
                 let t = conn_tx.as_mut().expect("begun above");
                 let n = rows.len() as u64;
-                store::upsert_enterprises(t, app.db.backend, &rows).await?;
+                store::upsert_enterprises(t, &rows).await?;
                 sum.rows += n;
                 sum.written += n;
                 in_tx += 1;
                 if in_tx == BATCHES_PER_COMMIT {
-                    conn_tx
-                        .take()
-                        .expect("begun above")
-                        .commit()
-                        .await
-                        .map_err(fenglai_store::StoreError::from)?;
+                    conn_tx.take().expect("begun above").commit().await?;
                     in_tx = 0;
                 }
                 progress(bytes, sum.written);
@@ -170,7 +165,7 @@ pub async fn import<R: Read + Send + 'static>(
         }
     }
     if let Some(t) = conn_tx {
-        t.commit().await.map_err(fenglai_store::StoreError::from)?;
+        t.commit().await?;
     }
     let _ = reader_thread.join();
     if let Some(m) = fatal {

@@ -30,7 +30,11 @@ fn reach(actor: &Actor) -> Reach<'_> {
 const DEADLINES_KEY: &str = "request_deadlines";
 
 /// Days each category has to be answered in: the defaults, overridden by the setting.
-pub async fn deadlines(c: &mut Conn) -> Result<BTreeMap<String, i64>> {
+pub async fn deadlines(app: &App) -> Result<BTreeMap<String, i64>> {
+    deadlines_in(&mut app.db.acquire().await?).await
+}
+
+pub(crate) async fn deadlines_in(c: &mut Conn) -> Result<BTreeMap<String, i64>> {
     let mut days: BTreeMap<String, i64> = Category::ALL
         .iter()
         .map(|c| (c.as_str().to_string(), c.default_days()))
@@ -61,14 +65,14 @@ pub async fn set_deadlines(
         normal.insert(c.as_str().to_string(), *d);
     }
     let mut tx = Tx::begin(app).await?;
-    let before = deadlines(tx.conn()).await?;
+    let before = deadlines_in(tx.conn()).await?;
     org::set_setting(
         tx.conn(),
         DEADLINES_KEY,
         &serde_json::to_string(&normal).expect("json"),
     )
     .await?;
-    let after = deadlines(tx.conn()).await?;
+    let after = deadlines_in(tx.conn()).await?;
     tx.record(
         Some(actor),
         "setting",
@@ -181,7 +185,7 @@ pub async fn raise(
             return Err(Error::invalid("department_ids", format!("部门 {d} 不存在")));
         }
     }
-    let days = deadlines(tx.conn())
+    let days = deadlines_in(tx.conn())
         .await?
         .get(category.as_str())
         .copied()
@@ -374,7 +378,7 @@ pub async fn act(app: &App, actor: &Actor, task_id: i64, input: &TaskInput) -> R
                 return Err(Error::invalid("comment", "不满意时请写明原因"));
             }
             let category = Category::parse(&r.category)?;
-            let days = deadlines(tx.conn())
+            let days = deadlines_in(tx.conn())
                 .await?
                 .get(category.as_str())
                 .copied()

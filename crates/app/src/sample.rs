@@ -178,7 +178,7 @@ pub async fn generate(
         .map(|(code, _, _, _, section)| (code, section))
         .collect();
     let span = (opts.end - opts.start).num_days().max(1);
-    let now = fenglai_store::sql::now();
+    let now = fenglai_store::now();
     let mut summary = Summary::default();
     let (mut lead_id, mut project_id) = {
         let mut c = app.db.acquire().await?;
@@ -347,7 +347,7 @@ pub async fn generate(
         load::insert_leads(&mut tx, &leads, &now).await?;
         load::insert_projects(&mut tx, &projects, &now).await?;
         load::insert_history(&mut tx, &history, &now).await?;
-        tx.commit().await.map_err(fenglai_store::StoreError::from)?;
+        tx.commit().await?;
         done += n;
         summary.leads += n;
         progress(done, opts.leads);

@@ -121,12 +121,8 @@ fn restrict_activity(s: &mut Sql, scope: &Scope) {
     }
 }
 
-pub async fn activity(
-    conn: &mut Conn,
-    backend: crate::Backend,
-    id: i64,
-    scope: &Scope,
-) -> Result<Option<Activity>> {
+pub async fn activity(conn: &mut Conn, id: i64, scope: &Scope) -> Result<Option<Activity>> {
+    let backend = conn.backend();
     let mut s = Sql::new(&activity_select(backend));
     s.push(" WHERE a.id = ").bind(id);
     restrict_activity(&mut s, scope);
@@ -144,10 +140,10 @@ pub struct ActivityFilter {
 
 pub async fn activities(
     conn: &mut Conn,
-    backend: crate::Backend,
     f: &ActivityFilter,
     scope: &Scope,
 ) -> Result<(Vec<Activity>, i64)> {
+    let backend = conn.backend();
     let mut w = Sql::new(" WHERE 1 = 1");
     if let Some(k) = &f.kind {
         w.push(" AND a.kind = ").bind(k.clone());

@@ -130,7 +130,8 @@ pub async fn head(conn: &mut Conn) -> Result<Head> {
 
 /// Appends many events at once (a ledger import), in multi-row INSERTs. The events
 /// must already be chained (seq, prev_hash and hash set) by the caller.
-pub async fn append_many(conn: &mut Conn, backend: crate::Backend, events: &[Event]) -> Result<()> {
+pub async fn append_many(conn: &mut Conn, events: &[Event]) -> Result<()> {
+    let backend = conn.backend();
     if backend == crate::Backend::Postgres {
         let cols = [
             ("seq", "bigint"),

@@ -2,7 +2,7 @@
 //! and targets, and what a chain's view reads of the pipeline.
 
 use crate::sql::{like_escape, now, Sql};
-use crate::{Backend, Conn, Result, Scope};
+use crate::{Conn, Result, Scope};
 use serde::Serialize;
 
 /// A chain with its chief's and office's names and the office's path (for visibility).
@@ -190,11 +190,8 @@ pub const REGISTRY_BATCH: usize = 1000;
 
 /// Inserts or updates (by credit code) a batch of registry rows in one statement. A
 /// credit code repeated within the batch keeps its last row. Returns the rows written.
-pub async fn upsert_enterprises(
-    conn: &mut Conn,
-    backend: Backend,
-    rows: &[EnterpriseRow],
-) -> Result<u64> {
+pub async fn upsert_enterprises(conn: &mut Conn, rows: &[EnterpriseRow]) -> Result<u64> {
+    let backend = conn.backend();
     if rows.is_empty() {
         return Ok(0);
     }
@@ -514,12 +511,8 @@ pub struct NewTarget {
     pub explanation: String,
 }
 
-pub async fn insert_targets(
-    conn: &mut Conn,
-    backend: Backend,
-    list: &TargetList,
-    rows: &[NewTarget],
-) -> Result<()> {
+pub async fn insert_targets(conn: &mut Conn, list: &TargetList, rows: &[NewTarget]) -> Result<()> {
+    let backend = conn.backend();
     let t = now();
     for chunk in rows.chunks(500) {
         let mut s = Sql::new(

@@ -1,5 +1,6 @@
 //! Connecting, choosing the backend, migrating.
 
+use crate::conn::{Conn, Tx};
 use crate::Result;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
@@ -16,8 +17,13 @@ pub enum Backend {
 /// A pool on one backend.
 #[derive(Clone)]
 pub struct Db {
-    pub pool: AnyPool,
-    pub backend: Backend,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    /// On SQLite, the turn to write: [`Db::begin_write`] takes it before its transaction,
+    /// so this process's writers queue here and each is woken the moment the one before
+    /// commits, instead of polling SQLite's lock in the busy handler's growing sleeps.
+    /// On either backend, also whose turn it is to write a [`Group`] of queued writes.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// On SQLite, the one connection every write transaction runs on ([`Db::begin_write`]).
     /// SQLite lets one writer in at a time anyway, and in WAL mode a connection drops its
     /// whole page cache whenever another connection has written since its last
@@ -102,6 +108,7 @@ impl Db {
         Ok(Db {
             pool,
             backend,
+            writer: std::sync::Arc::default(),
             writes,
             checkpoints,
         })
@@ -153,18 +160,117 @@ impl Db {
         Ok(())
     }
 
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin().await?)
+    /// Which database this is, for what is reported to an operator (`fenglai info`).
+    pub fn kind(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
     }
 
-    pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        Ok(self.pool.acquire().await?)
+    pub fn is_sqlite(&self) -> bool {
+        self.backend == Backend::Sqlite
     }
 
-    /// A transaction that will write: on SQLite on the one writing connection (queued
-    /// behind the write before it), on PostgreSQL from the pool.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.writes.as_ref().unwrap_or(&self.pool).begin().await?)
+    /// A connection from the pool, to read through.
+    pub async fn acquire(&self) -> Result<Conn> {
+        Ok(Conn::pooled(self.pool.acquire().await?, self.backend))
+    }
+
+    /// A transaction on a pooled connection, outside the turn to write: the start-up
+    /// loading of reference tables, the daily alerts, the registry's batches.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx::new(self.pool.begin().await?, self.backend, None))
+    }
+
+    /// A read-only transaction whose every read sees one snapshot of the database, as of
+    /// its first read: SQLite's read transaction is one; PostgreSQL needs REPEATABLE READ.
+    pub async fn begin_snapshot(&self) -> Result<Tx> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            crate::sql::Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// A transaction that will write: on SQLite on the one writing connection, after this
+    /// process's writers before it (it holds the turn until it ends); on PostgreSQL from
+    /// the pool, where writers queue on the row locks they take.
+    pub async fn begin_write(&self) -> Result<Tx> {
+        let turn = match self.backend {
+            Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let t = self.writes.as_ref().unwrap_or(&self.pool).begin().await?;
+        Ok(Tx::new(t, self.backend, turn))
+    }
+
+    /// [`Db::begin_write`] for the holder of `turn`, who already has it.
+    pub async fn begin_write_in(&self, _turn: &Turn) -> Result<Tx> {
+        let t = self.writes.as_ref().unwrap_or(&self.pool).begin().await?;
+        Ok(Tx::new(t, self.backend, None))
+    }
+
+    /// Group commit: `item` joins `group`'s queue; whoever gets the turn to write next
+    /// takes the whole queue (at most the group's `max`, a caller who has hung up left
+    /// out) and hands it to `write` with the turn, on a task of its own so that one
+    /// caller hanging up cancels no one else's write. `write` answers each item in order.
+    /// Under many writers the per-transaction work (a chain head, the commit) is then
+    /// shared. `None`: the writer stopped before answering this item.
+    pub async fn group_commit<T, R, F, Fut>(
+        &self,
+        group: &Group<T, R>,
+        item: T,
+        write: F,
+    ) -> Option<R>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        F: FnOnce(Vec<T>, Turn) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Vec<R>> + Send + 'static,
+    {
+        let (reply, mut answer) = tokio::sync::oneshot::channel();
+        group
+            .waiting
+            .lock()
+            .expect("group queue")
+            .push((item, reply));
+        let turn = tokio::select! {
+            biased;
+            written = &mut answer => return written.ok(),
+            turn = self.writer.clone().lock_owned() => turn,
+        };
+        if let Ok(written) = answer.try_recv() {
+            return Some(written);
+        }
+        // the turn's holder before answered every item it took before it let go, and this
+        // one is not answered: it is still queued, so this turn writes it with the others
+        let (items, replies): (Vec<T>, Vec<_>) = {
+            let mut queue = group.waiting.lock().expect("group queue");
+            let n = queue.len().min(group.max);
+            queue.drain(..n).filter(|(_, r)| !r.is_closed()).unzip()
+        };
+        tokio::spawn(async move {
+            let answers = write(items, Turn { _guard: turn }).await;
+            for (r, a) in replies.into_iter().zip(answers) {
+                let _ = r.send(a);
+            }
+        });
+        answer.await.ok()
+    }
+
+    /// Folds the write-ahead log into the database file (SQLite), so that the file alone
+    /// is the whole database; nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let mut c = self.acquire().await?;
+            crate::sql::Sql::new("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut c)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Puts the writing connection's page cache back to its usual 64 MiB (`cache_size =
@@ -237,4 +343,37 @@ fn spawn_checkpointer(pool: AnyPool, checkpoints: std::sync::Arc<tokio::sync::Mu
             }
         }
     });
+}
+
+/// What tests and benchmarks reach under the hood (the `raw-sql` feature).
+#[cfg(feature = "raw-sql")]
+impl Db {
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// The turn to write a [`Group`], held while its batch is written.
+pub struct Turn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+/// Writes waiting to be written together ([`Db::group_commit`]).
+pub struct Group<T, R> {
+    waiting: std::sync::Mutex<Vec<(T, tokio::sync::oneshot::Sender<R>)>>,
+    max: usize,
+}
+
+impl<T, R> Group<T, R> {
+    /// A queue whose turns write at most `max` items each.
+    pub fn new(max: usize) -> Group<T, R> {
+        Group {
+            waiting: std::sync::Mutex::default(),
+            max,
+        }
+    }
 }

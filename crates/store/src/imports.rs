@@ -119,7 +119,8 @@ pub async fn finish(conn: &mut Conn, id: i64, o: &Outcome) -> Result<()> {
 /// table's every index, they cost a 100,000-row ledger several seconds more than the
 /// inserts. For this transaction plans are cached as PostgreSQL does by default. A no-op
 /// on SQLite.
-pub async fn begin_bulk(conn: &mut Conn, backend: Backend) -> Result<()> {
+pub async fn begin_bulk(conn: &mut Conn) -> Result<()> {
+    let backend = conn.backend();
     if backend == Backend::Postgres {
         Sql::new("SET LOCAL plan_cache_mode = auto")
             .execute(conn)
@@ -133,7 +134,8 @@ pub async fn begin_bulk(conn: &mut Conn, backend: Backend) -> Result<()> {
 /// the import's transaction after taking the audit head, which serialises writers. On
 /// PostgreSQL the identity sequence is moved past them (not undone by a rollback, which
 /// only leaves a gap).
-pub async fn reserve_ids(conn: &mut Conn, backend: Backend, table: &str, n: i64) -> Result<i64> {
+pub async fn reserve_ids(conn: &mut Conn, table: &str, n: i64) -> Result<i64> {
+    let backend = conn.backend();
     debug_assert!(matches!(table, "leads" | "projects"));
     match backend {
         Backend::Sqlite => next_id(conn, table).await,
@@ -201,10 +203,10 @@ impl SetAside {
 /// until the commit. A no-op on PostgreSQL.
 pub async fn set_aside_indexes(
     conn: &mut Conn,
-    backend: Backend,
     adding: &[(&str, usize)],
     min_rows: usize,
 ) -> Result<SetAside> {
+    let backend = conn.backend();
     let mut aside = SetAside::default();
     if backend != Backend::Sqlite {
         return Ok(aside);
@@ -356,12 +358,8 @@ pub fn lead_names(rows: &[ImportLead]) -> Vec<LeadNames> {
 
 /// Inserts leads whose derived name columns `names` (one per row, from [`lead_names`])
 /// are already worked out.
-pub async fn insert_leads(
-    conn: &mut Conn,
-    backend: Backend,
-    rows: &[ImportLead],
-    names: &[LeadNames],
-) -> Result<()> {
+pub async fn insert_leads(conn: &mut Conn, rows: &[ImportLead], names: &[LeadNames]) -> Result<()> {
+    let backend = conn.backend();
     debug_assert_eq!(rows.len(), names.len());
     let t = now();
     if backend == Backend::Postgres {
@@ -495,11 +493,8 @@ pub struct ImportProject {
     pub drop_reason: Option<String>,
 }
 
-pub async fn insert_projects(
-    conn: &mut Conn,
-    backend: Backend,
-    rows: &[ImportProject],
-) -> Result<()> {
+pub async fn insert_projects(conn: &mut Conn, rows: &[ImportProject]) -> Result<()> {
+    let backend = conn.backend();
     let t = now();
     if backend == Backend::Postgres {
         let cols = [
@@ -672,7 +667,8 @@ pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<Sta
 
 /// Stage-history rows in multi-row INSERTs (as [`crate::load::insert_history`], with
 /// SQLite's cheap placeholders).
-pub async fn insert_history(conn: &mut Conn, backend: Backend, rows: &[HistoryRow]) -> Result<()> {
+pub async fn insert_history(conn: &mut Conn, rows: &[HistoryRow]) -> Result<()> {
+    let backend = conn.backend();
     let t = now();
     if backend == Backend::Postgres {
         let cols = [
@@ -764,11 +760,11 @@ pub async fn defer_monthly(conn: &mut Conn, first: i64, last: i64) -> Result<()>
 /// key; then ends the deferral [`defer_monthly`] began.
 pub async fn add_monthly(
     conn: &mut Conn,
-    backend: Backend,
     first: i64,
     last: i64,
     rows: &[HistoryRow],
 ) -> Result<()> {
+    let backend = conn.backend();
     let mut sums: std::collections::BTreeMap<(&str, &str, i64, i64), (i64, i64)> =
         std::collections::BTreeMap::new();
     for r in rows {

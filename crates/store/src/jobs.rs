@@ -77,11 +77,11 @@ pub struct Job {
 /// SQLite the UPDATE holds the write lock from choosing the row to writing it.
 pub async fn claim(
     conn: &mut Conn,
-    backend: Backend,
     worker: &str,
     lease: Duration,
     kinds: &[&str],
 ) -> Result<Option<Job>> {
+    let backend = conn.backend();
     if kinds.is_empty() {
         return Ok(None);
     }

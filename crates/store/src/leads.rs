@@ -105,12 +105,8 @@ pub async fn insert(conn: &mut Conn, l: &NewLead) -> Result<i64> {
 
 /// Inserts `leads` (each with its investor tags) in one statement, with the ids from
 /// `first_id` on in order (reserved by the caller, who holds the write lock).
-pub async fn insert_many(
-    conn: &mut Conn,
-    backend: Backend,
-    first_id: i64,
-    leads: &[(&NewLead, &str)],
-) -> Result<()> {
+pub async fn insert_many(conn: &mut Conn, first_id: i64, leads: &[(&NewLead, &str)]) -> Result<()> {
+    let backend = conn.backend();
     let t = now();
     for (c, chunk) in leads.chunks(300).enumerate() {
         let mut s = Sql::new(&format!("{COLUMNS}, id) VALUES "));
@@ -488,7 +484,8 @@ pub struct Listing {
 
 /// One page of leads and the total that match. A name search counts up to
 /// [`SEARCH_COUNT_CAP`] and picks its plan by how many rows match.
-pub async fn list(conn: &mut Conn, backend: Backend, f: &Filter, scope: &Scope) -> Result<Listing> {
+pub async fn list(conn: &mut Conn, f: &Filter, scope: &Scope) -> Result<Listing> {
+    let backend = conn.backend();
     let searching = fragment(f).is_some_and(|(norm, _, uscc)| !norm.is_empty() || uscc.is_some());
     let (total, capped, mode) = if searching {
         let mut c = match backend {

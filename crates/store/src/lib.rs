@@ -7,12 +7,14 @@
 //! [`Backend`].
 //!
 //! Conventions: dates are `YYYY-MM-DD` text, timestamps RFC 3339 text in UTC,
-//! money is `BIGINT` yuan, booleans are `BIGINT` 0/1. Functions take a
-//! `&mut AnyConnection` so that the application layer owns transactions.
+//! money is `BIGINT` yuan, booleans are `BIGINT` 0/1. Functions take the store's own
+//! `&mut Conn` — a pooled connection or a [`Tx`]'s — so that the application layer owns
+//! transactions without seeing the driver.
 
 pub mod assess;
 pub mod audit;
 pub mod chains;
+mod conn;
 pub mod db;
 pub mod evidence;
 pub mod imports;
@@ -30,13 +32,22 @@ pub mod requests;
 pub mod review;
 pub mod routing;
 pub mod sessions;
+/// The SQL builder: this crate's own. Tests and benchmarks that check what is stored
+/// reach it through the `raw-sql` feature, which no production build enables.
+#[cfg(feature = "raw-sql")]
 pub mod sql;
+#[cfg(not(feature = "raw-sql"))]
+mod sql;
 pub mod stats;
 pub mod synthetic;
 
-pub use db::{Backend, Db};
-pub use sqlx::AnyConnection as Conn;
-pub use sqlx::{Any, Transaction};
+pub use conn::{Conn, Tx};
+#[cfg(feature = "raw-sql")]
+pub use db::Backend;
+#[cfg(not(feature = "raw-sql"))]
+pub(crate) use db::Backend;
+pub use db::{Db, Group, Turn};
+pub use sql::now;
 
 /// A storage failure. Details are for the log, never for the user.
 #[derive(Debug, thiserror::Error)]

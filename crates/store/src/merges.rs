@@ -429,11 +429,8 @@ pub fn candidate_pairs(leads: &[CandidateLead], from: i64, limit: usize) -> Vec<
 
 /// Queues pairs `(earlier, new, reasons)` where every `new` lead was written in this
 /// transaction, so none of them can be queued already: multi-row inserts.
-pub async fn queue_new(
-    conn: &mut Conn,
-    backend: crate::Backend,
-    pairs: &[(i64, i64, String)],
-) -> Result<()> {
+pub async fn queue_new(conn: &mut Conn, pairs: &[(i64, i64, String)]) -> Result<()> {
+    let backend = conn.backend();
     if pairs.is_empty() {
         return Ok(());
     }

@@ -371,7 +371,8 @@ pub async fn stalled(
 
 /// Empties the daily snapshot (SQLite truncates a table deleted without a condition;
 /// PostgreSQL's TRUNCATE is transactional too).
-pub async fn clear_alerts(conn: &mut Conn, backend: crate::Backend) -> Result<()> {
+pub async fn clear_alerts(conn: &mut Conn) -> Result<()> {
+    let backend = conn.backend();
     let text = match backend {
         crate::Backend::Postgres => "TRUNCATE alerts",
         crate::Backend::Sqlite => "DELETE FROM alerts",

@@ -222,7 +222,8 @@ pub struct OpenPlot {
 /// On SQLite one row a park with its plots as a JSON array: sqlx hands SQLite rows over one
 /// at a time from a worker thread, which for 3,750 plots cost 12 ms against about 2 ms this
 /// way. PostgreSQL streams plain rows faster than it builds the JSON, so it reads them.
-pub async fn open_plots(conn: &mut Conn, backend: Backend) -> Result<Vec<OpenPlot>> {
+pub async fn open_plots(conn: &mut Conn) -> Result<Vec<OpenPlot>> {
+    let backend = conn.backend();
     const WHERE: &str = "FROM park_plots WHERE active = 1 AND status IN ('ready', 'preparing')";
     if backend == Backend::Postgres {
         let rows: Vec<(i64, String, f64, String, String)> = Sql::new(&format!(

@@ -1,7 +1,7 @@
 //! GB/T 4754-2017 industries and GB/T 2260 regions.
 
 use crate::sql::Sql;
-use crate::{Backend, Conn, Result};
+use crate::{Conn, Result};
 use serde::Serialize;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -75,13 +75,8 @@ pub async fn insert_regions(conn: &mut Conn, rows: &[NewRegion<'_>]) -> Result<(
 }
 
 /// Searches by code prefix or name fragment; codes first, shorter codes first.
-pub async fn search(
-    conn: &mut Conn,
-    backend: Backend,
-    table: Table,
-    q: &str,
-    limit: i64,
-) -> Result<Vec<CodeName>> {
+pub async fn search(conn: &mut Conn, table: Table, q: &str, limit: i64) -> Result<Vec<CodeName>> {
+    let backend = conn.backend();
     let (t, name_col) = match table {
         Table::Industries => ("industries", "name"),
         Table::Regions => ("regions", "full_name"),

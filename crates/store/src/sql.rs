@@ -1,7 +1,8 @@
 //! A small builder for dynamic SQL with `$N` placeholders, which both backends accept.
 
+use crate::Conn;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, FromRow};
+use sqlx::{Any, FromRow};
 
 /// A bound value.
 #[derive(Debug, Clone)]
@@ -168,7 +169,7 @@ impl Sql {
 
     /// [`Sql::execute`] that hands its arguments over instead of copying them (a bulk
     /// INSERT's thousands of strings).
-    pub async fn execute_owned(self, conn: &mut AnyConnection) -> crate::Result<u64> {
+    pub async fn execute_owned(self, conn: &mut Conn) -> crate::Result<u64> {
         let mut q = sqlx::query::<Any>(&self.text);
         for a in self.args {
             q = match a {
@@ -178,37 +179,39 @@ impl Sql {
                 Val::Blob(v) => q.bind(v),
             };
         }
-        Ok(q.execute(conn)
+        Ok(q.execute(conn.raw())
             .await
             .map_err(crate::map_unique)?
             .rows_affected())
     }
 
-    pub async fn execute(&self, conn: &mut AnyConnection) -> crate::Result<u64> {
+    pub async fn execute(&self, conn: &mut Conn) -> crate::Result<u64> {
         let q = bind_all!(sqlx::query::<Any>(&self.text), &self.args);
-        Ok(q.execute(conn)
+        Ok(q.execute(conn.raw())
             .await
             .map_err(crate::map_unique)?
             .rows_affected())
     }
 
-    pub async fn fetch_all<T>(&self, conn: &mut AnyConnection) -> crate::Result<Vec<T>>
+    pub async fn fetch_all<T>(&self, conn: &mut Conn) -> crate::Result<Vec<T>>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
         let q = bind_all!(sqlx::query_as::<Any, T>(&self.text), &self.args);
-        Ok(q.fetch_all(conn).await?)
+        Ok(q.fetch_all(conn.raw()).await?)
     }
 
-    pub async fn fetch_optional<T>(&self, conn: &mut AnyConnection) -> crate::Result<Option<T>>
+    pub async fn fetch_optional<T>(&self, conn: &mut Conn) -> crate::Result<Option<T>>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
         let q = bind_all!(sqlx::query_as::<Any, T>(&self.text), &self.args);
-        q.fetch_optional(conn).await.map_err(crate::map_unique)
+        q.fetch_optional(conn.raw())
+            .await
+            .map_err(crate::map_unique)
     }
 
-    pub async fn fetch_one<T>(&self, conn: &mut AnyConnection) -> crate::Result<T>
+    pub async fn fetch_one<T>(&self, conn: &mut Conn) -> crate::Result<T>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
@@ -222,16 +225,12 @@ impl Sql {
     /// for queries of tens of thousands of small rows: sqlx hands every SQLite row from
     /// its worker thread over a channel, which costs more than the query itself at that
     /// count; one row of one text value does not.
-    pub async fn fetch_packed<T>(
-        &self,
-        conn: &mut AnyConnection,
-        columns: &[&str],
-    ) -> crate::Result<Vec<T>>
+    pub async fn fetch_packed<T>(&self, conn: &mut Conn, columns: &[&str]) -> crate::Result<Vec<T>>
     where
         T: serde::de::DeserializeOwned,
     {
         let cols = columns.join(", ");
-        let text = if conn.backend_name() == "PostgreSQL" {
+        let text = if conn.backend() == crate::Backend::Postgres {
             format!(
                 "SELECT CAST(COALESCE(json_agg(json_build_array({cols})), '[]') AS TEXT) FROM ({}) packed",
                 self.text
@@ -243,15 +242,15 @@ impl Sql {
             )
         };
         let q = bind_all!(sqlx::query_scalar::<Any, String>(&text), &self.args);
-        let json = q.fetch_one(conn).await?;
+        let json = q.fetch_one(conn.raw()).await?;
         serde_json::from_str(&json)
             .map_err(|e| crate::StoreError::Corrupt(format!("packed rows: {e}")))
     }
 
     /// A single `BIGINT` (for `COUNT`, `RETURNING id` …).
-    pub async fn fetch_i64(&self, conn: &mut AnyConnection) -> crate::Result<i64> {
+    pub async fn fetch_i64(&self, conn: &mut Conn) -> crate::Result<i64> {
         let q = bind_all!(sqlx::query_scalar::<Any, i64>(&self.text), &self.args);
-        q.fetch_optional(conn)
+        q.fetch_optional(conn.raw())
             .await
             .map_err(crate::map_unique)?
             .ok_or(crate::StoreError::NotFound)
@@ -266,7 +265,7 @@ impl Sql {
 /// columns given the same value in every row. Reals go through JSON numbers, which
 /// serde writes in their shortest exact form.
 pub async fn insert_json<T: serde::Serialize>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     table: &str,
     cols: &[(&str, &str)],
     consts: &[(&str, Val)],
@@ -313,7 +312,7 @@ impl Stage {
     /// A stage for `table`'s columns `cols`, if `rows` take more than one statement of
     /// `per_statement`; else the rows go straight to the table.
     pub(crate) async fn open(
-        conn: &mut AnyConnection,
+        conn: &mut Conn,
         table: &'static str,
         cols: &'static str,
         rows: usize,
@@ -347,7 +346,7 @@ impl Stage {
         }
     }
 
-    pub(crate) async fn close(self, conn: &mut AnyConnection) -> crate::Result<()> {
+    pub(crate) async fn close(self, conn: &mut Conn) -> crate::Result<()> {
         let (table, cols) = (self.table, self.cols);
         if !self.staged {
             return Ok(());

@@ -139,7 +139,7 @@ pub async fn delivery(db: &Db, projects: i64, requests: i64) -> Result<()> {
         .execute(&mut tx)
         .await?;
     }
-    tx.commit().await.map_err(crate::StoreError::from)?;
+    tx.commit().await?;
     if b == Backend::Postgres {
         for t in ["projects", "milestones", "requests", "request_tasks"] {
             Sql::new(&format!(

@@ -152,7 +152,7 @@ async fn build(app: &App, db: &Db, leads: u64) -> anyhow::Result<()> {
                     .push(")");
             }
         }
-        s.positional(db.backend).execute(&mut c).await?;
+        s.positional(db.backend()).execute(&mut c).await?;
     }
     #[derive(sqlx::FromRow)]
     struct U {
@@ -245,8 +245,8 @@ async fn build(app: &App, db: &Db, leads: u64) -> anyhow::Result<()> {
             s.push(", ").bind(now.clone()).push(")");
             ap.push("(").bind(id).push(", ").bind(p.id).push(")");
         }
-        s.positional(db.backend).execute(&mut c).await?;
-        ap.positional(db.backend).execute(&mut c).await?;
+        s.positional(db.backend()).execute(&mut c).await?;
+        ap.positional(db.backend()).execute(&mut c).await?;
     }
     drop(c);
     // targets: four metrics for every unit

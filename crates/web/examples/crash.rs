@@ -175,7 +175,7 @@ async fn admin_sql(admin: &str, sql: &str) -> Result<()> {
     let mut c = adm.acquire().await?;
     Sql::new(sql).execute(&mut c).await?;
     drop(c);
-    adm.pool.close().await;
+    adm.pool().close().await;
     Ok(())
 }
 
@@ -563,7 +563,7 @@ fn ids<K: ToString>(v: impl Iterator<Item = K>) -> Vec<String> {
 
 /// `SELECT id, <column> FROM <table>` for these ids (a text column), 500 ids a query.
 async fn text_by_id(
-    c: &mut sqlx::AnyConnection,
+    c: &mut fenglai_store::Conn,
     table: &str,
     column: &str,
     want: &[i64],
@@ -784,7 +784,7 @@ async fn check_consistency(db: &Db) -> Result<Vec<String>> {
             "{n} stage entries whose credit is not their lead's"
         ));
     }
-    if db.backend == Backend::Sqlite {
+    if db.backend() == Backend::Sqlite {
         drop(c);
         let integrity = db.integrity().await?;
         if integrity != "ok" {

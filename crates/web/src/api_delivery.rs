@@ -287,8 +287,7 @@ pub async fn deadlines(
     State(app): State<App>,
     ApiActor(_a): ApiActor,
 ) -> ApiResult<Json<BTreeMap<String, i64>>> {
-    let mut c = app.db.acquire().await.map_err(Error::from)?;
-    Ok(Json(requests::deadlines(&mut c).await?))
+    Ok(Json(requests::deadlines(&app).await?))
 }
 
 /// Sets the days categories have to be answered in (administrators).
@@ -504,8 +503,7 @@ pub async fn evidence_required(
     State(app): State<App>,
     ApiActor(_a): ApiActor,
 ) -> ApiResult<Json<BTreeMap<String, Vec<String>>>> {
-    let mut c = app.db.acquire().await.map_err(Error::from)?;
-    Ok(Json(evidence::required(&mut c).await?))
+    Ok(Json(evidence::required(&app).await?))
 }
 
 /// Sets the evidence each stage change requires, e.g. `{"signed": ["contract"]}` (administrators).

@@ -17,7 +17,7 @@ mod charts;
 mod error;
 mod extract;
 mod filters;
-mod openapi;
+pub mod openapi;
 mod pages;
 
 use axum::routing::get;
@@ -67,7 +67,7 @@ async fn security_headers(mut r: axum::response::Response) -> axum::response::Re
 async fn healthz(
     axum::extract::State(app): axum::extract::State<App>,
 ) -> (axum::http::StatusCode, &'static str) {
-    match app.db.ping().await {
+    match app.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!("health check: {e}");

@@ -395,14 +395,7 @@ async fn link_add(
 
 /// The chain a link belongs to, for showing errors on its page; a link out of reach is 404.
 async fn chain_of_link(app: &App, s: &WebSession, link_id: i64) -> Result<i64, Error> {
-    let mut c = app.db.acquire().await?;
-    let link = fenglai_store::chains::link(&mut c, link_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    drop(c);
-    chains::get(app, &s.actor, link.chain_id)
-        .await
-        .map(|v| v.chain.id)
+    chains::chain_of_link(app, &s.actor, link_id).await
 }
 
 async fn link_edit(
@@ -583,15 +576,9 @@ async fn target_convert(
     if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
         return r;
     }
-    let list_id = {
-        let mut c = match app.db.acquire().await {
-            Ok(c) => c,
-            Err(e) => return error_page(e.into()),
-        };
-        match fenglai_store::chains::target(&mut c, id).await {
-            Ok(t) => t.map(|t| t.list_id),
-            Err(e) => return error_page(e.into()),
-        }
+    let list_id = match chains::list_of_target(&app, &s.actor, id).await {
+        Ok(l) => Some(l),
+        Err(e) => return error_page(e),
     };
     match chains::convert(&app, &s.actor, id).await {
         Ok(lead) => Redirect::to(&format!(

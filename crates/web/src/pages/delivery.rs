@@ -693,9 +693,8 @@ async fn settings_render(app: &App, s: &WebSession, error: Option<Error>) -> Res
         .map(|e| status_and_code(e).0)
         .unwrap_or(StatusCode::OK);
     let r = async {
-        let mut c = app.db.acquire().await?;
-        let days = requests::deadlines(&mut c).await?;
-        let required = evidence::required(&mut c).await?;
+        let days = requests::deadlines(app).await?;
+        let required = evidence::required(app).await?;
         Ok::<_, Error>(SettingsPage {
             f: Frame::new(s, "admin"),
             rules: milestones::rules(app).await?,

@@ -1251,7 +1251,7 @@ async fn entries_follow_credit(t: TestApp) {
         t.raw_sql(&sql).await;
         t.assert_credit_in_step().await;
     }
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let mut s = fenglai_store::sql::Sql::new(
         "SELECT credit_user, credit_tags, credit_division FROM stage_history WHERE project_id = ",
     );
@@ -1277,7 +1277,7 @@ async fn packed_rows(t: TestApp) {
         n: i64,
         s: Option<String>,
     }
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let mut q = fenglai_store::sql::Sql::new("SELECT ");
     q.bind(i64::MAX)
         .push(" AS n, ")

@@ -714,7 +714,7 @@ async fn registry_import(t: TestApp) {
     );
     let s = import(&t, csv).await.unwrap();
     assert_eq!((s.written, s.total), (1, 1));
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let rows = fenglai_store::chains::candidates(
         &mut c,
         &fenglai_store::chains::CandidateFilter {

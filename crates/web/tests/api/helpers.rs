@@ -18,6 +18,8 @@ pub enum Backend {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub app: App,
+    /// the database under the app, for tests that check what is stored
+    pub db: Db,
     pub client: Client,
     pub dir: Option<PathBuf>,
 }
@@ -87,7 +89,7 @@ async fn pg_template(admin: &str) -> String {
             let app = App::open(db.clone()).await.expect("migrate template");
             fenglai_app::demo::seed_org(&app).await.expect("seed org");
             db.close().await;
-            adm.pool.close().await;
+            adm.pool().close().await;
             name
         })
         .await
@@ -120,7 +122,7 @@ pub async fn spawn_with(backend: Backend, setup: impl FnOnce(App) -> App) -> Tes
                 .execute(&mut adm.acquire().await.unwrap())
                 .await
                 .expect("clone template");
-            adm.pool.close().await;
+            adm.pool().close().await;
             (
                 Db::connect(&with_db(&admin, &name))
                     .await
@@ -129,7 +131,7 @@ pub async fn spawn_with(backend: Backend, setup: impl FnOnce(App) -> App) -> Tes
             )
         }
     };
-    let app = setup(App::open(db).await.expect("open app"));
+    let app = setup(App::open(db.clone()).await.expect("open app"));
     fenglai_app::demo::seed_org(&app).await.expect("seed org");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -146,6 +148,7 @@ pub async fn spawn_with(backend: Backend, setup: impl FnOnce(App) -> App) -> Tes
     TestApp {
         addr,
         app,
+        db,
         client,
         dir,
     }
@@ -337,7 +340,7 @@ impl TestApp {
     /// Asserts that every stage entry carries its project's lead's credit as it stands now
     /// (the columns the bulletin sums by, kept by triggers).
     pub async fn assert_credit_in_step(&self) {
-        let mut c = self.app.db.acquire().await.unwrap();
+        let mut c = self.db.acquire().await.unwrap();
         let n = fenglai_store::assess::credit_out_of_step(&mut c)
             .await
             .unwrap();
@@ -346,7 +349,7 @@ impl TestApp {
 
     /// Runs raw SQL behind the program's back.
     pub async fn raw_sql(&self, sql: &str) {
-        let mut c = self.app.db.acquire().await.unwrap();
+        let mut c = self.db.acquire().await.unwrap();
         fenglai_store::sql::Sql::new(sql)
             .execute(&mut c)
             .await

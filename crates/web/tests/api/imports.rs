@@ -386,7 +386,7 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
         "the lead page lists its project's import event"
     );
     // the monthly figures, added once for the import, equal a scan of the history
-    let mut conn = t.app.db.acquire().await.unwrap();
+    let mut conn = t.db.acquire().await.unwrap();
     let sorted = crate::helpers::figures_sorted;
     let scope = fenglai_store::Scope::All;
     for day in [
@@ -501,7 +501,7 @@ async fn gbk_csv_leads(t: TestApp) {
     assert_eq!(l["contact_name"], "张伟");
     assert_eq!(l["industry_code"], "3982");
     // imported leads carry the search and duplicate-detection keys like reported ones
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let unkeyed = fenglai_store::sql::Sql::new(
         "SELECT COUNT(*) FROM leads WHERE name_key = '' OR name_norm = '' OR name_grams = ''",
     )
@@ -1326,7 +1326,7 @@ both!(a_thousand_project_rows_import_whole, a_thousand_projects);
 /// Every secondary index of the database, as `name: definition` lines in name order (on
 /// PostgreSQL, from `pg_indexes`).
 async fn index_definitions(t: &TestApp) -> String {
-    let sql = match t.app.db.backend {
+    let sql = match t.db.backend() {
         fenglai_store::Backend::Sqlite => {
             "SELECT COALESCE(group_concat(d, char(10)), '') FROM (SELECT name || ': ' || sql AS d \
              FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)"
@@ -1336,7 +1336,7 @@ async fn index_definitions(t: &TestApp) -> String {
              FROM pg_indexes WHERE schemaname = current_schema()"
         }
     };
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let (defs,): (String,) = fenglai_store::sql::Sql::new(sql)
         .fetch_one(&mut c)
         .await
@@ -1349,7 +1349,7 @@ async fn index_definitions(t: &TestApp) -> String {
 /// back, and so does building them again before the commit.
 async fn indexes_set_aside_and_rebuilt(t: TestApp) {
     use fenglai_store::imports::{rebuild_indexes, set_aside_indexes};
-    let backend = t.app.db.backend;
+    let backend = t.db.backend();
     let sqlite = backend == fenglai_store::Backend::Sqlite;
     // the seeded organisation has users and units but no leads or projects yet
     let tok = t.token("promoter").await;
@@ -1365,7 +1365,7 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
         if !sqlite {
             return String::new();
         }
-        let mut c = t.app.db.acquire().await.unwrap();
+        let mut c = t.db.acquire().await.unwrap();
         let (s,): (String,) = fenglai_store::sql::Sql::new(
             "SELECT COALESCE(group_concat(d, ' '), '') FROM (SELECT idx || '=' || stat AS d \
              FROM sqlite_stat1 WHERE tbl = 'leads' ORDER BY idx)",
@@ -1378,12 +1378,12 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
     let before_stats = stats().await;
     let before = index_definitions(&t).await;
     assert!(before.contains("leads_name_key"), "{before}");
-    let mut tx = t.app.db.begin_write().await.unwrap();
-    let none = set_aside_indexes(&mut tx, backend, &[("leads", 99)], 100)
+    let mut tx = t.db.begin_write().await.unwrap();
+    let none = set_aside_indexes(&mut tx, &[("leads", 99)], 100)
         .await
         .unwrap();
     assert!(none.is_empty(), "below the threshold: {:?}", none.names());
-    let aside = set_aside_indexes(&mut tx, backend, &[("leads", 100), ("units", 1)], 100)
+    let aside = set_aside_indexes(&mut tx, &[("leads", 100), ("units", 1)], 100)
         .await
         .unwrap();
     if backend == fenglai_store::Backend::Sqlite {
@@ -1395,7 +1395,7 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
             "partial indexes too: {names:?}"
         );
         // the page cache raised for 100 rows is not lowered for a table receiving fewer
-        let more = set_aside_indexes(&mut tx, backend, &[("projects", 50)], 10)
+        let more = set_aside_indexes(&mut tx, &[("projects", 50)], 10)
             .await
             .unwrap();
         assert!(more.names().iter().all(|n| n.starts_with("projects_")));
@@ -1414,8 +1414,8 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
         "a rollback restores them"
     );
 
-    let mut tx = t.app.db.begin_write().await.unwrap();
-    let aside = set_aside_indexes(&mut tx, backend, &[("leads", 1), ("projects", 5)], 1)
+    let mut tx = t.db.begin_write().await.unwrap();
+    let aside = set_aside_indexes(&mut tx, &[("leads", 1), ("projects", 5)], 1)
         .await
         .unwrap();
     if backend == fenglai_store::Backend::Sqlite {
@@ -1433,7 +1433,7 @@ async fn indexes_set_aside_and_rebuilt(t: TestApp) {
         before,
         "built again as they were"
     );
-    assert_eq!(t.app.db.integrity().await.unwrap(), "ok");
+    assert_eq!(t.db.integrity().await.unwrap(), "ok");
     assert_eq!(stats().await, before_stats, "statistics gathered again");
     if sqlite {
         assert!(
@@ -1457,7 +1457,7 @@ async fn a_bulk_ledger(t: TestApp) {
         .get_json(&tok, "/api/v1/projects?per_page=1", StatusCode::OK)
         .await;
     assert_eq!(empty["total"], 0, "{empty}");
-    let sqlite = t.app.db.backend == fenglai_store::Backend::Sqlite;
+    let sqlite = t.db.backend() == fenglai_store::Backend::Sqlite;
     if sqlite {
         // statistics gathered while the tables were empty
         t.raw_sql("ANALYZE").await;
@@ -1478,7 +1478,7 @@ async fn a_bulk_ledger(t: TestApp) {
     import_csv(&t, &tok, "大台账.csv", csv, rows).await;
     if sqlite {
         // gathered again for the loaded tables: they count the new rows
-        let mut c = t.app.db.acquire().await.unwrap();
+        let mut c = t.db.acquire().await.unwrap();
         let (stat,): (String,) = fenglai_store::sql::Sql::new(
             "SELECT COALESCE(MAX(stat), '') FROM sqlite_stat1 WHERE idx = 'leads_name_key'",
         )
@@ -1490,7 +1490,7 @@ async fn a_bulk_ledger(t: TestApp) {
         // put back by a task of its own just after the answer
         let mut cache = 0;
         for _ in 0..50 {
-            let mut w = t.app.db.begin_write().await.unwrap();
+            let mut w = t.db.begin_write().await.unwrap();
             cache = fenglai_store::sql::Sql::new("PRAGMA cache_size")
                 .fetch_i64(&mut w)
                 .await
@@ -1506,8 +1506,8 @@ async fn a_bulk_ledger(t: TestApp) {
         // the import cached its plans for its own transaction only: every pooled
         // connection, the import's among them, still plans each execution
         let mut held = Vec::new();
-        for _ in 0..t.app.db.pool.size() {
-            let mut c = t.app.db.acquire().await.unwrap();
+        for _ in 0..t.db.pool().size() {
+            let mut c = t.db.acquire().await.unwrap();
             let (mode,): (String,) = fenglai_store::sql::Sql::new("SHOW plan_cache_mode")
                 .fetch_one(&mut c)
                 .await
@@ -1521,7 +1521,7 @@ async fn a_bulk_ledger(t: TestApp) {
         before,
         "every index built again as defined"
     );
-    assert_eq!(t.app.db.integrity().await.unwrap(), "ok");
+    assert_eq!(t.db.integrity().await.unwrap(), "ok");
     let total = |path: &'static str| {
         let (t, tok) = (&t, &tok);
         async move { t.get_json(tok, path, StatusCode::OK).await["total"].clone() }
@@ -1547,7 +1547,7 @@ async fn a_bulk_ledger(t: TestApp) {
     let csv = "项目名称,项目单位,项目进展,签约日期,报送日期\n又一个项目,又一家精密制造有限公司,已签约,2024-05-06,2024-05-01\n";
     import_csv(&t, &tok, "小台账.csv", csv.into(), 1).await;
     assert_eq!(index_definitions(&t).await, before);
-    assert_eq!(t.app.db.integrity().await.unwrap(), "ok");
+    assert_eq!(t.db.integrity().await.unwrap(), "ok");
 }
 both!(bulk_ledger_rebuilds_indexes, a_bulk_ledger);
 
@@ -1621,9 +1621,9 @@ async fn the_log_reaches_the_database_file() {
         json!({"company_name": "关闭前新报的精密制造有限公司"}),
     )
     .await;
-    t.app.db.close().await;
+    t.db.close().await;
     assert_eq!(leads_in_file_alone(&dir).await, 301);
-    t.app.db.close().await; // twice is harmless
+    t.db.close().await; // twice is harmless
 }
 
 /// A ledger large enough to be checked in parts on several cores reports exactly what one

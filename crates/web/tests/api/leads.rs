@@ -402,7 +402,7 @@ async fn reported_together(t: TestApp) {
     assert_eq!(ids.len(), N, "every report got a lead of its own");
 
     // one create event per lead, by the user who reported it, and the chain intact
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let events = fenglai_store::audit::page(&mut c, 0, 100_000)
         .await
         .unwrap();
@@ -450,7 +450,7 @@ both!(
 /// A lead whose write fails among others written together fails alone: the others are
 /// written, answered and audited, and nothing of the failed one is kept.
 async fn one_fails_alone(t: TestApp) {
-    match t.app.db.backend {
+    match t.db.backend() {
         fenglai_store::Backend::Sqlite => {
             t.raw_sql(
                 "CREATE TRIGGER refuse_poison BEFORE INSERT ON leads \

@@ -12,6 +12,7 @@ mod imports;
 mod leads;
 mod merges;
 mod notify;
+mod openapi;
 mod pages;
 mod parks;
 mod projects;

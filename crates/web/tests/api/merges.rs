@@ -981,7 +981,7 @@ async fn earlier_lookalikes_either_way(t: TestApp) {
             None,
         ));
     }
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let ids_of = |v: Vec<CandidateLead>| v.into_iter().map(|l| l.id).collect::<Vec<_>>();
     let looked_up = ids_of(earlier_sharing(&mut c, before, &few).await.unwrap());
     let read_all = ids_of(earlier_sharing(&mut c, before, &many).await.unwrap());

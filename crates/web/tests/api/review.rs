@@ -224,7 +224,7 @@ async fn scoring_rules(t: TestApp) {
         .await;
     assert_eq!(l["status"], "rejected");
     // the decision is an event with every score
-    let mut c = t.app.db.acquire().await.unwrap();
+    let mut c = t.db.acquire().await.unwrap();
     let events = fenglai_store::audit::for_entity(&mut c, "review", review)
         .await
         .unwrap();

@@ -244,7 +244,7 @@ async fn aggregate_equals_scan(t: TestApp) {
             .unwrap();
         scopes.push(Scope::Subtree(u.path));
     }
-    let mut conn = t.app.db.acquire().await.unwrap();
+    let mut conn = t.db.acquire().await.unwrap();
     let sorted = crate::helpers::figures_sorted;
     let mut nonzero = 0;
     for d in (0..900).step_by(13).chain([58, 59, 89, 90, 120]) {

@@ -59,13 +59,13 @@ async fn upgrade(db: Db, backend: &str) {
     let old = sqlx::migrate::Migrator::new(previous_migrations(backend))
         .await
         .unwrap();
-    old.run(&db.pool).await.unwrap();
+    old.run(db.pool()).await.unwrap();
     {
         let mut c = db.acquire().await.unwrap();
         for sql in OLD_DATA {
             Sql::new(sql).execute(&mut c).await.unwrap();
         }
-        if db.backend == Backend::Postgres {
+        if db.backend() == Backend::Postgres {
             for t in ["units", "users", "leads", "projects"] {
                 Sql::new(&format!(
                     "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"
@@ -204,7 +204,7 @@ async fn previous_release_upgrades_on_postgres() {
         .execute(&mut adm.acquire().await.unwrap())
         .await
         .unwrap();
-    adm.pool.close().await;
+    adm.pool().close().await;
     let db = Db::connect(&with_db(&admin, &name)).await.unwrap();
     upgrade(db, "postgres").await;
 }
