@@ -2,7 +2,9 @@
 
 use crate::audit::Tx;
 use crate::{today, Actor, App, Error, Result};
-use fenglai_domain::{dates, names, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc};
+use fenglai_domain::{
+    dates, names, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc, Yuan,
+};
 use fenglai_store::leads::{self, Filter, Lead, NewLead, Sort};
 use fenglai_store::projects::{self, NewHistory, NewProject, Project};
 use fenglai_store::reference::{self, Table};
@@ -713,10 +715,10 @@ pub async fn admit_in(
             reported_by: lead.reported_by,
             responsible_user_id: input.responsible_user_id.or(Some(actor.id())),
             responsible_leader_id: None,
-            planned_investment_yuan: lead.planned_investment_yuan.unwrap_or(0),
+            planned_investment_yuan: Yuan(lead.planned_investment_yuan.unwrap_or(0)),
             foreign_capital_usd: None,
             land_mu: lead.land_mu,
-            stage_date: date.to_string(),
+            stage_date: date,
         },
     )
     .await?;
@@ -728,9 +730,9 @@ pub async fn admit_in(
         tx.conn(),
         &NewHistory {
             project: &project,
-            stage: "negotiating",
+            stage: fenglai_domain::Stage::Negotiating,
             kind: "admit",
-            effective_date: &date.to_string(),
+            effective_date: date,
             amount_yuan: None,
             investment_yuan: project.planned_investment_yuan,
             reason: None,

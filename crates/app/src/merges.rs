@@ -20,6 +20,7 @@
 use crate::audit::Tx;
 use crate::{Actor, App, Error, Result};
 use fenglai_domain::Role;
+use fenglai_domain::Yuan;
 use fenglai_store::leads::{self as lead_store, Lead};
 use fenglai_store::merges::{self as store, Merge, Pair, Repointed};
 use fenglai_store::{org, Conn, Scope};
@@ -259,8 +260,13 @@ struct Projects {
 }
 
 fn project_label(p: &fenglai_store::projects::Project) -> String {
-    let stage = fenglai_domain::Stage::parse(&p.stage).map_or(p.stage.as_str(), |s| s.label());
-    format!("项目 {} {}（{}，{}）", p.id, p.name, stage, p.stage_date)
+    format!(
+        "项目 {} {}（{}，{}）",
+        p.id,
+        p.name,
+        p.stage.label(),
+        p.stage_date
+    )
 }
 
 fn month_text(m: &store::MonthFigures) -> String {
@@ -321,7 +327,7 @@ impl Projects {
             "responsible_user_id" => named(p.responsible_user_id, &p.responsible_user_name),
             "responsible_leader_id" => named(p.responsible_leader_id, &p.responsible_leader_name),
             "planned_investment_yuan" => plain(
-                Some(p.planned_investment_yuan)
+                Some(p.planned_investment_yuan.0)
                     .filter(|v| *v != 0)
                     .map(|v| v.to_string()),
             ),
@@ -373,7 +379,7 @@ fn columns(p: &fenglai_store::projects::Project) -> store::ProjectColumns {
         park_id: p.park_id,
         responsible_user_id: p.responsible_user_id,
         responsible_leader_id: p.responsible_leader_id,
-        planned_investment_yuan: p.planned_investment_yuan,
+        planned_investment_yuan: p.planned_investment_yuan.0,
         foreign_capital_usd: p.foreign_capital_usd,
         land_mu: p.land_mu,
         merged_into: p.merged_into,
@@ -443,7 +449,9 @@ async fn merge_projects(
             "park_id" => out.park_id = p.d.park_id,
             "responsible_user_id" => out.responsible_user_id = p.d.responsible_user_id,
             "responsible_leader_id" => out.responsible_leader_id = p.d.responsible_leader_id,
-            "planned_investment_yuan" => out.planned_investment_yuan = p.d.planned_investment_yuan,
+            "planned_investment_yuan" => {
+                out.planned_investment_yuan = p.d.planned_investment_yuan.0
+            }
             "foreign_capital_usd" => out.foreign_capital_usd = p.d.foreign_capital_usd,
             "land_mu" => out.land_mu = p.d.land_mu,
             _ => {}
@@ -491,7 +499,7 @@ async fn merge_projects(
         park_id: out.park_id,
         responsible_user_id: out.responsible_user_id,
         responsible_leader_id: out.responsible_leader_id,
-        planned_investment_yuan: out.planned_investment_yuan,
+        planned_investment_yuan: Yuan(out.planned_investment_yuan),
         foreign_capital_usd: out.foreign_capital_usd,
         land_mu: out.land_mu,
     };

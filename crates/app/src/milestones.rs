@@ -33,12 +33,12 @@ async fn project_for_plan(c: &mut Conn, actor: &Actor, id: i64) -> Result<Projec
 }
 
 /// The date each stage was entered, from the stage history (not voided).
-async fn stage_dates(c: &mut Conn, id: i64) -> Result<Vec<(Stage, String)>> {
+async fn stage_dates(c: &mut Conn, id: i64) -> Result<Vec<(Stage, NaiveDate)>> {
     Ok(projects::history(c, id)
         .await?
         .into_iter()
-        .filter(|h| h.voided == 0)
-        .filter_map(|h| Some((Stage::parse(&h.stage).ok()?, h.effective_date)))
+        .filter(|h| !h.voided)
+        .map(|h| (h.stage, h.effective_date))
         .collect())
 }
 
@@ -70,7 +70,7 @@ pub async fn schedule(
     }
     let mut tx = Tx::begin(app).await?;
     let p = project_for_plan(tx.conn(), actor, id).await?;
-    if p.stage == Stage::Dropped.as_str() {
+    if p.stage == Stage::Dropped {
         return Err(Error::Conflict("项目已中止，不能排期".into()));
     }
     let before = store::plan(tx.conn(), id).await?;
@@ -103,7 +103,7 @@ pub async fn schedule(
                 .iter()
                 .rev()
                 .find(|(s, _)| *s == node.stage())
-                .map(|(_, d)| d.clone())
+                .map(|(_, d)| d.to_string())
         } else {
             old.and_then(|m| m.actual_date.clone())
         };
@@ -243,7 +243,7 @@ pub async fn on_transition(
     c: &mut Conn,
     project_id: i64,
     to: Stage,
-    date: &str,
+    date: NaiveDate,
     correction: bool,
 ) -> Result<()> {
     if correction {
@@ -255,7 +255,7 @@ pub async fn on_transition(
             .collect();
         store::clear_actual(c, project_id, &later).await?;
     } else if let Some(n) = Node::entry_of(to) {
-        store::set_actual(c, project_id, n.as_str(), date).await?;
+        store::set_actual(c, project_id, n.as_str(), &date.to_string()).await?;
     }
     Ok(())
 }
@@ -295,7 +295,7 @@ pub async fn timeline(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> Resul
         .await?
         .ok_or(Error::NotFound)?;
     let plan = store::plan(&mut c, id).await?;
-    let dropped = p.stage == Stage::Dropped.as_str();
+    let dropped = p.stage == Stage::Dropped;
     let planned: Vec<Planned> = plan
         .iter()
         .filter_map(|m| {
@@ -330,7 +330,7 @@ pub async fn timeline(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> Resul
     Ok(Timeline {
         project_id: id,
         project_type: p.project_type,
-        target_production_date: p.target_production_date,
+        target_production_date: p.target_production_date.map(|d| d.to_string()),
         as_of: on.to_string(),
         slip_days: if dropped {
             0

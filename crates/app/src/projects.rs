@@ -4,7 +4,7 @@ use crate::audit::Tx;
 use crate::leads::page_params;
 use crate::{today, Actor, App, Error, Result};
 use fenglai_domain::stage::{self, Request};
-use fenglai_domain::{dates, names, Stage, TransitionError, TransitionKind};
+use fenglai_domain::{dates, names, Stage, TransitionError, TransitionKind, Yuan};
 use fenglai_store::projects::{self, Filter, HistoryEntry, NewHistory, Project};
 use fenglai_store::{org, Scope};
 use serde::Deserialize;
@@ -28,12 +28,7 @@ fn opt(s: &Option<String>) -> Option<&str> {
 pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<(Vec<Project>, i64)> {
     let (page, per_page) = page_params(&q.page, &q.per_page)?;
     let stage = match opt(&q.stage) {
-        Some(s) => Some(
-            Stage::parse(s)
-                .map_err(|e| Error::invalid("stage", e.message))?
-                .as_str()
-                .to_string(),
-        ),
+        Some(s) => Some(Stage::parse(s).map_err(|e| Error::invalid("stage", e.message))?),
         None => None,
     };
     let park_id = match opt(&q.park_id) {
@@ -105,11 +100,8 @@ pub async fn transition(
     actor.require(actor.role.may_manage_projects(), "变更项目阶段")?;
     not_merged(&before)?;
     let to = Stage::parse(&input.to)?;
-    let from = Stage::parse(&before.stage)?;
-    let before_drop = before
-        .before_drop_stage
-        .as_deref()
-        .and_then(|s| Stage::parse(s).ok());
+    let from = before.stage;
+    let before_drop = before.before_drop_stage;
     if let Some(a) = input.amount_yuan {
         if !(0..=10_000_000_000_000).contains(&a) {
             return Err(Error::invalid(
@@ -138,7 +130,6 @@ pub async fn transition(
     if date > today() {
         return Err(Error::invalid("date", "生效日期不能晚于今天"));
     }
-    let date_s = date.to_string();
     if kind == TransitionKind::Advance {
         crate::evidence::check_transition(tx.conn(), id, to).await?;
     }
@@ -147,7 +138,7 @@ pub async fn transition(
         .unwrap_or(before.planned_investment_yuan);
     match kind {
         TransitionKind::Advance | TransitionKind::Drop => {
-            if date_s < before.stage_date {
+            if date < before.stage_date {
                 return Err(Error::invalid(
                     "date",
                     format!(
@@ -158,7 +149,10 @@ pub async fn transition(
                 ));
             }
             let (investment, contracted) = if to == Stage::Signed {
-                (input.amount_yuan.unwrap_or(0), input.amount_yuan)
+                (
+                    Yuan(input.amount_yuan.unwrap_or(0)),
+                    input.amount_yuan.map(Yuan),
+                )
             } else {
                 (current_investment, before.contracted_investment_yuan)
             };
@@ -166,14 +160,14 @@ pub async fn transition(
                 tx.conn(),
                 &NewHistory {
                     project: &before,
-                    stage: to.as_str(),
+                    stage: to,
                     kind: if kind == TransitionKind::Drop {
                         "drop"
                     } else {
                         "advance"
                     },
-                    effective_date: &date_s,
-                    amount_yuan: input.amount_yuan,
+                    effective_date: date,
+                    amount_yuan: input.amount_yuan.map(Yuan),
                     investment_yuan: investment,
                     reason,
                     recorded_by: actor.id(),
@@ -181,18 +175,18 @@ pub async fn transition(
             )
             .await?;
             let (bd, dr) = if to == Stage::Dropped {
-                (Some(from.as_str()), reason)
+                (Some(from), reason)
             } else {
                 (None, None)
             };
-            projects::set_stage(tx.conn(), id, to.as_str(), &date_s, contracted, bd, dr).await?;
+            projects::set_stage(tx.conn(), id, to, date, contracted, bd, dr).await?;
         }
         TransitionKind::Correction => {
             let history = projects::history(tx.conn(), id).await?;
             let target = history
                 .iter()
                 .rev()
-                .find(|h| h.voided == 0 && h.stage == to.as_str())
+                .find(|h| !h.voided && h.stage == to)
                 .ok_or_else(|| {
                     Error::Conflict(format!(
                         "项目从未处于“{}”阶段，无法更正到该阶段",
@@ -209,8 +203,8 @@ pub async fn transition(
             projects::set_stage(
                 tx.conn(),
                 id,
-                to.as_str(),
-                &target.effective_date,
+                to,
+                target.effective_date,
                 contracted,
                 None,
                 None,
@@ -222,11 +216,11 @@ pub async fn transition(
     let entered = if correction {
         projects::get(tx.conn(), id, &Scope::All)
             .await?
-            .map_or(date_s.clone(), |p| p.stage_date)
+            .map_or(date, |p| p.stage_date)
     } else {
-        date_s.clone()
+        date
     };
-    crate::milestones::on_transition(tx.conn(), id, to, &entered, correction).await?;
+    crate::milestones::on_transition(tx.conn(), id, to, entered, correction).await?;
     let after = projects::get(tx.conn(), id, &Scope::All)
         .await?
         .ok_or(Error::NotFound)?;
@@ -323,7 +317,7 @@ pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Resul
         responsible_leader_id: input.responsible_leader_id.or(before.responsible_leader_id),
         planned_investment_yuan: input
             .planned_investment_yuan
-            .unwrap_or(before.planned_investment_yuan),
+            .map_or(before.planned_investment_yuan, Yuan),
         foreign_capital_usd: input.foreign_capital_usd.or(before.foreign_capital_usd),
         land_mu: input.land_mu.or(before.land_mu),
     };

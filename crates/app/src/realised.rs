@@ -181,7 +181,8 @@ pub async fn get(app: &App, actor: &Actor, project_id: i64) -> Result<Realised> 
     let tax12 = sum(|m| m.tax_yuan, &last12);
     let promised = p
         .contracted_investment_yuan
-        .unwrap_or(p.planned_investment_yuan);
+        .unwrap_or(p.planned_investment_yuan)
+        .0;
     let per_mu = |v: i64| {
         p.land_mu
             .filter(|m| *m > 0.0)
@@ -192,8 +193,8 @@ pub async fn get(app: &App, actor: &Actor, project_id: i64) -> Result<Realised> 
     let min_tax = profile.as_ref().and_then(|x| x.min_tax_yuan_per_mu);
     Ok(Realised {
         project_id,
-        contracted_investment_yuan: p.contracted_investment_yuan,
-        planned_investment_yuan: p.planned_investment_yuan,
+        contracted_investment_yuan: p.contracted_investment_yuan.map(|y| y.0),
+        planned_investment_yuan: p.planned_investment_yuan.0,
         capital_arrived_yuan: capital,
         fixed_asset_yuan: fixed,
         arrived_ratio: (promised > 0)
@@ -201,7 +202,7 @@ pub async fn get(app: &App, actor: &Actor, project_id: i64) -> Result<Realised> 
         output_12m_yuan: sum(|m| m.output_yuan, &last12),
         tax_12m_yuan: tax12,
         latest_employment: months.iter().rev().find_map(|m| m.employment),
-        above_scale_date: p.above_scale_date.clone(),
+        above_scale_date: p.above_scale_date.map(|d| d.to_string()),
         land_mu: p.land_mu,
         investment_per_mu_yuan: inv_mu,
         tax_per_mu_yuan: tax_mu,

@@ -532,7 +532,8 @@ pub struct DecisionInput {
     pub env_category: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// What a decision did (the web layer gives it its wire form).
+#[derive(Debug, Clone)]
 pub struct DecisionResult {
     pub review: ReviewView,
     /// the project created on admit

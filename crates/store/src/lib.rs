@@ -16,6 +16,7 @@ pub mod audit;
 pub mod chains;
 mod conn;
 pub mod db;
+mod decode;
 pub mod evidence;
 pub mod imports;
 pub mod jobs;

@@ -1,10 +1,18 @@
 //! Projects (项目) and their stage history.
 
+use crate::decode;
 use crate::sql::{like_escape, now, Sql};
 use crate::{Conn, Result, Scope};
+use chrono::NaiveDate;
+use fenglai_domain::{Stage, Yuan};
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A project as stored, in domain types. It serializes (serde's forms of the domain
+/// types: a stage's code, a day's `YYYY-MM-DD`, yuan as an integer) into the audit log's
+/// before/after snapshots; what the API returns is the web layer's own type.
+#[derive(Debug, Clone, Serialize)]
 pub struct Project {
     pub id: i64,
     pub name: String,
@@ -22,22 +30,21 @@ pub struct Project {
     pub responsible_user_name: Option<String>,
     pub responsible_leader_id: Option<i64>,
     pub responsible_leader_name: Option<String>,
-    pub planned_investment_yuan: i64,
-    pub contracted_investment_yuan: Option<i64>,
+    pub planned_investment_yuan: Yuan,
+    pub contracted_investment_yuan: Option<Yuan>,
     pub foreign_capital_usd: Option<i64>,
     pub land_mu: Option<f64>,
-    /// negotiating, signed, started, completed, producing, at_capacity, dropped
-    pub stage: String,
+    pub stage: Stage,
     /// The date the current stage took effect.
-    pub stage_date: String,
-    pub before_drop_stage: Option<String>,
+    pub stage_date: NaiveDate,
+    pub before_drop_stage: Option<Stage>,
     pub drop_reason: Option<String>,
     /// industrial, services, agriculture: decides the milestone template
     pub project_type: Option<String>,
     /// the target production date the milestones were scheduled back from
-    pub target_production_date: Option<String>,
+    pub target_production_date: Option<NaiveDate>,
     /// the date it became an above-designated-size enterprise (上规)
-    pub above_scale_date: Option<String>,
+    pub above_scale_date: Option<NaiveDate>,
     /// the project this one was merged into (two reports of one company, both admitted):
     /// kept for its history, counted nowhere
     pub merged_into: Option<i64>,
@@ -45,6 +52,44 @@ pub struct Project {
     pub updated_at: String,
     /// bumped by every write; an edit that names an older one is refused (409)
     pub version: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Project {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Project> {
+        Ok(Project {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            lead_id: r.try_get("lead_id")?,
+            company_name: r.try_get("company_name")?,
+            uscc: r.try_get("uscc")?,
+            industry_code: r.try_get("industry_code")?,
+            industry_name: r.try_get("industry_name")?,
+            park_id: r.try_get("park_id")?,
+            park_name: r.try_get("park_name")?,
+            reporting_unit_id: r.try_get("reporting_unit_id")?,
+            reporting_unit_name: r.try_get("reporting_unit_name")?,
+            reported_by: r.try_get("reported_by")?,
+            responsible_user_id: r.try_get("responsible_user_id")?,
+            responsible_user_name: r.try_get("responsible_user_name")?,
+            responsible_leader_id: r.try_get("responsible_leader_id")?,
+            responsible_leader_name: r.try_get("responsible_leader_name")?,
+            planned_investment_yuan: decode::yuan(r, "planned_investment_yuan")?,
+            contracted_investment_yuan: decode::yuan_opt(r, "contracted_investment_yuan")?,
+            foreign_capital_usd: r.try_get("foreign_capital_usd")?,
+            land_mu: r.try_get("land_mu")?,
+            stage: decode::stage(r, "stage")?,
+            stage_date: decode::day(r, "stage_date")?,
+            before_drop_stage: decode::stage_opt(r, "before_drop_stage")?,
+            drop_reason: r.try_get("drop_reason")?,
+            project_type: r.try_get("project_type")?,
+            target_production_date: decode::day_opt(r, "target_production_date")?,
+            above_scale_date: decode::day_opt(r, "above_scale_date")?,
+            merged_into: r.try_get("merged_into")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+            version: r.try_get("version")?,
+        })
+    }
 }
 
 const SELECT: &str = "SELECT p.id, p.name, p.lead_id, p.company_name, p.uscc, p.industry_code, \
@@ -74,10 +119,10 @@ pub struct NewProject {
     pub reported_by: i64,
     pub responsible_user_id: Option<i64>,
     pub responsible_leader_id: Option<i64>,
-    pub planned_investment_yuan: i64,
+    pub planned_investment_yuan: Yuan,
     pub foreign_capital_usd: Option<i64>,
     pub land_mu: Option<f64>,
-    pub stage_date: String,
+    pub stage_date: NaiveDate,
 }
 
 pub async fn insert(conn: &mut Conn, p: &NewProject) -> Result<i64> {
@@ -115,7 +160,7 @@ pub async fn insert(conn: &mut Conn, p: &NewProject) -> Result<i64> {
         .push(", ");
     s.bind(p.land_mu)
         .push(", 'negotiating', ")
-        .bind(p.stage_date.clone())
+        .bind(p.stage_date)
         .push(", ");
     s.bind(t.clone()).push(", ").bind(t).push(") RETURNING id");
     s.fetch_i64(conn).await
@@ -130,7 +175,7 @@ pub async fn get(conn: &mut Conn, id: i64, scope: &Scope) -> Result<Option<Proje
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub stage: Option<String>,
+    pub stage: Option<Stage>,
     pub park_id: Option<i64>,
     pub q: Option<String>,
     pub offset: i64,
@@ -141,7 +186,7 @@ fn where_clause(s: &mut Sql, f: &Filter, scope: &Scope) {
     s.push(" WHERE p.merged_into IS NULL");
     scope.restrict(s, "p", true);
     if let Some(st) = &f.stage {
-        s.push(" AND p.stage = ").bind(st.clone());
+        s.push(" AND p.stage = ").bind(*st);
     }
     if let Some(pk) = f.park_id {
         s.push(" AND p.park_id = ").bind(pk);
@@ -170,23 +215,46 @@ pub async fn list(conn: &mut Conn, f: &Filter, scope: &Scope) -> Result<(Vec<Pro
     Ok((s.fetch_all(conn).await?, total))
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// One interval of a project's stage history, in domain types (serialized, like
+/// [`Project`], for the audit log).
+#[derive(Debug, Clone, Serialize)]
 pub struct HistoryEntry {
     pub id: i64,
     pub project_id: i64,
-    pub stage: String,
+    pub stage: Stage,
     /// admit, advance, drop, correction
     pub kind: String,
-    pub effective_date: String,
-    pub end_date: Option<String>,
-    pub amount_yuan: Option<i64>,
-    pub investment_yuan: i64,
+    pub effective_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub amount_yuan: Option<Yuan>,
+    pub investment_yuan: Yuan,
     pub reason: Option<String>,
     pub recorded_by: i64,
     pub recorded_by_name: String,
     pub recorded_at: String,
-    pub voided: i64,
+    pub voided: bool,
     pub voided_reason: Option<String>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for HistoryEntry {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<HistoryEntry> {
+        Ok(HistoryEntry {
+            id: r.try_get("id")?,
+            project_id: r.try_get("project_id")?,
+            stage: decode::stage(r, "stage")?,
+            kind: r.try_get("kind")?,
+            effective_date: decode::day(r, "effective_date")?,
+            end_date: decode::day_opt(r, "end_date")?,
+            amount_yuan: decode::yuan_opt(r, "amount_yuan")?,
+            investment_yuan: decode::yuan(r, "investment_yuan")?,
+            reason: r.try_get("reason")?,
+            recorded_by: r.try_get("recorded_by")?,
+            recorded_by_name: r.try_get("recorded_by_name")?,
+            recorded_at: r.try_get("recorded_at")?,
+            voided: decode::flag(r, "voided")?,
+            voided_reason: r.try_get("voided_reason")?,
+        })
+    }
 }
 
 pub async fn history(conn: &mut Conn, project_id: i64) -> Result<Vec<HistoryEntry>> {
@@ -202,11 +270,11 @@ pub async fn history(conn: &mut Conn, project_id: i64) -> Result<Vec<HistoryEntr
 
 pub struct NewHistory<'a> {
     pub project: &'a Project,
-    pub stage: &'a str,
+    pub stage: Stage,
     pub kind: &'a str,
-    pub effective_date: &'a str,
-    pub amount_yuan: Option<i64>,
-    pub investment_yuan: i64,
+    pub effective_date: NaiveDate,
+    pub amount_yuan: Option<Yuan>,
+    pub investment_yuan: Yuan,
     pub reason: Option<&'a str>,
     pub recorded_by: i64,
 }
@@ -276,10 +344,10 @@ pub async fn void_after(
 pub async fn set_stage(
     conn: &mut Conn,
     id: i64,
-    stage: &str,
-    stage_date: &str,
-    contracted: Option<i64>,
-    before_drop: Option<&str>,
+    stage: Stage,
+    stage_date: NaiveDate,
+    contracted: Option<Yuan>,
+    before_drop: Option<Stage>,
     drop_reason: Option<&str>,
 ) -> Result<()> {
     let mut s = Sql::new("UPDATE projects SET stage = ");
@@ -301,7 +369,7 @@ pub struct ProjectEdit {
     pub park_id: Option<i64>,
     pub responsible_user_id: Option<i64>,
     pub responsible_leader_id: Option<i64>,
-    pub planned_investment_yuan: i64,
+    pub planned_investment_yuan: Yuan,
     pub foreign_capital_usd: Option<i64>,
     pub land_mu: Option<f64>,
 }

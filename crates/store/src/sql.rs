@@ -54,6 +54,40 @@ impl From<Option<f64>> for Val {
     }
 }
 
+/// A stage is stored as its code.
+impl From<fenglai_domain::Stage> for Val {
+    fn from(v: fenglai_domain::Stage) -> Self {
+        Val::Text(Some(v.as_str().to_string()))
+    }
+}
+impl From<Option<fenglai_domain::Stage>> for Val {
+    fn from(v: Option<fenglai_domain::Stage>) -> Self {
+        Val::Text(v.map(|v| v.as_str().to_string()))
+    }
+}
+/// A day is stored as `YYYY-MM-DD`.
+impl From<chrono::NaiveDate> for Val {
+    fn from(v: chrono::NaiveDate) -> Self {
+        Val::Text(Some(v.format("%Y-%m-%d").to_string()))
+    }
+}
+impl From<Option<chrono::NaiveDate>> for Val {
+    fn from(v: Option<chrono::NaiveDate>) -> Self {
+        Val::Text(v.map(|v| v.format("%Y-%m-%d").to_string()))
+    }
+}
+/// Money is stored as integer yuan.
+impl From<fenglai_domain::Yuan> for Val {
+    fn from(v: fenglai_domain::Yuan) -> Self {
+        Val::Int(Some(v.0))
+    }
+}
+impl From<Option<fenglai_domain::Yuan>> for Val {
+    fn from(v: Option<fenglai_domain::Yuan>) -> Self {
+        Val::Int(v.map(|v| v.0))
+    }
+}
+
 /// SQL text plus its arguments in placeholder order.
 #[derive(Debug, Clone, Default)]
 pub struct Sql {

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, BearerToken, ClientIp, IfMatch, Versioned};
+use crate::wire::{self, HistoryEntry, Project};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -13,7 +14,6 @@ use fenglai_app::{auth, leads, org, projects, quota, reference, stats, App, Erro
 use fenglai_store::audit::Event;
 use fenglai_store::leads::{Lead, UnitCount};
 use fenglai_store::org::{Unit, User};
-use fenglai_store::projects::{HistoryEntry, Project};
 use fenglai_store::reference::CodeName;
 use fenglai_store::sessions::SessionInfo;
 use fenglai_store::stats::RecentChange;
@@ -167,7 +167,7 @@ pub async fn admit_lead(
 ) -> ApiResult<(StatusCode, Json<Project>)> {
     Ok((
         StatusCode::CREATED,
-        Json(leads::admit(&app, &a, id, &input).await?),
+        Json(leads::admit(&app, &a, id, &input).await?.into()),
     ))
 }
 
@@ -181,7 +181,7 @@ pub async fn list_projects(
 ) -> ApiResult<Json<Page<Project>>> {
     let (items, total) = projects::list(&app, &a, &q).await?;
     Ok(Json(Page {
-        items,
+        items: wire::all(items),
         total,
         total_capped: false,
     }))
@@ -196,7 +196,7 @@ pub async fn get_project(
     Path(id): Path<i64>,
 ) -> ApiResult<Versioned<Project>> {
     let p = projects::get(&app, &a, id).await?;
-    Ok(Versioned(p.version, p))
+    Ok(Versioned(p.version, p.into()))
 }
 
 /// Edit a project's fields. Send the version read (`If-Match` with the `ETag`, or
@@ -213,7 +213,7 @@ pub async fn edit_project(
 ) -> ApiResult<Versioned<Project>> {
     input.version = if_match.with_body(input.version)?;
     let p = projects::edit(&app, &a, id, &input).await?;
-    Ok(Versioned(p.version, p))
+    Ok(Versioned(p.version, p.into()))
 }
 
 /// Move a project to another stage. Illegal moves answer 409 with the reason.
@@ -226,7 +226,9 @@ pub async fn transition(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> ApiResult<Json<Project>> {
-    Ok(Json(projects::transition(&app, &a, id, &input).await?))
+    Ok(Json(
+        projects::transition(&app, &a, id, &input).await?.into(),
+    ))
 }
 
 /// The project's stage history with effective dates (voided corrections included).
@@ -237,7 +239,7 @@ pub async fn project_history(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    Ok(Json(projects::history(&app, &a, id).await?))
+    Ok(Json(wire::all(projects::history(&app, &a, id).await?)))
 }
 
 /// The audit events of a project.

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
+use crate::wire::DecisionResult;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
@@ -9,8 +10,8 @@ use axum::{Json, Router};
 use fenglai_app::parks::{Park, PlotInput, ProfileInput};
 use fenglai_app::redlines::{OverrideInput, Report, RuleInput};
 use fenglai_app::review::{
-    CardInput, DecisionInput, DecisionResult, MemberStatus, OpenInput, PanelDetail, PanelInput,
-    ReviewItem, ReviewView,
+    CardInput, DecisionInput, MemberStatus, OpenInput, PanelDetail, PanelInput, ReviewItem,
+    ReviewView,
 };
 use fenglai_app::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
 use fenglai_app::{parks, redlines, review, routing, App};
@@ -236,7 +237,7 @@ pub async fn decide(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<DecisionResult>> {
-    Ok(Json(review::decide(&app, &a, id, &input).await?))
+    Ok(Json(review::decide(&app, &a, id, &input).await?.into()))
 }
 
 /// Reopen a review that asked for more material.

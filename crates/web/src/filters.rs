@@ -2,18 +2,72 @@
 
 use fenglai_domain::{Channel, LeadStatus, Role, Stage, UnitKind, Yuan};
 
-pub fn yuan(v: &i64) -> askama::Result<String> {
-    Ok(Yuan(*v).human())
+/// An amount a template shows: integer yuan, typed or not yet.
+pub trait Money {
+    fn yuan(&self) -> Yuan;
 }
 
-pub fn oyuan(v: &Option<i64>) -> askama::Result<String> {
-    Ok(v.map(|v| Yuan(v).human()).unwrap_or_else(|| "—".into()))
+impl Money for i64 {
+    fn yuan(&self) -> Yuan {
+        Yuan(*self)
+    }
 }
 
-pub fn stage(s: &str) -> askama::Result<String> {
-    Ok(Stage::parse(s)
-        .map(|s| s.label().to_string())
-        .unwrap_or_else(|_| s.to_string()))
+impl Money for Yuan {
+    fn yuan(&self) -> Yuan {
+        *self
+    }
+}
+
+impl<T: Money + ?Sized> Money for &T {
+    fn yuan(&self) -> Yuan {
+        (**self).yuan()
+    }
+}
+
+pub fn yuan<T: Money + ?Sized>(v: &T) -> askama::Result<String> {
+    Ok(v.yuan().human())
+}
+
+pub fn oyuan<T: Money>(v: &Option<T>) -> askama::Result<String> {
+    Ok(v.as_ref()
+        .map(|v| v.yuan().human())
+        .unwrap_or_else(|| "—".into()))
+}
+
+/// A stage a template shows: typed, or a stored code not yet typed.
+pub trait StageName {
+    fn stage_label(&self) -> String;
+}
+
+impl StageName for Stage {
+    fn stage_label(&self) -> String {
+        self.label().to_string()
+    }
+}
+
+impl StageName for str {
+    fn stage_label(&self) -> String {
+        Stage::parse(self)
+            .map(|s| s.label().to_string())
+            .unwrap_or_else(|_| self.to_string())
+    }
+}
+
+impl StageName for String {
+    fn stage_label(&self) -> String {
+        self.as_str().stage_label()
+    }
+}
+
+impl<T: StageName + ?Sized> StageName for &T {
+    fn stage_label(&self) -> String {
+        (**self).stage_label()
+    }
+}
+
+pub fn stage<T: StageName + ?Sized>(s: &T) -> askama::Result<String> {
+    Ok(s.stage_label())
 }
 
 pub fn status(s: &str) -> askama::Result<String> {
@@ -43,8 +97,10 @@ pub fn unitkind(s: &str) -> askama::Result<String> {
         .unwrap_or_else(|_| s.to_string()))
 }
 
-pub fn opt(s: &Option<String>) -> askama::Result<String> {
-    Ok(s.clone()
+/// A value or "—" when there is none (or it is empty text).
+pub fn opt<T: std::fmt::Display>(s: &Option<T>) -> askama::Result<String> {
+    Ok(s.as_ref()
+        .map(ToString::to_string)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "—".into()))
 }

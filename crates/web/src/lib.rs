@@ -19,6 +19,7 @@ mod extract;
 mod filters;
 pub mod openapi;
 mod pages;
+mod wire;
 
 use axum::routing::get;
 use axum::Router;

@@ -1069,10 +1069,7 @@ pub(crate) async fn project_page(
         let p = projects::get(app, &s.actor, id).await?;
         let history = projects::history(app, &s.actor, id).await?;
         let events = fenglai_app::audit::for_entity(app, "project", id).await?;
-        let next_stage = Stage::parse(&p.stage)
-            .ok()
-            .and_then(Stage::next)
-            .map(Stage::as_str);
+        let next_stage = p.stage.next().map(Stage::as_str);
         let (people, leaders) = org::responsible_choices(app).await?;
         let label = |u: &User| (u.id, format!("{}（{}）", u.display_name, u.unit_name));
         Ok::<_, Error>(ProjectPage {

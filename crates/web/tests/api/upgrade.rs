@@ -5,6 +5,7 @@
 use crate::helpers::{pg_admin_url, pg_available, random_name, with_db};
 use fenglai_app::{audit, auth, milestones, projects, stats, App};
 use fenglai_domain::Stage;
+use fenglai_domain::Yuan;
 use fenglai_store::sql::Sql;
 use fenglai_store::{Backend, Db};
 use std::path::PathBuf;
@@ -81,10 +82,10 @@ async fn upgrade(db: Db, backend: &str) {
     let admin = auth::actor_by_username(&app, "old_admin").await.unwrap();
     let p = projects::get(&app, &admin, 1).await.unwrap();
     assert_eq!(
-        (p.name.as_str(), p.stage.as_str(), p.stage_date.as_str()),
-        ("旧城升级项目", "signed", "2024-01-01")
+        (p.name.as_str(), p.stage.as_str(), p.stage_date.to_string()),
+        ("旧城升级项目", "signed", "2024-01-01".to_string())
     );
-    assert_eq!(p.contracted_investment_yuan, Some(280_000_000));
+    assert_eq!(p.contracted_investment_yuan, Some(Yuan(280_000_000)));
     assert_eq!((p.project_type, p.target_production_date), (None, None));
     // figures as of a past date still come from the old history
     let on = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
