@@ -12,11 +12,11 @@ use crate::{App, Error, Result};
 use chrono::{Datelike, NaiveDate};
 use fenglai_domain::assess::{
     metric_score, movement, ranks, round4, split_amount, CreditRule, Measure, Metric, Period,
-    Quality, Scheme,
+    Quality, Scheme, Tally,
 };
 use fenglai_store::{assess as store, leads::Lead, merges::Repointed, Conn};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The metrics, in the order of every figure vector.
 pub fn metrics() -> &'static [Metric] {
@@ -93,30 +93,28 @@ fn pieces(ranges: &[Range]) -> (Vec<Range>, Vec<Vec<usize>>) {
     (parts, made_of)
 }
 
-/// Credited amounts per metric: raw and quality-weighted.
-#[derive(Debug, Clone, Default)]
+/// A tally's figures per metric, in the order of [`Metric::ALL`]: raw and quality-weighted.
+#[derive(Debug, Clone)]
 struct Vals {
     raw: Vec<f64>,
     weighted: Vec<f64>,
 }
 
 impl Vals {
-    fn add(&mut self, m: Metric, raw: f64, w: f64) {
-        if self.raw.is_empty() {
-            self.raw = vec![0.0; Metric::ALL.len()];
-            self.weighted = vec![0.0; Metric::ALL.len()];
+    fn of(t: &Tally) -> Vals {
+        Vals {
+            raw: Metric::ALL.iter().map(|m| t.raw(*m)).collect(),
+            weighted: Metric::ALL.iter().map(|m| t.weighted(*m)).collect(),
         }
-        let i = mi(m);
-        self.raw[i] += raw;
-        self.weighted[i] += raw * w;
     }
 }
 
-/// What one range accumulates: per unit credited directly, and per person.
-#[derive(Debug, Clone, Default)]
+/// What one range accumulates, exactly (integer sums, see [`Tally`]): per unit credited
+/// directly, and per person, by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Acc {
-    units: HashMap<i64, Vals>,
-    people: HashMap<i64, Vals>,
+    units: BTreeMap<i64, Tally>,
+    people: BTreeMap<i64, Tally>,
 }
 
 impl Acc {
@@ -126,27 +124,17 @@ impl Acc {
             (&mut self.units, &other.units),
             (&mut self.people, &other.people),
         ] {
-            for (id, v) in theirs {
-                let e = mine.entry(*id).or_default();
-                if v.raw.is_empty() {
-                    continue;
-                }
-                if e.raw.is_empty() {
-                    *e = v.clone();
-                    continue;
-                }
-                for i in 0..v.raw.len() {
-                    e.raw[i] += v.raw[i];
-                    e.weighted[i] += v.weighted[i];
-                }
+            for (id, t) in theirs {
+                mine.entry(*id).or_default().absorb(t);
             }
         }
     }
 
-    fn credit(&mut self, unit: i64, person: Option<i64>, m: Metric, raw: f64, w: f64) {
-        self.units.entry(unit).or_default().add(m, raw, w);
+    /// Credits `units` ([`Metric::units`]) of a metric at a weight to a unit and a person.
+    fn credit(&mut self, unit: i64, person: Option<i64>, m: Metric, units: i64, w: f64) {
+        self.units.entry(unit).or_default().add(m, units, w);
         if let Some(p) = person {
-            self.people.entry(p).or_default().add(m, raw, w);
+            self.people.entry(p).or_default().add(m, units, w);
         }
     }
 }
@@ -181,7 +169,8 @@ impl LeadAt {
 }
 
 /// Merges, leads and projects as they stood at `t`, for the leads whose own row does not
-/// tell their story (merged, over a red line, decided by a panel, changed since `t`).
+/// tell their story (merged, over a red line, decided by a panel, changed since `t`). What is
+/// walked through to credit is kept by id, so it is walked in one order.
 struct World {
     rule: CreditRule,
     /// duplicate → survivor, for merges standing at `t`
@@ -189,9 +178,9 @@ struct World {
     /// projects whose lead at `t` differs from their lead now
     project_lead: HashMap<i64, i64>,
     /// the loaded leads as they stood at `t` (absent: created after `t`)
-    leads: HashMap<i64, LeadAt>,
+    leads: BTreeMap<i64, LeadAt>,
     /// the loaded leads as stored now
-    now: HashMap<i64, store::LeadFact>,
+    now: BTreeMap<i64, store::LeadFact>,
     /// root → members (including the root), for roots with members
     members: HashMap<i64, Vec<i64>>,
     /// projects merged into another at `t`: counted nowhere
@@ -235,16 +224,16 @@ impl World {
     }
 
     /// The members of a loaded lead's group at `t`, 首报 first (by report date, then id), with
-    /// their shares in percent.
-    fn group(&self, lead: i64) -> Vec<(LeadAt, f64)> {
+    /// their shares as whole parts ([`CreditRule::parts`]).
+    fn group(&self, lead: i64) -> Vec<(LeadAt, i64)> {
         let root = self.root(lead);
         let mut ms: Vec<&LeadAt> = match self.members.get(&root) {
             Some(v) => v.iter().filter_map(|i| self.leads.get(i)).collect(),
             None => self.leads.get(&root).into_iter().collect(),
         };
         ms.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
-        let shares = self.rule.shares(ms.len());
-        ms.into_iter().cloned().zip(shares).collect()
+        let parts = self.rule.parts(ms.len());
+        ms.into_iter().cloned().zip(parts).collect()
     }
 
     /// The group a project's credit goes to: the loaded lead's group, or the lead alone as
@@ -253,7 +242,7 @@ impl World {
         &self,
         lead: Option<i64>,
         joined: (Option<i64>, Option<i64>, Option<&str>),
-    ) -> Vec<(LeadAt, f64)> {
+    ) -> Vec<(LeadAt, i64)> {
         match (lead, joined) {
             (Some(l), _) if self.loaded(l) => self.group(l),
             (Some(l), (Some(user), Some(unit), tags)) => vec![(
@@ -267,7 +256,7 @@ impl World {
                     valid: true,
                     overridden: false,
                 },
-                100.0,
+                1,
             )],
             _ => Vec::new(),
         }
@@ -275,7 +264,7 @@ impl World {
 }
 
 /// The investor tags of a group's members, each once, comma-separated.
-fn group_tags(group: &[(LeadAt, f64)]) -> String {
+fn group_tags(group: &[(LeadAt, i64)]) -> String {
     let mut tags: Vec<&str> = Vec::new();
     for (l, _) in group {
         for t in l.tags.split(',').filter(|t| !t.is_empty()) {
@@ -287,7 +276,7 @@ fn group_tags(group: &[(LeadAt, f64)]) -> String {
     tags.join(",")
 }
 
-fn group_weight(scheme: &Scheme, group: &[(LeadAt, f64)], industry: Option<&str>) -> f64 {
+fn group_weight(scheme: &Scheme, group: &[(LeadAt, i64)], industry: Option<&str>) -> f64 {
     let joined = group_tags(group);
     scheme.weight(&Quality {
         tags: &joined,
@@ -308,7 +297,7 @@ async fn world(
     let mut gone = HashSet::new();
     let mut month_project = HashMap::new();
     let mut project_lead = HashMap::new();
-    let mut involved: HashSet<i64> = lead_ids.iter().copied().collect();
+    let mut involved: BTreeSet<i64> = lead_ids.iter().copied().collect();
     for m in &merges {
         let standing_at_t =
             m.merged_at.as_str() <= t && m.undone_at.as_deref().is_none_or(|u| u > t);
@@ -360,8 +349,8 @@ async fn world(
         .into_iter()
         .map(|(p, l)| project_lead.get(&p).copied().unwrap_or(l))
         .collect();
-    let mut leads = HashMap::new();
-    let mut now = HashMap::new();
+    let mut leads = BTreeMap::new();
+    let mut now = BTreeMap::new();
     for f in facts {
         let mut l = LeadAt {
             id: f.id,
@@ -473,7 +462,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
                 row.unit_id,
                 Some(row.user_id),
                 Metric::LeadsValid,
-                row.n as f64,
+                Metric::LeadsValid.units(row.n),
                 wt,
             );
         }
@@ -489,7 +478,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
                     f.reporting_unit_id,
                     Some(f.reported_by),
                     Metric::LeadsValid,
-                    -1.0,
+                    -Metric::LeadsValid.units(1),
                     wt,
                 );
             }
@@ -498,9 +487,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     // ... plus the loaded leads as they stood at `t`: each group once, in the range of its
     // first report, its credit shared
     let mut seen_roots = HashSet::new();
-    let mut ids: Vec<i64> = w.leads.keys().copied().collect();
-    ids.sort_unstable();
-    for id in ids {
+    for &id in w.leads.keys() {
         let root = w.root(id);
         if !seen_roots.insert(root) {
             continue;
@@ -513,15 +500,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         let first = group[0].0.date.clone();
         for (acc, r) in accs.iter_mut().zip(ranges) {
             if r.has(&first) {
-                for (l, share) in &group {
-                    acc.credit(
-                        l.unit,
-                        Some(l.user),
-                        Metric::LeadsValid,
-                        share / 100.0,
-                        weight,
-                    );
-                }
+                credit_split(acc, &group, None, Metric::LeadsValid, 1, weight);
             }
         }
     }
@@ -532,7 +511,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     for (acc, r) in accs.iter_mut().zip(ranges) {
         let (s, e) = (r.start.to_string(), r.end.to_string());
         for h in store::history_sums(c, &s, &e, t, &STAGES, &scheme.high_tech_divisions).await? {
-            let group = [(LeadAt::plain(h.unit_id, h.user_id, &h.tags), 100.0)];
+            let group = [(LeadAt::plain(h.unit_id, h.user_id, &h.tags), 1)];
             let weight = group_weight(scheme, &group, h.division.as_deref());
             let entered = Entered {
                 n: h.n,
@@ -542,23 +521,19 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
             };
             for (m, v, weighted) in stage_facts(&h.stage, &entered, &h.tags) {
                 let wt = if weighted { weight } else { 1.0 };
-                acc.credit(h.unit_id, Some(h.user_id), m, v as f64, wt);
+                acc.credit(h.unit_id, Some(h.user_id), m, m.units(v), wt);
             }
         }
     }
     mark("history summed");
     // ... corrected for the projects whose credit is not that: their leads merged, changed or
     // overridden by `t`, or moved by a merge since
-    let special_leads: Vec<i64> = {
-        let mut v: Vec<i64> = w
-            .now
-            .keys()
-            .copied()
-            .filter(|id| restored.contains_key(id) || w.not_plain(*id))
-            .collect();
-        v.sort_unstable();
-        v
-    };
+    let special_leads: Vec<i64> = w
+        .now
+        .keys()
+        .copied()
+        .filter(|id| restored.contains_key(id) || w.not_plain(*id))
+        .collect();
     let mut special_projects: Vec<i64> = w
         .project_lead
         .keys()
@@ -591,13 +566,13 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
             h.lead_user.unwrap_or(h.reported_by),
         );
         let tags = h.lead_tags.clone().unwrap_or_default();
-        let plain = [(LeadAt::plain(unit, user, &tags), 100.0)];
+        let plain = [(LeadAt::plain(unit, user, &tags), 1)];
         let division = h.industry_code.as_deref().or(h.lead_industry.as_deref());
         let weight = group_weight(scheme, &plain, division);
         let one = Entered::one(h);
         for (m, v, weighted) in stage_facts(&h.stage, &one, &tags) {
             let wt = if weighted { weight } else { 1.0 };
-            acc.credit(unit, Some(user), m, -(v as f64), wt);
+            acc.credit(unit, Some(user), m, -m.units(v), wt);
         }
         // ... and as it stood at `t`: nothing for a project merged into another by then
         if w.gone.contains(&h.project_id) {
@@ -608,7 +583,8 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         let weight = group_weight(scheme, &group, h.industry_code.as_deref());
         for (m, v, weighted) in stage_facts(&h.stage, &one, &group_tags(&group)) {
             let wt = if weighted { weight } else { 1.0 };
-            credit_split(acc, &group, (h.reporting_unit_id, h.reported_by), m, v, wt);
+            let fallback = (h.reporting_unit_id, h.reported_by);
+            credit_split(acc, &group, Some(fallback), m, v, wt);
         }
     }
 
@@ -652,14 +628,8 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
                 (Metric::ForeignCapital, mf.foreign_capital_usd),
             ] {
                 if let Some(v) = v.filter(|v| *v != 0) {
-                    credit_split(
-                        acc,
-                        &group,
-                        (p.reporting_unit_id, p.reported_by),
-                        m,
-                        v,
-                        weight,
-                    );
+                    let fallback = (p.reporting_unit_id, p.reported_by);
+                    credit_split(acc, &group, Some(fallback), m, v, weight);
                 }
             }
         }
@@ -670,16 +640,17 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
     for (acc, r) in accs.iter_mut().zip(ranges) {
         let (s, e) = (r.start.to_string(), r.end.to_string());
         for (dept, _answered, on_time) in store::request_facts(c, &s, &e, t).await? {
-            acc.credit(dept, None, Metric::RequestsOnTime, on_time as f64, 1.0);
+            let on_time = Metric::RequestsOnTime.units(on_time);
+            acc.credit(dept, None, Metric::RequestsOnTime, on_time, 1.0);
         }
         for (kind, unit, n) in store::activity_unit_counts(c, &s, &e, t).await? {
             if let Some(m) = activity_metric(&kind) {
-                acc.units.entry(unit).or_default().add(m, n as f64, 1.0);
+                acc.units.entry(unit).or_default().add(m, m.units(n), 1.0);
             }
         }
         for (kind, user, n) in store::activity_person_counts(c, &s, &e, t).await? {
             if let Some(m) = activity_metric(&kind) {
-                acc.people.entry(user).or_default().add(m, n as f64, 1.0);
+                acc.people.entry(user).or_default().add(m, m.units(n), 1.0);
             }
         }
     }
@@ -748,30 +719,28 @@ fn activity_metric(kind: &str) -> Option<Metric> {
     }
 }
 
-/// Credits `value` among a group's reporters by their shares (amounts split exactly), or
+/// Credits a whole `value` (a count, yuan, dollars) among a group's reporters by their shares,
+/// split exactly in the tally's units (a count in [`COUNT_PARTS`]ths, amounts to the yuan), or
 /// wholly to `fallback` (unit, reporter) when the project has no lead.
+///
+/// [`COUNT_PARTS`]: fenglai_domain::assess::COUNT_PARTS
 fn credit_split(
     acc: &mut Acc,
-    group: &[(LeadAt, f64)],
-    fallback: (i64, i64),
+    group: &[(LeadAt, i64)],
+    fallback: Option<(i64, i64)>,
     m: Metric,
     value: i64,
     weight: f64,
 ) {
+    let units = m.units(value);
     if group.is_empty() {
-        acc.credit(fallback.0, Some(fallback.1), m, value as f64, weight);
+        if let Some((unit, user)) = fallback {
+            acc.credit(unit, Some(user), m, units, weight);
+        }
         return;
     }
-    let shares: Vec<f64> = group.iter().map(|(_, s)| *s).collect();
-    let parts: Vec<f64> = if m.measure() == Measure::Count {
-        shares.iter().map(|s| value as f64 * s / 100.0).collect()
-    } else {
-        split_amount(value, &shares)
-            .into_iter()
-            .map(|v| v as f64)
-            .collect()
-    };
-    for ((l, _), part) in group.iter().zip(parts) {
+    let parts: Vec<i64> = group.iter().map(|(_, p)| *p).collect();
+    for ((l, _), part) in group.iter().zip(split_amount(units, &parts)) {
         acc.credit(l.unit, Some(l.user), m, part, weight);
     }
 }
@@ -980,25 +949,17 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
 
     // roll units up their paths
     let by_id: HashMap<i64, &store::UnitRow> = units.iter().map(|u| (u.id, u)).collect();
-    let rolled = |acc: &Acc| -> HashMap<i64, Vals> {
-        let mut out: HashMap<i64, Vals> = HashMap::new();
-        for (uid, v) in &acc.units {
+    let rolled = |acc: &Acc| -> BTreeMap<i64, Tally> {
+        let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+        for (uid, t) in &acc.units {
             let Some(u) = by_id.get(uid) else { continue };
             for anc in u.path.split('/').filter_map(|s| s.parse::<i64>().ok()) {
-                let e = out.entry(anc).or_default();
-                if e.raw.is_empty() {
-                    e.raw = vec![0.0; n];
-                    e.weighted = vec![0.0; n];
-                }
-                for i in 0..n {
-                    e.raw[i] += v.raw[i];
-                    e.weighted[i] += v.weighted[i];
-                }
+                out.entry(anc).or_default().absorb(t);
             }
         }
         out
     };
-    let unit_vals: Vec<HashMap<i64, Vals>> = accs.iter().map(rolled).collect();
+    let unit_tallies: Vec<BTreeMap<i64, Tally>> = accs.iter().map(rolled).collect();
 
     let target_of =
         |ts: &[fenglai_store::assess::TargetVersion], unit: Option<i64>, user: Option<i64>| {
@@ -1070,22 +1031,16 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         ),
     ];
 
-    let zero_vals = Vals {
-        raw: vec![0.0; n],
-        weighted: vec![0.0; n],
-    };
+    let none = Tally::default();
     let mut boards = Vec::new();
     for (key, label, ents) in boards_spec.drain(..) {
         let vals_of = |k: usize, e: &Entity| -> Vals {
-            let v = match (e.unit, e.user) {
-                (Some(u), _) => unit_vals[k].get(&u),
+            let t = match (e.unit, e.user) {
+                (Some(u), _) => unit_tallies[k].get(&u),
                 (_, Some(p)) => accs[k].people.get(&p),
                 _ => None,
             };
-            match v {
-                Some(v) if !v.raw.is_empty() => v.clone(),
-                _ => zero_vals.clone(),
-            }
+            Vals::of(t.unwrap_or(&none))
         };
         let score_of =
             |vals: &[Vals], ytd: &[Vals], ts: &[Vec<Option<f64>>], el: f64| -> Vec<f64> {
@@ -1225,16 +1180,12 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         .map(|u| u.id)
         .collect();
     let total = |k: usize, weighted: bool| -> Vec<f64> {
-        let mut out = vec![0.0; n];
-        for r in &roots {
-            if let Some(v) = unit_vals[k].get(r) {
-                let src = if weighted { &v.weighted } else { &v.raw };
-                for (o, x) in out.iter_mut().zip(src) {
-                    *o += x;
-                }
-            }
+        let mut city = Tally::default();
+        for t in roots.iter().filter_map(|r| unit_tallies[k].get(r)) {
+            city.absorb(t);
         }
-        to_f(&out)
+        let v = Vals::of(&city);
+        to_f(if weighted { &v.weighted } else { &v.raw })
     };
     Ok(AssessFigures {
         period: p.code.clone(),
@@ -1333,7 +1284,68 @@ mod tests {
         assert_eq!(made_of, [vec![2], vec![2], vec![1], vec![0, 1]]);
     }
 
+    /// A credit as [`accumulate`] makes them: a value of a metric shared by a group of
+    /// reporters (user `10 + i`, unit `i % 3`) under a rule, at a weight.
+    type Credit = (usize, Vec<usize>, usize, i64, usize);
+
+    fn credited(credits: &[Credit]) -> Acc {
+        let rules = [
+            CreditRule::FirstHalf,
+            CreditRule::FirstOnly,
+            CreditRule::Equal,
+        ];
+        let weights = [0.0, 1.0, 1.2, 1.5, 1.5 * 1.2];
+        let mut acc = Acc::default();
+        for (m, members, rule, value, w) in credits {
+            let parts = rules[*rule].parts(members.len());
+            let group: Vec<(LeadAt, i64)> = members
+                .iter()
+                .zip(parts)
+                .map(|(&i, p)| (LeadAt::plain(i as i64 % 3, 10 + i as i64, ""), p))
+                .collect();
+            credit_split(
+                &mut acc,
+                &group,
+                Some((9, 99)),
+                Metric::ALL[*m],
+                *value,
+                weights[*w],
+            );
+        }
+        acc
+    }
+
     proptest! {
+        /// Credits shared out in any order, or in pieces added together as the ranges are,
+        /// give the same sums (and so the same figures, see `Tally`); every credit is shared
+        /// out whole.
+        #[test]
+        fn credit_does_not_depend_on_order(
+            (credits, shuffled) in proptest::collection::vec(
+                (
+                    0..Metric::ALL.len(),
+                    proptest::collection::vec(0usize..20, 0..7),
+                    0usize..3,
+                    -10_000_000_000i64..10_000_000_000,
+                    0usize..5,
+                ),
+                0..40,
+            )
+            .prop_flat_map(|v| (Just(v.clone()), Just(v).prop_shuffle())),
+            cut in 0usize..40,
+        ) {
+            let a = credited(&credits);
+            let (head, tail) = shuffled.split_at(cut.min(shuffled.len()));
+            let mut b = credited(tail);
+            b.absorb(&credited(head));
+            prop_assert_eq!(&a, &b);
+            for &m in Metric::ALL {
+                let whole: i64 = credits.iter().filter(|c| Metric::ALL[c.0] == m).map(|c| m.units(c.3)).sum();
+                let shared: i64 = a.people.values().map(|t| t.units(m)).sum();
+                prop_assert_eq!(shared, whole);
+            }
+        }
+
         /// Every day of a range lies in exactly one of its pieces, and no piece of it holds a
         /// day outside it; the pieces never overlap.
         #[test]

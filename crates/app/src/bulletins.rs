@@ -8,7 +8,7 @@ use crate::{Actor, App, Error, Result};
 use chrono::{Datelike, NaiveDate};
 use fenglai_domain::assess::{Measure, Metric, Scheme};
 use fenglai_domain::{Role, Yuan};
-use fenglai_ledger::{write_sheets, OutCell, SheetOut};
+use fenglai_ledger::{write_sheets_at, OutCell, SheetOut};
 use fenglai_store::{assess as store, Scope};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -592,6 +592,7 @@ fn named_tables(n: &Named) -> [(Vec<String>, Vec<Vec<String>>); 2] {
 }
 
 /// The bulletin as a workbook: 概述, one ranking sheet a board, 目标进度, 停滞项目, 超期诉求.
+/// Dated by the bulletin's moment, so the same bulletin gives the same bytes.
 pub fn xlsx(v: &BulletinView) -> Result<Vec<u8>> {
     let f = &v.figures;
     /// (sheet, title, headers, rows)
@@ -634,7 +635,10 @@ pub fn xlsx(v: &BulletinView) -> Result<Vec<u8>> {
             rows: r,
         })
         .collect();
-    write_sheets(&sheets).map_err(|e| Error::Internal(e.to_string()))
+    let created = chrono::DateTime::parse_from_rfc3339(&v.as_of)
+        .map_err(|e| Error::Internal(format!("as_of {}: {e}", v.as_of)))?
+        .timestamp();
+    write_sheets_at(&sheets, created).map_err(|e| Error::Internal(e.to_string()))
 }
 
 fn short(label: &str) -> String {

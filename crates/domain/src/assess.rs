@@ -274,6 +274,23 @@ pub enum Measure {
     Usd,
 }
 
+/// The parts of one a count is kept in, so that a credit share of a count stays whole:
+/// 2 × lcm(1, …, 16), which every share of a group of up to 16 reporters divides (首报 ½ and
+/// the others ½ ÷ (n − 1) each, or 1 ÷ n each). A larger group's shares are split to the
+/// part by [`split_amount`], like amounts to the yuan.
+pub const COUNT_PARTS: i64 = 1_441_440;
+
+impl Measure {
+    /// How many whole units of a [`Tally`] make one of the measure: a count is kept in
+    /// [`COUNT_PARTS`]ths, yuan and dollars whole.
+    pub fn parts(self) -> i64 {
+        match self {
+            Measure::Count => COUNT_PARTS,
+            Measure::Yuan | Measure::Usd => 1,
+        }
+    }
+}
+
 macro_rules! metrics {
     ($($var:ident = $code:literal / $label:literal / $measure:ident / $weighted:literal,)+) => {
         /// An assessable metric: computed from records, never typed in.
@@ -288,6 +305,9 @@ macro_rules! metrics {
             pub fn measure(self) -> Measure { match self { $(Metric::$var => Measure::$measure),+ } }
             /// Whether the year's quality weights apply (lead- and project-based metrics).
             pub fn weighted(self) -> bool { match self { $(Metric::$var => $weighted),+ } }
+            /// A whole value of the metric (a count, yuan, dollars) in the units a [`Tally`]
+            /// keeps.
+            pub fn units(self, value: i64) -> i64 { value * self.measure().parts() }
             pub fn parse(s: &str) -> Result<Metric, Invalid> {
                 let t = s.trim();
                 Metric::ALL.iter().copied().find(|m| m.code() == t || m.label() == t).ok_or_else(|| {
@@ -542,40 +562,106 @@ impl CreditRule {
         }
     }
 
+    /// The shares of `n` reporters in report order (the first is 首报) as whole parts: a
+    /// reporter's share is its parts over their sum (首报 half: `[n − 1, 1, …, 1]`).
+    pub fn parts(self, n: usize) -> Vec<i64> {
+        let others = n.saturating_sub(1) as i64;
+        (0..n)
+            .map(|i| match (self, i == 0) {
+                _ if n == 1 => 1,
+                (CreditRule::FirstOnly, first) => i64::from(first),
+                (CreditRule::Equal, _) => 1,
+                (CreditRule::FirstHalf, true) => others,
+                (CreditRule::FirstHalf, false) => 1,
+            })
+            .collect()
+    }
+
     /// Shares, in percent, of `n` reporters in report order (the first is 首报).
     pub fn shares(self, n: usize) -> Vec<f64> {
-        (0..n)
-            .map(|i| {
-                let first = i == 0;
-                match (self, first) {
-                    _ if n == 1 => 100.0,
-                    (CreditRule::FirstOnly, true) => 100.0,
-                    (CreditRule::FirstOnly, false) => 0.0,
-                    (CreditRule::Equal, _) => 100.0 / n as f64,
-                    (CreditRule::FirstHalf, true) => 50.0,
-                    (CreditRule::FirstHalf, false) => 50.0 / (n - 1) as f64,
-                }
-            })
+        let parts = self.parts(n);
+        let whole: i64 = parts.iter().sum();
+        parts
+            .iter()
+            .map(|p| 100.0 * *p as f64 / whole as f64)
             .collect()
     }
 }
 
-/// Splits an integer amount by percent shares; the first share takes the rounding remainder so
-/// the parts add up to the whole exactly.
-pub fn split_amount(amount: i64, shares: &[f64]) -> Vec<i64> {
-    let mut parts: Vec<i64> = shares
-        .iter()
-        .map(|s| (amount as f64 * s / 100.0).round() as i64)
-        .collect();
-    if let Some(first) = parts.first_mut() {
-        let rest: i64 = shares
-            .iter()
-            .skip(1)
-            .map(|s| (amount as f64 * s / 100.0).round() as i64)
-            .sum();
-        *first = amount - rest;
+/// Splits an integer amount by shares given as whole parts ([`CreditRule::parts`]), exactly:
+/// every share but the first is the amount times its parts over their sum, rounded half away
+/// from zero, and the first takes what is left, so the parts add up to the whole.
+pub fn split_amount(amount: i64, parts: &[i64]) -> Vec<i64> {
+    let whole: i128 = parts.iter().map(|p| i128::from(*p)).sum();
+    if whole == 0 {
+        return vec![0; parts.len()];
     }
-    parts
+    let share = |p: i64| -> i64 {
+        let x = i128::from(amount) * i128::from(p);
+        let (q, r) = (x / whole, x % whole);
+        let q = if 2 * r.abs() >= whole {
+            q + x.signum()
+        } else {
+            q
+        };
+        i64::try_from(q).expect("a share is no larger than the amount")
+    };
+    let mut out: Vec<i64> = parts.iter().map(|p| share(*p)).collect();
+    if let Some(first) = out.first_mut() {
+        *first = amount - parts.iter().skip(1).map(|p| share(*p)).sum::<i64>();
+    }
+    out
+}
+
+/// What a unit or person is credited with, exactly: per metric and quality weight, the sum
+/// credited at that weight, in whole yuan, whole dollars or [`COUNT_PARTS`]ths of a count.
+/// Integer sums are the same whatever order the facts come in, and a weighted figure is
+/// worked out from them in one order (by weight, lowest first), so the same facts always give
+/// the same figures to the bit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally(std::collections::BTreeMap<(Metric, u64), i64>);
+
+impl Tally {
+    /// Credits `units` ([`Metric::units`]) of a metric at a quality weight (≥ 0).
+    pub fn add(&mut self, m: Metric, units: i64, weight: f64) {
+        // -0.0 is 0.0: one key per weight
+        let w = if weight == 0.0 { 0.0f64 } else { weight };
+        let key = (m, w.to_bits());
+        let sum = self.0.entry(key).or_default();
+        *sum += units;
+        if *sum == 0 {
+            self.0.remove(&key);
+        }
+    }
+
+    /// Adds everything another tally holds.
+    pub fn absorb(&mut self, other: &Tally) {
+        for (&(m, w), &units) in &other.0 {
+            self.add(m, units, f64::from_bits(w));
+        }
+    }
+
+    fn of(&self, m: Metric) -> impl Iterator<Item = (f64, i64)> + '_ {
+        self.0
+            .range((m, 0)..=(m, u64::MAX))
+            .map(|(&(_, w), &units)| (f64::from_bits(w), units))
+    }
+
+    /// The sum credited, in the tally's units.
+    pub fn units(&self, m: Metric) -> i64 {
+        self.of(m).map(|(_, u)| u).sum()
+    }
+
+    /// The figure credited, in the metric's measure (a count with its shares).
+    pub fn raw(&self, m: Metric) -> f64 {
+        self.units(m) as f64 / m.measure().parts() as f64
+    }
+
+    /// The figure credited, each sum times its weight.
+    pub fn weighted(&self, m: Metric) -> f64 {
+        let sum: f64 = self.of(m).map(|(w, u)| w * u as f64).sum();
+        sum / m.measure().parts() as f64
+    }
 }
 
 /// Rounds a figure to four decimals, the precision figures are stored and compared at.
@@ -765,11 +851,46 @@ mod tests {
         assert_eq!(CreditRule::FirstHalf.shares(3), vec![50.0, 25.0, 25.0]);
         assert_eq!(CreditRule::FirstOnly.shares(2), vec![100.0, 0.0]);
         assert_eq!(CreditRule::Equal.shares(1), vec![100.0]);
-        assert_eq!(split_amount(100, &[50.0, 25.0, 25.0]), vec![50, 25, 25]);
+        assert_eq!(CreditRule::FirstHalf.parts(4), vec![3, 1, 1, 1]);
+        assert_eq!(split_amount(100, &[2, 1, 1]), vec![50, 25, 25]);
+        assert_eq!(split_amount(10, &CreditRule::Equal.parts(3)), vec![4, 3, 3]);
+        // halves round away from zero, the first takes the rest
+        assert_eq!(split_amount(5, &[1, 1]), vec![2, 3]);
+        assert_eq!(split_amount(-5, &[1, 1]), vec![-2, -3]);
         assert_eq!(
-            split_amount(10, &CreditRule::Equal.shares(3)),
-            vec![4, 3, 3]
+            split_amount(7, &CreditRule::FirstOnly.parts(3)),
+            vec![7, 0, 0]
         );
+    }
+
+    #[test]
+    fn count_shares_are_whole_parts() {
+        for n in 1..=16 {
+            for rule in [
+                CreditRule::FirstHalf,
+                CreditRule::FirstOnly,
+                CreditRule::Equal,
+            ] {
+                let parts = rule.parts(n);
+                let whole: i64 = parts.iter().sum();
+                let split = split_amount(Metric::LeadsValid.units(1), &parts);
+                for (got, p) in split.iter().zip(&parts) {
+                    assert_eq!(got * whole, COUNT_PARTS * p, "{rule:?} of {n}");
+                }
+            }
+        }
+        let mut t = Tally::default();
+        for part in split_amount(Metric::LeadsValid.units(1), &CreditRule::Equal.parts(3)) {
+            t.add(Metric::LeadsValid, part, 1.5);
+        }
+        assert_eq!(
+            (t.raw(Metric::LeadsValid), t.weighted(Metric::LeadsValid)),
+            (1.0, 1.5)
+        );
+        assert_eq!(round4(t.raw(Metric::LeadsValid) / 3.0), 0.3333);
+        // credits that cancel leave nothing
+        t.add(Metric::LeadsValid, -COUNT_PARTS, 1.5);
+        assert_eq!(t, Tally::default());
     }
 
     proptest! {
@@ -789,10 +910,52 @@ mod tests {
         }
 
         #[test]
-        fn split_adds_up(amount in 0i64..10_000_000_000_000, n in 1usize..6) {
+        fn split_adds_up(amount in -10_000_000_000_000i64..10_000_000_000_000, n in 1usize..40) {
             for rule in [CreditRule::FirstHalf, CreditRule::FirstOnly, CreditRule::Equal] {
-                let parts = split_amount(amount, &rule.shares(n));
-                prop_assert_eq!(parts.iter().sum::<i64>(), amount);
+                let parts = rule.parts(n);
+                let whole: i64 = parts.iter().sum();
+                let split = split_amount(amount, &parts);
+                prop_assert_eq!(split.iter().sum::<i64>(), amount);
+                // every share but the first is its exact share rounded
+                for (got, p) in split.iter().zip(&parts).skip(1) {
+                    let exact = i128::from(amount) * i128::from(*p);
+                    prop_assert!((i128::from(*got) * i128::from(whole) - exact).abs() * 2 <= i128::from(whole));
+                }
+            }
+        }
+
+        /// The same credits in any order, and in any pieces absorbed together, make the same
+        /// tally and the same figures to the bit.
+        #[test]
+        fn a_tally_does_not_depend_on_order(
+            (credits, shuffled) in proptest::collection::vec(
+                (0..Metric::ALL.len(), -1_000_000_000_000i64..1_000_000_000_000, 0..6usize),
+                0..60,
+            )
+            .prop_flat_map(|v| (Just(v.clone()), Just(v).prop_shuffle())),
+            cut in 0usize..60,
+        ) {
+            let weights = [0.0, 1.0, 1.2, 1.5, 1.5 * 1.2, 0.1];
+            let tally = |cs: &[(usize, i64, usize)]| {
+                let mut t = Tally::default();
+                for &(m, units, w) in cs {
+                    t.add(Metric::ALL[m], units, weights[w]);
+                }
+                t
+            };
+            let a = tally(&credits);
+            let b = tally(&shuffled);
+            let (head, tail) = shuffled.split_at(cut.min(shuffled.len()));
+            let mut c = tally(tail);
+            c.absorb(&tally(head));
+            prop_assert_eq!(&a, &b);
+            prop_assert_eq!(&a, &c);
+            for &m in Metric::ALL {
+                for t in [&b, &c] {
+                    prop_assert_eq!(a.units(m), t.units(m));
+                    prop_assert_eq!(a.raw(m).to_bits(), t.raw(m).to_bits());
+                    prop_assert_eq!(a.weighted(m).to_bits(), t.weighted(m).to_bits());
+                }
             }
         }
     }

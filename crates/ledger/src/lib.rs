@@ -45,8 +45,8 @@ pub use value::{
     parse_usd, parse_value, parse_value_in, parse_yuan, to_serial, DateWindow, Mu, Value,
 };
 pub use write::{
-    default_columns, out_cell, write_error_report, write_sheets, write_table, write_xlsx, Column,
-    OutCell, SheetOut, WriteError,
+    default_columns, out_cell, write_error_report, write_sheets, write_sheets_at, write_table,
+    write_xlsx, Column, OutCell, SheetOut, WriteError,
 };
 
 /// Any failure before rows can be judged one by one.

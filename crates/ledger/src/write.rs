@@ -5,7 +5,9 @@ use crate::field::{Field, Unit, ValueKind};
 use crate::rows::{Kind, Record, RowResult};
 use crate::value::{decimal_text, Value};
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+};
 
 /// Why a workbook could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -224,7 +226,20 @@ pub fn write_table(
 
 /// Writes several tables, one a sheet, each in the ledger layout (bulletins, 三张清单).
 pub fn write_sheets(sheets: &[SheetOut]) -> Result<Vec<u8>, WriteError> {
+    write_book(Workbook::new(), sheets)
+}
+
+/// [`write_sheets`] for a document of a moment (a bulletin, as of its moment): the workbook
+/// says it was created then, where rust_xlsxwriter would write the time of writing, so the
+/// same document gives the same bytes whenever it is written. `created` is Unix seconds.
+pub fn write_sheets_at(sheets: &[SheetOut], created: i64) -> Result<Vec<u8>, WriteError> {
+    let at = ExcelDateTime::from_timestamp(created)?;
     let mut book = Workbook::new();
+    book.set_properties(&DocProperties::new().set_creation_datetime(&at));
+    write_book(book, sheets)
+}
+
+fn write_book(mut book: Workbook, sheets: &[SheetOut]) -> Result<Vec<u8>, WriteError> {
     let title_format = Format::new()
         .set_bold()
         .set_font_size(14)

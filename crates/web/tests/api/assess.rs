@@ -643,6 +643,20 @@ async fn xun_at_month_ends(t: TestApp) {
 }
 both!(xun_boundaries_and_competitions, xun_at_month_ends);
 
+/// Verifies a published bulletin: its figures computed again as of its moment must be the
+/// published bytes. The verification.
+async fn verified(t: &TestApp, tok: &str, id: i64) -> Value {
+    let v = t
+        .get_json(
+            tok,
+            &format!("/api/v1/bulletins/{id}/verify"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(v["identical"], true, "{v}");
+    v
+}
+
 async fn reproducible(t: TestApp) {
     let p1 = t.token("promoter").await;
     let p2 = t.token("promoter2").await;
@@ -718,14 +732,7 @@ async fn reproducible(t: TestApp) {
         .get_json(&leader, &format!("/api/v1/bulletins/{id}"), StatusCode::OK)
         .await;
     assert_eq!(again["figures"], before, "the published figures are kept");
-    let v = t
-        .get_json(
-            &leader,
-            &format!("/api/v1/bulletins/{id}/verify"),
-            StatusCode::OK,
-        )
-        .await;
-    assert_eq!(v["identical"], true, "{v}");
+    let v = verified(&t, &leader, id).await;
     assert_eq!(v["stored_hash"], v["recomputed_hash"]);
     assert_eq!(v["stored_hash"], published["hash"]);
 
@@ -765,22 +772,8 @@ async fn reproducible(t: TestApp) {
             StatusCode::CREATED,
         )
         .await;
-    let v2 = t
-        .get_json(
-            &leader,
-            &format!("/api/v1/bulletins/{}/verify", second["id"]),
-            StatusCode::OK,
-        )
-        .await;
-    assert_eq!(v2["identical"], true);
-    let v1 = t
-        .get_json(
-            &leader,
-            &format!("/api/v1/bulletins/{id}/verify"),
-            StatusCode::OK,
-        )
-        .await;
-    assert_eq!(v1["identical"], true);
+    verified(&t, &leader, second["id"].as_i64().unwrap()).await;
+    verified(&t, &leader, id).await;
     let list = t.get_json(&p1, "/api/v1/bulletins", StatusCode::OK).await;
     assert_eq!(list.as_array().unwrap().len(), 2);
     // permissions and bad input
@@ -810,15 +803,7 @@ both!(published_bulletins_reproduce_after_changes, reproducible);
 async fn files(t: TestApp) {
     fixture(&t).await;
     let leader = t.token("leader").await;
-    let b = t
-        .post_json(
-            &leader,
-            "/api/v1/bulletins",
-            json!({"period": "2025-03"}),
-            StatusCode::CREATED,
-        )
-        .await;
-    let id = b["id"].as_i64().unwrap();
+    let id = t.publish(&leader, "2025-03").await["id"].as_i64().unwrap();
     // .xlsx: every sheet, read back with calamine
     let r = t
         .get(&leader, &format!("/api/v1/bulletins/{id}/export.xlsx"))
@@ -909,6 +894,107 @@ async fn files(t: TestApp) {
     assert_eq!(e["error"]["field"], "year");
 }
 both!(bulletin_files_read_back, files);
+
+/// A published bulletin as bytes: its body as the API serves it, its .xlsx and its .docx.
+async fn bulletin_bytes(t: &TestApp, tok: &str, id: i64) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for file in ["body.json", "export.xlsx", "export.docx"] {
+        let path = match file {
+            "body.json" => format!("/api/v1/bulletins/{id}"),
+            _ => format!("/api/v1/bulletins/{id}/{file}"),
+        };
+        let r = t.get(tok, &path).await;
+        assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+        out.push((file.to_string(), r.bytes().await.unwrap().to_vec()));
+    }
+    out
+}
+
+/// What the process started by [`bytes_without_hash_order`] is told: the database, the
+/// bulletin and the folder to write its bytes in.
+const CHILD: &str = "FENGLAI_TEST_BULLETIN_BYTES";
+
+/// The same facts give the same bulletin to the byte, whatever order hash maps hold them in:
+/// a bulletin published here (with shared credit, quality weights and split amounts) is
+/// verified, and its body, .xlsx and .docx read, by two other processes of this test binary
+/// over the same database — each with its own hash seeds — and by this one again; every time
+/// the figures computed again are the published ones and the files are the same bytes.
+async fn bytes_without_hash_order(t: TestApp) {
+    let f = fixture(&t).await;
+    let p1 = t.token("promoter").await;
+    t.put_json(
+        &p1,
+        &format!("/api/v1/projects/{}/monthly", f.project_a),
+        json!({"month": "2025-03", "capital_arrived_yuan": 10_000_001i64,
+            "fixed_asset_yuan": 20_000_003i64, "foreign_capital_usd": 1_000_001i64}),
+        StatusCode::OK,
+    )
+    .await;
+    let leader = t.token("leader").await;
+    let id = t.publish(&leader, "2025-03").await["id"].as_i64().unwrap();
+    let here = bulletin_bytes(&t, &leader, id).await;
+    assert_eq!(
+        bulletin_bytes(&t, &leader, id).await,
+        here,
+        "read again here"
+    );
+    for run in 0..2 {
+        let out = std::env::temp_dir().join(crate::helpers::random_name("fenglai_bytes"));
+        std::fs::create_dir_all(&out).unwrap();
+        let spec = format!("{}\n{id}\n{}", t.db_url, out.display());
+        let child = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "assess::bulletin_bytes_in_another_process",
+                    "--ignored",
+                    "--test-threads=1",
+                ])
+                .env(CHILD, spec)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&child.stdout),
+            String::from_utf8_lossy(&child.stderr)
+        );
+        assert!(
+            child.status.success() && said.contains("1 passed"),
+            "run {run}: {said}"
+        );
+        for (file, bytes) in &here {
+            let there = std::fs::read(out.join(file)).unwrap();
+            assert!(&there == bytes, "run {run}: {file} differs");
+        }
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
+both!(
+    published_bulletin_bytes_do_not_depend_on_hash_order,
+    bytes_without_hash_order
+);
+
+/// The other process of [`bytes_without_hash_order`]: verifies the bulletin (its figures
+/// computed again, as of its moment, with this process's hash seeds, are the published bytes)
+/// and writes its bytes where it is told. Started by that test, never on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "started by published_bulletin_bytes_do_not_depend_on_hash_order"]
+async fn bulletin_bytes_in_another_process() {
+    let Ok(spec) = std::env::var(CHILD) else {
+        return;
+    };
+    let [url, id, out]: [&str; 3] = spec.lines().collect::<Vec<_>>().try_into().unwrap();
+    let id: i64 = id.parse().unwrap();
+    let t = crate::helpers::attach(url).await;
+    let leader = t.token("leader").await;
+    verified(&t, &leader, id).await;
+    for (file, bytes) in bulletin_bytes(&t, &leader, id).await {
+        std::fs::write(std::path::Path::new(out).join(file), bytes).unwrap();
+    }
+}
 
 async fn activities_and_pages(t: TestApp) {
     let f = fixture(&t).await;

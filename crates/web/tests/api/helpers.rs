@@ -22,6 +22,8 @@ pub struct TestApp {
     pub db: Db,
     pub client: Client,
     pub dir: Option<PathBuf>,
+    /// the database's URL, for another process to open it (see [`attach`])
+    pub db_url: String,
 }
 
 impl Drop for TestApp {
@@ -103,13 +105,12 @@ pub async fn spawn(backend: Backend) -> TestApp {
 /// [`spawn`] with the application configured by `setup` before it serves (a password
 /// policy, a virus scanner …).
 pub async fn spawn_with(backend: Backend, setup: impl FnOnce(App) -> App) -> TestApp {
-    let (db, dir) = match backend {
+    let (db, dir, db_url) = match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(random_name("fenglai_test"));
-            (
-                Db::open_sqlite_dir(&dir).await.expect("open sqlite"),
-                Some(dir),
-            )
+            let db = Db::open_sqlite_dir(&dir).await.expect("open sqlite");
+            let url = format!("sqlite://{}", dir.join("fenglai.db").display());
+            (db, Some(dir), url)
         }
         Backend::Postgres => {
             let admin = pg_admin_url().expect("checked by pg_available");
@@ -123,16 +124,25 @@ pub async fn spawn_with(backend: Backend, setup: impl FnOnce(App) -> App) -> Tes
                 .await
                 .expect("clone template");
             adm.pool().close().await;
-            (
-                Db::connect(&with_db(&admin, &name))
-                    .await
-                    .expect("connect test db"),
-                None,
-            )
+            let url = with_db(&admin, &name);
+            (Db::connect(&url).await.expect("connect test db"), None, url)
         }
     };
     let app = setup(App::open(db.clone()).await.expect("open app"));
     fenglai_app::demo::seed_org(&app).await.expect("seed org");
+    serve(app, db, dir, db_url).await
+}
+
+/// A server over a database that another test made and seeded (its [`TestApp::db_url`]),
+/// left in place when done: how a test looks at the same records from another process,
+/// whose hash maps have other seeds.
+pub async fn attach(db_url: &str) -> TestApp {
+    let db = Db::connect(db_url).await.expect("connect");
+    let app = App::open(db.clone()).await.expect("open app");
+    serve(app, db, None, db_url.to_string()).await
+}
+
+async fn serve(app: App, db: Db, dir: Option<PathBuf>, db_url: String) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let served = app.clone();
@@ -151,6 +161,7 @@ pub async fn spawn_with(backend: Backend, setup: impl FnOnce(App) -> App) -> Tes
         db,
         client,
         dir,
+        db_url,
     }
 }
 
@@ -260,6 +271,17 @@ impl TestApp {
     }
 
     /// Reports a lead as `token`'s user and returns its id.
+    /// Publishes the bulletin of a period; the bulletin as published.
+    pub async fn publish(&self, token: &str, period: &str) -> Value {
+        self.post_json(
+            token,
+            "/api/v1/bulletins",
+            json!({ "period": period }),
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
     pub async fn lead(&self, token: &str, body: Value) -> i64 {
         self.post_json(token, "/api/v1/leads", body, StatusCode::CREATED)
             .await["id"]
