@@ -15,6 +15,7 @@ use fenglai_app::projects::TransitionInput;
 use fenglai_app::redlines::{self, Report};
 use fenglai_app::stats::{GroupPipeline, Pipeline};
 use fenglai_app::{auth, leads, org, projects, review, routing, stats, App, Error};
+use fenglai_domain::money::{self, Currency, WAN};
 use fenglai_domain::routing::Fit;
 use fenglai_domain::{Channel, LeadStatus, Role, Stage, UnitKind, Yuan};
 use fenglai_store::audit::Event;
@@ -540,22 +541,40 @@ fn nonempty(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// An amount typed into form field `field` in `unit` of `currency` (`WAN` for a field labelled
+/// 万元): blank is none, anything else is read by the domain's one rule for typed amounts
+/// ([`money::parse_form`]), its refusal naming the field by `label` when the page does not
+/// show the message beside the field.
+pub(crate) fn form_amount(
+    text: &str,
+    field: &str,
+    label: &str,
+    unit: i64,
+    currency: Currency,
+) -> Result<Option<i64>, Error> {
+    money::parse_form(text, unit, currency).map_err(|e| {
+        let message = if label.is_empty() {
+            e.message
+        } else {
+            format!("{label}：{}", e.message)
+        };
+        Error::invalid(field, message)
+    })
+}
+
+/// An amount in 万元 typed into form field `field`; see [`form_amount`].
+pub(crate) fn form_wan(text: &str, field: &str, label: &str) -> Result<Option<i64>, Error> {
+    form_amount(text, field, label, WAN, Currency::Yuan)
+}
+
 impl LeadFormData {
     /// Converts the form's units (万元) into the service input, naming bad fields.
     fn to_input(&self) -> Result<LeadInput, Error> {
-        let planned = match nonempty(&self.planned_investment_wan) {
-            Some(v) => Some(
-                Yuan::parse_with_unit(&v, 10_000)
-                    .map_err(|_| {
-                        Error::invalid(
-                            "planned_investment_wan",
-                            format!("计划投资“{v}”不是有效金额（单位：万元）"),
-                        )
-                    })?
-                    .0,
-            ),
-            None => None,
-        };
+        let planned = form_wan(
+            &self.planned_investment_wan,
+            "planned_investment_wan",
+            "计划投资",
+        )?;
         let land = match nonempty(&self.land_mu) {
             Some(v) => Some(v.parse::<f64>().map_err(|_| {
                 Error::invalid("land_mu", format!("用地“{v}”不是数字（单位：亩）"))
@@ -601,8 +620,12 @@ impl LeadFormData {
             channel: nonempty(&self.channel),
             reported_date: nonempty(&self.reported_date),
             env_category: nonempty(&self.env_category),
-            expected_tax_yuan: form_wan(&self.expected_tax_wan, "expected_tax_wan")?,
-            expected_output_yuan: form_wan(&self.expected_output_wan, "expected_output_wan")?,
+            expected_tax_yuan: form_wan(&self.expected_tax_wan, "expected_tax_wan", "预计年税收")?,
+            expected_output_yuan: form_wan(
+                &self.expected_output_wan,
+                "expected_output_wan",
+                "预计年产值",
+            )?,
             energy_tce: energy,
             power_kva: power,
             investor_tags: nonempty(&self.investor_tags),
@@ -1132,19 +1155,18 @@ async fn project_transition(
     if let Some(r) = csrf_rejection(&s, &f.csrf) {
         return r;
     }
-    let amount = match nonempty(&f.amount_wan).map(|a| Yuan::parse_with_unit(&a, 10_000)) {
-        Some(Ok(y)) => Some(y.0),
-        Some(Err(_)) => {
+    let amount = match form_wan(&f.amount_wan, "amount_wan", "") {
+        Ok(a) => a,
+        Err(e) => {
             return project_page(
                 &app,
                 &s,
                 id,
-                Some("金额不是有效数字（单位：万元）".into()),
+                Some(e.to_string()),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        None => None,
     };
     let input = TransitionInput {
         to: f.to.clone(),
@@ -1207,15 +1229,6 @@ pub(crate) fn form_version(s: &str) -> Result<Option<i64>, Error> {
     }
 }
 
-fn form_wan(s: &str, field: &str) -> Result<Option<i64>, Error> {
-    match nonempty(s) {
-        None => Ok(None),
-        Some(v) => Yuan::parse_with_unit(&v, 10_000)
-            .map(|y| Some(y.0))
-            .map_err(|_| Error::invalid(field, format!("“{v}”不是有效金额（单位：万）"))),
-    }
-}
-
 async fn project_edit(
     State(app): State<App>,
     s: WebSession,
@@ -1231,8 +1244,18 @@ async fn project_edit(
             park_id: form_id(&f.park_id, "park_id")?,
             responsible_user_id: form_id(&f.responsible_user_id, "responsible_user_id")?,
             responsible_leader_id: form_id(&f.responsible_leader_id, "responsible_leader_id")?,
-            planned_investment_yuan: form_wan(&f.planned_investment_wan, "planned_investment_wan")?,
-            foreign_capital_usd: form_wan(&f.foreign_capital_wan_usd, "foreign_capital_wan_usd")?,
+            planned_investment_yuan: form_wan(
+                &f.planned_investment_wan,
+                "planned_investment_wan",
+                "计划投资",
+            )?,
+            foreign_capital_usd: form_amount(
+                &f.foreign_capital_wan_usd,
+                "foreign_capital_wan_usd",
+                "外资",
+                WAN,
+                Currency::UsDollar,
+            )?,
             land_mu: match nonempty(&f.land_mu) {
                 Some(v) => Some(
                     v.parse::<f64>()

@@ -12,7 +12,7 @@ use fenglai_app::bulletins::{
     self, BulletinView, CompetitionInput, TargetInput, Targets, Verification,
 };
 use fenglai_app::cockpit::{self, Cockpit};
-use fenglai_domain::assess::{Metric, Scheme};
+use fenglai_domain::assess::{Measure, Metric, Scheme};
 use fenglai_store::assess::Bulletin;
 
 pub fn routes() -> Router<App> {
@@ -513,15 +513,16 @@ async fn target_set(
         let metric = fenglai_domain::assess::Metric::parse(&form.metric)?;
         // amounts are entered in 万元 (万美元 for foreign capital), counts as they are
         let raw = form.value.trim();
+        let amount = |currency| {
+            form_amount(raw, "value", "目标值", WAN, currency)?
+                .ok_or_else(|| Error::invalid("value", "请填写目标值"))
+        };
         let value = match metric.measure() {
-            fenglai_domain::assess::Measure::Count => raw
+            Measure::Count => raw
                 .parse::<i64>()
                 .map_err(|_| Error::invalid("value", format!("目标值“{raw}”应为整数")))?,
-            _ => {
-                fenglai_domain::Yuan::parse_with_unit(raw, 10_000)
-                    .map_err(|e| Error::invalid("value", e.message))?
-                    .0
-            }
+            Measure::Yuan => amount(Currency::Yuan)?,
+            Measure::Usd => amount(Currency::UsDollar)?,
         };
         bulletins::set_target(
             &app,

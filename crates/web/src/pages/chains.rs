@@ -65,9 +65,14 @@ struct ChainsPage {
 }
 
 impl ChainsPage {
-    /// The strong threshold's output in 亿元, as typed back into the form.
+    /// The strong threshold's output in words ("10亿元").
     fn strong_output_yi(&self) -> String {
-        fenglai_domain::Yuan(self.settings.class_rules.strong_min_output_yuan).to_string()
+        Yuan(self.settings.class_rules.strong_min_output_yuan).to_string()
+    }
+
+    /// The strong threshold's output in 亿元, exactly, as the form shows it ("10").
+    fn strong_output_yi_typed(&self) -> String {
+        Yuan(self.settings.class_rules.strong_min_output_yuan).in_unit(money::YI)
     }
 
     /// The key regions one a line: 名称：11,12,13
@@ -165,9 +170,14 @@ fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
         v.parse::<i64>()
             .map_err(|_| Error::invalid(name, format!("{what}“{v}”应为整数")))
     };
-    let yi = field(f, "strong_min_output_yi").trim();
-    let output = fenglai_domain::Yuan::parse_with_unit(yi, 100_000_000)
-        .map_err(|_| Error::invalid("class_rules", format!("“强”的最低产值“{yi}”不是金额")))?;
+    let output = form_amount(
+        field(f, "strong_min_output_yi"),
+        "class_rules",
+        "“强”的最低年产值",
+        money::YI,
+        Currency::Yuan,
+    )?
+    .ok_or_else(|| Error::invalid("class_rules", "请填写“强”的最低年产值（亿元）"))?;
     let mut key_regions = Vec::new();
     for line in field(f, "key_regions")
         .lines()
@@ -193,7 +203,7 @@ fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
     Ok(ChainSettings {
         class_rules: ClassRulesDto {
             strong_min_enterprises: count("strong_min_enterprises", "“强”的最少企业数")?,
-            strong_min_output_yuan: output.0,
+            strong_min_output_yuan: output,
             weak_min_enterprises: count("weak_min_enterprises", "“弱”的最少企业数")?,
         },
         key_regions,

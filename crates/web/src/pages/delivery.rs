@@ -271,16 +271,6 @@ struct MonthlyForm {
     foreign_wan_usd: String,
 }
 
-fn wan(field: &str, v: &str) -> Result<Option<i64>, Error> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    Yuan::parse_with_unit(v, 10_000)
-        .map(|y| Some(y.0))
-        .map_err(|e| Error::invalid(field, e.message))
-}
-
 async fn monthly(
     State(app): State<App>,
     s: WebSession,
@@ -293,10 +283,10 @@ async fn monthly(
     let r = async {
         let input = MonthlyInput {
             month: f.month.clone(),
-            capital_arrived_yuan: wan("capital_arrived_yuan", &f.capital_arrived_wan)?,
-            fixed_asset_yuan: wan("fixed_asset_yuan", &f.fixed_asset_wan)?,
-            output_yuan: wan("output_yuan", &f.output_wan)?,
-            tax_yuan: wan("tax_yuan", &f.tax_wan)?,
+            capital_arrived_yuan: form_wan(&f.capital_arrived_wan, "capital_arrived_yuan", "到资")?,
+            fixed_asset_yuan: form_wan(&f.fixed_asset_wan, "fixed_asset_yuan", "完成固投")?,
+            output_yuan: form_wan(&f.output_wan, "output_yuan", "产值")?,
+            tax_yuan: form_wan(&f.tax_wan, "tax_yuan", "税收")?,
             employment: match f.employment.trim() {
                 "" => None,
                 e => Some(
@@ -304,7 +294,13 @@ async fn monthly(
                         .map_err(|_| Error::invalid("employment", "用工人数应为整数"))?,
                 ),
             },
-            foreign_capital_usd: wan("foreign_capital_usd", &f.foreign_wan_usd)?,
+            foreign_capital_usd: form_amount(
+                &f.foreign_wan_usd,
+                "foreign_capital_usd",
+                "实际使用外资",
+                WAN,
+                Currency::UsDollar,
+            )?,
         };
         realised::put(&app, &s.actor, id, &input).await.map(|_| ())
     }

@@ -159,7 +159,7 @@ fn real(s: &str, field: &str, label: &str) -> Result<Option<f64>, Error> {
 impl ProfileForm {
     fn from_park(p: &Park) -> Self {
         let pr = &p.profile;
-        let wan = |v: Option<i64>| v.map(|y| Yuan(y).wan()).unwrap_or_default();
+        let wan = |v: Option<i64>| v.map(|y| Yuan(y).in_unit(WAN)).unwrap_or_default();
         let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         let envs = redlines::split_list(&pr.env_categories);
         let env = |i: usize| {
@@ -216,8 +216,12 @@ impl ProfileForm {
             water_t_per_day: int(&self.water_t_per_day, "water_t_per_day", "供水能力")?,
             gas: nonempty(&self.gas),
             steam: nonempty(&self.steam),
-            min_intensity_yuan_per_mu: form_wan(&self.min_intensity_wan, "min_intensity_wan")?,
-            min_tax_yuan_per_mu: form_wan(&self.min_tax_wan, "min_tax_wan")?,
+            min_intensity_yuan_per_mu: form_wan(
+                &self.min_intensity_wan,
+                "min_intensity_wan",
+                "投资强度",
+            )?,
+            min_tax_yuan_per_mu: form_wan(&self.min_tax_wan, "min_tax_wan", "亩均税收")?,
             max_energy_tce_per_10k: real(
                 &self.max_energy_tce_per_10k,
                 "max_energy_tce_per_10k",
@@ -286,9 +290,9 @@ impl ParkPage {
         opts(PLOT_STATUSES.iter().copied(), Some(current))
     }
 
-    /// An amount in 万元 as a form shows it; empty when none.
+    /// An amount in 万元 as a form shows it, exactly; empty when none.
     fn wan(&self, v: &Option<i64>) -> String {
-        v.map(|y| Yuan(y).wan()).unwrap_or_default()
+        v.map(|y| Yuan(y).in_unit(WAN)).unwrap_or_default()
     }
 }
 
@@ -404,7 +408,7 @@ impl PlotForm {
                 .ok_or_else(|| Error::invalid("area_mu", "请填写地块面积（亩）"))?,
             land_use: self.land_use.clone(),
             status: self.status.clone(),
-            price_yuan_per_mu: form_wan(&self.price_wan, "price_wan")?,
+            price_yuan_per_mu: form_wan(&self.price_wan, "price_wan", "地价")?,
             active: Some(self.retire.is_empty()),
             version: crate::pages::form_version(&self.version)?,
         })

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod amounts;
 mod assess;
 mod audit;
 mod auth;
