@@ -91,20 +91,11 @@ async fn chains_page(
     s: &WebSession,
     status: StatusCode,
     error: Option<String>,
-) -> Response {
-    let chains = match chains::list(app, &s.actor).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
-    let leaders = match org::responsible_choices(app).await {
-        Ok((_, l)) => l,
-        Err(e) => return error_page(e),
-    };
-    let settings = match chains::settings(app).await {
-        Ok(st) => st,
-        Err(e) => return error_page(e),
-    };
-    render(
+) -> PageResult {
+    let chains = chains::list(app, &s.actor).await?;
+    let (_, leaders) = org::responsible_choices(app).await?;
+    let settings = chains::settings(app).await?;
+    Ok(render(
         status,
         &ChainsPage {
             f: Frame::new(s, "chains"),
@@ -116,10 +107,10 @@ async fn chains_page(
             may_set: matches!(s.actor.role, Role::Admin | Role::Leader),
             error,
         },
-    )
+    ))
 }
 
-async fn chain_list(State(app): State<App>, s: WebSession) -> Response {
+async fn chain_list(State(app): State<App>, s: WebSession) -> PageResult {
     chains_page(&app, &s, StatusCode::OK, None).await
 }
 
@@ -134,10 +125,11 @@ fn chain_input(f: &Fields) -> Result<ChainInput, Error> {
     })
 }
 
-async fn chain_create(State(app): State<App>, s: WebSession, Form(f): Form<Fields>) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+async fn chain_create(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let made = match chain_input(&f) {
         Ok(input) => chains::create(&app, &s.actor, &input).await,
         Err(e) => Err(e),
@@ -147,10 +139,10 @@ async fn chain_create(State(app): State<App>, s: WebSession, Form(f): Form<Field
 }
 
 /// After a form on the chain list: on, or the list again with the error.
-async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> Response {
-    match r {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> PageResult {
+    match r.shown_if(invalid)? {
+        Ok(path) => to(&path),
+        Err(e) => {
             chains_page(
                 app,
                 s,
@@ -159,7 +151,6 @@ async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> Resp
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -211,10 +202,11 @@ fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
     })
 }
 
-async fn settings_save(State(app): State<App>, s: WebSession, Form(f): Form<Fields>) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+async fn settings_save(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let r = match settings_input(&f) {
         Ok(input) => chains::set_settings(&app, &s.actor, &input).await,
         Err(e) => Err(e),
@@ -301,21 +293,13 @@ async fn chain_page(
     id: i64,
     status: StatusCode,
     error: Option<String>,
-) -> Response {
-    let v = match chains::get(app, &s.actor, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(e),
-    };
-    let (settings, leaders, units) = match (
-        chains::settings(app).await,
-        org::responsible_choices(app).await,
-        org::units(app).await,
-    ) {
-        (Ok(st), Ok((_, l)), Ok(u)) => (st, l, u),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(e),
-    };
+) -> PageResult {
+    let v = chains::get(app, &s.actor, id).await?;
+    let settings = chains::settings(app).await?;
+    let (_, leaders) = org::responsible_choices(app).await?;
+    let units = org::units(app).await?;
     let units = units.into_iter().filter(|u| u.active == 1).collect();
-    render(
+    Ok(render(
         status,
         &ChainPage {
             f: Frame::new(s, "chains"),
@@ -325,18 +309,18 @@ async fn chain_page(
             units,
             error,
         },
-    )
+    ))
 }
 
-async fn chain_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+async fn chain_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     chain_page(&app, &s, id, StatusCode::OK, None).await
 }
 
 /// After a form on the chain page: back to it, or the page again with the error.
-async fn after(app: &App, s: &WebSession, chain_id: i64, r: Result<String, Error>) -> Response {
-    match r {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+async fn after(app: &App, s: &WebSession, chain_id: i64, r: Result<String, Error>) -> PageResult {
+    match r.shown_if(invalid)? {
+        Ok(path) => to(&path),
+        Err(e) => {
             chain_page(
                 app,
                 s,
@@ -346,7 +330,6 @@ async fn after(app: &App, s: &WebSession, chain_id: i64, r: Result<String, Error
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -354,11 +337,8 @@ async fn chain_edit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let r = match chain_input(&f) {
         Ok(input) => chains::update(&app, &s.actor, id, &input)
             .await
@@ -389,11 +369,8 @@ async fn link_add(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let r = match link_input(&f) {
         Ok(input) => chains::add_link(&app, &s.actor, id, &input)
             .await
@@ -419,15 +396,9 @@ async fn link_edit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
-    let chain_id = match chain_of_link(&app, &s, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
+    let chain_id = chain_of_link(&app, &s, id).await?;
     let r = match link_input(&f) {
         Ok(input) => chains::edit_link(&app, &s.actor, id, &input)
             .await
@@ -441,15 +412,9 @@ async fn targets_generate(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
-    let chain_id = match chain_of_link(&app, &s, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
+    let chain_id = chain_of_link(&app, &s, id).await?;
     let q = RankQuery {
         regions: Some(all(&f, "region").join(",")),
         flags: Some(all(&f, "flag").join("|")),
@@ -487,20 +452,12 @@ async fn list_page(
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
-    let v = match chains::target_list(app, &s.actor, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(e),
-    };
-    let may_work = match chains::get(app, &s.actor, v.chain.id).await {
-        Ok(c) => c.may_work,
-        Err(e) => return error_page(e),
-    };
-    let (people, units) = match (org::responsible_choices(app).await, org::units(app).await) {
-        (Ok((p, _)), Ok(u)) => (p, u),
-        (Err(e), _) | (_, Err(e)) => return error_page(e),
-    };
-    render(
+) -> PageResult {
+    let v = chains::target_list(app, &s.actor, id).await?;
+    let may_work = chains::get(app, &s.actor, v.chain.id).await?.may_work;
+    let (people, _) = org::responsible_choices(app).await?;
+    let units = org::units(app).await?;
+    Ok(render(
         status,
         &ListPage {
             f: Frame::new(s, "chains"),
@@ -517,7 +474,7 @@ async fn list_page(
             notice,
             error,
         },
-    )
+    ))
 }
 
 async fn list_show(
@@ -525,7 +482,7 @@ async fn list_show(
     s: WebSession,
     Path(id): Path<i64>,
     Query(q): Query<ListQueryParams>,
-) -> Response {
+) -> PageResult {
     let notice = match (q.converted, q.assigned) {
         (Some(lead), _) => Some(format!("已转为线索 #{lead}")),
         (_, Some(n)) => Some(format!("已指派 {n} 个目标")),
@@ -538,16 +495,10 @@ async fn list_assign(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     // the list first: out of reach is 404 whatever the form says
-    let list = match chains::target_list(&app, &s.actor, id).await {
-        Ok(l) => l,
-        Err(e) => return error_page(e),
-    };
+    let list = chains::target_list(&app, &s.actor, id).await?;
     let run = async {
         let input = AssignInput {
             user_id: opt_id(&f, "user_id", "招商人")?,
@@ -567,9 +518,9 @@ async fn list_assign(
         }
         Ok(chosen.len())
     };
-    match run.await {
-        Ok(n) => Redirect::to(&format!("/target-lists/{id}?assigned={n}")).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+    match run.await.shown_if(invalid)? {
+        Ok(n) => to(&format!("/target-lists/{id}?assigned={n}")),
+        Err(e) => {
             list_page(
                 &app,
                 &s,
@@ -580,7 +531,6 @@ async fn list_assign(
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -588,30 +538,21 @@ async fn target_convert(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+    _: CsrfForm<NoFields>,
+) -> PageResult {
     let list_id = {
-        let mut c = match app.db.acquire().await {
-            Ok(c) => c,
-            Err(e) => return error_page(e.into()),
-        };
-        match fenglai_store::chains::target(&mut c, id).await {
-            Ok(t) => t.map(|t| t.list_id),
-            Err(e) => return error_page(e.into()),
-        }
+        let mut c = app.db.acquire().await.map_err(Error::from)?;
+        fenglai_store::chains::target(&mut c, id)
+            .await
+            .map_err(Error::from)?
+            .map(|t| t.list_id)
     };
-    match chains::convert(&app, &s.actor, id).await {
-        Ok(lead) => Redirect::to(&format!(
-            "/target-lists/{}?converted={}",
-            list_id.unwrap_or_default(),
-            lead.id
-        ))
-        .into_response(),
-        Err(e) => error_page(e),
-    }
+    let lead = chains::convert(&app, &s.actor, id).await?;
+    to(&format!(
+        "/target-lists/{}?converted={}",
+        list_id.unwrap_or_default(),
+        lead.id
+    ))
 }
 
 /// One province on the map.
@@ -667,25 +608,23 @@ async fn chain_map(
     s: WebSession,
     Path(id): Path<i64>,
     Query(q): Query<MapQuery>,
-) -> Response {
-    let (m, error, status) = match chains::map(&app, &s.actor, id, &q).await {
+) -> PageResult {
+    let (m, error, status) = match chains::map(&app, &s.actor, id, &q)
+        .await
+        .shown_if(invalid)?
+    {
         Ok(m) => (m, None, StatusCode::OK),
-        Err(e @ Error::Invalid { .. }) => {
-            match chains::map(&app, &s.actor, id, &MapQuery::default()).await {
-                Ok(m) => (m, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY),
-                Err(e) => return error_page(e),
-            }
+        Err(e) => {
+            let m = chains::map(&app, &s.actor, id, &MapQuery::default()).await?;
+            (m, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => return error_page(e),
     };
-    let links = match chains::get(&app, &s.actor, id).await {
-        Ok(v) => v
-            .links
-            .into_iter()
-            .map(|l| (l.link.id, l.link.name))
-            .collect(),
-        Err(e) => return error_page(e),
-    };
+    let links = chains::get(&app, &s.actor, id)
+        .await?
+        .links
+        .into_iter()
+        .map(|l| (l.link.id, l.link.name))
+        .collect();
     let max = m.provinces.iter().map(|p| p.count).max().unwrap_or(0);
     let count = |code: &str| {
         m.provinces
@@ -713,7 +652,7 @@ async fn chain_map(
         .filter(|p| !shapes.iter().any(|s| s.code == p.code))
         .map(|p| (p.code.clone(), p.count))
         .collect();
-    render(
+    Ok(render(
         status,
         &MapPage {
             f: Frame::new(&s, "chains"),
@@ -725,5 +664,5 @@ async fn chain_map(
             height: charts::CHINA_HEIGHT,
             error,
         },
-    )
+    ))
 }

@@ -9,6 +9,7 @@ mod auth;
 mod chains;
 mod delivery;
 mod disclosure;
+mod forms;
 mod imports;
 mod leads;
 mod merges;
