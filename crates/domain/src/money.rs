@@ -10,8 +10,10 @@ use std::fmt;
 #[serde(transparent)]
 pub struct Yuan(pub i64);
 
-const WAN: i64 = 10_000;
-const YI: i64 = 100_000_000;
+/// 万: the multiple of a field labelled 万元.
+pub const WAN: i64 = 10_000;
+/// 亿: the multiple of a field labelled 亿元.
+pub const YI: i64 = 100_000_000;
 
 /// Formats `value / unit` with `places` decimals, rounding half away from zero,
 /// using integer arithmetic only.
@@ -68,6 +70,30 @@ impl Yuan {
     /// The amount in 万元 with up to two decimals, without unit.
     pub fn wan(self) -> String {
         fixed(self.0, WAN, 2)
+    }
+
+    /// The amount in `unit` (a power of ten: 10_000 for 万元) as a form field shows it:
+    /// exact, with as many decimals as it needs and neither grouping nor unit, so that
+    /// [`Yuan::parse_form`] reads it back to the same yuan (12,345 yuan is "1.2345" in 万元).
+    pub fn in_unit(self, unit: i64) -> String {
+        debug_assert!(unit > 0 && 10i64.pow(unit.ilog10()) == unit, "unit {unit}");
+        let places = unit.ilog10() as usize;
+        let (v, u) = (self.0 as i128, unit as i128);
+        let sign = if v < 0 { "-" } else { "" };
+        let (int, frac) = (v.abs() / u, v.abs() % u);
+        let frac = format!("{frac:0places$}");
+        let frac = frac.trim_end_matches('0');
+        if frac.is_empty() {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{frac}")
+        }
+    }
+
+    /// Reads an amount typed into a form field labelled in `unit` yuan (10_000 for 万元):
+    /// blank is none; see [`parse_form`] for the rule.
+    pub fn parse_form(input: &str, unit: i64) -> Result<Option<Yuan>, crate::Invalid> {
+        Ok(parse_form(input, unit, Currency::Yuan)?.map(Yuan))
     }
 
     /// Parses "1.28亿", "5,000万元", "3000万", "1280000000", "12.5" (with a default unit
@@ -153,6 +179,11 @@ const OTHER_CURRENCIES: [&str; 14] = [
 /// column's, in whole units, e.g. 10_000 for 万元). Grouping commas and spaces are
 /// ignored, full-width forms folded; exact, whole units only.
 pub fn parse_amount(input: &str, default_unit: i64) -> Result<Written, crate::Invalid> {
+    read(input, default_unit, Currency::Yuan)
+}
+
+/// [`parse_amount`], with the currency an amount that names none is in (for messages).
+fn read(input: &str, default_unit: i64, default: Currency) -> Result<Written, crate::Invalid> {
     let shown = input.trim();
     let err = || crate::Invalid::new("amount", format!("无法识别的金额“{shown}”"));
     let folded: String = shown
@@ -268,9 +299,9 @@ pub fn parse_amount(input: &str, default_unit: i64) -> Result<Written, crate::In
         .and_then(|v| v.checked_add(frac_v * unit as i128))
         .ok_or_else(err)?;
     if total % scale != 0 {
-        let whole = match currency {
-            Some(Currency::UsDollar) => "美元",
-            _ => "元",
+        let whole = match currency.unwrap_or(default) {
+            Currency::UsDollar => "美元",
+            Currency::Yuan => "元",
         };
         return Err(crate::Invalid::new(
             "amount",
@@ -280,6 +311,64 @@ pub fn parse_amount(input: &str, default_unit: i64) -> Result<Written, crate::In
     let v = total / scale;
     let value = i64::try_from(if neg { -v } else { v }).map_err(|_| err())?;
     Ok(Written { value, currency })
+}
+
+/// Reads an amount typed into a form field labelled in `unit` whole units of `currency` (a
+/// field labelled 万元 is `parse_form(text, 10_000, Currency::Yuan)`, one labelled 万美元 the
+/// same in dollars). The rule every form follows:
+/// - blank (spaces of either width) is no amount: `Ok(None)`;
+/// - otherwise the text is read as [`parse_amount`] reads a ledger cell: a 万 / 亿 / 千万 …
+///   after the number wins over the field's unit, a currency sign or name means whole units
+///   ("3500元" in a 万元 field is 3,500 yuan), grouping commas are fine and a misplaced comma
+///   is refused, full-width digits are folded;
+/// - the other currency is refused, and so is a negative amount or one that is not whole
+///   units.
+///
+/// Every refusal quotes what was typed and names the field's unit.
+pub fn parse_form(
+    input: &str,
+    unit: i64,
+    currency: Currency,
+) -> Result<Option<i64>, crate::Invalid> {
+    let shown = input.trim(); // full-width spaces too
+    if shown.is_empty() {
+        return Ok(None);
+    }
+    let in_unit = |message: String| {
+        crate::Invalid::new(
+            "amount",
+            format!("{message}（单位：{}）", unit_name(unit, currency)),
+        )
+    };
+    let w = read(shown, unit, currency).map_err(|e| in_unit(e.message))?;
+    match (w.currency, currency) {
+        (Some(Currency::UsDollar), Currency::Yuan) => {
+            Err(in_unit(format!("金额“{shown}”是美元，此处应为人民币")))
+        }
+        (Some(Currency::Yuan), Currency::UsDollar) => {
+            Err(in_unit(format!("金额“{shown}”是人民币，此处应为美元")))
+        }
+        _ if w.value < 0 => Err(in_unit(format!("金额“{shown}”不能为负数"))),
+        _ => Ok(Some(w.value)),
+    }
+}
+
+/// "万元", "亿元", "万美元": a form field's unit in words.
+fn unit_name(unit: i64, currency: Currency) -> String {
+    let name = match currency {
+        Currency::Yuan => "元",
+        Currency::UsDollar => "美元",
+    };
+    let multiple = match unit {
+        1 => "",
+        1_000 => "千",
+        WAN => "万",
+        1_000_000 => "百万",
+        10_000_000 => "千万",
+        YI => "亿",
+        n => return format!("{}{name}", group(n as i128)),
+    };
+    format!("{multiple}{name}")
 }
 
 impl fmt::Display for Yuan {
@@ -389,6 +478,113 @@ mod tests {
         );
     }
 
+    /// What a form field reads, by what was typed: the amount in yuan (or dollars), none for
+    /// blank, or the refusal's words.
+    #[test]
+    fn form_amounts_table() {
+        use Currency::{UsDollar as Usd, Yuan as Rmb};
+        enum Want {
+            Is(i64),
+            Blank,
+            Refused(&'static str),
+        }
+        use Want::*;
+        let cases: &[(&str, i64, Currency, Want)] = &[
+            ("3500", WAN, Rmb, Is(35_000_000)),
+            ("  3500 ", WAN, Rmb, Is(35_000_000)),
+            ("3,500", WAN, Rmb, Is(35_000_000)),
+            ("3,500.25", WAN, Rmb, Is(35_002_500)),
+            ("12.5", WAN, Rmb, Is(125_000)),
+            ("0.0001", WAN, Rmb, Is(1)),
+            ("１２．５", WAN, Rmb, Is(125_000)),
+            ("0", WAN, Rmb, Is(0)),
+            ("-0", WAN, Rmb, Is(0)),
+            ("1.28亿", WAN, Rmb, Is(128_000_000)),
+            ("5000万元", WAN, Rmb, Is(50_000_000)),
+            ("3500元", WAN, Rmb, Is(3_500)),
+            ("¥3500", WAN, Rmb, Is(3_500)),
+            ("人民币3500万元", WAN, Rmb, Is(35_000_000)),
+            ("10", YI, Rmb, Is(1_000_000_000)),
+            ("1.5亿元", YI, Rmb, Is(150_000_000)),
+            ("800", 1, Rmb, Is(800)),
+            ("1200", WAN, Usd, Is(12_000_000)),
+            ("$1200", WAN, Usd, Is(1_200)),
+            ("120万美元", WAN, Usd, Is(1_200_000)),
+            ("", WAN, Rmb, Blank),
+            ("   ", WAN, Rmb, Blank),
+            ("\u{3000}", WAN, Rmb, Blank),
+            ("", YI, Usd, Blank),
+            (
+                "五千",
+                WAN,
+                Rmb,
+                Refused("无法识别的金额“五千”（单位：万元）"),
+            ),
+            (
+                "很多",
+                YI,
+                Rmb,
+                Refused("无法识别的金额“很多”（单位：亿元）"),
+            ),
+            ("约3000", WAN, Rmb, Refused("无法识别的金额“约3000”")),
+            ("1e5", WAN, Rmb, Refused("无法识别的金额“1e5”")),
+            ("12.5.3", WAN, Rmb, Refused("无法识别的金额“12.5.3”")),
+            ("万", WAN, Rmb, Refused("无法识别的金额“万”")),
+            ("-5", WAN, Rmb, Refused("金额“-5”不能为负数（单位：万元）")),
+            ("－5", WAN, Rmb, Refused("不能为负数")),
+            ("-¥5", WAN, Rmb, Refused("不能为负数")),
+            ("-5", WAN, Usd, Refused("不能为负数（单位：万美元）")),
+            ("3,5", WAN, Rmb, Refused("逗号位置不对")),
+            ("35,00", WAN, Rmb, Refused("逗号位置不对")),
+            ("0.00001", WAN, Rmb, Refused("不是整数元（单位：万元）")),
+            ("0.00001", WAN, Usd, Refused("不是整数美元（单位：万美元）")),
+            (
+                "$1200",
+                WAN,
+                Rmb,
+                Refused("是美元，此处应为人民币（单位：万元）"),
+            ),
+            ("1200万美元", WAN, Rmb, Refused("是美元，此处应为人民币")),
+            (
+                "¥1200",
+                WAN,
+                Usd,
+                Refused("是人民币，此处应为美元（单位：万美元）"),
+            ),
+            ("1200万元", WAN, Usd, Refused("是人民币，此处应为美元")),
+            ("12欧元", WAN, Rmb, Refused("不是人民币或美元")),
+            ("99999999999999999999", WAN, Rmb, Refused("无法识别的金额")),
+        ];
+        for (typed, unit, currency, want) in cases {
+            let got = parse_form(typed, *unit, *currency);
+            match (want, &got) {
+                (Is(v), Ok(Some(g))) => assert_eq!(g, v, "{typed:?}"),
+                (Blank, Ok(None)) => {}
+                (Refused(words), Err(e)) => {
+                    assert!(e.message.contains(words), "{typed:?}: {}", e.message)
+                }
+                _ => panic!("{typed:?} in {unit} {currency:?}: {got:?}"),
+            }
+        }
+        assert_eq!(
+            Yuan::parse_form("1.28亿", WAN).unwrap(),
+            Some(Yuan(128_000_000))
+        );
+        assert_eq!(Yuan::parse_form(" ", WAN).unwrap(), None);
+    }
+
+    #[test]
+    fn amounts_in_a_unit() {
+        assert_eq!(Yuan(12_345).in_unit(WAN), "1.2345");
+        assert_eq!(Yuan(35_000_000).in_unit(WAN), "3500");
+        assert_eq!(Yuan(1_234_567_890).in_unit(YI), "12.3456789");
+        assert_eq!(Yuan(1).in_unit(YI), "0.00000001");
+        assert_eq!(Yuan(800).in_unit(1), "800");
+        assert_eq!(Yuan(-5_000).in_unit(WAN), "-0.5");
+        assert_eq!(Yuan(i64::MAX).in_unit(WAN), "922337203685477.5807");
+        assert_eq!(Yuan(i64::MIN).in_unit(WAN), "-922337203685477.5808");
+    }
+
     proptest! {
         /// Signed or named, a number is whole units of its currency under any default unit;
         /// with 万 or 亿 after it, that multiple.
@@ -407,6 +603,20 @@ mod tests {
             let w = v * 100; // whole multiples of 0.01 万元
             let s = format!("{}万", Yuan(w).wan().replace(',', ""));
             prop_assert_eq!(Yuan::parse_with_unit(&s, 1).unwrap(), Yuan(w));
+        }
+
+        /// Any amount a form shows in its unit reads back to the same yuan (or dollars).
+        #[test]
+        fn form_amounts_round_trip(v in prop_oneof![0i64..100_000_000_000, 0i64..=i64::MAX],
+                                   unit in prop::sample::select(vec![1i64, WAN, YI]),
+                                   currency in prop::sample::select(vec![Currency::Yuan, Currency::UsDollar])) {
+            let shown = Yuan(v).in_unit(unit);
+            prop_assert_eq!(parse_form(&shown, unit, currency).unwrap(), Some(v), "{}", shown);
+        }
+
+        #[test]
+        fn form_parse_never_panics(s in "\\PC{0,30}") {
+            let _ = Yuan::parse_form(&s, WAN);
         }
 
         #[test]

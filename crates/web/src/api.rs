@@ -60,7 +60,7 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     if uri.path().starts_with("/api/") {
         axum::response::IntoResponse::into_response(ApiError(Error::NotFound))
     } else {
-        crate::pages::error_page(Error::NotFound)
+        axum::response::IntoResponse::into_response(crate::error::PageError(Error::NotFound))
     }
 }
 

@@ -1,5 +1,17 @@
-//! One mapping from application errors to HTTP, for the JSON API.
+//! One mapping from application errors to HTTP.
+//!
+//! The error policy of the web layer:
+//! - the application (`fenglai_app::Error`) says what went wrong; this module alone says what
+//!   status that is ([`status_and_code`]): invalid input 422, missing 404, not logged in 401,
+//!   not allowed 403, a conflict 409, throttled 429, anything else 500 with a generic message
+//!   (the detail is logged where it happened, never shown);
+//! - a JSON route answers [`ApiError`]: `{"error": {"code", "message", "field"}}`;
+//! - a page handler returns [`PageResult`]: its page or a redirect, or a [`PageError`], the
+//!   error page (`error.html`) with the status and the message. A refusal the page can
+//!   explain beside its form (invalid input, a conflict, a refusal of rights) is rendered on
+//!   the form's own page instead: [`Shown::shown_if`] splits the one from the other.
 
+use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -28,6 +40,11 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
     }
 }
 
+/// The status an error answers with.
+pub fn status_of(e: &Error) -> StatusCode {
+    status_and_code(e).0
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = status_and_code(&self.0);
@@ -50,4 +67,71 @@ impl IntoResponse for ApiError {
         }
         r
     }
+}
+
+/// A page's error: the error page with the error's status and message.
+#[derive(Debug)]
+pub struct PageError(pub Error);
+
+/// What a page handler answers: the page or a redirect, else the error page.
+pub type PageResult = Result<Response, PageError>;
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        crate::pages::render(
+            status,
+            &ErrorPage {
+                status: status.as_u16(),
+                message: self.0.to_string(),
+            },
+        )
+    }
+}
+
+/// Splits an application result for a form's page.
+pub trait Shown<T> {
+    /// `Ok(Err(e))` for an error the page shows beside its form (`shows(&e)`), to render the
+    /// page again with it; any other error becomes the error page.
+    fn shown_if(self, shows: fn(&Error) -> bool) -> Result<Result<T, Error>, PageError>;
+}
+
+impl<T> Shown<T> for Result<T, Error> {
+    fn shown_if(self, shows: fn(&Error) -> bool) -> Result<Result<T, Error>, PageError> {
+        match self {
+            Err(e) if !shows(&e) => Err(PageError(e)),
+            r => Ok(r),
+        }
+    }
+}
+
+/// Refusals a form's page explains: invalid input, a conflict, a refusal of rights.
+pub fn explainable(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_)
+    )
+}
+
+/// Invalid input only.
+pub fn invalid(e: &Error) -> bool {
+    matches!(e, Error::Invalid { .. })
+}
+
+/// Invalid input or a refusal of rights.
+pub fn invalid_or_forbidden(e: &Error) -> bool {
+    matches!(e, Error::Invalid { .. } | Error::Forbidden(_))
 }

@@ -1,14 +1,20 @@
 //! Extractors: the caller from a bearer token or a session cookie, client
-//! address, and JSON bodies whose errors answer in the API's error shape.
+//! address, JSON bodies whose errors answer in the API's error shape, and the forms of
+//! pages with their CSRF token checked.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, PageError};
+use axum::body::Body;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, RawForm, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use fenglai_app::auth::{self, Kind};
 use fenglai_app::{Actor, App, Error};
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "fenglai_session";
@@ -37,7 +43,9 @@ impl FromRequestParts<App> for ApiActor {
     }
 }
 
-/// The caller of a page, from the session cookie; without one, a redirect to /login.
+/// The caller of a page, from the session cookie; without one, a redirect to /login. Read
+/// once a request: [`CsrfForm`] and [`CsrfMultipart`] take it from the request's extensions.
+#[derive(Clone)]
 pub struct WebSession {
     pub actor: Actor,
     pub csrf: String,
@@ -57,24 +65,151 @@ impl IntoResponse for ToLogin {
 impl FromRequestParts<App> for WebSession {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        if let Some(s) = parts.extensions.get::<WebSession>() {
+            return Ok(s.clone());
+        }
         let token =
             cookie(&parts.headers, SESSION_COOKIE).ok_or_else(|| ToLogin.into_response())?;
-        match auth::resolve(app, &token, Kind::Web).await {
+        let s = match auth::resolve(app, &token, Kind::Web).await {
             Ok((actor, csrf)) => {
                 let unread = fenglai_app::notify::unread_count(app, &actor)
                     .await
-                    .map_err(crate::pages::error_page)?;
-                Ok(WebSession {
+                    .map_err(|e| PageError(e).into_response())?;
+                WebSession {
                     actor,
                     csrf,
                     token,
                     unread,
-                })
+                }
             }
-            Err(Error::Unauthorized) => Err(ToLogin.into_response()),
-            Err(e) => Err(crate::pages::error_page(e)),
+            Err(Error::Unauthorized) => return Err(ToLogin.into_response()),
+            Err(e) => return Err(PageError(e).into_response()),
+        };
+        parts.extensions.insert(s.clone());
+        Ok(s)
+    }
+}
+
+/// The refusal of a form whose CSRF token is missing or not the session's.
+fn csrf_checked(s: &WebSession, sent: Option<&str>) -> Result<(), PageError> {
+    match sent {
+        Some(t) if !t.is_empty() && t == s.csrf => Ok(()),
+        _ => Err(PageError(Error::Forbidden(
+            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into(),
+        ))),
+    }
+}
+
+/// A form posted from one of our pages, as `T`, once its `csrf` field is the session's
+/// token. Refused as `Form<T>` refuses a body it cannot read (415, 422…), then with the
+/// error page (403) when the token is missing or another; without a session, as
+/// [`WebSession`] is.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<App> for CsrfForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, app: &App) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let s = WebSession::from_request_parts(&mut parts, app).await?;
+        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts, body), app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        // the same body, read as `Form<T>` reads it (and refused as it refuses it)
+        let mut again = Request::new(Body::from(bytes.clone()));
+        *again.method_mut() = Method::POST;
+        again.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let Form(form) = Form::<T>::from_request(again, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str());
+        csrf_checked(&s, sent).map_err(IntoResponse::into_response)?;
+        Ok(CsrfForm(form))
+    }
+}
+
+/// The fields of a form that is only a button (its token aside): none.
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
+/// A multipart form (an upload) from one of our pages: its text fields by name and its
+/// `file` part.
+pub struct Upload {
+    pub fields: HashMap<String, String>,
+    pub file: Option<FilePart>,
+}
+
+/// The `file` part of an upload: the file name the browser sent, and the bytes.
+pub struct FilePart {
+    pub name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// An upload that could not be read, for its page to explain.
+pub enum Unread {
+    /// the request is not multipart
+    NotMultipart(MultipartRejection),
+    /// a part could not be read (over the body limit, cut short); the fields read before it
+    Broken {
+        fields: HashMap<String, String>,
+        error: MultipartError,
+    },
+}
+
+/// An upload from one of our pages, once its `csrf` field is the session's token (refused
+/// as [`CsrfForm`] refuses). One that cannot be read is handed over unread (`Err`), its
+/// token unchecked, so that its page says why as it always has.
+pub struct CsrfMultipart(pub Result<Upload, Unread>);
+
+impl FromRequest<App> for CsrfMultipart {
+    type Rejection = Response;
+    async fn from_request(req: Request, app: &App) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let s = WebSession::from_request_parts(&mut parts, app).await?;
+        let upload = match read_upload(Request::from_parts(parts, body), app).await {
+            Ok(u) => u,
+            Err(unread) => return Ok(CsrfMultipart(Err(unread))),
+        };
+        csrf_checked(&s, upload.fields.get("csrf").map(String::as_str))
+            .map_err(IntoResponse::into_response)?;
+        Ok(CsrfMultipart(Ok(upload)))
+    }
+}
+
+async fn read_upload(req: Request, app: &App) -> Result<Upload, Unread> {
+    let mut m = Multipart::from_request(req, app)
+        .await
+        .map_err(Unread::NotMultipart)?;
+    let (mut fields, mut file) = (HashMap::new(), None);
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(error) => return Err(Unread::Broken { fields, error }),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().map(str::to_string);
+            match field.bytes().await {
+                Ok(b) => {
+                    file = Some(FilePart {
+                        name: file_name,
+                        bytes: b.to_vec(),
+                    })
+                }
+                Err(error) => return Err(Unread::Broken { fields, error }),
+            }
+        } else {
+            fields.insert(name, field.text().await.unwrap_or_default());
         }
     }
+    Ok(Upload { fields, file })
 }
 
 /// The client's address: the socket peer, or, when the peer is a trusted proxy

@@ -1,8 +1,10 @@
 //! Server-rendered pages (Simplified Chinese).
 
 use crate::charts::{self, FunnelBar, HBar};
-use crate::error::status_and_code;
-use crate::extract::{cookie, ClientIp, WebSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::{explainable, invalid, invalid_or_forbidden, status_of, PageResult, Shown};
+use crate::extract::{
+    cookie, ClientIp, CsrfForm, NoFields, WebSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::filters;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -15,6 +17,7 @@ use fenglai_app::projects::TransitionInput;
 use fenglai_app::redlines::{self, Report};
 use fenglai_app::stats::{GroupPipeline, Pipeline};
 use fenglai_app::{auth, leads, org, projects, review, routing, stats, App, Error};
+use fenglai_domain::money::{self, Currency, WAN};
 use fenglai_domain::routing::Fit;
 use fenglai_domain::{Channel, LeadStatus, Role, Stage, UnitKind, Yuan};
 use fenglai_store::audit::Event;
@@ -168,7 +171,7 @@ impl Frame {
     }
 }
 
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {
@@ -178,33 +181,9 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    status: u16,
-    message: String,
-}
-
-pub fn error_page(e: Error) -> Response {
-    let (status, _) = status_and_code(&e);
-    render(
-        status,
-        &ErrorPage {
-            status: status.as_u16(),
-            message: e.to_string(),
-        },
-    )
-}
-
-/// The refusal for a form whose CSRF token is not the session's, if it is not.
-fn csrf_rejection(s: &WebSession, sent: &str) -> Option<Response> {
-    if !sent.is_empty() && sent == s.csrf {
-        None
-    } else {
-        Some(error_page(Error::Forbidden(
-            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into(),
-        )))
-    }
+/// A redirect after a form was accepted.
+fn to(path: &str) -> PageResult {
+    Ok(Redirect::to(path).into_response())
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, and Secure when the page was reached over
@@ -261,7 +240,7 @@ async fn login(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
-) -> Response {
+) -> PageResult {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     let page = |status, error: String| {
         render(
@@ -274,7 +253,10 @@ async fn login(
         )
     };
     if expected.is_empty() || f.csrf != expected {
-        return page(StatusCode::FORBIDDEN, "登录表单已过期，请重新登录".into());
+        return Ok(page(
+            StatusCode::FORBIDDEN,
+            "登录表单已过期，请重新登录".into(),
+        ));
     }
     match auth::login(&app, &f.username, &f.password, &ip, auth::Kind::Web).await {
         Ok(issued) => {
@@ -282,42 +264,31 @@ async fn login(
             if let Ok(v) = session_cookie(&issued.token, 12 * 3600, &headers).parse() {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
-            r
+            Ok(r)
         }
-        Err(Error::Unauthorized) => page(StatusCode::UNAUTHORIZED, "用户名或密码错误".into()),
+        Err(Error::Unauthorized) => Ok(page(StatusCode::UNAUTHORIZED, "用户名或密码错误".into())),
         Err(e @ Error::RateLimited { retry_after }) => {
             let mut r = page(StatusCode::TOO_MANY_REQUESTS, e.to_string());
             r.headers_mut()
                 .insert(header::RETRY_AFTER, retry_after.into());
-            r
+            Ok(r)
         }
-        Err(e) => error_page(e),
+        Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn logout(
     State(app): State<App>,
     s: WebSession,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    if let Err(e) = auth::logout(&app, &s.token).await {
-        return error_page(e);
-    }
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    auth::logout(&app, &s.token).await?;
     let mut r = Redirect::to("/login").into_response();
     if let Ok(v) = session_cookie("", 0, &headers).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
-    r
+    Ok(r)
 }
 
 // ---- dashboard ----
@@ -343,15 +314,16 @@ struct AsOf {
     as_of: Option<String>,
 }
 
-async fn dashboard(State(app): State<App>, s: WebSession, Query(q): Query<AsOf>) -> Response {
-    let r = async {
-        let as_of = stats::parse_as_of(q.as_of.as_deref())?;
-        let pipeline = stats::pipeline(&app, &s.actor, as_of).await?;
-        let parks = stats::pipeline_by(&app, &s.actor, as_of, true).await?;
-        let units = stats::pipeline_by(&app, &s.actor, as_of, false).await?;
-        let lead_counts = stats::lead_counts(&app, &s.actor).await?;
-        let recent = stats::recent(&app, &s.actor, 12).await?;
-        Ok::<_, Error>(Dashboard {
+async fn dashboard(State(app): State<App>, s: WebSession, Query(q): Query<AsOf>) -> PageResult {
+    let as_of = stats::parse_as_of(q.as_of.as_deref())?;
+    let pipeline = stats::pipeline(&app, &s.actor, as_of).await?;
+    let parks = stats::pipeline_by(&app, &s.actor, as_of, true).await?;
+    let units = stats::pipeline_by(&app, &s.actor, as_of, false).await?;
+    let lead_counts = stats::lead_counts(&app, &s.actor).await?;
+    let recent = stats::recent(&app, &s.actor, 12).await?;
+    Ok(render(
+        StatusCode::OK,
+        &Dashboard {
             f: Frame::new(&s, "dashboard"),
             as_of: as_of.to_string(),
             summary: pipeline.summary(),
@@ -363,13 +335,8 @@ async fn dashboard(State(app): State<App>, s: WebSession, Query(q): Query<AsOf>)
             units,
             lead_counts,
             recent,
-        })
-    }
-    .await;
-    match r {
-        Ok(d) => render(StatusCode::OK, &d),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
 // ---- leads ----
@@ -422,20 +389,21 @@ fn page_url(q: &ListQuery, page: i64) -> String {
     paged_url("/leads", &filters, page)
 }
 
-async fn lead_list(State(app): State<App>, s: WebSession, Query(q): Query<ListQuery>) -> Response {
-    let units = match org::units(&app).await {
-        Ok(u) => u,
-        Err(e) => return error_page(e),
-    };
+async fn lead_list(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let units = org::units(&app).await?;
     let statuses = opts(
         LeadStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
         q.status.as_deref(),
     );
-    let (items, total, capped, error) = match leads::list(&app, &s.actor, &q).await {
-        Ok(l) => (l.items, l.total, l.total_capped, None),
-        Err(Error::Invalid { message, .. }) => (Vec::new(), 0, false, Some(message)),
-        Err(e) => return error_page(e),
-    };
+    let (items, total, capped, error) =
+        match leads::list(&app, &s.actor, &q).await.shown_if(invalid)? {
+            Ok(l) => (l.items, l.total, l.total_capped, None),
+            Err(e) => (Vec::new(), 0, false, Some(e.to_string())),
+        };
     let (page, per_page) = leads::page_params(&q.page, &q.per_page).unwrap_or((1, 50));
     let pages = ((total + per_page - 1) / per_page).max(1);
     let status = if error.is_some() {
@@ -443,7 +411,7 @@ async fn lead_list(State(app): State<App>, s: WebSession, Query(q): Query<ListQu
     } else {
         StatusCode::OK
     };
-    render(
+    Ok(render(
         status,
         &LeadList {
             f: Frame::new(&s, "leads"),
@@ -459,7 +427,7 @@ async fn lead_list(State(app): State<App>, s: WebSession, Query(q): Query<ListQu
             units,
             error,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -491,8 +459,6 @@ impl LeadForm {
 
 #[derive(Debug, Default, Deserialize)]
 struct LeadFormData {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     company_name: String,
     #[serde(default)]
@@ -540,22 +506,40 @@ fn nonempty(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// An amount typed into form field `field` in `unit` of `currency` (`WAN` for a field labelled
+/// 万元): blank is none, anything else is read by the domain's one rule for typed amounts
+/// ([`money::parse_form`]), its refusal naming the field by `label` when the page does not
+/// show the message beside the field.
+pub(crate) fn form_amount(
+    text: &str,
+    field: &str,
+    label: &str,
+    unit: i64,
+    currency: Currency,
+) -> Result<Option<i64>, Error> {
+    money::parse_form(text, unit, currency).map_err(|e| {
+        let message = if label.is_empty() {
+            e.message
+        } else {
+            format!("{label}：{}", e.message)
+        };
+        Error::invalid(field, message)
+    })
+}
+
+/// An amount in 万元 typed into form field `field`; see [`form_amount`].
+pub(crate) fn form_wan(text: &str, field: &str, label: &str) -> Result<Option<i64>, Error> {
+    form_amount(text, field, label, WAN, Currency::Yuan)
+}
+
 impl LeadFormData {
     /// Converts the form's units (万元) into the service input, naming bad fields.
     fn to_input(&self) -> Result<LeadInput, Error> {
-        let planned = match nonempty(&self.planned_investment_wan) {
-            Some(v) => Some(
-                Yuan::parse_with_unit(&v, 10_000)
-                    .map_err(|_| {
-                        Error::invalid(
-                            "planned_investment_wan",
-                            format!("计划投资“{v}”不是有效金额（单位：万元）"),
-                        )
-                    })?
-                    .0,
-            ),
-            None => None,
-        };
+        let planned = form_wan(
+            &self.planned_investment_wan,
+            "planned_investment_wan",
+            "计划投资",
+        )?;
         let land = match nonempty(&self.land_mu) {
             Some(v) => Some(v.parse::<f64>().map_err(|_| {
                 Error::invalid("land_mu", format!("用地“{v}”不是数字（单位：亩）"))
@@ -601,8 +585,12 @@ impl LeadFormData {
             channel: nonempty(&self.channel),
             reported_date: nonempty(&self.reported_date),
             env_category: nonempty(&self.env_category),
-            expected_tax_yuan: form_wan(&self.expected_tax_wan, "expected_tax_wan")?,
-            expected_output_yuan: form_wan(&self.expected_output_wan, "expected_output_wan")?,
+            expected_tax_yuan: form_wan(&self.expected_tax_wan, "expected_tax_wan", "预计年税收")?,
+            expected_output_yuan: form_wan(
+                &self.expected_output_wan,
+                "expected_output_wan",
+                "预计年产值",
+            )?,
             energy_tce: energy,
             power_kva: power,
             investor_tags: nonempty(&self.investor_tags),
@@ -627,11 +615,11 @@ fn channels(current: &str) -> Vec<Opt> {
     )
 }
 
-async fn lead_new(s: WebSession) -> Response {
+async fn lead_new(s: WebSession) -> PageResult {
     if !s.actor.role.may_report_leads() {
-        return error_page(Error::Forbidden("当前角色无权报送线索".into()));
+        return Err(Error::Forbidden("当前角色无权报送线索".into()).into());
     }
-    render(
+    Ok(render(
         StatusCode::OK,
         &LeadForm {
             f: Frame::new(&s, "new"),
@@ -641,50 +629,43 @@ async fn lead_new(s: WebSession) -> Response {
             envs: env_opts(""),
             dups: Vec::new(),
         },
-    )
+    ))
 }
 
 async fn lead_create(
     State(app): State<App>,
     s: WebSession,
-    Form(v): Form<LeadFormData>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &v.csrf) {
-        return r;
-    }
+    CsrfForm(v): CsrfForm<LeadFormData>,
+) -> PageResult {
     let input = v.to_input();
     if let (Ok(input), true) = (&input, v.confirm_duplicate.is_empty()) {
-        match fenglai_app::merges::lookalikes(
+        let dups = fenglai_app::merges::lookalikes(
             &app,
             &s.actor,
             &input.company_name,
             input.uscc.as_deref(),
         )
-        .await
-        {
-            Ok(dups) if !dups.is_empty() => {
-                return render(
-                    StatusCode::OK,
-                    &LeadForm {
-                        f: Frame::new(&s, "new"),
-                        channels: channels(&v.channel),
-                        envs: env_opts(&v.env_category),
-                        v,
-                        errors: HashMap::new(),
-                        dups,
-                    },
-                )
-            }
-            Ok(_) => {}
-            Err(e) => return error_page(e),
+        .await?;
+        if !dups.is_empty() {
+            return Ok(render(
+                StatusCode::OK,
+                &LeadForm {
+                    f: Frame::new(&s, "new"),
+                    channels: channels(&v.channel),
+                    envs: env_opts(&v.env_category),
+                    v,
+                    errors: HashMap::new(),
+                    dups,
+                },
+            ));
         }
     }
-    let result = match input {
+    let created = match input {
         Ok(input) => leads::create(&app, &s.actor, &input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(lead) => Redirect::to(&format!("/leads/{}", lead.id)).into_response(),
+    match created {
+        Ok(lead) => to(&format!("/leads/{}", lead.id)),
         Err(Error::Invalid { field, message }) => {
             let field = match field.as_str() {
                 "planned_investment_yuan" => "planned_investment_wan".to_string(),
@@ -693,7 +674,7 @@ async fn lead_create(
                 other => other.to_string(),
             };
             let errors = HashMap::from([(field, message)]);
-            render(
+            Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &LeadForm {
                     f: Frame::new(&s, "new"),
@@ -703,9 +684,9 @@ async fn lead_create(
                     errors,
                     dups: Vec::new(),
                 },
-            )
+            ))
         }
-        Err(e) => error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -769,74 +750,75 @@ async fn lead_page(
     id: i64,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let r = async {
-        let lead = leads::get(app, &s.actor, id).await?;
-        let parks = projects::parks(app).await?;
-        let report = redlines::report(app, &s.actor, id, None).await?;
-        let reviews = review::of_lead(app, &s.actor, id).await?;
-        let routings = routing::of_lead(app, &s.actor, id).await?;
-        // a lead imported from a project ledger is recorded in its project's import event
-        let records: Vec<(&str, i64)> = std::iter::once(("lead", id))
-            .chain(lead.project_id.map(|p| ("project", p)))
-            .chain(reviews.iter().map(|r| ("review", r.id)))
-            .chain(routings.iter().map(|r| ("routing", r.id)))
-            .collect();
-        let events = fenglai_app::audit::history(app, &records).await?;
-        let credits = fenglai_app::merges::credits(app, &s.actor, id).await?;
-        let merges = fenglai_app::merges::of_lead(app, &s.actor, id).await?;
-        let activities = fenglai_app::activities::list(
-            app,
-            &s.actor,
-            &fenglai_app::activities::ListQuery {
-                lead_id: Some(id),
-                ..Default::default()
-            },
-        )
+) -> PageResult {
+    let lead = leads::get(app, &s.actor, id).await?;
+    let parks = projects::parks(app).await?;
+    let report = redlines::report(app, &s.actor, id, None).await?;
+    let reviews = review::of_lead(app, &s.actor, id).await?;
+    let routings = routing::of_lead(app, &s.actor, id).await?;
+    // a lead imported from a project ledger is recorded in its project's import event
+    let records: Vec<(&str, i64)> = std::iter::once(("lead", id))
+        .chain(lead.project_id.map(|p| ("project", p)))
+        .chain(reviews.iter().map(|r| ("review", r.id)))
+        .chain(routings.iter().map(|r| ("routing", r.id)))
+        .collect();
+    let events = fenglai_app::audit::history(app, &records).await?;
+    let credits = fenglai_app::merges::credits(app, &s.actor, id).await?;
+    let merges = fenglai_app::merges::of_lead(app, &s.actor, id).await?;
+    let activities = fenglai_app::activities::list(
+        app,
+        &s.actor,
+        &fenglai_app::activities::ListQuery {
+            lead_id: Some(id),
+            ..Default::default()
+        },
+    )
+    .await?
+    .items;
+    // the ranking is for those who reach the lead in their own scope
+    let ranking = match routing::ranking(app, &s.actor, id).await {
+        Ok(r) => r,
+        Err(Error::NotFound) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let sender = matches!(s.actor.role, Role::Admin | Role::Promoter);
+    let open_status = matches!(lead.status.as_str(), "pending_review" | "in_review");
+    let admissible = open_status;
+    let routed = routings
+        .iter()
+        .any(|r| r.status == "pending" || r.status == "accepted");
+    let declined = |park: i64| {
+        routings
+            .iter()
+            .any(|r| r.status == "declined" && r.park_id == park)
+    };
+    let best = ranking
+        .iter()
+        .find(|f| f.fits && !declined(f.park_id))
+        .map(|f| f.park_id);
+    let route_parks = id_opts(
+        ranking.iter().filter(|f| !declined(f.park_id)).map(|f| {
+            (
+                f.park_id,
+                format!(
+                    "{}（{}分，{}）",
+                    f.park,
+                    f.score,
+                    if f.fits { "符合" } else { "不符合" }
+                ),
+            )
+        }),
+        best,
+    );
+    let panels = review::panels(app)
         .await?
-        .items;
-        // the ranking is for those who reach the lead in their own scope
-        let ranking = match routing::ranking(app, &s.actor, id).await {
-            Ok(r) => r,
-            Err(Error::NotFound) => Vec::new(),
-            Err(e) => return Err(e),
-        };
-        let sender = matches!(s.actor.role, Role::Admin | Role::Promoter);
-        let open_status = matches!(lead.status.as_str(), "pending_review" | "in_review");
-        let admissible = open_status;
-        let routed = routings
-            .iter()
-            .any(|r| r.status == "pending" || r.status == "accepted");
-        let declined = |park: i64| {
-            routings
-                .iter()
-                .any(|r| r.status == "declined" && r.park_id == park)
-        };
-        let best = ranking
-            .iter()
-            .find(|f| f.fits && !declined(f.park_id))
-            .map(|f| f.park_id);
-        let route_parks = id_opts(
-            ranking.iter().filter(|f| !declined(f.park_id)).map(|f| {
-                (
-                    f.park_id,
-                    format!(
-                        "{}（{}分，{}）",
-                        f.park,
-                        f.score,
-                        if f.fits { "符合" } else { "不符合" }
-                    ),
-                )
-            }),
-            best,
-        );
-        let panels = review::panels(app)
-            .await?
-            .into_iter()
-            .map(|p| (p.panel.id, p.panel.name))
-            .collect::<Vec<_>>();
-        let first_panel = panels.first().map(|p| p.0);
-        Ok::<_, Error>(LeadPage {
+        .into_iter()
+        .map(|p| (p.panel.id, p.panel.name))
+        .collect::<Vec<_>>();
+    let first_panel = panels.first().map(|p| p.0);
+    Ok(render(
+        status,
+        &LeadPage {
             f: Frame::new(s, "leads"),
             may_admit: admissible && sender,
             may_open_review: sender && lead.status == "pending_review" && !ranking.is_empty(),
@@ -867,23 +849,16 @@ async fn lead_page(
             route_parks,
             routings,
             activities,
-        })
-    }
-    .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
-async fn lead_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+async fn lead_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     lead_page(&app, &s, id, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
 struct AdmitForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     park_id: String,
     #[serde(default)]
@@ -896,11 +871,8 @@ async fn lead_admit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<AdmitForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<AdmitForm>,
+) -> PageResult {
     let park_id = match nonempty(&f.park_id).map(|p| p.parse::<i64>()) {
         Some(Ok(p)) => Some(p),
         Some(Err(_)) => {
@@ -921,13 +893,12 @@ async fn lead_admit(
         env_category: nonempty(&f.env_category),
         ..Default::default()
     };
-    match leads::admit(&app, &s.actor, id, &input).await {
-        Ok(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
-            let (status, _) = status_and_code(&e);
-            lead_page(&app, &s, id, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+    match leads::admit(&app, &s.actor, id, &input)
+        .await
+        .shown_if(explainable)?
+    {
+        Ok(p) => to(&format!("/projects/{}", p.id)),
+        Err(e) => lead_page(&app, &s, id, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
@@ -961,14 +932,11 @@ async fn project_list(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<projects::ListQuery>,
-) -> Response {
-    let (items, total) = match projects::list(&app, &s.actor, &q).await {
-        Ok(r) => r,
-        Err(e) => return error_page(e),
-    };
+) -> PageResult {
+    let (items, total) = projects::list(&app, &s.actor, &q).await?;
     let (page, per_page) = leads::page_params(&q.page, &q.per_page).unwrap_or((1, 50));
     let pages = ((total + per_page - 1) / per_page).max(1);
-    render(
+    Ok(render(
         StatusCode::OK,
         &ProjectList {
             f: Frame::new(&s, "projects"),
@@ -981,7 +949,7 @@ async fn project_list(
             q: q.q.clone().unwrap_or_default(),
             stages: stage_opts(q.stage.as_deref()),
         },
-    )
+    ))
 }
 
 pub struct BoardColumn {
@@ -998,7 +966,7 @@ struct Board {
     columns: Vec<BoardColumn>,
 }
 
-async fn project_board(State(app): State<App>, s: WebSession) -> Response {
+async fn project_board(State(app): State<App>, s: WebSession) -> PageResult {
     let mut columns = Vec::new();
     for st in Stage::ALL {
         let q = projects::ListQuery {
@@ -1006,23 +974,21 @@ async fn project_board(State(app): State<App>, s: WebSession) -> Response {
             per_page: Some("20".into()),
             ..Default::default()
         };
-        match projects::list(&app, &s.actor, &q).await {
-            Ok((items, total)) => columns.push(BoardColumn {
-                stage: st.as_str(),
-                label: st.label(),
-                total,
-                items,
-            }),
-            Err(e) => return error_page(e),
-        }
+        let (items, total) = projects::list(&app, &s.actor, &q).await?;
+        columns.push(BoardColumn {
+            stage: st.as_str(),
+            label: st.label(),
+            total,
+            items,
+        });
     }
-    render(
+    Ok(render(
         StatusCode::OK,
         &Board {
             f: Frame::new(&s, "board"),
             columns,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -1064,15 +1030,16 @@ pub(crate) async fn project_page(
     id: i64,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let r = async {
-        let p = projects::get(app, &s.actor, id).await?;
-        let history = projects::history(app, &s.actor, id).await?;
-        let events = fenglai_app::audit::for_entity(app, "project", id).await?;
-        let next_stage = p.stage.next().map(Stage::as_str);
-        let (people, leaders) = org::responsible_choices(app).await?;
-        let label = |u: &User| (u.id, format!("{}（{}）", u.display_name, u.unit_name));
-        Ok::<_, Error>(ProjectPage {
+) -> PageResult {
+    let p = projects::get(app, &s.actor, id).await?;
+    let history = projects::history(app, &s.actor, id).await?;
+    let events = fenglai_app::audit::for_entity(app, "project", id).await?;
+    let next_stage = p.stage.next().map(Stage::as_str);
+    let (people, leaders) = org::responsible_choices(app).await?;
+    let label = |u: &User| (u.id, format!("{}（{}）", u.display_name, u.unit_name));
+    Ok(render(
+        status,
+        &ProjectPage {
             parks: id_opts(
                 projects::parks(app)
                     .await?
@@ -1091,23 +1058,16 @@ pub(crate) async fn project_page(
             stages: stage_opts(next_stage),
             today: fenglai_app::today().to_string(),
             error,
-        })
-    }
-    .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
-async fn project_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+async fn project_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     project_page(&app, &s, id, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
 struct TransitionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     to: String,
     #[serde(default)]
@@ -1124,24 +1084,11 @@ async fn project_transition(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<TransitionForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    let amount = match nonempty(&f.amount_wan).map(|a| Yuan::parse_with_unit(&a, 10_000)) {
-        Some(Ok(y)) => Some(y.0),
-        Some(Err(_)) => {
-            return project_page(
-                &app,
-                &s,
-                id,
-                Some("金额不是有效数字（单位：万元）".into()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        None => None,
+    CsrfForm(f): CsrfForm<TransitionForm>,
+) -> PageResult {
+    let amount = match form_wan(&f.amount_wan, "amount_wan", "") {
+        Ok(a) => a,
+        Err(e) => return project_refused(&app, &s, id, e).await,
     };
     let input = TransitionInput {
         to: f.to.clone(),
@@ -1150,20 +1097,33 @@ async fn project_transition(
         reason: nonempty(&f.reason),
         correction: f.correction.is_some(),
     };
-    match projects::transition(&app, &s.actor, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/projects/{id}")).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
-            let (status, _) = status_and_code(&e);
-            project_page(&app, &s, id, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+    let moved = projects::transition(&app, &s.actor, id, &input).await;
+    project_done(&app, &s, id, "", moved).await
+}
+
+/// After a form on the project page: back to the page (at `anchor`, if one is given), or
+/// the page with the refusal.
+pub(crate) async fn project_done<T>(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    anchor: &str,
+    r: Result<T, Error>,
+) -> PageResult {
+    match r.shown_if(explainable)? {
+        Ok(_) if anchor.is_empty() => to(&format!("/projects/{id}")),
+        Ok(_) => to(&format!("/projects/{id}#{anchor}")),
+        Err(e) => project_refused(app, s, id, e).await,
     }
+}
+
+/// The project page again with a refusal it explains.
+pub(crate) async fn project_refused(app: &App, s: &WebSession, id: i64, e: Error) -> PageResult {
+    project_page(app, s, id, Some(e.to_string()), status_of(&e)).await
 }
 
 #[derive(Deserialize)]
 struct ProjectEditForm {
-    #[serde(default)]
-    csrf: String,
     /// the version the form was filled from: a project changed since is not overwritten
     #[serde(default)]
     version: String,
@@ -1204,32 +1164,30 @@ pub(crate) fn form_version(s: &str) -> Result<Option<i64>, Error> {
     }
 }
 
-fn form_wan(s: &str, field: &str) -> Result<Option<i64>, Error> {
-    match nonempty(s) {
-        None => Ok(None),
-        Some(v) => Yuan::parse_with_unit(&v, 10_000)
-            .map(|y| Some(y.0))
-            .map_err(|_| Error::invalid(field, format!("“{v}”不是有效金额（单位：万）"))),
-    }
-}
-
 async fn project_edit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<ProjectEditForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<ProjectEditForm>,
+) -> PageResult {
     let input = (|| {
         Ok::<_, Error>(projects::EditInput {
             name: nonempty(&f.name),
             park_id: form_id(&f.park_id, "park_id")?,
             responsible_user_id: form_id(&f.responsible_user_id, "responsible_user_id")?,
             responsible_leader_id: form_id(&f.responsible_leader_id, "responsible_leader_id")?,
-            planned_investment_yuan: form_wan(&f.planned_investment_wan, "planned_investment_wan")?,
-            foreign_capital_usd: form_wan(&f.foreign_capital_wan_usd, "foreign_capital_wan_usd")?,
+            planned_investment_yuan: form_wan(
+                &f.planned_investment_wan,
+                "planned_investment_wan",
+                "计划投资",
+            )?,
+            foreign_capital_usd: form_amount(
+                &f.foreign_capital_wan_usd,
+                "foreign_capital_wan_usd",
+                "外资",
+                WAN,
+                Currency::UsDollar,
+            )?,
             land_mu: match nonempty(&f.land_mu) {
                 Some(v) => Some(
                     v.parse::<f64>()
@@ -1240,18 +1198,11 @@ async fn project_edit(
             version: form_version(&f.version)?,
         })
     })();
-    let result = match input {
+    let edited = match input {
         Ok(input) => projects::edit(&app, &s.actor, id, &input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/projects/{id}")).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
-            let (status, _) = status_and_code(&e);
-            project_page(&app, &s, id, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
-    }
+    project_done(&app, &s, id, "", edited).await
 }
 
 // ---- administration ----
@@ -1274,38 +1225,34 @@ async fn units_page_with(
     s: &WebSession,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     if s.actor.role != Role::Admin {
-        return error_page(Error::Forbidden("仅管理员可管理单位".into()));
+        return Err(Error::Forbidden("仅管理员可管理单位".into()).into());
     }
-    match org::units(app).await {
-        Ok(units) => render(
-            status,
-            &UnitsPage {
-                f: Frame::new(s, "admin"),
-                units: units
-                    .into_iter()
-                    .map(|u| {
-                        let d = depth(&u);
-                        (u, d)
-                    })
-                    .collect(),
-                kinds: opts(UnitKind::ALL.iter().map(|k| (k.as_str(), k.label())), None),
-                error,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+    let units = org::units(app).await?;
+    Ok(render(
+        status,
+        &UnitsPage {
+            f: Frame::new(s, "admin"),
+            units: units
+                .into_iter()
+                .map(|u| {
+                    let d = depth(&u);
+                    (u, d)
+                })
+                .collect(),
+            kinds: opts(UnitKind::ALL.iter().map(|k| (k.as_str(), k.label())), None),
+            error,
+        },
+    ))
 }
 
-async fn units_page(State(app): State<App>, s: WebSession) -> Response {
+async fn units_page(State(app): State<App>, s: WebSession) -> PageResult {
     units_page_with(&app, &s, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
 struct UnitForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -1314,23 +1261,23 @@ struct UnitForm {
     parent_id: String,
 }
 
-async fn unit_create(State(app): State<App>, s: WebSession, Form(f): Form<UnitForm>) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+async fn unit_create(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(f): CsrfForm<UnitForm>,
+) -> PageResult {
     let input = org::UnitInput {
         name: f.name,
         kind: f.kind,
         parent_id: f.parent_id.trim().parse().ok(),
         region_code: None,
     };
-    match org::create_unit(&app, Some(&s.actor), &input).await {
-        Ok(_) => Redirect::to("/admin/units").into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
-            let (st, _) = status_and_code(&e);
-            units_page_with(&app, &s, Some(e.to_string()), st).await
-        }
-        Err(e) => error_page(e),
+    match org::create_unit(&app, Some(&s.actor), &input)
+        .await
+        .shown_if(invalid_or_forbidden)?
+    {
+        Ok(_) => to("/admin/units"),
+        Err(e) => units_page_with(&app, &s, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
@@ -1354,9 +1301,10 @@ async fn users_page_with(
     s: &WebSession,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let r = async {
-        Ok::<_, Error>(UsersPage {
+) -> PageResult {
+    Ok(render(
+        status,
+        &UsersPage {
             f: Frame::new(s, "admin"),
             users: org::users(app, &s.actor).await?,
             sessions: auth::live_sessions(app, &s.actor).await?,
@@ -1365,23 +1313,16 @@ async fn users_page_with(
             error,
             password_rule: app.password_policy().describe(),
             password_min: app.password_policy().min_len,
-        })
-    }
-    .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
-async fn users_page(State(app): State<App>, s: WebSession) -> Response {
+async fn users_page(State(app): State<App>, s: WebSession) -> PageResult {
     users_page_with(&app, &s, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
 struct UserForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -1394,10 +1335,11 @@ struct UserForm {
     password: String,
 }
 
-async fn user_create(State(app): State<App>, s: WebSession, Form(f): Form<UserForm>) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+async fn user_create(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(f): CsrfForm<UserForm>,
+) -> PageResult {
     let input = org::UserInput {
         username: f.username,
         display_name: f.display_name,
@@ -1406,20 +1348,24 @@ async fn user_create(State(app): State<App>, s: WebSession, Form(f): Form<UserFo
         password: f.password,
         phone: None,
     };
-    match org::create_user(&app, Some(&s.actor), &input).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
-            let (st, _) = status_and_code(&e);
-            users_page_with(&app, &s, Some(e.to_string()), st).await
-        }
-        Err(e) => error_page(e),
+    users_done(
+        &app,
+        &s,
+        org::create_user(&app, Some(&s.actor), &input).await,
+    )
+    .await
+}
+
+/// After a form on the users page: back to it, or the page with the refusal.
+async fn users_done<T>(app: &App, s: &WebSession, r: Result<T, Error>) -> PageResult {
+    match r.shown_if(invalid_or_forbidden)? {
+        Ok(_) => to("/admin/users"),
+        Err(e) => users_page_with(app, s, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
 #[derive(Deserialize)]
 struct UserEditForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     active: String,
     #[serde(default)]
@@ -1430,11 +1376,8 @@ async fn user_edit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<UserEditForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<UserEditForm>,
+) -> PageResult {
     let input = org::UserEdit {
         display_name: None,
         role: None,
@@ -1446,14 +1389,7 @@ async fn user_edit(
         },
         password: nonempty(&f.password),
     };
-    match org::edit_user(&app, &s.actor, id, &input).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
-            let (st, _) = status_and_code(&e);
-            users_page_with(&app, &s, Some(e.to_string()), st).await
-        }
-        Err(e) => error_page(e),
-    }
+    users_done(&app, &s, org::edit_user(&app, &s.actor, id, &input).await).await
 }
 
 /// Ends every session and API token of a user (the users page's 注销会话).
@@ -1461,15 +1397,13 @@ async fn user_sessions_revoke(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    match auth::revoke_sessions(&app, &s.actor, id, None).await {
-        Ok(_) if id == s.actor.id() => Redirect::to("/login").into_response(),
-        Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(e) => error_page(e),
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    auth::revoke_sessions(&app, &s.actor, id, None).await?;
+    if id == s.actor.id() {
+        to("/login")
+    } else {
+        to("/admin/users")
     }
 }
 
@@ -1478,15 +1412,10 @@ async fn user_session_revoke(
     State(app): State<App>,
     s: WebSession,
     Path((id, session)): Path<(i64, String)>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    match auth::revoke_sessions(&app, &s.actor, id, Some(&session)).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(e) => error_page(e),
-    }
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    auth::revoke_sessions(&app, &s.actor, id, Some(&session)).await?;
+    to("/admin/users")
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,7 @@ use fenglai_app::bulletins::{
     self, BulletinView, CompetitionInput, TargetInput, Targets, Verification,
 };
 use fenglai_app::cockpit::{self, Cockpit};
-use fenglai_domain::assess::{Metric, Scheme};
+use fenglai_domain::assess::{Measure, Metric, Scheme};
 use fenglai_store::assess::Bulletin;
 
 pub fn routes() -> Router<App> {
@@ -111,11 +111,8 @@ struct CockpitPage {
     ytd: Vec<(String, String)>,
 }
 
-async fn cockpit_page(State(app): State<App>, s: WebSession) -> Response {
-    let c = match cockpit::get(&app, &s.actor).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
+async fn cockpit_page(State(app): State<App>, s: WebSession) -> PageResult {
+    let c = cockpit::get(&app, &s.actor).await?;
     let f = &c.figures;
     let counts: HashMap<String, i64> = c
         .origins
@@ -173,7 +170,7 @@ async fn cockpit_page(State(app): State<App>, s: WebSession) -> Response {
         ytd,
         c: c.clone(),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------- rankings
@@ -194,36 +191,28 @@ async fn rankings_page(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<PeriodQuery>,
-) -> Response {
+) -> PageResult {
     let period = q.code();
     let may_publish = bulletins::may_steer(s.actor.role);
-    match bulletins::figures(&app, &s.actor, &period, None).await {
-        Ok(fig) => render(
-            StatusCode::OK,
-            &RankingsPage {
-                f: Frame::new(&s, "assessment"),
-                tables: tables(&fig),
-                progress: progress(&fig),
-                figures: Some(fig),
-                period,
-                may_publish,
-                error: None,
-            },
-        ),
-        Err(e @ Error::Invalid { .. }) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &RankingsPage {
-                f: Frame::new(&s, "assessment"),
-                period,
-                figures: None,
-                tables: Vec::new(),
-                progress: None,
-                may_publish,
-                error: Some(e.to_string()),
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+    let (status, figures, error) = match bulletins::figures(&app, &s.actor, &period, None)
+        .await
+        .shown_if(invalid)?
+    {
+        Ok(fig) => (StatusCode::OK, Some(fig), None),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())),
+    };
+    Ok(render(
+        status,
+        &RankingsPage {
+            f: Frame::new(&s, "assessment"),
+            tables: figures.as_ref().map(tables).unwrap_or_default(),
+            progress: figures.as_ref().and_then(progress),
+            figures,
+            period,
+            may_publish,
+            error,
+        },
+    ))
 }
 
 // ---------------------------------------------------------------- bulletins
@@ -238,45 +227,45 @@ struct BulletinsPage {
     error: Option<String>,
 }
 
-async fn bulletins_page(State(app): State<App>, s: WebSession) -> Response {
-    match bulletins::list(&app, &s.actor).await {
-        Ok(items) => render(
-            StatusCode::OK,
-            &BulletinsPage {
-                f: Frame::new(&s, "bulletins"),
-                items,
-                period: this_month(),
-                may_publish: bulletins::may_steer(s.actor.role),
-                error: None,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+async fn bulletins_page(State(app): State<App>, s: WebSession) -> PageResult {
+    let items = bulletins::list(&app, &s.actor).await?;
+    Ok(render(
+        StatusCode::OK,
+        &BulletinsPage {
+            f: Frame::new(&s, "bulletins"),
+            items,
+            period: this_month(),
+            may_publish: bulletins::may_steer(s.actor.role),
+            error: None,
+        },
+    ))
 }
 
 #[derive(Deserialize)]
 struct PublishForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     period: String,
     #[serde(default)]
     title: String,
 }
 
-async fn publish(State(app): State<App>, s: WebSession, Form(form): Form<PublishForm>) -> Response {
-    if let Some(r) = csrf_rejection(&s, &form.csrf) {
-        return r;
-    }
+async fn publish(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(form): CsrfForm<PublishForm>,
+) -> PageResult {
     let input = bulletins::PublishInput {
         period: form.period.trim().to_string(),
         title: Some(form.title.clone()),
     };
-    match bulletins::publish(&app, &s.actor, &input).await {
-        Ok(v) => Redirect::to(&format!("/bulletins/{}", v.id.unwrap_or(0))).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::NotFound)) => {
+    match bulletins::publish(&app, &s.actor, &input)
+        .await
+        .shown_if(|e| matches!(e, Error::Invalid { .. } | Error::NotFound))?
+    {
+        Ok(v) => to(&format!("/bulletins/{}", v.id.unwrap_or(0))),
+        Err(e) => {
             let items = bulletins::list(&app, &s.actor).await.unwrap_or_default();
-            render(
+            Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &BulletinsPage {
                     f: Frame::new(&s, "bulletins"),
@@ -288,9 +277,8 @@ async fn publish(State(app): State<App>, s: WebSession, Form(form): Form<Publish
                         e => e.to_string(),
                     }),
                 },
-            )
+            ))
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -310,7 +298,7 @@ impl BulletinPage {
     }
 }
 
-fn bulletin_view(s: &WebSession, v: BulletinView) -> Response {
+fn bulletin_view(s: &WebSession, v: BulletinView) -> PageResult {
     let page = BulletinPage {
         f: Frame::new(s, "bulletins"),
         tables: tables(&v.figures),
@@ -318,25 +306,19 @@ fn bulletin_view(s: &WebSession, v: BulletinView) -> Response {
         may_publish: bulletins::may_steer(s.actor.role),
         v,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
-async fn bulletin_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    match bulletins::get(&app, &s.actor, id).await {
-        Ok(v) => bulletin_view(&s, v),
-        Err(e) => error_page(e),
-    }
+async fn bulletin_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    bulletin_view(&s, bulletins::get(&app, &s.actor, id).await?)
 }
 
 async fn draft_page(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    match bulletins::draft(&app, &s.actor, &q.code()).await {
-        Ok(v) => bulletin_view(&s, v),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    bulletin_view(&s, bulletins::draft(&app, &s.actor, &q.code()).await?)
 }
 
 #[derive(Template)]
@@ -347,42 +329,31 @@ struct VerifyPage {
     v: Verification,
 }
 
-async fn verify_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    let title = match bulletins::get(&app, &s.actor, id).await {
-        Ok(b) => b.title,
-        Err(e) => return error_page(e),
-    };
-    match bulletins::verify(&app, &s.actor, id).await {
-        Ok((v, _)) => render(
-            StatusCode::OK,
-            &VerifyPage {
-                f: Frame::new(&s, "bulletins"),
-                title,
-                v,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+async fn verify_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    let title = bulletins::get(&app, &s.actor, id).await?.title;
+    let (v, _) = bulletins::verify(&app, &s.actor, id).await?;
+    Ok(render(
+        StatusCode::OK,
+        &VerifyPage {
+            f: Frame::new(&s, "bulletins"),
+            title,
+            v,
+        },
+    ))
 }
 
-async fn bulletin_docx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    match bulletins::get(&app, &s.actor, id)
-        .await
-        .and_then(|v| Ok((bulletins::docx(&v)?, v.title)))
-    {
-        Ok((b, title)) => crate::api_assess::docx_response(&title, b),
-        Err(e) => error_page(e),
-    }
+async fn bulletin_docx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    let v = bulletins::get(&app, &s.actor, id).await?;
+    Ok(crate::api_assess::docx_response(
+        &v.title,
+        bulletins::docx(&v)?,
+    ))
 }
 
-async fn bulletin_xlsx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    match bulletins::get(&app, &s.actor, id)
-        .await
-        .and_then(|v| Ok((bulletins::xlsx(&v)?, v.title)))
-    {
-        Ok((b, title)) => crate::api_ledgers::xlsx(&format!("{title}.xlsx"), b),
-        Err(e) => error_page(e),
-    }
+async fn bulletin_xlsx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    let v = bulletins::get(&app, &s.actor, id).await?;
+    let b = bulletins::xlsx(&v)?;
+    Ok(crate::api_ledgers::xlsx(&format!("{}.xlsx", v.title), b))
 }
 
 // ---------------------------------------------------------------- targets
@@ -411,8 +382,6 @@ impl TargetsPage {
 
 #[derive(Deserialize, Default, Clone)]
 struct TargetForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     year: String,
     #[serde(default)]
@@ -446,14 +415,14 @@ async fn targets_render(
     form: TargetForm,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let t = match bulletins::targets(app, &s.actor, year).await {
         Ok(t) => Some(t),
-        Err(e @ Error::Forbidden(_)) => return error_page(e),
+        Err(e @ Error::Forbidden(_)) => return Err(e.into()),
         Err(_) => None,
     };
     let units = org::units(app).await.unwrap_or_default();
-    render(
+    Ok(render(
         status,
         &TargetsPage {
             f: Frame::new(s, "targets"),
@@ -468,28 +437,23 @@ async fn targets_render(
             form,
             error,
         },
-    )
+    ))
 }
 
 async fn targets_page(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<YearQuery>,
-) -> Response {
-    match year_of(q.year.as_deref()) {
-        Ok(y) => targets_render(&app, &s, y, TargetForm::default(), None, StatusCode::OK).await,
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let year = year_of(q.year.as_deref())?;
+    targets_render(&app, &s, year, TargetForm::default(), None, StatusCode::OK).await
 }
 
 async fn target_set(
     State(app): State<App>,
     s: WebSession,
-    Form(form): Form<TargetForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &form.csrf) {
-        return r;
-    }
+    CsrfForm(form): CsrfForm<TargetForm>,
+) -> PageResult {
     let year = match year_of(Some(&form.year)) {
         Ok(y) => y,
         Err(e) => {
@@ -513,15 +477,16 @@ async fn target_set(
         let metric = fenglai_domain::assess::Metric::parse(&form.metric)?;
         // amounts are entered in 万元 (万美元 for foreign capital), counts as they are
         let raw = form.value.trim();
+        let amount = |currency| {
+            form_amount(raw, "value", "目标值", WAN, currency)?
+                .ok_or_else(|| Error::invalid("value", "请填写目标值"))
+        };
         let value = match metric.measure() {
-            fenglai_domain::assess::Measure::Count => raw
+            Measure::Count => raw
                 .parse::<i64>()
                 .map_err(|_| Error::invalid("value", format!("目标值“{raw}”应为整数")))?,
-            _ => {
-                fenglai_domain::Yuan::parse_with_unit(raw, 10_000)
-                    .map_err(|e| Error::invalid("value", e.message))?
-                    .0
-            }
+            Measure::Yuan => amount(Currency::Yuan)?,
+            Measure::Usd => amount(Currency::UsDollar)?,
         };
         bulletins::set_target(
             &app,
@@ -538,9 +503,9 @@ async fn target_set(
         .await
     }
     .await;
-    match result {
-        Ok(_) => Redirect::to(&format!("/targets?year={year}")).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+    match result.shown_if(invalid)? {
+        Ok(_) => to(&format!("/targets?year={year}")),
+        Err(e) => {
             targets_render(
                 &app,
                 &s,
@@ -551,7 +516,6 @@ async fn target_set(
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -684,16 +648,13 @@ async fn scheme_render(
     sent: Option<Vec<(String, String)>>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let values = match sent {
         Some(v) => v,
-        None => match bulletins::scheme(app, &s.actor, year).await {
-            Ok(sc) => scheme_fields(&sc),
-            Err(e) => return error_page(e),
-        },
+        None => scheme_fields(&bulletins::scheme(app, &s.actor, year).await?),
     };
     let points = point_fields(|m| field(&values, &format!("pt_{}", m.code())).to_string());
-    render(
+    Ok(render(
         status,
         &SchemePage {
             f: Frame::new(s, "assessment"),
@@ -703,28 +664,23 @@ async fn scheme_render(
             may_set: bulletins::may_steer(s.actor.role),
             error,
         },
-    )
+    ))
 }
 
 async fn scheme_page(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<YearQuery>,
-) -> Response {
-    match year_of(q.year.as_deref()) {
-        Ok(y) => scheme_render(&app, &s, y, None, None, StatusCode::OK).await,
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let year = year_of(q.year.as_deref())?;
+    scheme_render(&app, &s, year, None, None, StatusCode::OK).await
 }
 
 async fn scheme_set(
     State(app): State<App>,
     s: WebSession,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&fields, "csrf")) {
-        return r;
-    }
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let result = async {
         let year = year_of(Some(field(&fields, "year")))?;
         let scheme = scheme_from(&fields)?;
@@ -732,11 +688,9 @@ async fn scheme_set(
         Ok::<i64, Error>(year)
     }
     .await;
-    match result {
-        Ok(year) => {
-            Redirect::to(&format!("/assessment/scheme?year={year}&saved=1")).into_response()
-        }
-        Err(e @ Error::Invalid { .. }) => {
+    match result.shown_if(invalid)? {
+        Ok(year) => to(&format!("/assessment/scheme?year={year}&saved=1")),
+        Err(e) => {
             let year = year_of(Some(field(&fields, "year"))).unwrap_or(0);
             scheme_render(
                 &app,
@@ -748,7 +702,6 @@ async fn scheme_set(
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -783,11 +736,8 @@ async fn competitions_render(
     values: Vec<(String, String)>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let list = match bulletins::competitions(app, &s.actor).await {
-        Ok(l) => l,
-        Err(e) => return error_page(e),
-    };
+) -> PageResult {
+    let list = bulletins::competitions(app, &s.actor).await?;
     let items = list
         .into_iter()
         .map(|c| {
@@ -806,7 +756,7 @@ async fn competitions_render(
         })
         .collect();
     let points = point_fields(|m| field(&values, &format!("pt_{}", m.code())).to_string());
-    render(
+    Ok(render(
         status,
         &CompetitionsPage {
             f: Frame::new(s, "assessment"),
@@ -816,21 +766,18 @@ async fn competitions_render(
             points,
             error,
         },
-    )
+    ))
 }
 
-async fn competitions_page(State(app): State<App>, s: WebSession) -> Response {
+async fn competitions_page(State(app): State<App>, s: WebSession) -> PageResult {
     competitions_render(&app, &s, Vec::new(), None, StatusCode::OK).await
 }
 
 async fn competition_create(
     State(app): State<App>,
     s: WebSession,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&fields, "csrf")) {
-        return r;
-    }
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let result = async {
         let input = CompetitionInput {
             name: field(&fields, "name").to_string(),
@@ -844,9 +791,9 @@ async fn competition_create(
         bulletins::create_competition(&app, &s.actor, &input).await
     }
     .await;
-    match result {
-        Ok(c) => Redirect::to(&format!("/assessment?period=c{}", c.id)).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+    match result.shown_if(invalid)? {
+        Ok(c) => to(&format!("/assessment?period=c{}", c.id)),
+        Err(e) => {
             competitions_render(
                 &app,
                 &s,
@@ -856,19 +803,20 @@ async fn competition_create(
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
-async fn lists_xlsx(State(app): State<App>, s: WebSession, Query(q): Query<YearQuery>) -> Response {
-    let year = match year_of(q.year.as_deref()) {
-        Ok(y) => y,
-        Err(e) => return error_page(e),
-    };
-    match cockpit::three_lists(&app, &s.actor, year).await {
-        Ok(b) => crate::api_ledgers::xlsx(&format!("{year}年三张清单.xlsx"), b),
-        Err(e) => error_page(e),
-    }
+async fn lists_xlsx(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<YearQuery>,
+) -> PageResult {
+    let year = year_of(q.year.as_deref())?;
+    let b = cockpit::three_lists(&app, &s.actor, year).await?;
+    Ok(crate::api_ledgers::xlsx(
+        &format!("{year}年三张清单.xlsx"),
+        b,
+    ))
 }
 
 // ---------------------------------------------------------------- activities
@@ -902,8 +850,6 @@ impl ActivitiesPage {
 
 #[derive(Deserialize, Default, Clone)]
 struct ActivityForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -970,11 +916,8 @@ async fn activities_page(
 async fn activity_create(
     State(app): State<App>,
     s: WebSession,
-    Form(form): Form<ActivityForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &form.csrf) {
-        return r;
-    }
+    CsrfForm(form): CsrfForm<ActivityForm>,
+) -> PageResult {
     let parsed = (|| -> Result<ActivityInput, String> {
         let int = |v: &str, what: &str| {
             nonempty_s(v)
@@ -997,7 +940,7 @@ async fn activity_create(
     let input = match parsed {
         Ok(i) => i,
         Err(e) => {
-            return activities_render(
+            return Ok(activities_render(
                 &app,
                 &s,
                 ActQuery::default(),
@@ -1006,39 +949,43 @@ async fn activity_create(
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .await
+            .await)
         }
     };
-    match activities::create(&app, &s.actor, &input).await {
-        Ok(v) => {
-            let fresh = ActivityForm {
-                kind: form.kind.clone(),
-                activity_date: form.activity_date.clone(),
-                ..Default::default()
-            };
-            activities_render(
-                &app,
-                &s,
-                ActQuery::default(),
-                fresh,
-                None,
-                Some(v),
-                StatusCode::OK,
-            )
+    Ok(
+        match activities::create(&app, &s.actor, &input)
             .await
-        }
-        Err(e @ Error::Invalid { .. }) => {
-            activities_render(
-                &app,
-                &s,
-                ActQuery::default(),
-                form,
-                Some(e.to_string()),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => error_page(e),
-    }
+            .shown_if(invalid)?
+        {
+            Ok(v) => {
+                let fresh = ActivityForm {
+                    kind: form.kind.clone(),
+                    activity_date: form.activity_date.clone(),
+                    ..Default::default()
+                };
+                activities_render(
+                    &app,
+                    &s,
+                    ActQuery::default(),
+                    fresh,
+                    None,
+                    Some(v),
+                    StatusCode::OK,
+                )
+                .await
+            }
+            Err(e) => {
+                activities_render(
+                    &app,
+                    &s,
+                    ActQuery::default(),
+                    form,
+                    Some(e.to_string()),
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        },
+    )
 }

@@ -65,9 +65,14 @@ struct ChainsPage {
 }
 
 impl ChainsPage {
-    /// The strong threshold's output in 亿元, as typed back into the form.
+    /// The strong threshold's output in words ("10亿元").
     fn strong_output_yi(&self) -> String {
-        fenglai_domain::Yuan(self.settings.class_rules.strong_min_output_yuan).to_string()
+        Yuan(self.settings.class_rules.strong_min_output_yuan).to_string()
+    }
+
+    /// The strong threshold's output in 亿元, exactly, as the form shows it ("10").
+    fn strong_output_yi_typed(&self) -> String {
+        Yuan(self.settings.class_rules.strong_min_output_yuan).in_unit(money::YI)
     }
 
     /// The key regions one a line: 名称：11,12,13
@@ -86,20 +91,11 @@ async fn chains_page(
     s: &WebSession,
     status: StatusCode,
     error: Option<String>,
-) -> Response {
-    let chains = match chains::list(app, &s.actor).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
-    let leaders = match org::responsible_choices(app).await {
-        Ok((_, l)) => l,
-        Err(e) => return error_page(e),
-    };
-    let settings = match chains::settings(app).await {
-        Ok(st) => st,
-        Err(e) => return error_page(e),
-    };
-    render(
+) -> PageResult {
+    let chains = chains::list(app, &s.actor).await?;
+    let (_, leaders) = org::responsible_choices(app).await?;
+    let settings = chains::settings(app).await?;
+    Ok(render(
         status,
         &ChainsPage {
             f: Frame::new(s, "chains"),
@@ -111,10 +107,10 @@ async fn chains_page(
             may_set: matches!(s.actor.role, Role::Admin | Role::Leader),
             error,
         },
-    )
+    ))
 }
 
-async fn chain_list(State(app): State<App>, s: WebSession) -> Response {
+async fn chain_list(State(app): State<App>, s: WebSession) -> PageResult {
     chains_page(&app, &s, StatusCode::OK, None).await
 }
 
@@ -129,10 +125,11 @@ fn chain_input(f: &Fields) -> Result<ChainInput, Error> {
     })
 }
 
-async fn chain_create(State(app): State<App>, s: WebSession, Form(f): Form<Fields>) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+async fn chain_create(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let made = match chain_input(&f) {
         Ok(input) => chains::create(&app, &s.actor, &input).await,
         Err(e) => Err(e),
@@ -142,10 +139,10 @@ async fn chain_create(State(app): State<App>, s: WebSession, Form(f): Form<Field
 }
 
 /// After a form on the chain list: on, or the list again with the error.
-async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> Response {
-    match r {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> PageResult {
+    match r.shown_if(invalid)? {
+        Ok(path) => to(&path),
+        Err(e) => {
             chains_page(
                 app,
                 s,
@@ -154,7 +151,6 @@ async fn after_list(app: &App, s: &WebSession, r: Result<String, Error>) -> Resp
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -165,9 +161,14 @@ fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
         v.parse::<i64>()
             .map_err(|_| Error::invalid(name, format!("{what}“{v}”应为整数")))
     };
-    let yi = field(f, "strong_min_output_yi").trim();
-    let output = fenglai_domain::Yuan::parse_with_unit(yi, 100_000_000)
-        .map_err(|_| Error::invalid("class_rules", format!("“强”的最低产值“{yi}”不是金额")))?;
+    let output = form_amount(
+        field(f, "strong_min_output_yi"),
+        "class_rules",
+        "“强”的最低年产值",
+        money::YI,
+        Currency::Yuan,
+    )?
+    .ok_or_else(|| Error::invalid("class_rules", "请填写“强”的最低年产值（亿元）"))?;
     let mut key_regions = Vec::new();
     for line in field(f, "key_regions")
         .lines()
@@ -193,7 +194,7 @@ fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
     Ok(ChainSettings {
         class_rules: ClassRulesDto {
             strong_min_enterprises: count("strong_min_enterprises", "“强”的最少企业数")?,
-            strong_min_output_yuan: output.0,
+            strong_min_output_yuan: output,
             weak_min_enterprises: count("weak_min_enterprises", "“弱”的最少企业数")?,
         },
         key_regions,
@@ -201,10 +202,11 @@ fn settings_input(f: &Fields) -> Result<ChainSettings, Error> {
     })
 }
 
-async fn settings_save(State(app): State<App>, s: WebSession, Form(f): Form<Fields>) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+async fn settings_save(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let r = match settings_input(&f) {
         Ok(input) => chains::set_settings(&app, &s.actor, &input).await,
         Err(e) => Err(e),
@@ -291,21 +293,13 @@ async fn chain_page(
     id: i64,
     status: StatusCode,
     error: Option<String>,
-) -> Response {
-    let v = match chains::get(app, &s.actor, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(e),
-    };
-    let (settings, leaders, units) = match (
-        chains::settings(app).await,
-        org::responsible_choices(app).await,
-        org::units(app).await,
-    ) {
-        (Ok(st), Ok((_, l)), Ok(u)) => (st, l, u),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(e),
-    };
+) -> PageResult {
+    let v = chains::get(app, &s.actor, id).await?;
+    let settings = chains::settings(app).await?;
+    let (_, leaders) = org::responsible_choices(app).await?;
+    let units = org::units(app).await?;
     let units = units.into_iter().filter(|u| u.active == 1).collect();
-    render(
+    Ok(render(
         status,
         &ChainPage {
             f: Frame::new(s, "chains"),
@@ -315,18 +309,18 @@ async fn chain_page(
             units,
             error,
         },
-    )
+    ))
 }
 
-async fn chain_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+async fn chain_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     chain_page(&app, &s, id, StatusCode::OK, None).await
 }
 
 /// After a form on the chain page: back to it, or the page again with the error.
-async fn after(app: &App, s: &WebSession, chain_id: i64, r: Result<String, Error>) -> Response {
-    match r {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+async fn after(app: &App, s: &WebSession, chain_id: i64, r: Result<String, Error>) -> PageResult {
+    match r.shown_if(invalid)? {
+        Ok(path) => to(&path),
+        Err(e) => {
             chain_page(
                 app,
                 s,
@@ -336,7 +330,6 @@ async fn after(app: &App, s: &WebSession, chain_id: i64, r: Result<String, Error
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -344,11 +337,8 @@ async fn chain_edit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let r = match chain_input(&f) {
         Ok(input) => chains::update(&app, &s.actor, id, &input)
             .await
@@ -379,11 +369,8 @@ async fn link_add(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     let r = match link_input(&f) {
         Ok(input) => chains::add_link(&app, &s.actor, id, &input)
             .await
@@ -393,24 +380,13 @@ async fn link_add(
     after(&app, &s, id, r).await
 }
 
-/// The chain a link belongs to, for showing errors on its page; a link out of reach is 404.
-async fn chain_of_link(app: &App, s: &WebSession, link_id: i64) -> Result<i64, Error> {
-    chains::chain_of_link(app, &s.actor, link_id).await
-}
-
 async fn link_edit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
-    let chain_id = match chain_of_link(&app, &s, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
+    let chain_id = chains::chain_of_link(&app, &s.actor, id).await?;
     let r = match link_input(&f) {
         Ok(input) => chains::edit_link(&app, &s.actor, id, &input)
             .await
@@ -424,15 +400,9 @@ async fn targets_generate(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
-    let chain_id = match chain_of_link(&app, &s, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
+    let chain_id = chains::chain_of_link(&app, &s.actor, id).await?;
     let q = RankQuery {
         regions: Some(all(&f, "region").join(",")),
         flags: Some(all(&f, "flag").join("|")),
@@ -470,20 +440,12 @@ async fn list_page(
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
-    let v = match chains::target_list(app, &s.actor, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(e),
-    };
-    let may_work = match chains::get(app, &s.actor, v.chain.id).await {
-        Ok(c) => c.may_work,
-        Err(e) => return error_page(e),
-    };
-    let (people, units) = match (org::responsible_choices(app).await, org::units(app).await) {
-        (Ok((p, _)), Ok(u)) => (p, u),
-        (Err(e), _) | (_, Err(e)) => return error_page(e),
-    };
-    render(
+) -> PageResult {
+    let v = chains::target_list(app, &s.actor, id).await?;
+    let may_work = chains::get(app, &s.actor, v.chain.id).await?.may_work;
+    let (people, _) = org::responsible_choices(app).await?;
+    let units = org::units(app).await?;
+    Ok(render(
         status,
         &ListPage {
             f: Frame::new(s, "chains"),
@@ -500,7 +462,7 @@ async fn list_page(
             notice,
             error,
         },
-    )
+    ))
 }
 
 async fn list_show(
@@ -508,7 +470,7 @@ async fn list_show(
     s: WebSession,
     Path(id): Path<i64>,
     Query(q): Query<ListQueryParams>,
-) -> Response {
+) -> PageResult {
     let notice = match (q.converted, q.assigned) {
         (Some(lead), _) => Some(format!("已转为线索 #{lead}")),
         (_, Some(n)) => Some(format!("已指派 {n} 个目标")),
@@ -521,16 +483,10 @@ async fn list_assign(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<Fields>,
+) -> PageResult {
     // the list first: out of reach is 404 whatever the form says
-    let list = match chains::target_list(&app, &s.actor, id).await {
-        Ok(l) => l,
-        Err(e) => return error_page(e),
-    };
+    let list = chains::target_list(&app, &s.actor, id).await?;
     let run = async {
         let input = AssignInput {
             user_id: opt_id(&f, "user_id", "招商人")?,
@@ -550,9 +506,9 @@ async fn list_assign(
         }
         Ok(chosen.len())
     };
-    match run.await {
-        Ok(n) => Redirect::to(&format!("/target-lists/{id}?assigned={n}")).into_response(),
-        Err(e @ Error::Invalid { .. }) => {
+    match run.await.shown_if(invalid)? {
+        Ok(n) => to(&format!("/target-lists/{id}?assigned={n}")),
+        Err(e) => {
             list_page(
                 &app,
                 &s,
@@ -563,7 +519,6 @@ async fn list_assign(
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -571,24 +526,11 @@ async fn target_convert(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, field(&f, "csrf")) {
-        return r;
-    }
-    let list_id = match chains::list_of_target(&app, &s.actor, id).await {
-        Ok(l) => Some(l),
-        Err(e) => return error_page(e),
-    };
-    match chains::convert(&app, &s.actor, id).await {
-        Ok(lead) => Redirect::to(&format!(
-            "/target-lists/{}?converted={}",
-            list_id.unwrap_or_default(),
-            lead.id
-        ))
-        .into_response(),
-        Err(e) => error_page(e),
-    }
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    let list_id = chains::list_of_target(&app, &s.actor, id).await?;
+    let lead = chains::convert(&app, &s.actor, id).await?;
+    to(&format!("/target-lists/{list_id}?converted={}", lead.id))
 }
 
 /// One province on the map.
@@ -644,25 +586,23 @@ async fn chain_map(
     s: WebSession,
     Path(id): Path<i64>,
     Query(q): Query<MapQuery>,
-) -> Response {
-    let (m, error, status) = match chains::map(&app, &s.actor, id, &q).await {
+) -> PageResult {
+    let (m, error, status) = match chains::map(&app, &s.actor, id, &q)
+        .await
+        .shown_if(invalid)?
+    {
         Ok(m) => (m, None, StatusCode::OK),
-        Err(e @ Error::Invalid { .. }) => {
-            match chains::map(&app, &s.actor, id, &MapQuery::default()).await {
-                Ok(m) => (m, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY),
-                Err(e) => return error_page(e),
-            }
+        Err(e) => {
+            let m = chains::map(&app, &s.actor, id, &MapQuery::default()).await?;
+            (m, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => return error_page(e),
     };
-    let links = match chains::get(&app, &s.actor, id).await {
-        Ok(v) => v
-            .links
-            .into_iter()
-            .map(|l| (l.link.id, l.link.name))
-            .collect(),
-        Err(e) => return error_page(e),
-    };
+    let links = chains::get(&app, &s.actor, id)
+        .await?
+        .links
+        .into_iter()
+        .map(|l| (l.link.id, l.link.name))
+        .collect();
     let max = m.provinces.iter().map(|p| p.count).max().unwrap_or(0);
     let count = |code: &str| {
         m.provinces
@@ -690,7 +630,7 @@ async fn chain_map(
         .filter(|p| !shapes.iter().any(|s| s.code == p.code))
         .map(|p| (p.code.clone(), p.count))
         .collect();
-    render(
+    Ok(render(
         status,
         &MapPage {
             f: Frame::new(&s, "chains"),
@@ -702,5 +642,5 @@ async fn chain_map(
             height: charts::CHINA_HEIGHT,
             error,
         },
-    )
+    ))
 }

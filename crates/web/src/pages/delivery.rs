@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::charts::Gantt;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use crate::extract::{CsrfMultipart, Unread};
+use axum::extract::DefaultBodyLimit;
 use fenglai_app::evidence;
 use fenglai_app::milestones::{
     self, NodeInput, PlanInput, StallList, StallQuery, Timeline, Week, WeekQuery,
@@ -126,22 +127,8 @@ impl ProjectDelivery {
     }
 }
 
-/// After a form on the project page: back to it, or the page with the error.
-async fn back(app: &App, s: &WebSession, id: i64, anchor: &str, r: Result<(), Error>) -> Response {
-    match r {
-        Ok(()) => Redirect::to(&format!("/projects/{id}#{anchor}")).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
-            let status = status_and_code(&e).0;
-            project_page(app, s, id, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
-    }
-}
-
 #[derive(Deserialize)]
 struct PlanForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     project_type: String,
     #[serde(default)]
@@ -152,25 +139,18 @@ async fn plan(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<PlanForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<PlanForm>,
+) -> PageResult {
     let input = PlanInput {
         project_type: f.project_type,
         target_production_date: f.target_production_date,
     };
-    let r = milestones::schedule(&app, &s.actor, id, &input)
-        .await
-        .map(|_| ());
-    back(&app, &s, id, "plan", r).await
+    let r = milestones::schedule(&app, &s.actor, id, &input).await;
+    project_done(&app, &s, id, "plan", r).await
 }
 
 #[derive(Deserialize)]
 struct NodeForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     planned_date: String,
     #[serde(default)]
@@ -183,11 +163,8 @@ async fn node(
     State(app): State<App>,
     s: WebSession,
     Path((id, node)): Path<(i64, String)>,
-    Form(f): Form<NodeForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<NodeForm>,
+) -> PageResult {
     let some = |v: String| (!v.trim().is_empty()).then_some(v);
     let input = NodeInput {
         planned_date: some(f.planned_date),
@@ -195,65 +172,47 @@ async fn node(
         note: some(f.note),
         ..Default::default()
     };
-    let r = milestones::set_node(&app, &s.actor, id, &node, &input)
-        .await
-        .map(|_| ());
-    back(&app, &s, id, "plan", r).await
+    let r = milestones::set_node(&app, &s.actor, id, &node, &input).await;
+    project_done(&app, &s, id, "plan", r).await
 }
 
+/// A form with repeated department_ids: read as pairs.
 async fn raise(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    body: String,
-) -> Response {
-    // a form with repeated department_ids: read the pairs by hand
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(a, _)| a == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    if let Some(r) = csrf_rejection(&s, &get("csrf")) {
-        return r;
-    }
-    let mut department_ids = Vec::new();
-    for (k, v) in &pairs {
-        if k == "department_ids" {
-            match v.parse() {
-                Ok(d) => department_ids.push(d),
-                Err(_) => {
-                    return back(
-                        &app,
-                        &s,
-                        id,
-                        "requests",
-                        Err(Error::invalid("department_ids", "部门选择有误")),
-                    )
-                    .await
-                }
-            }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |k: &str| field(&pairs, k);
+    let department_ids = pairs
+        .iter()
+        .filter(|(k, _)| k == "department_ids")
+        .map(|(_, v)| {
+            v.parse()
+                .map_err(|_| Error::invalid("department_ids", "部门选择有误"))
+        })
+        .collect::<Result<Vec<i64>, _>>();
+    let raised = match department_ids {
+        Ok(department_ids) => {
+            let input = RaiseInput {
+                category: get("category"),
+                title: get("title"),
+                description: get("description"),
+                urgency: Some(get("urgency")),
+                department_ids,
+            };
+            requests::raise(&app, &s.actor, id, &input).await
         }
-    }
-    let input = RaiseInput {
-        category: get("category"),
-        title: get("title"),
-        description: get("description"),
-        urgency: Some(get("urgency")),
-        department_ids,
+        Err(e) => Err(e),
     };
-    match requests::raise(&app, &s.actor, id, &input).await {
-        Ok(r) => Redirect::to(&format!("/requests/{}", r.request.id)).into_response(),
-        Err(e) => back(&app, &s, id, "requests", Err(e)).await,
+    match raised.shown_if(explainable)? {
+        Ok(r) => to(&format!("/requests/{}", r.request.id)),
+        Err(e) => project_refused(&app, &s, id, e).await,
     }
 }
 
 #[derive(Deserialize)]
 struct MonthlyForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     month: String,
     #[serde(default)]
@@ -271,32 +230,19 @@ struct MonthlyForm {
     foreign_wan_usd: String,
 }
 
-fn wan(field: &str, v: &str) -> Result<Option<i64>, Error> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    Yuan::parse_with_unit(v, 10_000)
-        .map(|y| Some(y.0))
-        .map_err(|e| Error::invalid(field, e.message))
-}
-
 async fn monthly(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<MonthlyForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<MonthlyForm>,
+) -> PageResult {
     let r = async {
         let input = MonthlyInput {
             month: f.month.clone(),
-            capital_arrived_yuan: wan("capital_arrived_yuan", &f.capital_arrived_wan)?,
-            fixed_asset_yuan: wan("fixed_asset_yuan", &f.fixed_asset_wan)?,
-            output_yuan: wan("output_yuan", &f.output_wan)?,
-            tax_yuan: wan("tax_yuan", &f.tax_wan)?,
+            capital_arrived_yuan: form_wan(&f.capital_arrived_wan, "capital_arrived_yuan", "到资")?,
+            fixed_asset_yuan: form_wan(&f.fixed_asset_wan, "fixed_asset_yuan", "完成固投")?,
+            output_yuan: form_wan(&f.output_wan, "output_yuan", "产值")?,
+            tax_yuan: form_wan(&f.tax_wan, "tax_yuan", "税收")?,
             employment: match f.employment.trim() {
                 "" => None,
                 e => Some(
@@ -304,88 +250,67 @@ async fn monthly(
                         .map_err(|_| Error::invalid("employment", "用工人数应为整数"))?,
                 ),
             },
-            foreign_capital_usd: wan("foreign_capital_usd", &f.foreign_wan_usd)?,
+            foreign_capital_usd: form_amount(
+                &f.foreign_wan_usd,
+                "foreign_capital_usd",
+                "实际使用外资",
+                WAN,
+                Currency::UsDollar,
+            )?,
         };
-        realised::put(&app, &s.actor, id, &input).await.map(|_| ())
+        realised::put(&app, &s.actor, id, &input).await
     }
     .await;
-    back(&app, &s, id, "realised", r).await
+    project_done(&app, &s, id, "realised", r).await
 }
 
-/// A page's multipart form: its text fields and the `file` part (name, bytes). A part over
-/// the body limit, or a body that is not multipart, is an error naming the file.
-async fn read_multipart(
-    req: Request,
-    app: &App,
-) -> Result<(HashMap<String, String>, Option<(String, Vec<u8>)>), Error> {
-    let too_big = || {
-        Error::invalid(
+/// Why an upload could not be read, in words: a body that is not multipart has no file;
+/// a part that breaks off went over the body limit.
+fn unread_upload(unread: Unread) -> Error {
+    match unread {
+        Unread::NotMultipart(_) => Error::invalid("file", "请选择要上传的文件"),
+        Unread::Broken { .. } => Error::invalid(
             "file",
             format!("文件不能超过{} MB", evidence::MAX_BYTES / 1024 / 1024),
-        )
-    };
-    let mut m = axum::extract::Multipart::from_request(req, app)
-        .await
-        .map_err(|_| Error::invalid("file", "请选择要上传的文件"))?;
-    let (mut fields, mut file) = (HashMap::new(), None);
-    while let Some(field) = m.next_field().await.map_err(|_| too_big())? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| too_big())?;
-            file = Some((file_name, bytes.to_vec()));
-        } else {
-            fields.insert(name, field.text().await.unwrap_or_default());
-        }
+        ),
     }
-    Ok((fields, file))
 }
 
 async fn attach(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    req: Request,
-) -> Response {
-    let (fields, file) = match read_multipart(req, &app).await {
-        Ok(x) => x,
-        Err(e) => return back(&app, &s, id, "evidence", Err(e)).await,
+    CsrfMultipart(form): CsrfMultipart,
+) -> PageResult {
+    let form = match form {
+        Ok(form) => form,
+        Err(unread) => return project_refused(&app, &s, id, unread_upload(unread)).await,
     };
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    if let Some(r) = csrf_rejection(&s, &get("csrf")) {
-        return r;
-    }
-    let Some((name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
-        return back(
-            &app,
-            &s,
-            id,
-            "evidence",
-            Err(Error::invalid("file", "请选择要上传的文件")),
-        )
-        .await;
+    let Some(file) = form
+        .file
+        .filter(|f| f.name.as_deref().is_some_and(|n| !n.is_empty()))
+    else {
+        let e = Error::invalid("file", "请选择要上传的文件");
+        return project_refused(&app, &s, id, e).await;
     };
     let r = evidence::attach(
         &app,
         &s.actor,
         id,
         &evidence::Upload {
-            kind: &get("kind"),
-            filename: &name,
-            bytes: &bytes,
+            kind: form.fields.get("kind").map_or("", String::as_str),
+            filename: file.name.as_deref().unwrap_or(""),
+            bytes: &file.bytes,
             request_id: None,
         },
     )
-    .await
-    .map(|_| ());
-    back(&app, &s, id, "evidence", r).await
+    .await;
+    project_done(&app, &s, id, "evidence", r).await
 }
 
-async fn download(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    match evidence::download(&app, &s.actor, id).await {
-        Ok((a, bytes)) => crate::api_delivery::file_response(&a, bytes),
-        Err(e) => error_page(e),
-    }
+async fn download(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    let (a, bytes) = evidence::download(&app, &s.actor, id).await?;
+    Ok(crate::api_delivery::file_response(&a, bytes))
 }
 
 // ---------------------------------------------------------------------------
@@ -406,27 +331,25 @@ async fn list_page(
     State(app): State<App>,
     s: WebSession,
     Query(mut q): Query<RequestQuery>,
-) -> Response {
+) -> PageResult {
     let is_department = s.actor.role == Role::Collaborator;
     if is_department && q.department_id.is_none() {
         q.department_id = Some("mine".into());
     }
     let mine = q.department_id.as_deref() == Some("mine");
     let status = q.status.clone().unwrap_or_default();
-    match requests::list(&app, &s.actor, &q).await {
-        Ok(l) => render(
-            StatusCode::OK,
-            &ListPage {
-                f: Frame::new(&s, "requests"),
-                items: l.items,
-                total: l.total,
-                mine,
-                is_department,
-                status,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+    let l = requests::list(&app, &s.actor, &q).await?;
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            f: Frame::new(&s, "requests"),
+            items: l.items,
+            total: l.total,
+            mine,
+            is_department,
+            status,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -458,40 +381,31 @@ async fn request_render(
     id: i64,
     error: Option<Error>,
     draft: Draft,
-) -> Response {
-    match requests::get(app, &s.actor, id).await {
-        Ok(r) => {
-            let may_rate = s.actor.id() == r.request.raised_by
-                || s.actor.user.unit_id == r.request.raised_unit_id
-                || s.actor.role == Role::Admin;
-            render(
-                error
-                    .as_ref()
-                    .map(|e| status_and_code(e).0)
-                    .unwrap_or(StatusCode::OK),
-                &RequestPage {
-                    f: Frame::new(s, "requests"),
-                    unit_id: s.actor.user.unit_id,
-                    is_admin: s.actor.role == Role::Admin,
-                    may_rate,
-                    r,
-                    error: error.map(|e| e.to_string()),
-                    draft,
-                },
-            )
-        }
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let r = requests::get(app, &s.actor, id).await?;
+    let may_rate = s.actor.id() == r.request.raised_by
+        || s.actor.user.unit_id == r.request.raised_unit_id
+        || s.actor.role == Role::Admin;
+    Ok(render(
+        error.as_ref().map(status_of).unwrap_or(StatusCode::OK),
+        &RequestPage {
+            f: Frame::new(s, "requests"),
+            unit_id: s.actor.user.unit_id,
+            is_admin: s.actor.role == Role::Admin,
+            may_rate,
+            r,
+            error: error.map(|e| e.to_string()),
+            draft,
+        },
+    ))
 }
 
-async fn request_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+async fn request_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     request_render(&app, &s, id, None, Draft::default()).await
 }
 
 #[derive(Deserialize)]
 struct ActForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     request_id: i64,
     #[serde(default)]
@@ -508,11 +422,8 @@ async fn act(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<ActForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<ActForm>,
+) -> PageResult {
     let draft = Draft {
         task_id: id,
         answer: f.answer.clone(),
@@ -529,12 +440,12 @@ async fn act(
         },
         comment: Some(f.comment),
     };
-    match requests::act(&app, &s.actor, id, &input).await {
-        Ok(r) => Redirect::to(&format!("/requests/{}", r.request.id)).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
-            request_render(&app, &s, f.request_id, Some(e), draft).await
-        }
-        Err(e) => error_page(e),
+    match requests::act(&app, &s.actor, id, &input)
+        .await
+        .shown_if(explainable)?
+    {
+        Ok(r) => to(&format!("/requests/{}", r.request.id)),
+        Err(e) => request_render(&app, &s, f.request_id, Some(e), draft).await,
     }
 }
 
@@ -558,7 +469,7 @@ async fn supervision(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<BoardQuery>,
-) -> Response {
+) -> PageResult {
     supervision_render(&app, &s, q, None).await
 }
 
@@ -567,32 +478,30 @@ async fn supervision_render(
     s: &WebSession,
     q: BoardQuery,
     error: Option<Error>,
-) -> Response {
-    let status = error
-        .as_ref()
-        .map(|e| status_and_code(e).0)
-        .unwrap_or(StatusCode::OK);
-    let r = async {
-        let board = requests::board(app, &s.actor, &q).await?;
-        let alerts = milestones::alerts(
-            app,
-            &s.actor,
-            &milestones::DueQuery {
-                as_of: q.as_of.clone(),
-                person: None,
-            },
-        )
-        .await?;
-        let stalls = milestones::stalled(
-            app,
-            &s.actor,
-            &StallQuery {
-                as_of: q.as_of.clone(),
-                ..Default::default()
-            },
-        )
-        .await?;
-        Ok::<_, Error>(SupervisionPage {
+) -> PageResult {
+    let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
+    let board = requests::board(app, &s.actor, &q).await?;
+    let alerts = milestones::alerts(
+        app,
+        &s.actor,
+        &milestones::DueQuery {
+            as_of: q.as_of.clone(),
+            person: None,
+        },
+    )
+    .await?;
+    let stalls = milestones::stalled(
+        app,
+        &s.actor,
+        &StallQuery {
+            as_of: q.as_of.clone(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(render(
+        status,
+        &SupervisionPage {
             f: Frame::new(s, "supervision"),
             board,
             alerts,
@@ -600,18 +509,8 @@ async fn supervision_render(
             may_meet: matches!(s.actor.role, Role::Leader | Role::Admin),
             today: fenglai_app::today().to_string(),
             error: error.map(|e| e.to_string()),
-        })
-    }
-    .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
-}
-
-/// The pairs of a form whose fields may repeat (multi-selects, checkboxes).
-fn form_pairs(body: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(body).unwrap_or_default()
+        },
+    ))
 }
 
 fn field(pairs: &[(String, String)], k: &str) -> String {
@@ -624,11 +523,11 @@ fn field(pairs: &[(String, String)], k: &str) -> String {
 
 /// 一事一议 from the board: the meeting, and one decision recorded as the answer of every
 /// part ticked.
-async fn meeting(State(app): State<App>, s: WebSession, body: String) -> Response {
-    let pairs = form_pairs(&body);
-    if let Some(r) = csrf_rejection(&s, &field(&pairs, "csrf")) {
-        return r;
-    }
+async fn meeting(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let decision = field(&pairs, "decision");
     let decisions = pairs
         .iter()
@@ -647,12 +546,12 @@ async fn meeting(State(app): State<App>, s: WebSession, body: String) -> Respons
         minutes: field(&pairs, "minutes"),
         decisions,
     };
-    match requests::meeting(&app, &s.actor, &input).await {
-        Ok(_) => Redirect::to("/supervision").into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
-            supervision_render(&app, &s, BoardQuery::default(), Some(e)).await
-        }
-        Err(e) => error_page(e),
+    match requests::meeting(&app, &s.actor, &input)
+        .await
+        .shown_if(explainable)?
+    {
+        Ok(_) => to("/supervision"),
+        Err(e) => supervision_render(&app, &s, BoardQuery::default(), Some(e)).await,
     }
 }
 
@@ -684,14 +583,11 @@ impl SettingsPage {
     }
 }
 
-async fn settings_render(app: &App, s: &WebSession, error: Option<Error>) -> Response {
+async fn settings_render(app: &App, s: &WebSession, error: Option<Error>) -> PageResult {
     if s.actor.role != Role::Admin {
-        return error_page(Error::Forbidden("只有管理员可以修改推进设置".into()));
+        return Err(Error::Forbidden("只有管理员可以修改推进设置".into()).into());
     }
-    let status = error
-        .as_ref()
-        .map(|e| status_and_code(e).0)
-        .unwrap_or(StatusCode::OK);
+    let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
     let r = async {
         let days = requests::deadlines(app).await?;
         let required = evidence::required(app).await?;
@@ -727,31 +623,25 @@ async fn settings_render(app: &App, s: &WebSession, error: Option<Error>) -> Res
         })
     }
     .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
+    Ok(render(status, &r?))
 }
 
-async fn settings_page(State(app): State<App>, s: WebSession) -> Response {
+async fn settings_page(State(app): State<App>, s: WebSession) -> PageResult {
     settings_render(&app, &s, None).await
 }
 
-async fn settings_done(app: &App, s: &WebSession, r: Result<(), Error>) -> Response {
-    match r {
-        Ok(()) => Redirect::to("/admin/delivery").into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
-            settings_render(app, s, Some(e)).await
-        }
-        Err(e) => error_page(e),
+async fn settings_done<T>(app: &App, s: &WebSession, r: Result<T, Error>) -> PageResult {
+    match r.shown_if(explainable)? {
+        Ok(_) => to("/admin/delivery"),
+        Err(e) => settings_render(app, s, Some(e)).await,
     }
 }
 
-async fn save_rule(State(app): State<App>, s: WebSession, body: String) -> Response {
-    let p = form_pairs(&body);
-    if let Some(r) = csrf_rejection(&s, &field(&p, "csrf")) {
-        return r;
-    }
+async fn save_rule(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(p): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let r = async {
         let days = field(&p, "days")
             .trim()
@@ -765,19 +655,17 @@ async fn save_rule(State(app): State<App>, s: WebSession, body: String) -> Respo
             days,
             active: field(&p, "active") == "1",
         };
-        milestones::save_rule(&app, &s.actor, &input)
-            .await
-            .map(|_| ())
+        milestones::save_rule(&app, &s.actor, &input).await
     }
     .await;
     settings_done(&app, &s, r).await
 }
 
-async fn save_deadlines(State(app): State<App>, s: WebSession, body: String) -> Response {
-    let p = form_pairs(&body);
-    if let Some(r) = csrf_rejection(&s, &field(&p, "csrf")) {
-        return r;
-    }
+async fn save_deadlines(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(p): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let r = async {
         let mut days = std::collections::BTreeMap::new();
         for c in Category::ALL {
@@ -787,19 +675,17 @@ async fn save_deadlines(State(app): State<App>, s: WebSession, body: String) -> 
             })?;
             days.insert(c.as_str().to_string(), n);
         }
-        requests::set_deadlines(&app, &s.actor, &days)
-            .await
-            .map(|_| ())
+        requests::set_deadlines(&app, &s.actor, &days).await
     }
     .await;
     settings_done(&app, &s, r).await
 }
 
-async fn save_evidence(State(app): State<App>, s: WebSession, body: String) -> Response {
-    let p = form_pairs(&body);
-    if let Some(r) = csrf_rejection(&s, &field(&p, "csrf")) {
-        return r;
-    }
+async fn save_evidence(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(p): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     // fields named `<stage>` with a kind as value, one per ticked box
     let mut req: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (k, v) in &p {
@@ -807,9 +693,7 @@ async fn save_evidence(State(app): State<App>, s: WebSession, body: String) -> R
             req.entry(k.clone()).or_default().push(v.clone());
         }
     }
-    let r = evidence::set_required(&app, &s.actor, &req)
-        .await
-        .map(|_| ());
+    let r = evidence::set_required(&app, &s.actor, &req).await;
     settings_done(&app, &s, r).await
 }
 
@@ -822,34 +706,29 @@ struct CalendarPage {
     days: Vec<(String, String)>,
 }
 
-async fn calendar(State(app): State<App>, s: WebSession, Query(q): Query<WeekQuery>) -> Response {
+async fn calendar(State(app): State<App>, s: WebSession, Query(q): Query<WeekQuery>) -> PageResult {
     let mine = q.person.as_deref() == Some("me");
-    match milestones::week(&app, &s.actor, &q).await {
-        Ok(w) => {
-            let monday =
-                chrono::NaiveDate::parse_from_str(&w.monday, "%Y-%m-%d").unwrap_or_default();
-            let names = ["一", "二", "三", "四", "五", "六", "日"];
-            let days = (0..7)
-                .map(|i| {
-                    let d = monday + chrono::Duration::days(i);
-                    (
-                        d.to_string(),
-                        format!("周{} {}", names[i as usize], d.format("%m-%d")),
-                    )
-                })
-                .collect();
-            render(
-                StatusCode::OK,
-                &CalendarPage {
-                    f: Frame::new(&s, "calendar"),
-                    w,
-                    mine,
-                    days,
-                },
+    let w = milestones::week(&app, &s.actor, &q).await?;
+    let monday = chrono::NaiveDate::parse_from_str(&w.monday, "%Y-%m-%d").unwrap_or_default();
+    let names = ["一", "二", "三", "四", "五", "六", "日"];
+    let days = (0..7)
+        .map(|i| {
+            let d = monday + chrono::Duration::days(i);
+            (
+                d.to_string(),
+                format!("周{} {}", names[i as usize], d.format("%m-%d")),
             )
-        }
-        Err(e) => error_page(e),
-    }
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &CalendarPage {
+            f: Frame::new(&s, "calendar"),
+            w,
+            mine,
+            days,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -865,35 +744,31 @@ async fn stalls_page(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<StallQuery>,
-) -> Response {
+) -> PageResult {
     let query = serde_urlencoded::to_string([
         ("as_of", q.as_of.clone().unwrap_or_default()),
         ("rule", q.rule.clone().unwrap_or_default()),
     ])
     .unwrap_or_default();
-    match milestones::stalled(&app, &s.actor, &q).await {
-        Ok(l) => render(
-            StatusCode::OK,
-            &StallsPage {
-                f: Frame::new(&s, "stalls"),
-                rule: q.rule.unwrap_or_default(),
-                l,
-                query,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+    let l = milestones::stalled(&app, &s.actor, &q).await?;
+    Ok(render(
+        StatusCode::OK,
+        &StallsPage {
+            f: Frame::new(&s, "stalls"),
+            rule: q.rule.unwrap_or_default(),
+            l,
+            query,
+        },
+    ))
 }
 
 async fn stalls_xlsx(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<StallQuery>,
-) -> Response {
-    match milestones::stalled_xlsx(&app, &s.actor, &q).await {
-        Ok(b) => crate::api_ledgers::xlsx("停滞项目清单.xlsx", b),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let b = milestones::stalled_xlsx(&app, &s.actor, &q).await?;
+    Ok(crate::api_ledgers::xlsx("停滞项目清单.xlsx", b))
 }
 
 #[derive(Template)]
@@ -907,17 +782,15 @@ async fn stats_page(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<StatsQuery>,
-) -> Response {
-    match requests::stats(&app, &s.actor, &q).await {
-        Ok(st) => render(
-            StatusCode::OK,
-            &StatsPage {
-                f: Frame::new(&s, "requests"),
-                s: st,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let st = requests::stats(&app, &s.actor, &q).await?;
+    Ok(render(
+        StatusCode::OK,
+        &StatsPage {
+            f: Frame::new(&s, "requests"),
+            s: st,
+        },
+    ))
 }
 
 // ---------------------------------------------------------------------------
@@ -942,7 +815,11 @@ async fn monthly_import_page(s: WebSession) -> Response {
     )
 }
 
-async fn monthly_import(State(app): State<App>, s: WebSession, req: Request) -> Response {
+async fn monthly_import(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfMultipart(form): CsrfMultipart,
+) -> PageResult {
     let page = |status, done, error| {
         render(
             status,
@@ -953,30 +830,25 @@ async fn monthly_import(State(app): State<App>, s: WebSession, req: Request) -> 
             },
         )
     };
-    let (fields, file) = match read_multipart(req, &app).await {
-        Ok(x) => x,
-        Err(e) => return page(StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())),
+    let refused = |e: Error| page(status_of(&e), None, Some(e.to_string()));
+    let form = match form {
+        Ok(form) => form,
+        Err(unread) => return Ok(refused(unread_upload(unread))),
     };
-    if let Some(r) = csrf_rejection(&s, fields.get("csrf").map_or("", |c| c.as_str())) {
-        return r;
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("请选择要导入的文件".into()),
-        );
+    let Some(file) = form.file.filter(|f| !f.bytes.is_empty()) else {
+        return Ok(refused(Error::invalid("file", "请选择要导入的文件")));
     };
-    let name = if name.is_empty() {
-        "月度数据.xlsx".to_string()
-    } else {
-        name
+    let name = match file.name {
+        Some(n) if !n.is_empty() => n,
+        _ => "月度数据.xlsx".to_string(),
     };
-    match realised::import(&app, &s.actor, &name, &bytes).await {
-        Ok(done) => page(StatusCode::OK, Some(done), None),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
-            page(status_and_code(&e).0, None, Some(e.to_string()))
-        }
-        Err(e) => error_page(e),
-    }
+    Ok(
+        match realised::import(&app, &s.actor, &name, &file.bytes)
+            .await
+            .shown_if(invalid_or_forbidden)?
+        {
+            Ok(done) => page(StatusCode::OK, Some(done), None),
+            Err(e) => refused(e),
+        },
+    )
 }

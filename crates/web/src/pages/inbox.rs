@@ -33,7 +33,7 @@ impl InboxPage {
     }
 }
 
-async fn inbox_page(State(app): State<App>, s: WebSession) -> Response {
+async fn inbox_page(State(app): State<App>, s: WebSession) -> PageResult {
     inbox_render(&app, &s, None, None).await
 }
 
@@ -43,25 +43,19 @@ async fn inbox_render(
     s: &WebSession,
     typed: Option<String>,
     error: Option<Error>,
-) -> Response {
-    let inbox = match notify::inbox(app, &s.actor).await {
-        Ok(i) => i,
-        Err(e) => return error_page(e),
-    };
+) -> PageResult {
+    let inbox = notify::inbox(app, &s.actor).await?;
     let email = match typed {
         Some(t) => t,
-        None => match notify::email(app, &s.actor, s.actor.id()).await {
-            Ok(e) => e.email.unwrap_or_default(),
-            Err(e) => return error_page(e),
-        },
+        None => notify::email(app, &s.actor, s.actor.id())
+            .await?
+            .email
+            .unwrap_or_default(),
     };
     let mut f = Frame::new(s, "inbox");
     f.unread = inbox.unread;
-    render(
-        error
-            .as_ref()
-            .map(|e| status_and_code(e).0)
-            .unwrap_or(StatusCode::OK),
+    Ok(render(
+        error.as_ref().map(status_of).unwrap_or(StatusCode::OK),
         &InboxPage {
             f,
             items: inbox.items,
@@ -69,58 +63,43 @@ async fn inbox_render(
             email,
             error: error.map(|e| e.to_string()),
         },
-    )
+    ))
 }
 
 #[derive(Deserialize)]
 struct EmailForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     email: String,
 }
 
-async fn set_email(State(app): State<App>, s: WebSession, Form(form): Form<EmailForm>) -> Response {
-    if let Some(r) = csrf_rejection(&s, &form.csrf) {
-        return r;
-    }
+async fn set_email(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfForm(form): CsrfForm<EmailForm>,
+) -> PageResult {
     let input = EmailInput {
         email: Some(form.email.clone()),
     };
-    match notify::set_email(&app, &s.actor, s.actor.id(), &input).await {
-        Ok(_) => Redirect::to("/inbox").into_response(),
-        Err(e @ Error::Invalid { .. }) => inbox_render(&app, &s, Some(form.email), Some(e)).await,
-        Err(e) => error_page(e),
+    match notify::set_email(&app, &s.actor, s.actor.id(), &input)
+        .await
+        .shown_if(invalid)?
+    {
+        Ok(_) => to("/inbox"),
+        Err(e) => inbox_render(&app, &s, Some(form.email), Some(e)).await,
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn read_one(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &form.csrf) {
-        return r;
-    }
-    match notify::mark_read(&app, &s.actor, id).await {
-        Ok(_) => Redirect::to("/inbox").into_response(),
-        Err(e) => error_page(e),
-    }
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    notify::mark_read(&app, &s.actor, id).await?;
+    to("/inbox")
 }
 
-async fn read_all(State(app): State<App>, s: WebSession, Form(form): Form<CsrfOnly>) -> Response {
-    if let Some(r) = csrf_rejection(&s, &form.csrf) {
-        return r;
-    }
-    match notify::mark_all_read(&app, &s.actor).await {
-        Ok(_) => Redirect::to("/inbox").into_response(),
-        Err(e) => error_page(e),
-    }
+async fn read_all(State(app): State<App>, s: WebSession, _: CsrfForm<NoFields>) -> PageResult {
+    notify::mark_all_read(&app, &s.actor).await?;
+    to("/inbox")
 }

@@ -26,20 +26,10 @@ pub fn routes() -> Router<App> {
         .route("/routings/{id}/decline", post(routing_decline))
 }
 
-/// A refusal the page can explain: re-render it with the message and this status.
-fn explainable(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_)
-    )
-}
-
 // ---- actions on a lead ----
 
 #[derive(Deserialize)]
 struct PanelForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     panel_id: String,
 }
@@ -48,30 +38,21 @@ async fn lead_open_review(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<PanelForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<PanelForm>,
+) -> PageResult {
     let result = match form_id(&f.panel_id, "panel_id") {
         Ok(Some(panel_id)) => review::open(&app, &s.actor, id, &OpenInput { panel_id }).await,
         Ok(None) => Err(Error::invalid("panel_id", "请选择预审专班")),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(r) => Redirect::to(&format!("/reviews/{}", r.id)).into_response(),
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            lead_page(&app, &s, id, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+    match result.shown_if(explainable)? {
+        Ok(r) => to(&format!("/reviews/{}", r.id)),
+        Err(e) => lead_page(&app, &s, id, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
 #[derive(Deserialize)]
 struct ParkForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     park_id: String,
 }
@@ -80,30 +61,21 @@ async fn lead_route(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<ParkForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<ParkForm>,
+) -> PageResult {
     let result = match form_id(&f.park_id, "park_id") {
         Ok(Some(park_id)) => routing::route(&app, &s.actor, id, &RouteInput { park_id }).await,
         Ok(None) => Err(Error::invalid("park_id", "请选择承接园区")),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/leads/{id}#routing")).into_response(),
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            lead_page(&app, &s, id, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+    match result.shown_if(explainable)? {
+        Ok(_) => to(&format!("/leads/{id}#routing")),
+        Err(e) => lead_page(&app, &s, id, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
 #[derive(Deserialize)]
 struct ReasonForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     reason: String,
 }
@@ -112,22 +84,18 @@ async fn lead_override(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<ReasonForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<ReasonForm>,
+) -> PageResult {
     let input = OverrideInput {
         reason: f.reason.clone(),
         park_id: None,
     };
-    match redlines::override_flags(&app, &s.actor, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/leads/{id}#redlines")).into_response(),
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            lead_page(&app, &s, id, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+    match redlines::override_flags(&app, &s.actor, id, &input)
+        .await
+        .shown_if(explainable)?
+    {
+        Ok(_) => to(&format!("/leads/{id}#redlines")),
+        Err(e) => lead_page(&app, &s, id, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
@@ -161,38 +129,39 @@ async fn review_list_page(
     flash: Option<String>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let r = async {
-        let is_member = review::panels(app)
-            .await?
-            .iter()
-            .any(|p| p.members.iter().any(|m| m.user_id == s.actor.id()));
-        let mine = if is_member {
-            let q = review::ListQuery {
-                mine: Some("true".into()),
-                ..Default::default()
-            };
-            review::list(app, &s.actor, &q).await?
-        } else {
-            Vec::new()
+) -> PageResult {
+    let is_member = review::panels(app)
+        .await?
+        .iter()
+        .any(|p| p.members.iter().any(|m| m.user_id == s.actor.id()));
+    let mine = if is_member {
+        let q = review::ListQuery {
+            mine: Some("true".into()),
+            ..Default::default()
         };
-        let sees_open = matches!(s.actor.role, Role::Admin | Role::Promoter | Role::Leader);
-        let mut open = if sees_open {
-            let q = review::ListQuery {
-                open: Some("true".into()),
-                ..Default::default()
-            };
-            review::list(app, &s.actor, &q).await?
-        } else {
-            Vec::new()
+        review::list(app, &s.actor, &q).await?
+    } else {
+        Vec::new()
+    };
+    let sees_open = matches!(s.actor.role, Role::Admin | Role::Promoter | Role::Leader);
+    let mut open = if sees_open {
+        let q = review::ListQuery {
+            open: Some("true".into()),
+            ..Default::default()
         };
-        // the overdue first, oldest deadline first
-        open.sort_by(|a, b| {
-            b.overdue
-                .cmp(&a.overdue)
-                .then(a.review.due_date.cmp(&b.review.due_date))
-        });
-        Ok::<_, Error>(ReviewList {
+        review::list(app, &s.actor, &q).await?
+    } else {
+        Vec::new()
+    };
+    // the overdue first, oldest deadline first
+    open.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(a.review.due_date.cmp(&b.review.due_date))
+    });
+    Ok(render(
+        status,
+        &ReviewList {
             f: Frame::new(s, "reviews"),
             is_member,
             overdue: open.iter().filter(|i| i.overdue).count(),
@@ -202,20 +171,15 @@ async fn review_list_page(
             may_remind: sees_open,
             flash,
             error,
-        })
-    }
-    .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
 async fn review_list(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<FlashQuery>,
-) -> Response {
+) -> PageResult {
     let flash = q
         .reminded
         .filter(|n| !n.is_empty())
@@ -266,23 +230,24 @@ async fn review_page(
     typed: Typed,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let r = async {
-        let v = review::view(app, &s.actor, id).await?;
-        let accepted_park = routing::of_lead(app, &s.actor, v.lead.id)
-            .await?
-            .iter()
-            .rev()
-            .find(|r| r.status == "accepted")
-            .map(|r| r.park_id);
-        let parks = projects::parks(app).await?;
-        let pass = v.outcome.as_ref().is_none_or(|o| o.code == "pass");
-        let decision = if typed.decision.is_empty() {
-            if pass { "admit" } else { "reject" }.to_string()
-        } else {
-            typed.decision.clone()
-        };
-        Ok::<_, Error>(ReviewPage {
+) -> PageResult {
+    let v = review::view(app, &s.actor, id).await?;
+    let accepted_park = routing::of_lead(app, &s.actor, v.lead.id)
+        .await?
+        .iter()
+        .rev()
+        .find(|r| r.status == "accepted")
+        .map(|r| r.park_id);
+    let parks = projects::parks(app).await?;
+    let pass = v.outcome.as_ref().is_none_or(|o| o.code == "pass");
+    let decision = if typed.decision.is_empty() {
+        if pass { "admit" } else { "reject" }.to_string()
+    } else {
+        typed.decision.clone()
+    };
+    Ok(render(
+        status,
+        &ReviewPage {
             f: Frame::new(s, "reviews"),
             flags: flag_rows(&v.redlines),
             fields: v
@@ -315,16 +280,11 @@ async fn review_page(
             envs: env_opts(&typed.env_category),
             v,
             error,
-        })
-    }
-    .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
-async fn review_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
+async fn review_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     review_page(&app, &s, id, Typed::default(), None, StatusCode::OK).await
 }
 
@@ -332,11 +292,8 @@ async fn review_score(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return r;
-    }
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
     let typed = Typed {
         scores: form
             .iter()
@@ -366,20 +323,14 @@ async fn review_score(
         Ok(input) => review::submit(&app, &s.actor, id, &input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/reviews/{id}")).into_response(),
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            review_page(&app, &s, id, typed, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+    match result.shown_if(explainable)? {
+        Ok(_) => to(&format!("/reviews/{id}")),
+        Err(e) => review_page(&app, &s, id, typed, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
 #[derive(Deserialize)]
 struct DecideForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     decision: String,
     #[serde(default)]
@@ -394,11 +345,8 @@ async fn review_decide(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<DecideForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<DecideForm>,
+) -> PageResult {
     let park_id = form_id(&f.park_id, "park_id");
     let typed = Typed {
         decision: f.decision.clone(),
@@ -419,16 +367,12 @@ async fn review_decide(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.shown_if(explainable)? {
         Ok(d) => match d.project {
-            Some(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),
-            None => Redirect::to(&format!("/reviews/{id}")).into_response(),
+            Some(p) => to(&format!("/projects/{}", p.id)),
+            None => to(&format!("/reviews/{id}")),
         },
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            review_page(&app, &s, id, typed, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+        Err(e) => review_page(&app, &s, id, typed, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
@@ -436,12 +380,12 @@ async fn review_remind(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    match review::remind(&app, &s.actor, id).await {
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    match review::remind(&app, &s.actor, id)
+        .await
+        .shown_if(explainable)?
+    {
         Ok(waiting) => {
             let names: Vec<&str> = waiting.iter().map(|m| m.display_name.as_str()).collect();
             let who = if names.is_empty() {
@@ -450,13 +394,9 @@ async fn review_remind(
                 names.join("、")
             };
             let q = serde_urlencoded::to_string([("reminded", who)]).unwrap_or_default();
-            Redirect::to(&format!("/reviews?{q}")).into_response()
+            to(&format!("/reviews?{q}"))
         }
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            review_list_page(&app, &s, None, Some(e.to_string()), status).await
-        }
-        Err(e) => error_page(e),
+        Err(e) => review_list_page(&app, &s, None, Some(e.to_string()), status_of(&e)).await,
     }
 }
 
@@ -464,18 +404,24 @@ async fn review_reopen(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    match review::reopen(&app, &s.actor, id).await {
-        Ok(_) => Redirect::to(&format!("/reviews/{id}")).into_response(),
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            review_page(&app, &s, id, Typed::default(), Some(e.to_string()), status).await
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    match review::reopen(&app, &s.actor, id)
+        .await
+        .shown_if(explainable)?
+    {
+        Ok(_) => to(&format!("/reviews/{id}")),
+        Err(e) => {
+            review_page(
+                &app,
+                &s,
+                id,
+                Typed::default(),
+                Some(e.to_string()),
+                status_of(&e),
+            )
+            .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -511,24 +457,25 @@ async fn routing_list_page(
     s: &WebSession,
     error: Option<(i64, String, String)>,
     status: StatusCode,
-) -> Response {
-    let r = async {
-        let items = routing::list(app, &s.actor, &routing::ListQuery::default()).await?;
-        let (mut inbox, mut sent): (Vec<_>, Vec<_>) =
-            items.into_iter().partition(|i| to_my_park(s, &i.routing));
-        // the ones awaiting an answer first, then the newest
-        let order = |a: &RoutingItem, b: &RoutingItem| {
-            (b.routing.status == "pending")
-                .cmp(&(a.routing.status == "pending"))
-                .then(b.routing.id.cmp(&a.routing.id))
-        };
-        inbox.sort_by(order);
-        sent.sort_by(order);
-        let (error_id, error, reason) = match error {
-            Some((id, e, reason)) => (id, Some(e), reason),
-            None => (0, None, String::new()),
-        };
-        Ok::<_, Error>(RoutingList {
+) -> PageResult {
+    let items = routing::list(app, &s.actor, &routing::ListQuery::default()).await?;
+    let (mut inbox, mut sent): (Vec<_>, Vec<_>) =
+        items.into_iter().partition(|i| to_my_park(s, &i.routing));
+    // the ones awaiting an answer first, then the newest
+    let order = |a: &RoutingItem, b: &RoutingItem| {
+        (b.routing.status == "pending")
+            .cmp(&(a.routing.status == "pending"))
+            .then(b.routing.id.cmp(&a.routing.id))
+    };
+    inbox.sort_by(order);
+    sent.sort_by(order);
+    let (error_id, error, reason) = match error {
+        Some((id, e, reason)) => (id, Some(e), reason),
+        None => (0, None, String::new()),
+    };
+    Ok(render(
+        status,
+        &RoutingList {
             f: Frame::new(s, "routings"),
             is_receiver: s.actor.role == Role::Receiver,
             inbox,
@@ -536,16 +483,11 @@ async fn routing_list_page(
             error,
             error_id,
             reason,
-        })
-    }
-    .await;
-    match r {
-        Ok(p) => render(status, &p),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
-async fn routing_list(State(app): State<App>, s: WebSession) -> Response {
+async fn routing_list(State(app): State<App>, s: WebSession) -> PageResult {
     routing_list_page(&app, &s, None, StatusCode::OK).await
 }
 
@@ -555,20 +497,18 @@ async fn routing_answer(
     id: i64,
     accept: bool,
     f: ReasonForm,
-) -> Response {
-    if let Some(r) = csrf_rejection(s, &f.csrf) {
-        return r;
-    }
+) -> PageResult {
     let input = AnswerInput {
         reason: nonempty(&f.reason),
     };
-    match routing::answer(app, &s.actor, id, accept, &input).await {
-        Ok(_) => Redirect::to("/routings").into_response(),
-        Err(e) if explainable(&e) => {
-            let (status, _) = status_and_code(&e);
-            routing_list_page(app, s, Some((id, e.to_string(), f.reason)), status).await
+    match routing::answer(app, &s.actor, id, accept, &input)
+        .await
+        .shown_if(explainable)?
+    {
+        Ok(_) => to("/routings"),
+        Err(e) => {
+            routing_list_page(app, s, Some((id, e.to_string(), f.reason)), status_of(&e)).await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -576,8 +516,8 @@ async fn routing_accept(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<ReasonForm>,
-) -> Response {
+    CsrfForm(f): CsrfForm<ReasonForm>,
+) -> PageResult {
     routing_answer(&app, &s, id, true, f).await
 }
 
@@ -585,8 +525,8 @@ async fn routing_decline(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<ReasonForm>,
-) -> Response {
+    CsrfForm(f): CsrfForm<ReasonForm>,
+) -> PageResult {
     routing_answer(&app, &s, id, false, f).await
 }
 
@@ -597,15 +537,13 @@ struct StatsPage {
     st: RoutingStats,
 }
 
-async fn routing_stats(State(app): State<App>, s: WebSession) -> Response {
-    match routing::stats(&app, &s.actor).await {
-        Ok(st) => render(
-            StatusCode::OK,
-            &StatsPage {
-                f: Frame::new(&s, "routings"),
-                st,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+async fn routing_stats(State(app): State<App>, s: WebSession) -> PageResult {
+    let st = routing::stats(&app, &s.actor).await?;
+    Ok(render(
+        StatusCode::OK,
+        &StatsPage {
+            f: Frame::new(&s, "routings"),
+            st,
+        },
+    ))
 }

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::api_ledgers::xlsx;
-use axum::extract::{DefaultBodyLimit, Multipart};
+use crate::extract::{CsrfMultipart, Unread};
+use axum::extract::DefaultBodyLimit;
 use fenglai_app::import::{self, ColumnChoice, CommitInput, MappingInput, Preview};
 
 pub fn routes() -> Router<App> {
@@ -51,50 +52,47 @@ async fn new_page(s: WebSession, Query(q): Query<KindQuery>) -> Response {
     )
 }
 
-async fn upload(State(app): State<App>, s: WebSession, mut m: Multipart) -> Response {
-    let (mut csrf, mut kind, mut file) = (String::new(), String::from("leads"), None);
-    let failed = |kind: &str, message: String| {
-        render(
+async fn upload(
+    State(app): State<App>,
+    s: WebSession,
+    CsrfMultipart(form): CsrfMultipart,
+) -> PageResult {
+    let failed = |fields: &HashMap<String, String>, message: String| {
+        let kind = fields.get("kind").map_or("leads", String::as_str);
+        Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &NewPage {
                 f: Frame::new(&s, "imports"),
                 kinds: kind_opts(kind),
                 error: Some(message),
             },
-        )
+        ))
     };
-    loop {
-        match m.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-                Some("kind") => kind = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    let name = field.file_name().unwrap_or("台账").to_string();
-                    match field.bytes().await {
-                        Ok(b) => file = Some((name, b.to_vec())),
-                        Err(e) => return failed(&kind, format!("上传失败：{}", e.body_text())),
-                    }
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(e) => return failed(&kind, format!("上传失败：{}", e.body_text())),
+    let form = match form {
+        Ok(form) => form,
+        Err(Unread::NotMultipart(rejection)) => return Ok(rejection.into_response()),
+        Err(Unread::Broken { fields, error }) => {
+            return failed(&fields, format!("上传失败：{}", error.body_text()))
         }
-    }
-    if let Some(r) = csrf_rejection(&s, &csrf) {
-        return r;
-    }
-    let Some((name, bytes)) = file.filter(|(n, b)| !(n.is_empty() && b.is_empty())) else {
-        return failed(&kind, "请选择要导入的文件".into());
     };
-    let k = match import::parse_kind(&kind) {
+    let Some(file) = form
+        .file
+        .filter(|f| !(f.name.as_deref() == Some("") && f.bytes.is_empty()))
+    else {
+        return failed(&form.fields, "请选择要导入的文件".into());
+    };
+    let kind = form.fields.get("kind").map_or("leads", String::as_str);
+    let k = match import::parse_kind(kind) {
         Ok(k) => k,
-        Err(e) => return failed(&kind, e.to_string()),
+        Err(e) => return failed(&form.fields, e.to_string()),
     };
-    match import::upload(&app, &s.actor, k, &name, bytes).await {
-        Ok(p) => Redirect::to(&format!("/imports/{}", p.id.unwrap_or(0))).into_response(),
-        Err(Error::Invalid { message, .. }) => failed(&kind, message),
-        Err(e) => error_page(e),
+    let name = file.name.unwrap_or_else(|| "台账".into());
+    match import::upload(&app, &s.actor, k, &name, file.bytes)
+        .await
+        .shown_if(invalid)?
+    {
+        Ok(p) => to(&format!("/imports/{}", p.id.unwrap_or(0))),
+        Err(e) => failed(&form.fields, e.to_string()),
     }
 }
 
@@ -120,7 +118,12 @@ struct ImportPage {
     units: Vec<IdOpt>,
 }
 
-fn page(s: &WebSession, p: Preview, error: Option<String>, units: Vec<(i64, String)>) -> Response {
+fn page(
+    s: &WebSession,
+    p: Preview,
+    error: Option<String>,
+    units: Vec<(i64, String)>,
+) -> PageResult {
     let kind = import::parse_kind(&p.kind).unwrap_or(import::LedgerKind::Leads);
     let choices = import::field_choices(kind);
     let cols = p
@@ -154,7 +157,7 @@ fn page(s: &WebSession, p: Preview, error: Option<String>, units: Vec<(i64, Stri
     } else {
         StatusCode::OK
     };
-    render(
+    Ok(render(
         status,
         &ImportPage {
             f: Frame::new(s, "imports"),
@@ -175,36 +178,18 @@ fn page(s: &WebSession, p: Preview, error: Option<String>, units: Vec<(i64, Stri
                 })
                 .collect(),
         },
-    )
+    ))
 }
 
-async fn show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    let r = async {
-        Ok::<_, Error>((
-            import::preview(&app, &s.actor, id).await?,
-            import::reporting_units(&app, &s.actor).await?,
-        ))
-    }
-    .await;
-    match r {
-        Ok((p, units)) => page(&s, p, None, units),
-        Err(e) => error_page(e),
-    }
+async fn show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    preview(&app, &s, id, None).await
 }
 
-/// Re-shows the preview with a message (a refused mapping or import).
-async fn again(app: &App, s: &WebSession, id: i64, message: String) -> Response {
-    let r = async {
-        Ok::<_, Error>((
-            import::preview(app, &s.actor, id).await?,
-            import::reporting_units(app, &s.actor).await?,
-        ))
-    }
-    .await;
-    match r {
-        Ok((p, units)) => page(s, p, Some(message), units),
-        Err(e) => error_page(e),
-    }
+/// The preview of an upload, with a message after a refused mapping or import.
+async fn preview(app: &App, s: &WebSession, id: i64, message: Option<String>) -> PageResult {
+    let p = import::preview(app, &s.actor, id).await?;
+    let units = import::reporting_units(app, &s.actor).await?;
+    page(s, p, message, units)
 }
 
 /// The mapping form: `field_<col>` and `unit_<col>` for every column; or the worksheet
@@ -213,11 +198,8 @@ async fn mapping(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, f.get("csrf").map_or("", String::as_str)) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
     let mut columns: Vec<ColumnChoice> = f
         .iter()
         .filter_map(|(k, v)| {
@@ -234,18 +216,17 @@ async fn mapping(
     columns.sort_by_key(|c| (c.field.is_some(), c.col));
     // the worksheet form sends only `sheet`: another worksheet, mapped anew
     let sheet = f.get("sheet").cloned();
-    match import::set_mapping(&app, &s.actor, id, &MappingInput { sheet, columns }).await {
-        Ok(_) => Redirect::to(&format!("/imports/{id}")).into_response(),
-        Err(Error::Invalid { message, .. }) | Err(Error::Conflict(message)) => {
-            again(&app, &s, id, message).await
-        }
-        Err(e) => error_page(e),
+    match import::set_mapping(&app, &s.actor, id, &MappingInput { sheet, columns })
+        .await
+        .shown_if(|e| matches!(e, Error::Invalid { .. } | Error::Conflict(_)))?
+    {
+        Ok(_) => to(&format!("/imports/{id}")),
+        Err(e) => preview(&app, &s, id, Some(e.to_string())).await,
     }
 }
 
 #[derive(Deserialize)]
 struct CommitForm {
-    csrf: String,
     #[serde(default)]
     skip_bad_rows: Option<String>,
     /// the reporting unit of rows without a 报送单位 column (empty: the importer's)
@@ -257,58 +238,49 @@ async fn commit(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<CommitForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
+    CsrfForm(f): CsrfForm<CommitForm>,
+) -> PageResult {
     let unit_id = match f.unit_id.trim() {
         "" => None,
         v => match v.parse() {
             Ok(u) => Some(u),
-            Err(_) => return again(&app, &s, id, "报送单位选择有误".into()).await,
+            Err(_) => return preview(&app, &s, id, Some("报送单位选择有误".into())).await,
         },
     };
     let input = CommitInput {
         skip_bad_rows: f.skip_bad_rows.is_some_and(|v| !v.is_empty()),
         unit_id,
     };
-    match import::commit_detached(&app, &s.actor, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/imports/{id}")).into_response(),
-        Err(Error::Invalid { message, .. })
-        | Err(Error::Conflict(message))
-        | Err(Error::Forbidden(message)) => again(&app, &s, id, message).await,
-        Err(e) => error_page(e),
+    match import::commit_detached(&app, &s.actor, id, &input)
+        .await
+        .shown_if(explainable)?
+    {
+        Ok(_) => to(&format!("/imports/{id}")),
+        Err(e) => preview(&app, &s, id, Some(e.to_string())).await,
     }
 }
 
-async fn errors(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Response {
-    match import::error_report(&app, &s.actor, id).await {
-        Ok((name, bytes)) => xlsx(&name, bytes),
-        Err(e) => error_page(e),
-    }
+async fn errors(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    let (name, bytes) = import::error_report(&app, &s.actor, id).await?;
+    Ok(xlsx(&name, bytes))
 }
 
 async fn export_leads(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<ListQuery>,
-) -> Response {
-    match import::export_leads(&app, &s.actor, &q).await {
-        Ok(b) => xlsx(&format!("线索台账-{}.xlsx", fenglai_app::today()), b),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let b = import::export_leads(&app, &s.actor, &q).await?;
+    Ok(xlsx(&format!("线索台账-{}.xlsx", fenglai_app::today()), b))
 }
 
 async fn export_projects(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<projects::ListQuery>,
-) -> Response {
-    match import::export_projects(&app, &s.actor, &q).await {
-        Ok(b) => xlsx(&format!("项目台账-{}.xlsx", fenglai_app::today()), b),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let b = import::export_projects(&app, &s.actor, &q).await?;
+    Ok(xlsx(&format!("项目台账-{}.xlsx", fenglai_app::today()), b))
 }
 
 /// `k=v&…` of the filters that are set.

@@ -25,49 +25,35 @@ fn may_merge(s: &WebSession) -> bool {
     matches!(s.actor.role, Role::Admin | Role::Promoter)
 }
 
-async fn queue_render(app: &App, s: &WebSession, error: Option<Error>) -> Response {
-    match merges::queue(app, &s.actor).await {
-        Ok(pairs) => render(
-            error
-                .as_ref()
-                .map(|e| status_and_code(e).0)
-                .unwrap_or(StatusCode::OK),
-            &QueuePage {
-                f: Frame::new(s, "duplicates"),
-                pairs,
-                may_merge: may_merge(s),
-                error: error.map(|e| e.to_string()),
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+async fn queue_render(app: &App, s: &WebSession, error: Option<Error>) -> PageResult {
+    let pairs = merges::queue(app, &s.actor).await?;
+    Ok(render(
+        error.as_ref().map(status_of).unwrap_or(StatusCode::OK),
+        &QueuePage {
+            f: Frame::new(s, "duplicates"),
+            pairs,
+            may_merge: may_merge(s),
+            error: error.map(|e| e.to_string()),
+        },
+    ))
 }
 
-async fn queue_page(State(app): State<App>, s: WebSession) -> Response {
+async fn queue_page(State(app): State<App>, s: WebSession) -> PageResult {
     queue_render(&app, &s, None).await
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn dismiss(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    match merges::dismiss(&app, &s.actor, id).await {
-        Ok(_) => Redirect::to("/duplicates").into_response(),
-        Err(e @ (Error::Conflict(_) | Error::Forbidden(_))) => {
-            queue_render(&app, &s, Some(e)).await
-        }
-        Err(e) => error_page(e),
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    match merges::dismiss(&app, &s.actor, id)
+        .await
+        .shown_if(|e| matches!(e, Error::Conflict(_) | Error::Forbidden(_)))?
+    {
+        Ok(_) => to("/duplicates"),
+        Err(e) => queue_render(&app, &s, Some(e)).await,
     }
 }
 
@@ -96,21 +82,16 @@ async fn merge_render(
     id: i64,
     with: i64,
     error: Option<Error>,
-) -> Response {
-    match merges::preview(app, &s.actor, id, with).await {
-        Ok(p) => render(
-            error
-                .as_ref()
-                .map(|e| status_and_code(e).0)
-                .unwrap_or(StatusCode::OK),
-            &MergePage {
-                f: Frame::new(s, "duplicates"),
-                p,
-                error: error.map(|e| e.to_string()),
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let p = merges::preview(app, &s.actor, id, with).await?;
+    Ok(render(
+        error.as_ref().map(status_of).unwrap_or(StatusCode::OK),
+        &MergePage {
+            f: Frame::new(s, "duplicates"),
+            p,
+            error: error.map(|e| e.to_string()),
+        },
+    ))
 }
 
 async fn merge_page(
@@ -118,26 +99,18 @@ async fn merge_page(
     s: WebSession,
     Path(id): Path<i64>,
     Query(q): Query<WithQuery>,
-) -> Response {
-    match with_id(&q.with) {
-        Ok(with) => merge_render(&app, &s, id, with, None).await,
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let with = with_id(&q.with)?;
+    merge_render(&app, &s, id, with, None).await
 }
 
 async fn merge_do(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return r;
-    }
-    let with = match with_id(&form.get("with").cloned()) {
-        Ok(w) => w,
-        Err(e) => return error_page(e),
-    };
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
+    let with = with_id(&form.get("with").cloned())?;
     // radio buttons named keep_<field>
     let keep = form
         .iter()
@@ -147,12 +120,12 @@ async fn merge_do(
         duplicate_id: with,
         keep,
     };
-    match merges::merge(&app, &s.actor, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/leads/{id}#merges")).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_))) => {
-            merge_render(&app, &s, id, with, Some(e)).await
-        }
-        Err(e) => error_page(e),
+    match merges::merge(&app, &s.actor, id, &input)
+        .await
+        .shown_if(|e| matches!(e, Error::Invalid { .. } | Error::Conflict(_)))?
+    {
+        Ok(_) => to(&format!("/leads/{id}#merges")),
+        Err(e) => merge_render(&app, &s, id, with, Some(e)).await,
     }
 }
 
@@ -160,13 +133,8 @@ async fn undo(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    match merges::undo(&app, &s.actor, id).await {
-        Ok(lead) => Redirect::to(&format!("/leads/{}#merges", lead.id)).into_response(),
-        Err(e) => error_page(e),
-    }
+    _: CsrfForm<NoFields>,
+) -> PageResult {
+    let lead = merges::undo(&app, &s.actor, id).await?;
+    to(&format!("/leads/{}#merges", lead.id))
 }

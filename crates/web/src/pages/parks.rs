@@ -59,19 +59,17 @@ impl ParkList {
     }
 }
 
-async fn park_list(State(app): State<App>, s: WebSession) -> Response {
-    match parks::all(&app).await {
-        Ok(parks) => render(
-            StatusCode::OK,
-            &ParkList {
-                f: Frame::new(&s, "parks"),
-                stale: parks.iter().filter(|p| p.stale).count(),
-                parks,
-                stale_days: parks::STALE_DAYS,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+async fn park_list(State(app): State<App>, s: WebSession) -> PageResult {
+    let parks = parks::all(&app).await?;
+    Ok(render(
+        StatusCode::OK,
+        &ParkList {
+            f: Frame::new(&s, "parks"),
+            stale: parks.iter().filter(|p| p.stale).count(),
+            parks,
+            stale_days: parks::STALE_DAYS,
+        },
+    ))
 }
 
 // ---- one park ----
@@ -79,8 +77,6 @@ async fn park_list(State(app): State<App>, s: WebSession) -> Response {
 /// The profile form's fields as typed; amounts in 万元.
 #[derive(Deserialize, Default)]
 struct ProfileForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     summary: String,
     #[serde(default)]
@@ -159,7 +155,7 @@ fn real(s: &str, field: &str, label: &str) -> Result<Option<f64>, Error> {
 impl ProfileForm {
     fn from_park(p: &Park) -> Self {
         let pr = &p.profile;
-        let wan = |v: Option<i64>| v.map(|y| Yuan(y).wan()).unwrap_or_default();
+        let wan = |v: Option<i64>| v.map(|y| Yuan(y).in_unit(WAN)).unwrap_or_default();
         let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         let envs = redlines::split_list(&pr.env_categories);
         let env = |i: usize| {
@@ -171,7 +167,6 @@ impl ProfileForm {
             }
         };
         ProfileForm {
-            csrf: String::new(),
             summary: pr.summary.clone().unwrap_or_default(),
             industries: p
                 .industries
@@ -216,8 +211,12 @@ impl ProfileForm {
             water_t_per_day: int(&self.water_t_per_day, "water_t_per_day", "供水能力")?,
             gas: nonempty(&self.gas),
             steam: nonempty(&self.steam),
-            min_intensity_yuan_per_mu: form_wan(&self.min_intensity_wan, "min_intensity_wan")?,
-            min_tax_yuan_per_mu: form_wan(&self.min_tax_wan, "min_tax_wan")?,
+            min_intensity_yuan_per_mu: form_wan(
+                &self.min_intensity_wan,
+                "min_intensity_wan",
+                "投资强度",
+            )?,
+            min_tax_yuan_per_mu: form_wan(&self.min_tax_wan, "min_tax_wan", "亩均税收")?,
             max_energy_tce_per_10k: real(
                 &self.max_energy_tce_per_10k,
                 "max_energy_tce_per_10k",
@@ -286,9 +285,9 @@ impl ParkPage {
         opts(PLOT_STATUSES.iter().copied(), Some(current))
     }
 
-    /// An amount in 万元 as a form shows it; empty when none.
+    /// An amount in 万元 as a form shows it, exactly; empty when none.
     fn wan(&self, v: &Option<i64>) -> String {
-        v.map(|y| Yuan(y).wan()).unwrap_or_default()
+        v.map(|y| Yuan(y).in_unit(WAN)).unwrap_or_default()
     }
 }
 
@@ -304,25 +303,16 @@ async fn park_page(
     form: Option<ProfileForm>,
     error: Option<Error>,
     saved: bool,
-) -> Response {
-    let park = match parks::get(app, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(e),
-    };
-    let may_edit = match parks::may_edit_park(app, &s.actor, id).await {
-        Ok(b) => b,
-        Err(e) => return error_page(e),
-    };
-    let status = error
-        .as_ref()
-        .map(|e| status_and_code(e).0)
-        .unwrap_or(StatusCode::OK);
+) -> PageResult {
+    let park = parks::get(app, id).await?;
+    let may_edit = parks::may_edit_park(app, &s.actor, id).await?;
+    let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
     let (error_field, error) = match error {
         Some(Error::Invalid { field, message }) => (form_field(&field), Some(message)),
         Some(e) => (String::new(), Some(e.to_string())),
         None => (String::new(), None),
     };
-    render(
+    Ok(render(
         status,
         &ParkPage {
             f: Frame::new(s, "parks"),
@@ -337,7 +327,7 @@ async fn park_page(
             error,
             saved,
         },
-    )
+    ))
 }
 
 async fn park_show(
@@ -345,7 +335,7 @@ async fn park_show(
     s: WebSession,
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
-) -> Response {
+) -> PageResult {
     park_page(&app, &s, id, None, None, q.saved.is_some()).await
 }
 
@@ -353,28 +343,20 @@ async fn park_save(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<ProfileForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    let result = match f.input() {
-        Ok(input) => parks::save(&app, &s.actor, id, &input).await.map(|_| ()),
+    CsrfForm(f): CsrfForm<ProfileForm>,
+) -> PageResult {
+    let saved = match f.input() {
+        Ok(input) => parks::save(&app, &s.actor, id, &input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("/parks/{id}?saved=1")).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
-            park_page(&app, &s, id, Some(f), Some(e), false).await
-        }
-        Err(e) => error_page(e),
+    match saved.shown_if(invalid_or_forbidden)? {
+        Ok(_) => to(&format!("/parks/{id}?saved=1")),
+        Err(e) => park_page(&app, &s, id, Some(f), Some(e), false).await,
     }
 }
 
 #[derive(Deserialize)]
 struct PlotForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -404,7 +386,7 @@ impl PlotForm {
                 .ok_or_else(|| Error::invalid("area_mu", "请填写地块面积（亩）"))?,
             land_use: self.land_use.clone(),
             status: self.status.clone(),
-            price_yuan_per_mu: form_wan(&self.price_wan, "price_wan")?,
+            price_yuan_per_mu: form_wan(&self.price_wan, "price_wan", "地价")?,
             active: Some(self.retire.is_empty()),
             version: crate::pages::form_version(&self.version)?,
         })
@@ -415,23 +397,15 @@ async fn plot_add(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<i64>,
-    Form(f): Form<PlotForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    let result = match f.input() {
-        Ok(input) => parks::add_plot(&app, &s.actor, id, &input)
-            .await
-            .map(|_| ()),
+    CsrfForm(f): CsrfForm<PlotForm>,
+) -> PageResult {
+    let added = match f.input() {
+        Ok(input) => parks::add_plot(&app, &s.actor, id, &input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("/parks/{id}#plots")).into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
-            park_page(&app, &s, id, None, Some(e), false).await
-        }
-        Err(e) => error_page(e),
+    match added.shown_if(invalid_or_forbidden)? {
+        Ok(_) => to(&format!("/parks/{id}#plots")),
+        Err(e) => park_page(&app, &s, id, None, Some(e), false).await,
     }
 }
 
@@ -439,21 +413,18 @@ async fn plot_edit(
     State(app): State<App>,
     s: WebSession,
     Path(plot_id): Path<i64>,
-    Form(f): Form<PlotForm>,
-) -> Response {
-    if let Some(r) = csrf_rejection(&s, &f.csrf) {
-        return r;
-    }
-    let result = match f.input() {
+    CsrfForm(f): CsrfForm<PlotForm>,
+) -> PageResult {
+    let edited = match f.input() {
         Ok(input) => parks::edit_plot(&app, &s.actor, plot_id, &input).await,
         Err(e) => Err(e),
     };
-    match (result, f.park.parse::<i64>()) {
-        (Ok(p), _) => Redirect::to(&format!("/parks/{}#plots", p.park_id)).into_response(),
-        (Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_))), Ok(park)) => {
+    match (edited, f.park.parse::<i64>()) {
+        (Ok(p), _) => to(&format!("/parks/{}#plots", p.park_id)),
+        (Err(e), Ok(park)) if explainable(&e) => {
             park_page(&app, &s, park, None, Some(e), false).await
         }
-        (Err(e), _) => error_page(e),
+        (Err(e), _) => Err(e.into()),
     }
 }
 
@@ -484,44 +455,36 @@ fn city_name(units: &[Unit]) -> String {
         .unwrap_or_default()
 }
 
-async fn guide_city(State(app): State<App>) -> Response {
-    let r = async {
-        let units = org::units(&app).await?;
-        let parks = parks::all(&app).await?;
-        Ok::<_, Error>(Guide {
+async fn guide_city(State(app): State<App>) -> PageResult {
+    let units = org::units(&app).await?;
+    let parks = parks::all(&app).await?;
+    Ok(render(
+        StatusCode::OK,
+        &Guide {
             title: format!("{}招商指南", city_name(&units)),
             map: map_of(&parks, None),
             parks,
             single: false,
             printed: chrono::Local::now().format("%Y年%-m月%-d日").to_string(),
-        })
-    }
-    .await;
-    match r {
-        Ok(g) => render(StatusCode::OK, &g),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }
 
-async fn guide_park(State(app): State<App>, Path(id): Path<i64>) -> Response {
-    let r = async {
-        let all = parks::all(&app).await?;
-        let park = all
-            .iter()
-            .find(|p| p.profile.park_id == id)
-            .cloned()
-            .ok_or(Error::NotFound)?;
-        Ok::<_, Error>(Guide {
+async fn guide_park(State(app): State<App>, Path(id): Path<i64>) -> PageResult {
+    let all = parks::all(&app).await?;
+    let park = all
+        .iter()
+        .find(|p| p.profile.park_id == id)
+        .cloned()
+        .ok_or(Error::NotFound)?;
+    Ok(render(
+        StatusCode::OK,
+        &Guide {
             title: format!("{}招商指南", park.profile.park_name),
             map: map_of(&all, Some(id)),
             parks: vec![park],
             single: true,
             printed: chrono::Local::now().format("%Y年%-m月%-d日").to_string(),
-        })
-    }
-    .await;
-    match r {
-        Ok(g) => render(StatusCode::OK, &g),
-        Err(e) => error_page(e),
-    }
+        },
+    ))
 }

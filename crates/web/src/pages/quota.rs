@@ -31,37 +31,27 @@ async fn quota_page(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<QuotaQuery>,
-) -> Response {
-    match quota::table(&app, &s.actor, &q).await {
-        Ok(t) => render(
-            StatusCode::OK,
-            &QuotaPage {
-                f: Frame::new(&s, "quota"),
-                q,
-                t: Some(t),
-                error: None,
-            },
-        ),
-        Err(e @ Error::Invalid { .. }) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &QuotaPage {
-                f: Frame::new(&s, "quota"),
-                q,
-                t: None,
-                error: Some(e.to_string()),
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let (status, t, error) = match quota::table(&app, &s.actor, &q).await.shown_if(invalid)? {
+        Ok(t) => (StatusCode::OK, Some(t), None),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())),
+    };
+    Ok(render(
+        status,
+        &QuotaPage {
+            f: Frame::new(&s, "quota"),
+            q,
+            t,
+            error,
+        },
+    ))
 }
 
 async fn quota_xlsx(
     State(app): State<App>,
     s: WebSession,
     Query(q): Query<QuotaQuery>,
-) -> Response {
-    match quota::table_xlsx(&app, &s.actor, &q).await {
-        Ok(b) => crate::api_ledgers::xlsx("月度报送.xlsx", b),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let b = quota::table_xlsx(&app, &s.actor, &q).await?;
+    Ok(crate::api_ledgers::xlsx("月度报送.xlsx", b))
 }

@@ -2,12 +2,14 @@
 
 mod helpers;
 
+mod amounts;
 mod assess;
 mod audit;
 mod auth;
 mod chains;
 mod delivery;
 mod disclosure;
+mod forms;
 mod imports;
 mod leads;
 mod merges;
