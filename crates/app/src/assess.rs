@@ -368,7 +368,7 @@ async fn world(
             Some(Some(before)) if existed => {
                 l.unit = before.reporting_unit_id;
                 l.user = before.reported_by;
-                l.date = before.reported_date.clone();
+                l.date = before.reported_date.to_string();
                 l.industry = before.industry_code.clone();
                 l.tags = before.investor_tags.clone();
                 leads.insert(f.id, l);

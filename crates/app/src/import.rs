@@ -2058,12 +2058,12 @@ pub async fn export_leads(app: &App, actor: &Actor, q: &leads::ListQuery) -> Res
                 contact_name: l.contact_name.clone(),
                 contact_phone: l.contact_phone.clone(),
                 description: l.description.clone(),
-                planned_investment: l.planned_investment_yuan.map(Yuan),
+                planned_investment: l.planned_investment_yuan,
                 land: mu(l.land_mu),
                 jobs: l.expected_jobs,
-                channel: l.channel.as_deref().and_then(|c| Channel::parse(c).ok()),
+                channel: l.channel,
                 reporting_unit: Some(l.reporting_unit_name.clone()),
-                reported_date: date(&l.reported_date),
+                reported_date: Some(l.reported_date),
                 ..Record::default()
             };
             apply_extra(

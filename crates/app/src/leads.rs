@@ -2,9 +2,7 @@
 
 use crate::audit::Tx;
 use crate::{today, Actor, App, Error, Result};
-use fenglai_domain::{
-    dates, names, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc, Yuan,
-};
+use fenglai_domain::{dates, names, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc};
 use fenglai_store::leads::{self, Filter, Lead, NewLead, Sort};
 use fenglai_store::projects::{self, NewHistory, NewProject, Project};
 use fenglai_store::reference::{self, Table};
@@ -629,7 +627,7 @@ pub async fn admit_in(
         matches!(actor.role, Role::Admin | Role::Promoter),
         "将线索入库",
     )?;
-    let status = LeadStatus::parse(&lead.status)?;
+    let status = lead.status;
     if !matches!(status, LeadStatus::PendingReview | LeadStatus::InReview) {
         return Err(Error::Conflict(format!(
             "线索状态为“{}”，不能入库",
@@ -662,7 +660,7 @@ pub async fn admit_in(
             if d > today() {
                 return Err(Error::invalid("date", "入库日期不能晚于今天"));
             }
-            if d.to_string() < lead.reported_date {
+            if d < lead.reported_date {
                 return Err(Error::invalid("date", "入库日期不能早于报送日期"));
             }
             d
@@ -715,7 +713,7 @@ pub async fn admit_in(
             reported_by: lead.reported_by,
             responsible_user_id: input.responsible_user_id.or(Some(actor.id())),
             responsible_leader_id: None,
-            planned_investment_yuan: Yuan(lead.planned_investment_yuan.unwrap_or(0)),
+            planned_investment_yuan: lead.planned_investment_yuan.unwrap_or_default(),
             foreign_capital_usd: None,
             land_mu: lead.land_mu,
             stage_date: date,

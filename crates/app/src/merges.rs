@@ -19,8 +19,8 @@
 
 use crate::audit::Tx;
 use crate::{Actor, App, Error, Result};
-use fenglai_domain::Role;
-use fenglai_domain::Yuan;
+use chrono::NaiveDate;
+use fenglai_domain::{LeadStatus, Role, Yuan};
 use fenglai_store::leads::{self as lead_store, Lead};
 use fenglai_store::merges::{self as store, Merge, Pair, Repointed};
 use fenglai_store::{org, Conn, Scope};
@@ -63,8 +63,8 @@ pub struct FieldPair {
     pub conflict: bool,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = MergePreview)]
+/// Two leads side by side before a merge (the web layer gives it its wire form).
+#[derive(Debug, Clone)]
 pub struct Preview {
     pub survivor: Lead,
     pub duplicate: Lead,
@@ -182,13 +182,13 @@ fn combine(s: &Lead, d: &Lead, keep: &HashMap<String, String>) -> Result<Lead> {
 }
 
 /// The further along of two statuses: admitted, in review, waiting, rejected.
-fn rank(status: &str) -> i32 {
+fn rank(status: LeadStatus) -> i32 {
     match status {
-        "admitted" => 4,
-        "in_review" => 3,
-        "pending_review" => 2,
-        "rejected" => 1,
-        _ => 0,
+        LeadStatus::Admitted => 4,
+        LeadStatus::InReview => 3,
+        LeadStatus::PendingReview => 2,
+        LeadStatus::Rejected => 1,
+        LeadStatus::Merged => 0,
     }
 }
 
@@ -203,7 +203,7 @@ async fn pair_of(c: &mut Conn, actor: &Actor, a: i64, b: i64) -> Result<(Lead, L
         Error::invalid("duplicate_id", format!("线索 {b} 不存在或不在您的范围内"))
     })?;
     for l in [&s, &d] {
-        if l.status == "merged" {
+        if l.status == LeadStatus::Merged {
             return Err(Error::Conflict(format!(
                 "线索 {}（{}）已合并到线索 {}",
                 l.id,
@@ -522,12 +522,12 @@ pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInpu
     };
     let mut after = combine(&s, &d, &input.keep)?;
     let takes_project = d.project_id.filter(|_| s.project_id.is_none());
-    if rank(&d.status) > rank(&s.status) {
-        after.status = d.status.clone();
+    if rank(d.status) > rank(s.status) {
+        after.status = d.status;
     }
     if let Some(p) = takes_project {
         after.project_id = Some(p);
-        after.status = "admitted".into();
+        after.status = LeadStatus::Admitted;
     }
     let project_move = match &projects {
         Some(p) => {
@@ -543,7 +543,7 @@ pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInpu
     moved.projects = project_move;
     store::resolve(tx.conn(), &moved.pairs, "merged", actor.id()).await?;
     let mut gone = d.clone();
-    gone.status = "merged".into();
+    gone.status = LeadStatus::Merged;
     gone.merged_into = Some(s.id);
     gone.project_id = None;
     gone.updated_at = now;
@@ -742,22 +742,27 @@ struct Hit {
     reasons: String,
 }
 
+/// A stored `YYYY-MM-DD` of a row not yet read into domain types.
+fn day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
 /// What identity compares of a lead.
 fn record(
     name: &str,
     uscc: Option<&str>,
     industry: Option<&str>,
     region: Option<&str>,
-    amount: Option<i64>,
-    date: Option<&str>,
+    amount: Option<Yuan>,
+    date: Option<NaiveDate>,
 ) -> fenglai_identity::Record {
     fenglai_identity::Record {
         name: name.to_string(),
         uscc: uscc.and_then(|u| fenglai_domain::Uscc::parse(u).ok()),
         industry: industry.and_then(|c| fenglai_domain::IndustryCode::parse(c).ok()),
         region: region.and_then(|c| fenglai_domain::RegionCode::parse(c).ok()),
-        amount: amount.map(fenglai_domain::Yuan),
-        date: date.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        amount,
+        date,
     }
 }
 
@@ -810,8 +815,8 @@ async fn lookalikes_in(
                 h.uscc.as_deref(),
                 h.industry_code.as_deref(),
                 h.region_code.as_deref(),
-                h.planned_investment_yuan,
-                Some(&h.reported_date),
+                h.planned_investment_yuan.map(Yuan),
+                day(&h.reported_date),
             ),
         );
         if !(same_uscc || same_name || verdict.is_duplicate()) {
@@ -915,7 +920,7 @@ pub async fn lookalikes_of(c: &mut Conn, lead: &Lead) -> Result<Vec<(i64, i64, S
         lead.industry_code.as_deref(),
         lead.region_code.as_deref(),
         lead.planned_investment_yuan,
-        Some(&lead.reported_date),
+        Some(lead.reported_date),
     );
     let hits = lookalikes_in(c, Some(lead.id), &probe, lead.uscc.as_deref()).await?;
     Ok(hits
@@ -949,8 +954,8 @@ pub fn lookalike_pairs(leads: &[store::CandidateLead], from: i64) -> Vec<(i64, i
                     l.uscc.as_deref(),
                     l.industry_code.as_deref(),
                     l.region_code.as_deref(),
-                    l.planned_investment_yuan,
-                    Some(&l.reported_date),
+                    l.planned_investment_yuan.map(Yuan),
+                    day(&l.reported_date),
                 );
                 e.insert(fenglai_identity::Prepared::new(l.id as u64, &r));
             }

@@ -46,10 +46,10 @@ pub fn facts(lead: &Lead) -> LeadFacts {
             lead.company_name,
             lead.description.as_deref().unwrap_or("")
         ),
-        planned_investment_yuan: lead.planned_investment_yuan,
+        planned_investment_yuan: lead.planned_investment_yuan.map(|y| y.0),
         land_mu: lead.land_mu,
-        expected_tax_yuan: lead.expected_tax_yuan,
-        expected_output_yuan: lead.expected_output_yuan,
+        expected_tax_yuan: lead.expected_tax_yuan.map(|y| y.0),
+        expected_output_yuan: lead.expected_output_yuan.map(|y| y.0),
         energy_tce: lead.energy_tce,
         env_category: lead.env_category.clone(),
     }

@@ -246,10 +246,10 @@ pub async fn open(app: &App, actor: &Actor, lead_id: i64, input: &OpenInput) -> 
         matches!(actor.role, Role::Admin | Role::Promoter),
         "提交预审",
     )?;
-    if LeadStatus::parse(&lead.status)? != LeadStatus::PendingReview {
+    if lead.status != LeadStatus::PendingReview {
         return Err(Error::Conflict(format!(
             "线索状态为“{}”，只有待预审的线索可以提交预审",
-            LeadStatus::parse(&lead.status)?.label()
+            lead.status.label()
         )));
     }
     let panel = store::panel(tx.conn(), input.panel_id)
@@ -310,8 +310,9 @@ pub struct OutcomeView {
 }
 
 /// A review as one caller may see it: others' scores stay hidden from a member
-/// until they submit their own, and from everyone else until the quorum is reached.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// until they submit their own, and from everyone else until the quorum is reached (the
+/// web layer gives it its wire form).
+#[derive(Debug, Clone)]
 pub struct ReviewView {
     pub review: Review,
     pub lead: Lead,

@@ -26,8 +26,8 @@ pub fn need(lead: &Lead) -> Need {
             lead.description.as_deref().unwrap_or("")
         ),
         land_mu: lead.land_mu,
-        planned_investment_yuan: lead.planned_investment_yuan,
-        expected_tax_yuan: lead.expected_tax_yuan,
+        planned_investment_yuan: lead.planned_investment_yuan.map(|y| y.0),
+        expected_tax_yuan: lead.expected_tax_yuan.map(|y| y.0),
         power_kva: lead.power_kva,
         env_category: lead.env_category.clone(),
     }
@@ -70,7 +70,7 @@ pub async fn route(app: &App, actor: &Actor, lead_id: i64, input: &RouteInput) -
         matches!(actor.role, Role::Admin | Role::Promoter),
         "分派线索",
     )?;
-    let status = LeadStatus::parse(&lead.status)?;
+    let status = lead.status;
     if matches!(status, LeadStatus::Rejected | LeadStatus::Merged) {
         return Err(Error::Conflict(format!(
             "线索状态为“{}”，不能分派",

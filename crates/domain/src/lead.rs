@@ -20,6 +20,13 @@ macro_rules! labelled_enum {
                 })
             }
         }
+
+        /// The code, as stored and as the API writes it.
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
     };
 }
 pub(crate) use labelled_enum;

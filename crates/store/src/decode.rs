@@ -2,7 +2,7 @@
 //! reported with its column, never a string handed upwards to be parsed again.
 
 use chrono::NaiveDate;
-use fenglai_domain::{Stage, Yuan};
+use fenglai_domain::{Channel, LeadStatus, Stage, Yuan};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -42,6 +42,18 @@ pub(crate) fn stage(row: &AnyRow, col: &str) -> sqlx::Result<Stage> {
 
 pub(crate) fn stage_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Stage>> {
     parsed_opt(row, col, stage_of)
+}
+
+pub(crate) fn lead_status(row: &AnyRow, col: &str) -> sqlx::Result<LeadStatus> {
+    parsed(row, col, |s| {
+        LeadStatus::ALL.iter().copied().find(|v| v.as_str() == s)
+    })
+}
+
+pub(crate) fn channel_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Channel>> {
+    parsed_opt(row, col, |s| {
+        Channel::ALL.iter().copied().find(|v| v.as_str() == s)
+    })
 }
 
 /// A `YYYY-MM-DD` day.

@@ -1,11 +1,19 @@
 //! Leads (线索).
 
+use crate::decode;
 use crate::sql::{like_escape, now, Sql};
 use crate::{Backend, Conn, Result, Scope};
-use fenglai_domain::names;
+use chrono::NaiveDate;
+use fenglai_domain::{names, Channel, LeadStatus, Yuan};
 use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+/// A lead as stored, in domain types. It serializes (and reads back) in the domain types'
+/// serde forms — a status's or channel's code, a day's `YYYY-MM-DD`, yuan as an integer —
+/// as the audit log's before/after snapshots, which the as-of figures read back; what the
+/// API returns is the web layer's own type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lead {
     pub id: i64,
     pub company_name: String,
@@ -19,27 +27,25 @@ pub struct Lead {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub description: Option<String>,
-    pub planned_investment_yuan: Option<i64>,
+    pub planned_investment_yuan: Option<Yuan>,
     pub land_mu: Option<f64>,
     pub expected_jobs: Option<i64>,
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     pub reported_by: i64,
     pub reporter_name: String,
     pub reporting_unit_id: i64,
     pub reporting_unit_name: String,
-    /// `YYYY-MM-DD`
-    pub reported_date: String,
-    /// pending_review, in_review, admitted, rejected, merged
-    pub status: String,
+    pub reported_date: NaiveDate,
+    pub status: LeadStatus,
     pub project_id: Option<i64>,
     /// the lead this one was merged into (status `merged`)
     pub merged_into: Option<i64>,
     /// 环评类别: 报告书, 报告表 or 登记表
     pub env_category: Option<String>,
     /// expected annual tax when in production
-    pub expected_tax_yuan: Option<i64>,
+    pub expected_tax_yuan: Option<Yuan>,
     /// expected annual output value when in production
-    pub expected_output_yuan: Option<i64>,
+    pub expected_output_yuan: Option<Yuan>,
     /// expected annual energy use, tonnes of standard coal (吨标准煤)
     pub energy_tce: Option<f64>,
     /// power needed, kVA
@@ -52,6 +58,45 @@ pub struct Lead {
     /// bumped by every write; an edit that names an older one is refused (409)
     #[serde(default)]
     pub version: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Lead {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Lead> {
+        Ok(Lead {
+            id: r.try_get("id")?,
+            company_name: r.try_get("company_name")?,
+            uscc: r.try_get("uscc")?,
+            industry_code: r.try_get("industry_code")?,
+            industry_name: r.try_get("industry_name")?,
+            industry_section: r.try_get("industry_section")?,
+            region_code: r.try_get("region_code")?,
+            region_name: r.try_get("region_name")?,
+            contact_name: r.try_get("contact_name")?,
+            contact_phone: r.try_get("contact_phone")?,
+            description: r.try_get("description")?,
+            planned_investment_yuan: decode::yuan_opt(r, "planned_investment_yuan")?,
+            land_mu: r.try_get("land_mu")?,
+            expected_jobs: r.try_get("expected_jobs")?,
+            channel: decode::channel_opt(r, "channel")?,
+            reported_by: r.try_get("reported_by")?,
+            reporter_name: r.try_get("reporter_name")?,
+            reporting_unit_id: r.try_get("reporting_unit_id")?,
+            reporting_unit_name: r.try_get("reporting_unit_name")?,
+            reported_date: decode::day(r, "reported_date")?,
+            status: decode::lead_status(r, "status")?,
+            project_id: r.try_get("project_id")?,
+            merged_into: r.try_get("merged_into")?,
+            env_category: r.try_get("env_category")?,
+            expected_tax_yuan: decode::yuan_opt(r, "expected_tax_yuan")?,
+            expected_output_yuan: decode::yuan_opt(r, "expected_output_yuan")?,
+            energy_tce: r.try_get("energy_tce")?,
+            power_kva: r.try_get("power_kva")?,
+            investor_tags: r.try_get("investor_tags")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+            version: r.try_get("version")?,
+        })
+    }
 }
 
 const SELECT: &str =
@@ -255,14 +300,14 @@ pub async fn write_snapshot(conn: &mut Conn, l: &Lead) -> Result<()> {
         .bind(l.planned_investment_yuan);
     s.push(", land_mu = ").bind(l.land_mu);
     s.push(", expected_jobs = ").bind(l.expected_jobs);
-    s.push(", channel = ").bind(l.channel.clone());
+    s.push(", channel = ").bind(l.channel);
     s.push(", env_category = ").bind(l.env_category.clone());
     s.push(", expected_tax_yuan = ").bind(l.expected_tax_yuan);
     s.push(", expected_output_yuan = ")
         .bind(l.expected_output_yuan);
     s.push(", energy_tce = ").bind(l.energy_tce);
     s.push(", power_kva = ").bind(l.power_kva);
-    s.push(", status = ").bind(l.status.clone());
+    s.push(", status = ").bind(l.status);
     s.push(", project_id = ").bind(l.project_id);
     s.push(", merged_into = ").bind(l.merged_into);
     s.push(", updated_at = ").bind(l.updated_at.clone());

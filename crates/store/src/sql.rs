@@ -54,17 +54,26 @@ impl From<Option<f64>> for Val {
     }
 }
 
-/// A stage is stored as its code.
-impl From<fenglai_domain::Stage> for Val {
-    fn from(v: fenglai_domain::Stage) -> Self {
-        Val::Text(Some(v.as_str().to_string()))
-    }
+/// A stage, a lead's status or channel is stored as its code.
+macro_rules! stored_as_code {
+    ($($t:ty),+) => {$(
+        impl From<$t> for Val {
+            fn from(v: $t) -> Self {
+                Val::Text(Some(v.as_str().to_string()))
+            }
+        }
+        impl From<Option<$t>> for Val {
+            fn from(v: Option<$t>) -> Self {
+                Val::Text(v.map(|v| v.as_str().to_string()))
+            }
+        }
+    )+};
 }
-impl From<Option<fenglai_domain::Stage>> for Val {
-    fn from(v: Option<fenglai_domain::Stage>) -> Self {
-        Val::Text(v.map(|v| v.as_str().to_string()))
-    }
-}
+stored_as_code!(
+    fenglai_domain::Stage,
+    fenglai_domain::LeadStatus,
+    fenglai_domain::Channel
+);
 /// A day is stored as `YYYY-MM-DD`.
 impl From<chrono::NaiveDate> for Val {
     fn from(v: chrono::NaiveDate) -> Self {

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, BearerToken, ClientIp, IfMatch, Versioned};
+use crate::wire::Lead;
 use crate::wire::{self, HistoryEntry, Project};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,7 +13,7 @@ use fenglai_app::org::{UnitInput, UserEdit, UserInput};
 use fenglai_app::projects::{EditInput, TransitionInput};
 use fenglai_app::{auth, leads, org, projects, quota, reference, stats, App, Error};
 use fenglai_store::audit::Event;
-use fenglai_store::leads::{Lead, UnitCount};
+use fenglai_store::leads::UnitCount;
 use fenglai_store::org::{Unit, User};
 use fenglai_store::reference::CodeName;
 use fenglai_store::sessions::SessionInfo;
@@ -124,7 +125,7 @@ pub async fn list_leads(
 ) -> ApiResult<Json<Page<Lead>>> {
     let l = leads::list(&app, &a, &q).await?;
     Ok(Json(Page {
-        items: l.items,
+        items: wire::all(l.items),
         total: l.total,
         total_capped: l.total_capped,
     }))
@@ -140,7 +141,7 @@ pub async fn create_lead(
 ) -> ApiResult<(StatusCode, Json<Lead>)> {
     Ok((
         StatusCode::CREATED,
-        Json(leads::create(&app, &a, &input).await?),
+        Json(leads::create(&app, &a, &input).await?.into()),
     ))
 }
 
@@ -153,7 +154,7 @@ pub async fn get_lead(
     Path(id): Path<i64>,
 ) -> ApiResult<Versioned<Lead>> {
     let l = leads::get(&app, &a, id).await?;
-    Ok(Versioned(l.version, l))
+    Ok(Versioned(l.version, l.into()))
 }
 
 /// Admit a lead into the pool (入库): creates its project in `negotiating`.

@@ -5,6 +5,7 @@
 use crate::api_ledgers::xlsx;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
+use crate::wire::Lead;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +23,6 @@ use fenglai_app::leads::TagsInput;
 use fenglai_app::App;
 use fenglai_domain::assess::Scheme;
 use fenglai_store::assess::{Bulletin, Competition};
-use fenglai_store::leads::Lead;
 use serde::Deserialize;
 use utoipa::OpenApi;
 
@@ -147,7 +147,7 @@ pub async fn set_tags(
 ) -> ApiResult<Versioned<Lead>> {
     input.version = if_match.with_body(input.version)?;
     let l = fenglai_app::leads::set_tags(&app, &a, id, &input).await?;
-    Ok(Versioned(l.version, l))
+    Ok(Versioned(l.version, l.into()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

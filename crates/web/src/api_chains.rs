@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
+use crate::wire::Lead;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -13,7 +14,6 @@ use fenglai_app::chains::{
 };
 use fenglai_app::App;
 use fenglai_store::chains::{Chain, Link};
-use fenglai_store::leads::Lead;
 use serde::Serialize;
 use utoipa::OpenApi;
 
@@ -208,7 +208,7 @@ pub async fn convert(
 ) -> ApiResult<(StatusCode, Json<Lead>)> {
     Ok((
         StatusCode::CREATED,
-        Json(chains::convert(&app, &a, id).await?),
+        Json(chains::convert(&app, &a, id).await?.into()),
     ))
 }
 

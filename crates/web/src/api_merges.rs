@@ -2,12 +2,12 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
+use crate::wire::{Lead, Preview};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fenglai_app::merges::{self, Credit, Lookalike, MergeInput, Preview};
+use fenglai_app::merges::{self, Credit, Lookalike, MergeInput};
 use fenglai_app::App;
-use fenglai_store::leads::Lead;
 use fenglai_store::merges::{Merge, Pair};
 use serde::Deserialize;
 
@@ -95,7 +95,7 @@ pub async fn preview(
         .as_deref()
         .and_then(|w| w.trim().parse().ok())
         .ok_or_else(|| fenglai_app::Error::invalid("with", "请给出要合并进来的线索编号（with）"))?;
-    Ok(Json(merges::preview(&app, &a, id, with).await?))
+    Ok(Json(merges::preview(&app, &a, id, with).await?.into()))
 }
 
 /// Merges a duplicate into this lead; conflicting fields must be picked in `keep`.
@@ -107,7 +107,7 @@ pub async fn merge(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<MergeInput>,
 ) -> ApiResult<Json<Lead>> {
-    Ok(Json(merges::merge(&app, &a, id, &input).await?))
+    Ok(Json(merges::merge(&app, &a, id, &input).await?.into()))
 }
 
 /// Merges the lead took part in, newest first.
@@ -129,7 +129,7 @@ pub async fn undo(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Lead>> {
-    Ok(Json(merges::undo(&app, &a, id).await?))
+    Ok(Json(merges::undo(&app, &a, id).await?.into()))
 }
 
 /// Who reported the lead (with the leads merged into it) and their share of the credit.

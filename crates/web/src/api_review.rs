@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
-use crate::wire::DecisionResult;
+use crate::wire::{DecisionResult, ReviewView};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
@@ -11,7 +11,6 @@ use fenglai_app::parks::{Park, PlotInput, ProfileInput};
 use fenglai_app::redlines::{OverrideInput, Report, RuleInput};
 use fenglai_app::review::{
     CardInput, DecisionInput, MemberStatus, OpenInput, PanelDetail, PanelInput, ReviewItem,
-    ReviewView,
 };
 use fenglai_app::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
 use fenglai_app::{parks, redlines, review, routing, App};
@@ -209,7 +208,7 @@ pub async fn get_review(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ReviewView>> {
-    Ok(Json(review::view(&app, &a, id).await?))
+    Ok(Json(review::view(&app, &a, id).await?.into()))
 }
 
 /// A panel member submits their scores (once) and comment.
@@ -223,7 +222,7 @@ pub async fn submit_scores(
 ) -> ApiResult<(StatusCode, Json<ReviewView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(review::submit(&app, &a, id, &input).await?),
+        Json(review::submit(&app, &a, id, &input).await?.into()),
     ))
 }
 
@@ -248,7 +247,7 @@ pub async fn reopen(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ReviewView>> {
-    Ok(Json(review::reopen(&app, &a, id).await?))
+    Ok(Json(review::reopen(&app, &a, id).await?.into()))
 }
 
 /// Remind (催办) the members who have not scored; answers who they are.

@@ -70,17 +70,23 @@ pub fn stage<T: StageName + ?Sized>(s: &T) -> askama::Result<String> {
     Ok(s.stage_label())
 }
 
-pub fn status(s: &str) -> askama::Result<String> {
-    Ok(LeadStatus::parse(s)
+/// A lead's status (typed, or a stored code) in Chinese.
+pub fn status<T: std::fmt::Display + ?Sized>(s: &T) -> askama::Result<String> {
+    let s = s.to_string();
+    Ok(LeadStatus::parse(&s)
         .map(|s| s.label().to_string())
-        .unwrap_or_else(|_| s.to_string()))
+        .unwrap_or(s))
 }
 
-pub fn channel(s: &Option<String>) -> askama::Result<String> {
+/// A lead's channel (typed, or a stored code) in Chinese; "—" when there is none.
+pub fn channel<T: std::fmt::Display>(s: &Option<T>) -> askama::Result<String> {
     Ok(match s {
-        Some(c) => Channel::parse(c)
-            .map(|c| c.label().to_string())
-            .unwrap_or_else(|_| c.clone()),
+        Some(c) => {
+            let c = c.to_string();
+            Channel::parse(&c)
+                .map(|c| c.label().to_string())
+                .unwrap_or(c)
+        }
         None => "—".into(),
     })
 }

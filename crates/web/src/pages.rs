@@ -821,7 +821,9 @@ async fn lead_page(
         &LeadPage {
             f: Frame::new(s, "leads"),
             may_admit: admissible && sender,
-            may_open_review: sender && lead.status == "pending_review" && !ranking.is_empty(),
+            may_open_review: sender
+                && lead.status == LeadStatus::PendingReview
+                && !ranking.is_empty(),
             may_route: sender
                 && !routed
                 && !ranking.is_empty()
