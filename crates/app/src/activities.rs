@@ -146,7 +146,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ActivityInput) -> Result<A
     leads.sort_unstable();
     leads.dedup_by_key(|l| l.0);
     for (l, _) in &leads {
-        if crate::leads::reach(tx.conn(), actor, *l).await.is_err() {
+        if crate::access::reach(tx.conn(), actor, *l).await.is_err() {
             return Err(Error::invalid("lead_ids", format!("线索 {l} 不存在")));
         }
     }

@@ -205,7 +205,7 @@ pub async fn attach(
     }
     let sha = hex::encode(Sha256::digest(u.bytes));
     let mut tx = Tx::begin(app).await?;
-    crate::projects::for_work(tx.conn(), actor, project_id, "上传项目材料").await?;
+    crate::access::for_work(tx.conn(), actor, project_id, "上传项目材料").await?;
     if let Some(r) = u.request_id {
         let belongs = fenglai_store::requests::get(
             tx.conn(),

@@ -417,52 +417,7 @@ pub async fn set_tags(app: &App, actor: &Actor, id: i64, input: &TagsInput) -> R
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Lead> {
     let mut c = app.db.acquire().await?;
-    Ok(reach(&mut c, actor, id).await?.0)
-}
-
-/// How a caller reaches a lead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// In the caller's scope: every field.
-    Scope,
-    /// Before a panel the caller sits on: the investor's contact details withheld.
-    Panel,
-    /// Sent to the caller's park: contact details only once the park accepted it.
-    Routed { accepted: bool },
-}
-
-/// The lead if the caller may see it — in scope, before one of their panels, or
-/// sent to their park — with the investor's contact withheld from those who do not
-/// need it. Anything else is [`Error::NotFound`].
-pub async fn reach(c: &mut Conn, actor: &Actor, id: i64) -> Result<(Lead, Access)> {
-    if let Some(l) = leads::get(c, id, &actor.scope).await? {
-        return Ok((l, Access::Scope));
-    }
-    let mut lead = leads::get(c, id, &fenglai_store::Scope::All)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let access = if fenglai_store::review::is_member_for_lead(c, actor.id(), id).await? {
-        Access::Panel
-    } else if let fenglai_store::Scope::Subtree(path) = &actor.scope {
-        let routed = fenglai_store::routing::of_lead(c, id).await?;
-        let mine: Vec<_> = routed
-            .iter()
-            .filter(|r| r.park_path.starts_with(path.as_str()))
-            .collect();
-        if mine.is_empty() {
-            return Err(Error::NotFound);
-        }
-        Access::Routed {
-            accepted: mine.iter().any(|r| r.status == "accepted"),
-        }
-    } else {
-        return Err(Error::NotFound);
-    };
-    if !matches!(access, Access::Routed { accepted: true }) {
-        lead.contact_name = lead.contact_name.map(|_| "（保密）".to_string());
-        lead.contact_phone = lead.contact_phone.map(|_| "（保密）".to_string());
-    }
-    Ok((lead, access))
+    Ok(crate::access::reach(&mut c, actor, id).await?.0)
 }
 
 /// Query parameters of the lead list, as they arrive.

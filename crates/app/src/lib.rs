@@ -5,6 +5,7 @@
 //! records outside the caller's scope are [`Error::NotFound`], exactly like records
 //! that do not exist. The web layer maps `Error` to HTTP in one place.
 
+pub mod access;
 pub mod activities;
 pub mod alerts;
 pub mod assess;

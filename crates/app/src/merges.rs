@@ -674,7 +674,7 @@ pub async fn undo(app: &App, actor: &Actor, merge_id: i64) -> Result<Lead> {
 /// Merges the lead took part in, newest first.
 pub async fn of_lead(app: &App, actor: &Actor, lead: i64) -> Result<Vec<Merge>> {
     let mut c = app.db.acquire().await?;
-    crate::leads::reach(&mut c, actor, lead).await?;
+    crate::access::reach(&mut c, actor, lead).await?;
     Ok(store::of_lead(&mut c, lead).await?)
 }
 
@@ -682,7 +682,7 @@ pub async fn of_lead(app: &App, actor: &Actor, lead: i64) -> Result<Vec<Merge>> 
 /// first reporter half, the others the rest equally), `first_only` or `equal`.
 pub async fn credits(app: &App, actor: &Actor, lead: i64) -> Result<Vec<Credit>> {
     let mut c = app.db.acquire().await?;
-    crate::leads::reach(&mut c, actor, lead).await?;
+    crate::access::reach(&mut c, actor, lead).await?;
     credits_in(&mut c, lead).await
 }
 

@@ -29,7 +29,7 @@ pub fn as_of(s: &Option<String>) -> Result<NaiveDate> {
 /// The project if the caller may see it, and whether they may change its plan: those who
 /// manage projects, and the project's responsible person.
 async fn project_for_plan(c: &mut Conn, actor: &Actor, id: i64) -> Result<Project> {
-    crate::projects::for_work(c, actor, id, "调整项目节点").await
+    crate::access::for_work(c, actor, id, "调整项目节点").await
 }
 
 /// The date each stage was entered, from the stage history (not voided).

@@ -1,5 +1,6 @@
 //! Projects: lists, the stage machine, edits.
 
+use crate::access::not_merged;
 use crate::audit::Tx;
 use crate::leads::page_params;
 use crate::{today, Actor, App, Error, Result};
@@ -336,36 +337,6 @@ pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Resul
     .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-/// The project in the caller's scope (else 404), if the caller may work on it: those who
-/// manage projects, and the project's responsible person (else 403, naming `what`).
-pub async fn for_work(
-    c: &mut fenglai_store::Conn,
-    actor: &Actor,
-    id: i64,
-    what: &str,
-) -> Result<Project> {
-    let p = projects::get(c, id, &actor.scope)
-        .await?
-        .ok_or(Error::NotFound)?;
-    actor.require(
-        actor.role.may_manage_projects() || p.responsible_user_id == Some(actor.id()),
-        what,
-    )?;
-    not_merged(&p)?;
-    Ok(p)
-}
-
-/// A project merged into another is kept for its history only: refused for any change.
-pub fn not_merged(p: &Project) -> Result<()> {
-    match p.merged_into {
-        Some(into) => Err(Error::Conflict(format!(
-            "项目 {} 已合并到项目 {into}：请在项目 {into} 上办理",
-            p.id
-        ))),
-        None => Ok(()),
-    }
 }
 
 pub async fn parks(app: &App) -> Result<Vec<projects::Choice>> {

@@ -62,7 +62,7 @@ pub async fn put(
         return Err(Error::invalid("employment", "用工人数应在0到1000万之间"));
     }
     let mut tx = Tx::begin(app).await?;
-    crate::projects::for_work(tx.conn(), actor, project_id, "填报项目月度数据").await?;
+    crate::access::for_work(tx.conn(), actor, project_id, "填报项目月度数据").await?;
     let before = store::monthly(tx.conn(), project_id)
         .await?
         .into_iter()
@@ -302,7 +302,7 @@ pub async fn import(
         };
         match id {
             // a project merged into another takes no figures (they belong on the survivor)
-            Some(id) => match crate::projects::for_work(tx.conn(), actor, id, "导入项目月度数据")
+            Some(id) => match crate::access::for_work(tx.conn(), actor, id, "导入项目月度数据")
                 .await
             {
                 Ok(_) => resolved.push((id, r)),

@@ -152,7 +152,7 @@ pub async fn report(
     park_id: Option<i64>,
 ) -> Result<Report> {
     let mut c = app.db.acquire().await?;
-    let (lead, _) = crate::leads::reach(&mut c, actor, lead_id).await?;
+    let (lead, _) = crate::access::reach(&mut c, actor, lead_id).await?;
     report_in(&mut c, &lead, park_id).await
 }
 
@@ -181,7 +181,7 @@ pub async fn override_flags(
     input: &OverrideInput,
 ) -> Result<Report> {
     let mut tx = Tx::begin(app).await?;
-    let (lead, _) = crate::leads::reach(tx.conn(), actor, lead_id).await?;
+    let (lead, _) = crate::access::reach(tx.conn(), actor, lead_id).await?;
     actor.require(actor.role == Role::Leader, "解除红线（须领导）")?;
     let reason = input.reason.trim();
     if reason.chars().count() < 4 {

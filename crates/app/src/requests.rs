@@ -173,7 +173,7 @@ pub async fn raise(
         return Err(Error::invalid("department_ids", "办理部门不能超过10个"));
     }
     let mut tx = Tx::begin(app).await?;
-    crate::projects::for_work(tx.conn(), actor, project_id, "提出项目诉求").await?;
+    crate::access::for_work(tx.conn(), actor, project_id, "提出项目诉求").await?;
     let mut departments = input.department_ids.clone();
     departments.sort_unstable();
     departments.dedup();

@@ -2,8 +2,9 @@
 //! member, deadlines in working days, and the decision — 入库, 未通过 or 补充材料 —
 //! recorded with every score.
 
+use crate::access::{reach, Access};
 use crate::audit::Tx;
-use crate::leads::{reach, Access, AdmitInput};
+use crate::leads::AdmitInput;
 use crate::redlines::{self, Report};
 use crate::{today, Actor, App, Error, Result};
 use fenglai_domain::review::{

@@ -1,8 +1,8 @@
 //! Routing leads to parks: the ranking with reasons, sending, the park's answer
 //! within a deadline, re-routing after a decline, and the 两张皮 figures.
 
+use crate::access::{reach, Access};
 use crate::audit::Tx;
-use crate::leads::{reach, Access};
 use crate::{today, Actor, App, Error, Result};
 use fenglai_domain::review::add_working_days;
 use fenglai_domain::routing::{rank, Fit, Need};

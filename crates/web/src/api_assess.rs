@@ -2,13 +2,14 @@
 //! year's scheme, competitions, bulletins (publish, read, verify, .xlsx, .docx), 三张清单 and
 //! the cockpit's figures.
 
-use crate::api_ledgers::xlsx;
+use crate::download::docx_response;
+use crate::download::xlsx;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
 use crate::wire::Lead;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fenglai_app::activities::{
@@ -361,29 +362,6 @@ pub async fn bulletin_docx(
 ) -> ApiResult<Response> {
     let v = bulletins::get(&app, &a, id).await?;
     Ok(docx_response(&v.title, bulletins::docx(&v)?))
-}
-
-pub fn docx_response(title: &str, bytes: Vec<u8>) -> Response {
-    let name = format!("{title}.docx");
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"bulletin.docx\"; filename*=UTF-8''{}",
-                    crate::api_ledgers::encode_rfc5987(&name)
-                ),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// 三张清单 as one workbook: 工作责任清单 (targets and completion by unit and person),

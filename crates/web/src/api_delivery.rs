@@ -3,12 +3,13 @@
 //! their loop, the 督办 board and the "回音高于呼声" statistics, 一事一议 meetings,
 //! evidence files, monthly realised figures, and the daily computation.
 
-use crate::api_ledgers::xlsx;
+use crate::download::file_response;
+use crate::download::xlsx;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use fenglai_app::milestones::{
@@ -443,33 +444,6 @@ pub async fn attach(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(att)))
-}
-
-/// A file as a download, never rendered inline as a page.
-pub fn file_response(att: &Attachment, bytes: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"file\"; filename*=UTF-8''{}",
-        crate::api_ledgers::encode_rfc5987(&att.filename)
-    );
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&att.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    r
 }
 
 /// The file of an attachment.

@@ -1,12 +1,13 @@
 //! The JSON API of ledgers in and out: uploads, previews, mappings and imports under
 //! /api/v1/imports, and the lead and project lists as .xlsx.
 
+use crate::download::xlsx;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use fenglai_app::import::{self, CommitInput, ImportResult, MappingInput, Preview, MAX_FILE_BYTES};
@@ -40,40 +41,6 @@ pub fn routes() -> Router<App> {
     export_projects
 ))]
 pub struct Doc;
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// `filename*=UTF-8''…` percent-encoding for a Chinese file name.
-pub fn encode_rfc5987(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A workbook as a download.
-pub fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, XLSX.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
-                    encode_rfc5987(file_name)
-                ),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

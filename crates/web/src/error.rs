@@ -92,7 +92,7 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
-        crate::pages::render(
+        crate::html::render(
             status,
             &ErrorPage {
                 status: status.as_u16(),

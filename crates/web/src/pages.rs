@@ -6,10 +6,11 @@ use crate::extract::{
     cookie, ClientIp, CsrfForm, NoFields, WebSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::filters;
+use crate::html::render;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use fenglai_app::leads::{AdmitInput, LeadInput, ListQuery};
@@ -167,16 +168,6 @@ impl Frame {
             may_assess: fenglai_app::bulletins::may_read(s.actor.role),
             may_steer: fenglai_app::bulletins::may_steer(s.actor.role),
             nav,
-        }
-    }
-}
-
-pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
-    match t.render() {
-        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!("template: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
         }
     }
 }

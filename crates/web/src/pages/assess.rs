@@ -344,7 +344,7 @@ async fn verify_page(State(app): State<App>, s: WebSession, Path(id): Path<i64>)
 
 async fn bulletin_docx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     let v = bulletins::get(&app, &s.actor, id).await?;
-    Ok(crate::api_assess::docx_response(
+    Ok(crate::download::docx_response(
         &v.title,
         bulletins::docx(&v)?,
     ))
@@ -353,7 +353,7 @@ async fn bulletin_docx(State(app): State<App>, s: WebSession, Path(id): Path<i64
 async fn bulletin_xlsx(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     let v = bulletins::get(&app, &s.actor, id).await?;
     let b = bulletins::xlsx(&v)?;
-    Ok(crate::api_ledgers::xlsx(&format!("{}.xlsx", v.title), b))
+    Ok(crate::download::xlsx(&format!("{}.xlsx", v.title), b))
 }
 
 // ---------------------------------------------------------------- targets
@@ -813,10 +813,7 @@ async fn lists_xlsx(
 ) -> PageResult {
     let year = year_of(q.year.as_deref())?;
     let b = cockpit::three_lists(&app, &s.actor, year).await?;
-    Ok(crate::api_ledgers::xlsx(
-        &format!("{year}年三张清单.xlsx"),
-        b,
-    ))
+    Ok(crate::download::xlsx(&format!("{year}年三张清单.xlsx"), b))
 }
 
 // ---------------------------------------------------------------- activities

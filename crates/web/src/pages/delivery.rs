@@ -67,7 +67,7 @@ impl ProjectDelivery {
     pub async fn load(app: &App, s: &WebSession, p: &Project) -> Result<Self, Error> {
         let today = fenglai_app::today();
         let timeline = milestones::timeline(app, &s.actor, p.id, today).await?;
-        let may = s.actor.role.may_manage_projects() || p.responsible_user_id == Some(s.actor.id());
+        let may = fenglai_app::access::may_work_on(&s.actor, p);
         Ok(ProjectDelivery {
             gantt: charts::gantt(&timeline.nodes, today),
             timeline,
@@ -310,7 +310,7 @@ async fn attach(
 
 async fn download(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
     let (a, bytes) = evidence::download(&app, &s.actor, id).await?;
-    Ok(crate::api_delivery::file_response(&a, bytes))
+    Ok(crate::download::file_response(&a, bytes))
 }
 
 // ---------------------------------------------------------------------------
@@ -768,7 +768,7 @@ async fn stalls_xlsx(
     Query(q): Query<StallQuery>,
 ) -> PageResult {
     let b = milestones::stalled_xlsx(&app, &s.actor, &q).await?;
-    Ok(crate::api_ledgers::xlsx("停滞项目清单.xlsx", b))
+    Ok(crate::download::xlsx("停滞项目清单.xlsx", b))
 }
 
 #[derive(Template)]

@@ -3,7 +3,7 @@
 //! 导出Excel of the lead and project lists.
 
 use super::*;
-use crate::api_ledgers::xlsx;
+use crate::download::xlsx;
 use crate::extract::{CsrfMultipart, Unread};
 use axum::extract::DefaultBodyLimit;
 use fenglai_app::import::{self, ColumnChoice, CommitInput, MappingInput, Preview};

@@ -53,5 +53,5 @@ async fn quota_xlsx(
     Query(q): Query<QuotaQuery>,
 ) -> PageResult {
     let b = quota::table_xlsx(&app, &s.actor, &q).await?;
-    Ok(crate::api_ledgers::xlsx("月度报送.xlsx", b))
+    Ok(crate::download::xlsx("月度报送.xlsx", b))
 }
