@@ -21,7 +21,6 @@ pub mod evidence;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
-pub mod load;
 pub mod merges;
 pub mod milestones;
 pub mod org;
