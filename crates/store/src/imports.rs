@@ -3,7 +3,7 @@
 //! leads, projects and stage history — ids reserved up front, multi-row INSERTs through a
 //! staging table on SQLite, one JSON parameter on PostgreSQL. These are the only bulk
 //! writers of those tables: a ledger import writes through them, and so do generated
-//! datasets (`fenglai_app::sample`), followed by [`finish_bulk_load`].
+//! datasets (the `fenglai-sample` crate), followed by [`finish_bulk_load`].
 
 use crate::leads::search_doc;
 use crate::sql::{insert_json, now, Sql, Stage};

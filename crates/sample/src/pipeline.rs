@@ -3,11 +3,13 @@
 //! The rows are the ones a ledger import writes, through the same bulk writers
 //! (`fenglai_store::imports`).
 
-use crate::demo::OrgRefs;
-use crate::{reference, App, Result};
 use chrono::{Duration, NaiveDate};
+use fenglai_app::audit::Tx;
+use fenglai_app::demo::OrgRefs;
+use fenglai_app::{reference, App, Result};
 use fenglai_domain::{uscc, Channel, Stage};
 use fenglai_store::imports::{self, HistoryRow, ImportLead, ImportProject};
+use fenglai_store::Db;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -167,10 +169,30 @@ fn clamp_day(d: NaiveDate, end: NaiveDate) -> Option<NaiveDate> {
     (d <= end).then_some(d)
 }
 
-/// Generates and loads the data in batches, with `progress(done, total)` after each. Run
-/// with the database to itself: ids are reserved for the whole run up front.
+/// Generates the data and loads it into `db` (the database of `app`) in batches, with
+/// `progress(done, total)` after each, then records the load in the event chain. Run with
+/// the database to itself: ids are reserved for the whole run up front.
 pub async fn generate(
     app: &App,
+    db: &Db,
+    org: &OrgRefs,
+    opts: &Options,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Summary> {
+    let summary = load(db, org, opts, progress).await?;
+    let mut tx = Tx::begin(app).await?;
+    let note = serde_json::json!({
+        "seed": opts.seed, "leads": summary.leads, "projects": summary.projects,
+        "stage_history": summary.history, "from": opts.start.to_string(), "to": opts.end.to_string(),
+    });
+    tx.record::<(), _>(None, "dataset", 0, "bulk_generate", None, Some(&note))
+        .await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+async fn load(
+    db: &Db,
     org: &OrgRefs,
     opts: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
@@ -185,7 +207,7 @@ pub async fn generate(
     // at most opts.projects projects: ids past the last one made are given back by
     // imports::finish_bulk_load
     let (mut lead_id, mut project_id) = {
-        let mut c = app.db.acquire().await?;
+        let mut c = db.acquire().await?;
         (
             imports::reserve_ids(&mut c, "leads", opts.leads as i64).await?,
             imports::reserve_ids(&mut c, "projects", opts.projects as i64).await?,
@@ -343,7 +365,7 @@ pub async fn generate(
             lead_id += 1;
         }
         let names = imports::lead_names(&leads);
-        let mut tx = app.db.begin().await?;
+        let mut tx = db.begin().await?;
         imports::insert_leads(&mut tx, &leads, &names).await?;
         imports::insert_projects(&mut tx, &projects).await?;
         imports::insert_history(&mut tx, &history).await?;
@@ -352,7 +374,7 @@ pub async fn generate(
         summary.leads += n;
         progress(done, opts.leads);
     }
-    imports::finish_bulk_load(&app.db).await?;
+    imports::finish_bulk_load(db).await?;
     Ok(summary)
 }
 
