@@ -361,6 +361,12 @@ enum UserCmd {
 }
 
 async fn open(db: &DbArgs) -> Result<App> {
+    Ok(open_with_store(db).await?.0)
+}
+
+/// [`open`], and the store's handle beside the app for the generators of
+/// `fenglai-sample`, which write through the store's bulk writers.
+async fn open_with_store(db: &DbArgs) -> Result<(App, Db)> {
     let store = match &db.database_url {
         Some(url) => Db::connect(url)
             .await
@@ -374,11 +380,14 @@ async fn open(db: &DbArgs) -> Result<App> {
         .map_err(|_| anyhow::anyhow!("poisoned"))?
         .push(store.clone());
     let window = db.serial_dates()?;
-    let app = App::open(store).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(match window {
+    let app = App::open(store.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = match window {
         Some(w) => app.with_serial_dates(w),
         None => app,
-    })
+    };
+    Ok((app, store))
 }
 
 /// Every database a command opened, closed before the process ends: closing the last
@@ -664,11 +673,13 @@ async fn run(cmd: Cmd) -> Result<()> {
             proxy,
         } => {
             let (policy, proxies) = (password.policy()?, proxy.proxies()?);
-            let app = open(&db)
-                .await?
+            let (app, store) = open_with_store(&db).await?;
+            let app = app
                 .with_password_policy(policy)
                 .with_trusted_proxies(proxies);
-            let seeded = demo::ensure_demo(&app).await.map_err(app_err)?;
+            let seeded = fenglai_sample::ensure_demo(&app, &store)
+                .await
+                .map_err(app_err)?;
             println!(
                 "{}",
                 if seeded {
@@ -823,7 +834,7 @@ async fn run(cmd: Cmd) -> Result<()> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
-            fenglai_app::registry::write_synthetic(f, rows, seed, &home, &|n| bar.set_position(n))
+            fenglai_sample::registry::write(f, rows, seed, &home, &|n| bar.set_position(n))
                 .with_context(|| format!("writing {}", out.display()))?;
             bar.finish_and_clear();
             let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
@@ -845,10 +856,10 @@ async fn run(cmd: Cmd) -> Result<()> {
             if projects > leads {
                 bail!("--projects ({projects}) cannot exceed --leads ({leads})");
             }
-            let app = open(&db).await?;
+            let (app, store) = open_with_store(&db).await?;
             let refs = demo::seed_org(&app).await.map_err(app_err)?;
             let started = std::time::Instant::now();
-            let opts = fenglai_app::sample::Options {
+            let opts = fenglai_sample::Options {
                 leads,
                 projects,
                 seed,
@@ -858,7 +869,7 @@ async fn run(cmd: Cmd) -> Result<()> {
             let progress = |done: u64, total: u64| {
                 eprint!("\r生成中 {done}/{total}");
             };
-            let s = demo::generate(&app, &refs, &opts, &progress)
+            let s = fenglai_sample::generate(&app, &store, &refs, &opts, &progress)
                 .await
                 .map_err(app_err)?;
             eprintln!();

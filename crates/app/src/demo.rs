@@ -1,10 +1,11 @@
-//! The demo city 凤城市: organisation, demo accounts and a believable pipeline.
+//! The demo city 凤城市: organisation, demo accounts, park profiles, the pre-review
+//! panel, 考核 and 产业链 seeded through the use cases. The generated parts — the
+//! pipeline of leads and projects, the synthetic enterprise registry — and the order of
+//! the whole seeding are `fenglai-sample`'s (`ensure_demo`), outside the production
+//! crates.
 
-use crate::audit::Tx;
 use crate::org::{create_unit, insert_user, UnitInput};
-use crate::sample::{self, Options};
 use crate::{auth, App, Result};
-use chrono::NaiveDate;
 use fenglai_domain::Role;
 use fenglai_store::org;
 
@@ -156,34 +157,23 @@ pub async fn seed_org(app: &App) -> Result<OrgRefs> {
     })
 }
 
-/// Seeds the demo city once; later calls reuse it. Returns whether it seeded now.
-pub async fn ensure_demo(app: &App) -> Result<bool> {
-    {
-        let mut c = app.db.acquire().await?;
-        if org::setting(&mut c, "demo_seeded").await?.is_some() {
-            return Ok(false);
-        }
-    }
-    let refs = seed_org(app).await?;
-    let opts = Options {
-        leads: 640,
-        projects: 260,
-        seed: 2026,
-        start: NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date"),
-        end: crate::today(),
-    };
-    generate(app, &refs, &opts, &|_, _| {}).await?;
-    seed_assessment(app).await?;
-    seed_chains(app).await?;
+/// Whether the demo city has been seeded whole ([`mark_seeded`]).
+pub async fn is_seeded(app: &App) -> Result<bool> {
+    let mut c = app.db.acquire().await?;
+    Ok(org::setting(&mut c, "demo_seeded").await?.is_some())
+}
+
+/// Records that the demo city is seeded, so that later runs reuse it.
+pub async fn mark_seeded(app: &App) -> Result<()> {
     let mut c = app.db.acquire().await?;
     org::set_setting(&mut c, "demo_seeded", &fenglai_store::now()).await?;
-    Ok(true)
+    Ok(())
 }
 
 /// 考核 in the demo: visits and events over the last half year, this year's targets decomposed
 /// to the counties' units (children summing to their parents), a 百日赛 and last month's
 /// published bulletin.
-async fn seed_assessment(app: &App) -> Result<()> {
+pub async fn seed_assessment(app: &App) -> Result<()> {
     use crate::activities::{create, ActivityInput};
     use crate::bulletins::{
         create_competition, publish, set_target, CompetitionInput, PublishInput, TargetInput,
@@ -369,19 +359,18 @@ const LOCAL: &[(&str, &str, &str, i64, &str, i64)] = &[
     ),
 ];
 
-/// The demo's 产业链: a synthetic national registry of 20,000 companies plus a few local
-/// ones, the city's region prefix, and the chains 新能源电池 and 生物医药 with 王市长 as their
-/// chief and the city's investment promotion bureau as their office.
-pub async fn seed_chains(app: &App) -> Result<()> {
+/// The demo's 产业链: the enterprise registry `registry` (a CSV as `fenglai registry import`
+/// reads, without its local companies) plus a few local ones, the city's region prefix,
+/// and the chains 新能源电池 and 生物医药 with 王市长 as their chief and the city's investment
+/// promotion bureau as their office.
+pub async fn seed_chains(app: &App, registry: Vec<u8>) -> Result<()> {
     let admin = auth::actor_by_username(app, "admin").await?;
     let promoter = auth::actor_by_username(app, "promoter").await?;
     let leader = auth::actor_by_username(app, "leader").await?;
     let mut settings = crate::chains::settings(app).await?;
     settings.home_region = Some(HOME_REGION.into());
     crate::chains::set_settings(app, &admin, &settings).await?;
-    let mut csv = Vec::new();
-    crate::registry::write_synthetic(&mut csv, 20_000, 2026, HOME_REGION, &|_| {})
-        .map_err(|e| crate::Error::Internal(e.to_string()))?;
+    let mut csv = registry;
     for (i, (name, county, code, cap, scope, output)) in LOCAL.iter().enumerate() {
         let body = format!("91{county}Y{i:08}");
         let check = fenglai_domain::uscc::check_char(body.as_bytes()).unwrap_or('0');
@@ -410,25 +399,6 @@ pub async fn seed_chains(app: &App) -> Result<()> {
         .await?;
     }
     Ok(())
-}
-
-/// Generates synthetic leads and projects, and records the load in the event chain.
-pub async fn generate(
-    app: &App,
-    refs: &OrgRefs,
-    opts: &Options,
-    progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<sample::Summary> {
-    let summary = sample::generate(app, refs, opts, progress).await?;
-    let mut tx = Tx::begin(app).await?;
-    let note = serde_json::json!({
-        "seed": opts.seed, "leads": summary.leads, "projects": summary.projects,
-        "stage_history": summary.history, "from": opts.start.to_string(), "to": opts.end.to_string(),
-    });
-    tx.record::<(), _>(None, "dataset", 0, "bulk_generate", None, Some(&note))
-        .await?;
-    tx.commit().await?;
-    Ok(summary)
 }
 
 /// (park, summary, industries, chains, plots (name, 亩, use, status, 万元/亩), power kVA,

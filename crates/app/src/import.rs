@@ -38,8 +38,7 @@ use fenglai_ledger::{
     self as ledger, CellError, CellRef, Column, ColumnMapping, Field, Kind, Mapping, Mu, Record,
     RowOutcome, RowResult, Sheet, Unit, Value,
 };
-use fenglai_store::imports::{self, ImportLead, ImportProject, ImportRow};
-use fenglai_store::load::{Credit, HistoryRow};
+use fenglai_store::imports::{self, Credit, HistoryRow, ImportLead, ImportProject, ImportRow};
 use fenglai_store::org::Unit as OrgUnit;
 use fenglai_store::{org, Scope};
 use serde::{Deserialize, Serialize};
@@ -761,7 +760,7 @@ impl Checker<'_> {
             reported_date: new.reported_date,
             status: "pending_review".into(),
             project_id: None,
-            import_id: 0,
+            import_id: None,
             ledger_extra: None,
         };
         let project = match self.kind {
@@ -1711,7 +1710,7 @@ async fn write(
     let mut history = Vec::new();
     for (i, (p, lead)) in a.prepared.iter().zip(&mut leads_out).enumerate() {
         lead.id = first_lead + i as i64;
-        lead.import_id = id;
+        lead.import_id = Some(id);
         if let Some(plan) = &p.project {
             let mut pr = plan.project.clone();
             pr.id = first_project + i as i64;

@@ -34,7 +34,6 @@ pub mod registry;
 pub mod requests;
 pub mod review;
 pub mod routing;
-pub mod sample;
 pub mod stats;
 
 use fenglai_domain::{Invalid, Role};

@@ -1,10 +1,13 @@
 //! Ledger imports (台账导入): the uploaded file and its outcome, the reference tables an
-//! import resolves names against, the bulk inserts it makes, and what an export reads.
+//! import resolves names against, and what an export reads; and the bulk writes of
+//! leads, projects and stage history — ids reserved up front, multi-row INSERTs through a
+//! staging table on SQLite, one JSON parameter on PostgreSQL. These are the only bulk
+//! writers of those tables: a ledger import writes through them, and so do generated
+//! datasets (the `fenglai-sample` crate), followed by [`finish_bulk_load`].
 
 use crate::leads::search_doc;
-use crate::load::{next_id, HistoryRow};
 use crate::sql::{insert_json, now, Sql, Stage};
-use crate::{Backend, Conn, Result};
+use crate::{Backend, Conn, Db, Result};
 use fenglai_domain::names;
 use serde::Serialize;
 
@@ -130,8 +133,9 @@ pub async fn begin_bulk(conn: &mut Conn) -> Result<()> {
 }
 
 /// Reserves `n` consecutive ids of `table` (leads or projects) for rows inserted with
-/// explicit ids, so that one multi-row INSERT needs no `RETURNING` per row. Call inside
-/// the import's transaction after taking the audit head, which serialises writers. On
+/// explicit ids, so that one multi-row INSERT needs no `RETURNING` per row; returns the
+/// first. Call inside the writing transaction after taking the audit head, which
+/// serialises writers (or with the database to oneself, as a generator runs). On
 /// PostgreSQL the identity sequence is moved past them (not undone by a rollback, which
 /// only leaves a gap).
 pub async fn reserve_ids(conn: &mut Conn, table: &str, n: i64) -> Result<i64> {
@@ -296,7 +300,39 @@ pub async fn rebuild_indexes(conn: &mut Conn, set_aside: SetAside) -> Result<()>
     Ok(())
 }
 
-/// A lead as an import writes it, with its id reserved.
+/// The next free id of a table (SQLite; PostgreSQL reserves through its sequence).
+async fn next_id(conn: &mut Conn, table: &str) -> Result<i64> {
+    Sql::new(&format!(
+        "SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) FROM {table}"
+    ))
+    .fetch_i64(conn)
+    .await
+}
+
+/// After a bulk load with explicit ids outside an import (a generated dataset, written
+/// with the database to itself): moves PostgreSQL's identity sequences of leads and
+/// projects to their highest id, so the next row takes the one after the load's last (ids
+/// reserved beyond it are given back), and refreshes the planner's statistics on both
+/// backends.
+pub async fn finish_bulk_load(db: &Db) -> Result<()> {
+    let mut conn = db.acquire().await?;
+    if db.backend == Backend::Postgres {
+        for t in ["leads", "projects"] {
+            Sql::new(&format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {t}))"
+            ))
+            .execute(&mut conn)
+            .await?;
+        }
+        Sql::new("VACUUM ANALYZE").execute(&mut conn).await?;
+    } else {
+        Sql::new("ANALYZE").execute(&mut conn).await?;
+    }
+    Ok(())
+}
+
+/// A lead as a bulk load writes it, with its id reserved: a ledger row, or a generated
+/// one.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportLead {
     pub id: i64,
@@ -317,7 +353,8 @@ pub struct ImportLead {
     pub reported_date: String,
     pub status: String,
     pub project_id: Option<i64>,
-    pub import_id: i64,
+    /// the ledger import that wrote it (none for generated data)
+    pub import_id: Option<i64>,
     /// JSON object of ledger columns without a field of their own
     pub ledger_extra: Option<String>,
 }
@@ -469,7 +506,7 @@ pub async fn insert_leads(conn: &mut Conn, rows: &[ImportLead], names: &[LeadNam
     stage.close(conn).await
 }
 
-/// A project as an import writes it, with its id reserved.
+/// A project as a bulk load writes it, with its id reserved.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportProject {
     pub id: i64,
@@ -665,8 +702,42 @@ pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<Sta
     Ok(out)
 }
 
-/// Stage-history rows in multi-row INSERTs (as [`crate::load::insert_history`], with
-/// SQLite's cheap placeholders).
+/// A stage-history row as a bulk load writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    pub project_id: i64,
+    pub stage: String,
+    pub kind: String,
+    pub effective_date: String,
+    pub end_date: Option<String>,
+    pub amount_yuan: Option<i64>,
+    pub investment_yuan: i64,
+    pub reason: Option<String>,
+    pub park_id: Option<i64>,
+    pub reporting_unit_id: i64,
+    pub reported_by: i64,
+    pub recorded_by: i64,
+    /// the credit the entry is assessed under (migration 0020): its lead's unit,
+    /// reporter, tags and industry division; left out (None), the database fills it
+    /// from the project and lead
+    #[serde(flatten)]
+    pub credit: Option<Credit>,
+}
+
+/// A stage entry's credit as it is written with it (`stage_history.credit_*`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Credit {
+    #[serde(rename = "credit_unit")]
+    pub unit: i64,
+    #[serde(rename = "credit_user")]
+    pub user: i64,
+    #[serde(rename = "credit_tags")]
+    pub tags: String,
+    #[serde(rename = "credit_division")]
+    pub division: Option<String>,
+}
+
+/// Stage-history rows in multi-row INSERTs.
 pub async fn insert_history(conn: &mut Conn, rows: &[HistoryRow]) -> Result<()> {
     let backend = conn.backend();
     let t = now();

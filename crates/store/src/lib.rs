@@ -21,7 +21,6 @@ pub mod evidence;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
-pub mod load;
 pub mod merges;
 pub mod milestones;
 pub mod org;
@@ -40,6 +39,9 @@ pub mod sql;
 #[cfg(not(feature = "raw-sql"))]
 mod sql;
 pub mod stats;
+/// The delivery benchmark dataset, set-based SQL: only `fenglai-sample`'s benchmarks
+/// enable the `synthetic` feature, never a production build.
+#[cfg(feature = "synthetic")]
 pub mod synthetic;
 
 pub use conn::{Conn, Tx};

@@ -1,6 +1,11 @@
 //! A synthetic delivery dataset for benchmarks: projects past signing with milestone plans
 //! (some nodes done late, some open), and requests to departments in every state, written
 //! by set-based `INSERT … SELECT` so that millions of rows take seconds.
+//!
+//! Behind the `synthetic` feature, which only the benchmarks of `fenglai-sample` enable:
+//! the other generators live in that crate and write through this crate's bulk writers,
+//! but this dataset is made by the database itself, and rows made in Rust would need bulk
+//! writers of milestones, requests and their parts that nothing else uses.
 
 use crate::sql::Sql;
 use crate::{Backend, Db, Result};

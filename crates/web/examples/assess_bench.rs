@@ -184,10 +184,11 @@ async fn build(app: &App, db: &Db, leads: u64) -> anyhow::Result<()> {
     };
     let today = fenglai_app::today();
     let t1 = Instant::now();
-    let summary = demo::generate(
+    let summary = fenglai_sample::generate(
         &app,
+        db,
         &refs,
-        &fenglai_app::sample::Options {
+        &fenglai_sample::Options {
             leads,
             projects: leads * 3 / 10,
             seed: 7,

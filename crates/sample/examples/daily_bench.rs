@@ -2,7 +2,7 @@
 //! overdue or at risk, which of 300,000 projects are stalled under the six default rules,
 //! which of 500,000 requests' parts are overdue, and escalating those not yet escalated.
 //!
-//!   cargo run --release -p fenglai-app --example daily_bench -- [DB_URL] [PROJECTS] [REQUESTS] [RUNS]
+//!   cargo run --release -p fenglai-sample --example daily_bench -- [DB_URL] [PROJECTS] [REQUESTS] [RUNS]
 //!
 //! DB_URL defaults to a fresh SQLite file under bench-data/daily; a postgres:// URL must name
 //! an empty database. Each run computes as of 2026-01-01 after the previous run's

@@ -1,11 +1,15 @@
 //! Synthetic but believable data: companies, leads, projects and their stage
 //! histories, for the demo city and for benchmark datasets. Deterministic for a seed.
+//! The rows are the ones a ledger import writes, through the same bulk writers
+//! (`fenglai_store::imports`).
 
-use crate::demo::OrgRefs;
-use crate::{reference, App, Result};
 use chrono::{Duration, NaiveDate};
-use fenglai_domain::{names, uscc, Channel, Stage};
-use fenglai_store::load::{self, HistoryRow, LeadRow, ProjectRow};
+use fenglai_app::audit::Tx;
+use fenglai_app::demo::OrgRefs;
+use fenglai_app::{reference, App, Result};
+use fenglai_domain::{uscc, Channel, Stage};
+use fenglai_store::imports::{self, HistoryRow, ImportLead, ImportProject};
+use fenglai_store::Db;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -165,9 +169,30 @@ fn clamp_day(d: NaiveDate, end: NaiveDate) -> Option<NaiveDate> {
     (d <= end).then_some(d)
 }
 
-/// Generates and loads the data in batches; `progress(done, total)` after each.
+/// Generates the data and loads it into `db` (the database of `app`) in batches, with
+/// `progress(done, total)` after each, then records the load in the event chain. Run with
+/// the database to itself: ids are reserved for the whole run up front.
 pub async fn generate(
     app: &App,
+    db: &Db,
+    org: &OrgRefs,
+    opts: &Options,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Summary> {
+    let summary = load(db, org, opts, progress).await?;
+    let mut tx = Tx::begin(app).await?;
+    let note = serde_json::json!({
+        "seed": opts.seed, "leads": summary.leads, "projects": summary.projects,
+        "stage_history": summary.history, "from": opts.start.to_string(), "to": opts.end.to_string(),
+    });
+    tx.record::<(), _>(None, "dataset", 0, "bulk_generate", None, Some(&note))
+        .await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+async fn load(
+    db: &Db,
     org: &OrgRefs,
     opts: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
@@ -178,13 +203,14 @@ pub async fn generate(
         .map(|(code, _, _, _, section)| (code, section))
         .collect();
     let span = (opts.end - opts.start).num_days().max(1);
-    let now = fenglai_store::now();
     let mut summary = Summary::default();
+    // at most opts.projects projects: ids past the last one made are given back by
+    // imports::finish_bulk_load
     let (mut lead_id, mut project_id) = {
-        let mut c = app.db.acquire().await?;
+        let mut c = db.acquire().await?;
         (
-            load::next_id(&mut c, "leads").await?,
-            load::next_id(&mut c, "projects").await?,
+            imports::reserve_ids(&mut c, "leads", opts.leads as i64).await?,
+            imports::reserve_ids(&mut c, "projects", opts.projects as i64).await?,
         )
     };
     // each lead becomes a project with this probability, so projects ≈ opts.projects
@@ -211,34 +237,28 @@ pub async fn generate(
             let channel = pick(&mut rng, Channel::ALL).as_str().to_string();
             let is_project = summary.projects < opts.projects && rng.gen_bool(p_project.min(1.0));
             let admitted = clamp_day(reported + Duration::days(rng.gen_range(3..60)), opts.end);
-            let mut lead = LeadRow {
+            let mut lead = ImportLead {
                 id: lead_id,
-                name_norm: names::normalize(&name),
-                name_grams: fenglai_store::leads::search_doc(
-                    &name,
-                    reporter.unit_id,
-                    reporter.user_id,
-                ),
                 company_name: name.clone(),
                 uscc: uscc.clone(),
-                industry_code: code.clone(),
-                industry_section: section.clone(),
+                industry_code: Some(code.clone()),
+                industry_section: Some(section.clone()),
                 region_code: Some(region.to_string()),
-                planned_investment_yuan: planned,
-                land_mu: (rng.gen_range(10..800) as f64) / 2.0,
-                expected_jobs: rng.gen_range(20..3000),
-                channel,
+                planned_investment_yuan: Some(planned),
+                land_mu: Some((rng.gen_range(10..800) as f64) / 2.0),
+                expected_jobs: Some(rng.gen_range(20..3000)),
+                channel: Some(channel),
                 reported_by: reporter.user_id,
                 reporting_unit_id: reporter.unit_id,
                 reported_date: reported.to_string(),
                 status: ["pending_review", "in_review", "rejected"][rng.gen_range(0..3)]
                     .to_string(),
-                project_id: None,
-                description: format!(
+                description: Some(format!(
                     "拟投资建设{}项目，计划总投资约{}。",
                     TRADES[t].0,
                     fenglai_domain::Yuan(planned).human()
-                ),
+                )),
+                ..Default::default()
             };
             if let (true, Some(admitted)) = (is_project, admitted) {
                 let park = (!org.parks.is_empty() && rng.gen_bool(0.9))
@@ -313,20 +333,21 @@ pub async fn generate(
                     rows[i - 1].end_date = Some(rows[i].effective_date.clone());
                 }
                 let last = rows.last().expect("at least the admission").clone();
-                projects.push(ProjectRow {
+                projects.push(ImportProject {
                     id: project_id,
                     name: format!("{}项目", without_legal_form(&name)),
                     lead_id,
                     company_name: name.clone(),
                     uscc,
-                    industry_code: code,
-                    industry_section: section,
+                    industry_code: Some(code),
+                    industry_section: Some(section),
                     park_id: park,
                     reporting_unit_id: reporter.unit_id,
                     reported_by: reporter.user_id,
-                    responsible_user_id: org.recorder_user_id,
+                    responsible_user_id: Some(org.recorder_user_id),
                     planned_investment_yuan: planned,
                     contracted_investment_yuan: contracted,
+                    foreign_capital_usd: None,
                     land_mu: lead.land_mu,
                     stage: last.stage,
                     stage_date: last.effective_date,
@@ -343,16 +364,17 @@ pub async fn generate(
             leads.push(lead);
             lead_id += 1;
         }
-        let mut tx = app.db.begin().await?;
-        load::insert_leads(&mut tx, &leads, &now).await?;
-        load::insert_projects(&mut tx, &projects, &now).await?;
-        load::insert_history(&mut tx, &history, &now).await?;
+        let names = imports::lead_names(&leads);
+        let mut tx = db.begin().await?;
+        imports::insert_leads(&mut tx, &leads, &names).await?;
+        imports::insert_projects(&mut tx, &projects).await?;
+        imports::insert_history(&mut tx, &history).await?;
         tx.commit().await?;
         done += n;
         summary.leads += n;
         progress(done, opts.leads);
     }
-    load::finish(&app.db).await?;
+    imports::finish_bulk_load(db).await?;
     Ok(summary)
 }
 
