@@ -19,8 +19,9 @@ pub fn may_steer(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Leader)
 }
 
-/// Who may read figures, rankings and published bulletins: every staff role (bulletins are
-/// 公示), not informants or outside reviewers.
+/// Who may read the live figures and rankings: every staff role, not informants or outside
+/// reviewers. A published bulletin is 公示 and read by everyone signed in (`get`, `verify`,
+/// `list` check no role).
 pub fn may_read(role: Role) -> bool {
     !matches!(role, Role::Informant | Role::Reviewer)
 }

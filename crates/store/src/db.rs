@@ -160,18 +160,6 @@ impl Db {
         Ok(())
     }
 
-    /// Which database this is, for what is reported to an operator (`fenglai info`).
-    pub fn kind(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        self.backend == Backend::Sqlite
-    }
-
     /// A connection from the pool, to read through.
     pub async fn acquire(&self) -> Result<Conn> {
         Ok(Conn::pooled(self.pool.acquire().await?, self.backend))
