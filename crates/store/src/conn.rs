@@ -29,13 +29,7 @@ impl Conn {
         }
     }
 
-    /// The driver's connection, for the statements of this crate (and, under the
-    /// `raw-sql` feature, of tests).
-    #[cfg(feature = "raw-sql")]
-    pub fn driver(&mut self) -> &mut AnyConnection {
-        self.raw()
-    }
-
+    /// The driver's connection, for the statements of this crate.
     pub(crate) fn raw(&mut self) -> &mut AnyConnection {
         match &mut self.inner {
             Inner::Pooled(c) => c,
