@@ -87,7 +87,7 @@ struct DbArgs {
 }
 
 impl DbArgs {
-    fn serial_dates(&self) -> Result<Option<fenglai_app::import::DateWindow>> {
+    fn serial_dates(&self) -> Result<Option<fenglai_app::ledgers::DateWindow>> {
         let Some(s) = self
             .serial_dates
             .as_deref()
@@ -101,7 +101,7 @@ impl DbArgs {
             )
         };
         let (first, last) = s.trim().split_once("..").ok_or_else(usage)?;
-        let default = fenglai_app::import::DateWindow::default();
+        let default = fenglai_app::ledgers::DateWindow::default();
         let day = |t: &str, or: chrono::NaiveDate| -> Result<chrono::NaiveDate> {
             match t.trim() {
                 "" => Ok(or),
@@ -109,7 +109,7 @@ impl DbArgs {
             }
         };
         let (first, last) = (day(first, default.first)?, day(last, default.last)?);
-        fenglai_app::import::DateWindow::new(first, last)
+        fenglai_app::ledgers::DateWindow::new(first, last)
             .map(Some)
             .ok_or_else(|| anyhow::anyhow!("--serial-dates: {first} is after {last}"))
     }
@@ -454,7 +454,7 @@ fn app_err(e: fenglai_app::Error) -> anyhow::Error {
     }
 }
 
-use fenglai_app::import::LedgerKind as fenglai_ledger_kind;
+use fenglai_app::ledgers::LedgerKind as fenglai_ledger_kind;
 
 /// `fenglai registry import FILE`: a progress bar over the file's bytes, then a summary
 /// with the first bad rows by line.
@@ -476,7 +476,7 @@ async fn registry_import(db: &DbArgs, file: &std::path::Path) -> Result<()> {
         bar.set_position(bytes);
         bar.set_message(format!("{rows} 行"));
     };
-    let s = fenglai_app::registry::import(
+    let s = fenglai_app::ledgers::registry::import(
         &app,
         None,
         std::io::BufReader::with_capacity(1 << 20, f),
@@ -565,12 +565,12 @@ async fn import(kind: fenglai_ledger_kind, a: ImportArgs) -> Result<()> {
             eprintln!("写入数据库 {done}/{total}");
         }
     };
-    let input = fenglai_app::import::CommitInput {
+    let input = fenglai_app::ledgers::CommitInput {
         skip_bad_rows: a.skip_bad_rows,
         unit_id,
     };
     let started = std::time::Instant::now();
-    let (analysis, written) = fenglai_app::import::import_file(
+    let (analysis, written) = fenglai_app::ledgers::import_file(
         &app,
         &actor,
         kind,

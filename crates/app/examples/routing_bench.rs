@@ -10,7 +10,7 @@
 //! rankings after a change, their median and p99, parks that fit a lead on average.
 
 use fenglai_app::parks::{PlotInput, ProfileInput};
-use fenglai_app::{auth, demo, leads, org, parks, routing, App};
+use fenglai_app::{auth, demo, intake::routing, leads, org, parks, App};
 use fenglai_store::Db;
 use std::time::Instant;
 

@@ -8,6 +8,10 @@
 //! bulletin computed as of its publication gives the same figures however the records change
 //! later, and a fresh one for the same period shows the changes.
 
+pub mod activities;
+pub mod bulletins;
+pub mod quota;
+
 use crate::{App, Error, Result};
 use chrono::{Datelike, NaiveDate};
 use fenglai_domain::assess::{

@@ -4,8 +4,10 @@
 //! minute (the page says when it was computed), so a projector's refreshes stay cheap.
 //! Also 三张清单 as one workbook.
 
+pub mod stats;
+
+use crate::assess::bulletins::{self, Named};
 use crate::assess::{self, AssessFigures};
-use crate::bulletins::{self, Named};
 use crate::{Actor, App, Error, Result};
 use chrono::{Datelike, NaiveDate};
 use fenglai_ledger::{write_sheets, OutCell, SheetOut};
@@ -42,7 +44,7 @@ pub struct Cockpit {
     /// when these figures were computed (RFC 3339)
     pub computed_at: String,
     pub today: String,
-    pub pipeline: crate::stats::Pipeline,
+    pub pipeline: crate::cockpit::stats::Pipeline,
     /// this month's figures and rankings
     pub figures: AssessFigures,
     /// the last twelve months, oldest first
@@ -104,10 +106,10 @@ fn month_back(d: NaiveDate, n: i32) -> NaiveDate {
 
 /// The whole city's cockpit (the page is for leaders and administrators, who see everything).
 async fn compute(app: &App) -> Result<Cockpit> {
-    let actor = &crate::bulletins::city_reader();
+    let actor = &crate::assess::bulletins::city_reader();
     let today = crate::today();
     let now = fenglai_store::now();
-    let pipeline = crate::stats::pipeline(app, actor, today).await?;
+    let pipeline = crate::cockpit::stats::pipeline(app, actor, today).await?;
     let month = format!("{}-{:02}", today.year(), today.month());
     let figures = assess::compute(app, &month, &now).await?;
     let named = bulletins::named_on(app, today).await?;

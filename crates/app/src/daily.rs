@@ -15,7 +15,9 @@ pub const DAILY_ATTEMPTS: i64 = 5;
 /// day. Safe to run twice for one day (a crash before the job is marked done runs it
 /// again): the snapshot is rebuilt, a part is escalated once, notices are keyed by the day.
 pub async fn run(app: &App, as_of: NaiveDate) -> Result<()> {
-    crate::alerts::compute(app, as_of).await.map(|_| ())
+    crate::delivery::alerts::compute(app, as_of)
+        .await
+        .map(|_| ())
 }
 
 /// The key of the day's job.

@@ -174,8 +174,8 @@ pub async fn mark_seeded(app: &App) -> Result<()> {
 /// to the counties' units (children summing to their parents), a 百日赛 and last month's
 /// published bulletin.
 pub async fn seed_assessment(app: &App) -> Result<()> {
-    use crate::activities::{create, ActivityInput};
-    use crate::bulletins::{
+    use crate::assess::activities::{create, ActivityInput};
+    use crate::assess::bulletins::{
         create_competition, publish, set_target, CompetitionInput, PublishInput, TargetInput,
     };
     let today = crate::today();
@@ -382,7 +382,7 @@ pub async fn seed_chains(app: &App, registry: Vec<u8>) -> Result<()> {
             .as_bytes(),
         );
     }
-    crate::registry::import(app, None, std::io::Cursor::new(csv), &|_, _| {}).await?;
+    crate::ledgers::registry::import(app, None, std::io::Cursor::new(csv), &|_, _| {}).await?;
     for (name, template) in [("新能源电池", "新能源电池"), ("生物医药", "生物医药")]
     {
         crate::chains::create(
@@ -544,16 +544,16 @@ async fn seed_parks_and_panel(app: &App) -> Result<()> {
         ("collab", "要素保障部门"),
     ] {
         let a = crate::auth::actor_by_username(app, username).await?;
-        members.push(crate::review::MemberInput {
+        members.push(crate::intake::review::MemberInput {
             user_id: a.id(),
             affiliation: affiliation.into(),
         });
     }
-    crate::review::save_panel(
+    crate::intake::review::save_panel(
         app,
         None,
         None,
-        &crate::review::PanelInput {
+        &crate::intake::review::PanelInput {
             unit_id: bureau.id,
             name: "凤城市招商项目预审专班".into(),
             pass_score: Some(60),

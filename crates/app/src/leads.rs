@@ -348,7 +348,7 @@ async fn write_together(
 ) -> Result<Vec<Lead>> {
     let mut tx = Tx::begin_in_turn(app, turn).await?;
     let n = batch.len() as i64;
-    let first = fenglai_store::imports::reserve_ids(tx.conn(), "leads", n).await?;
+    let first = fenglai_store::ledgers::reserve_ids(tx.conn(), "leads", n).await?;
     let rows: Vec<(&NewLead, &str)> = batch.iter().map(|w| (&w.new, w.tags.as_str())).collect();
     leads::insert_many(tx.conn(), first, &rows).await?;
     let written = leads::get_range(tx.conn(), first, first + n - 1).await?;
@@ -639,9 +639,9 @@ pub async fn admit_in(
             .await?;
         }
     }
-    let red = crate::redlines::report_in(tx.conn(), &lead, park_id).await?;
+    let red = crate::intake::redlines::report_in(tx.conn(), &lead, park_id).await?;
     if !red.blocking.is_empty() {
-        return Err(crate::redlines::blocked(&red));
+        return Err(crate::intake::redlines::blocked(&red));
     }
     let name = names::visible(
         "name",

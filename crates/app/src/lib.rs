@@ -6,35 +6,40 @@
 //! that do not exist. The web layer maps `Error` to HTTP in one place.
 
 pub mod access;
-pub mod activities;
-pub mod alerts;
 pub mod assess;
 pub mod audit;
 pub mod auth;
-pub mod bulletins;
 pub mod chains;
 pub mod cockpit;
 pub mod daily;
 pub mod demo;
-pub mod evidence;
-pub mod import;
 pub mod jobs;
 pub mod leads;
+pub mod ledgers;
 pub mod merges;
-pub mod milestones;
 pub mod notify;
 pub mod org;
 pub mod parks;
 pub mod projects;
-pub mod quota;
-pub mod realised;
-pub mod redlines;
 pub mod reference;
-pub mod registry;
-pub mod requests;
-pub mod review;
-pub mod routing;
-pub mod stats;
+
+/// 预审 and 分流: a lead's pre-review by a panel, the red lines it is checked against,
+/// and its routing to the park that fits.
+pub mod intake {
+    pub mod redlines;
+    pub mod review;
+    pub mod routing;
+}
+
+/// From 签约 to 达产: milestones, the departments' answers to requests, evidence,
+/// realised figures, and the daily alerts over all of them.
+pub mod delivery {
+    pub mod alerts;
+    pub mod evidence;
+    pub mod milestones;
+    pub mod realised;
+    pub mod requests;
+}
 
 use fenglai_domain::{Invalid, Role};
 use fenglai_store::{Db, Scope, StoreError};
@@ -47,7 +52,7 @@ pub struct App {
     /// every park's offer as routing weighs it, under the `parks` data version it was read at
     offers: Arc<Mutex<Option<CachedOffers>>>,
     /// the virus scanner uploads pass through, if one is configured
-    scanner: Option<Arc<dyn evidence::Scanner>>,
+    scanner: Option<Arc<dyn delivery::evidence::Scanner>>,
     /// the cockpit's figures and when they were computed (kept a minute)
     cockpit: Arc<Mutex<Option<cockpit::Cached>>>,
     /// new leads validated and waiting to be written together (`leads::create`)
@@ -55,7 +60,7 @@ pub struct App {
         Arc<fenglai_store::Group<leads::Waiting, Result<fenglai_store::leads::Lead>>>,
     /// what a new password must be (set at start-up; default at least 8 characters)
     password_policy: Arc<fenglai_domain::password::PasswordPolicy>,
-    /// uploads being imported by this process right now (`import::commit_detached`)
+    /// uploads being imported by this process right now (`ledgers::commit_detached`)
     pub(crate) importing: Arc<Mutex<std::collections::HashSet<i64>>>,
     /// the reverse proxies whose `X-Forwarded-For` is believed (default none)
     trusted_proxies: Arc<auth::TrustedProxies>,
@@ -86,7 +91,7 @@ impl App {
             serial_dates: None,
         };
         reference::ensure_loaded(&app).await?;
-        redlines::ensure_loaded(&app).await?;
+        intake::redlines::ensure_loaded(&app).await?;
         leads::backfill_search(&app).await?;
         leads::backfill_keys(&app).await?;
         Ok(app)
@@ -103,12 +108,12 @@ impl App {
     }
 
     /// Passes every uploaded file through `scanner` before it is stored.
-    pub fn with_scanner(mut self, scanner: Arc<dyn evidence::Scanner>) -> App {
+    pub fn with_scanner(mut self, scanner: Arc<dyn delivery::evidence::Scanner>) -> App {
         self.scanner = Some(scanner);
         self
     }
 
-    pub fn scanner(&self) -> Option<&dyn evidence::Scanner> {
+    pub fn scanner(&self) -> Option<&dyn delivery::evidence::Scanner> {
         self.scanner.as_deref()
     }
 

@@ -132,7 +132,7 @@ pub async fn transition(
         return Err(Error::invalid("date", "生效日期不能晚于今天"));
     }
     if kind == TransitionKind::Advance {
-        crate::evidence::check_transition(tx.conn(), id, to).await?;
+        crate::delivery::evidence::check_transition(tx.conn(), id, to).await?;
     }
     let current_investment = before
         .contracted_investment_yuan
@@ -221,7 +221,7 @@ pub async fn transition(
     } else {
         date
     };
-    crate::milestones::on_transition(tx.conn(), id, to, entered, correction).await?;
+    crate::delivery::milestones::on_transition(tx.conn(), id, to, entered, correction).await?;
     let after = projects::get(tx.conn(), id, &Scope::All)
         .await?
         .ok_or(Error::NotFound)?;

@@ -8,7 +8,7 @@
 //! an empty database. Each run computes as of 2026-01-01 after the previous run's
 //! escalations are cleared, so every run does the same work. Prints each run and the median.
 
-use fenglai_app::{alerts, demo, App};
+use fenglai_app::{delivery::alerts, demo, App};
 use fenglai_store::sql::Sql;
 use fenglai_store::{synthetic, Db};
 use std::time::Instant;

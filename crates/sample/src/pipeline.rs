@@ -1,14 +1,14 @@
 //! Synthetic but believable data: companies, leads, projects and their stage
 //! histories, for the demo city and for benchmark datasets. Deterministic for a seed.
 //! The rows are the ones a ledger import writes, through the same bulk writers
-//! (`fenglai_store::imports`).
+//! (`fenglai_store::ledgers`).
 
 use chrono::{Duration, NaiveDate};
 use fenglai_app::audit::Tx;
 use fenglai_app::demo::OrgRefs;
 use fenglai_app::{reference, App, Result};
 use fenglai_domain::{uscc, Channel, Stage};
-use fenglai_store::imports::{self, HistoryRow, ImportLead, ImportProject};
+use fenglai_store::ledgers::{self, HistoryRow, ImportLead, ImportProject};
 use fenglai_store::Db;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -205,12 +205,12 @@ async fn load(
     let span = (opts.end - opts.start).num_days().max(1);
     let mut summary = Summary::default();
     // at most opts.projects projects: ids past the last one made are given back by
-    // imports::finish_bulk_load
+    // ledgers::finish_bulk_load
     let (mut lead_id, mut project_id) = {
         let mut c = db.acquire().await?;
         (
-            imports::reserve_ids(&mut c, "leads", opts.leads as i64).await?,
-            imports::reserve_ids(&mut c, "projects", opts.projects as i64).await?,
+            ledgers::reserve_ids(&mut c, "leads", opts.leads as i64).await?,
+            ledgers::reserve_ids(&mut c, "projects", opts.projects as i64).await?,
         )
     };
     // each lead becomes a project with this probability, so projects ≈ opts.projects
@@ -364,17 +364,17 @@ async fn load(
             leads.push(lead);
             lead_id += 1;
         }
-        let names = imports::lead_names(&leads);
+        let names = ledgers::lead_names(&leads);
         let mut tx = db.begin().await?;
-        imports::insert_leads(&mut tx, &leads, &names).await?;
-        imports::insert_projects(&mut tx, &projects).await?;
-        imports::insert_history(&mut tx, &history).await?;
+        ledgers::insert_leads(&mut tx, &leads, &names).await?;
+        ledgers::insert_projects(&mut tx, &projects).await?;
+        ledgers::insert_history(&mut tx, &history).await?;
         tx.commit().await?;
         done += n;
         summary.leads += n;
         progress(done, opts.leads);
     }
-    imports::finish_bulk_load(db).await?;
+    ledgers::finish_bulk_load(db).await?;
     Ok(summary)
 }
 

@@ -263,7 +263,7 @@ impl Db {
 
     /// Puts the writing connection's page cache back to its usual 64 MiB (`cache_size =
     /// -65536`, as every connection opens with), releasing the pages a bulk load
-    /// ([`crate::imports::set_aside_indexes`]) may have raised it by; run after every
+    /// ([`crate::ledgers::set_aside_indexes`]) may have raised it by; run after every
     /// import. Nothing to do once the database is closed.
     pub async fn reset_write_cache(&self) -> Result<()> {
         if let Some(w) = self.writes.as_ref().filter(|w| !w.is_closed()) {

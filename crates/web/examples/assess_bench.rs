@@ -20,7 +20,7 @@
 use chrono::Datelike;
 use fenglai_app::demo::{self, OrgRefs, Reporter};
 use fenglai_app::org::{create_unit, UnitInput};
-use fenglai_app::{assess, auth, bulletins, App};
+use fenglai_app::{assess, assess::bulletins, auth, App};
 use fenglai_store::sql::Sql;
 use fenglai_store::Db;
 use std::time::Instant;

@@ -1,6 +1,6 @@
 //! Charts as SVG geometry computed on the server; templates draw them.
 
-use fenglai_app::stats::{GroupPipeline, Pipeline};
+use fenglai_app::cockpit::stats::{GroupPipeline, Pipeline};
 use fenglai_domain::{Stage, Yuan};
 use std::collections::HashMap;
 
@@ -205,7 +205,7 @@ pub struct Gantt {
 /// Lays out a plan's nodes on a time axis from the earliest to the latest date shown
 /// (today included).
 pub fn gantt(
-    nodes: &[fenglai_app::milestones::NodeView],
+    nodes: &[fenglai_app::delivery::milestones::NodeView],
     today: chrono::NaiveDate,
 ) -> Option<Gantt> {
     use chrono::{Datelike, Duration, NaiveDate};

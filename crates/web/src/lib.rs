@@ -6,13 +6,6 @@
 //! and render; they hold no business rules.
 
 mod api;
-mod api_assess;
-mod api_chains;
-mod api_delivery;
-mod api_ledgers;
-mod api_merges;
-mod api_notify;
-mod api_review;
 mod charts;
 mod download;
 mod error;
@@ -22,6 +15,56 @@ mod html;
 pub mod openapi;
 mod pages;
 mod wire;
+
+// One module per feature, named as in `fenglai_app`: `api` answers /api/v1 JSON,
+// `pages` renders HTML.
+mod assess {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod chains {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod cockpit {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod delivery {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod intake {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod leads {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod ledgers {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod merges {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod notify {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod org {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
+mod parks {
+    pub(crate) mod pages;
+}
+mod projects {
+    pub(crate) mod api;
+    pub(crate) mod pages;
+}
 
 use axum::routing::get;
 use axum::Router;
@@ -35,15 +78,31 @@ pub use error::ApiError;
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(api_assess::routes())
-        .merge(api_review::routes())
-        .merge(api_chains::routes())
-        .merge(api_delivery::routes())
-        .merge(api_ledgers::routes())
-        .merge(api_merges::routes())
-        .merge(api_notify::routes())
+        .merge(assess::api::routes())
+        .merge(chains::api::routes())
+        .merge(cockpit::api::routes())
+        .merge(delivery::api::routes())
+        .merge(intake::api::routes())
+        .merge(leads::api::routes())
+        .merge(ledgers::api::routes())
+        .merge(merges::api::routes())
+        .merge(notify::api::routes())
+        .merge(org::api::routes())
+        .merge(projects::api::routes())
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(assess::pages::routes())
+        .merge(chains::pages::routes())
+        .merge(cockpit::pages::routes())
+        .merge(delivery::pages::routes())
+        .merge(intake::pages::routes())
+        .merge(leads::pages::routes())
+        .merge(ledgers::pages::routes())
+        .merge(merges::pages::routes())
+        .merge(notify::pages::routes())
+        .merge(org::pages::routes())
+        .merge(projects::pages::routes())
+        .merge(parks::pages::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI document of every /api/v1 route.
 
-use crate::{api, api_merges, api_review};
+use crate::{api, cockpit, intake, leads, merges, org, projects};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -9,20 +9,20 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Fenglai 凤来 API", description = "招商引资全流程平台 JSON API. Errors: {\"error\":{\"code\",\"message\",\"field\"}}."),
     paths(
-        api::token, api::list_leads, api::create_lead, api::get_lead, api::admit_lead,
-        api::list_projects, api::get_project, api::edit_project, api::transition, api::project_history,
-        api::project_events, api::pipeline, api::recent, api::leads_by_unit, api::quota_table, api::industries, api::regions, api::units, api::create_unit,
-        api::users, api::create_user, api::edit_user, api::revoke_token, api::user_sessions,
-        api::revoke_user_sessions, api::revoke_user_session,
-        api_review::list_parks, api_review::get_park, api_review::save_profile, api_review::add_plot, api_review::edit_plot,
-        api_review::list_panels, api_review::create_panel, api_review::update_panel, api_review::open_review,
-        api_review::lead_reviews, api_review::list_reviews, api_review::get_review, api_review::submit_scores,
-        api_review::decide, api_review::reopen, api_review::remind, api_review::lead_redlines,
-        api_review::override_redlines, api_review::list_rules, api_review::add_rule, api_review::remove_rule,
-        api_review::lead_ranking, api_review::lead_routings, api_review::route_lead, api_review::list_routings,
-        api_review::accept, api_review::decline, api_review::routing_stats,
-        api_merges::list_pairs, api_merges::check, api_merges::dismiss, api_merges::preview, api_merges::merge,
-        api_merges::lead_merges, api_merges::undo, api_merges::credits
+        api::token, leads::api::list_leads, leads::api::create_lead, leads::api::get_lead, leads::api::admit_lead,
+        projects::api::list_projects, projects::api::get_project, projects::api::edit_project, projects::api::transition, projects::api::project_history,
+        projects::api::project_events, cockpit::api::pipeline, cockpit::api::recent, cockpit::api::leads_by_unit, crate::assess::api::quota_table, api::industries, api::regions, org::api::units, org::api::create_unit,
+        org::api::users, org::api::create_user, org::api::edit_user, api::revoke_token, org::api::user_sessions,
+        org::api::revoke_user_sessions, org::api::revoke_user_session,
+        intake::api::list_parks, intake::api::get_park, intake::api::save_profile, intake::api::add_plot, intake::api::edit_plot,
+        intake::api::list_panels, intake::api::create_panel, intake::api::update_panel, intake::api::open_review,
+        intake::api::lead_reviews, intake::api::list_reviews, intake::api::get_review, intake::api::submit_scores,
+        intake::api::decide, intake::api::reopen, intake::api::remind, intake::api::lead_redlines,
+        intake::api::override_redlines, intake::api::list_rules, intake::api::add_rule, intake::api::remove_rule,
+        intake::api::lead_ranking, intake::api::lead_routings, intake::api::route_lead, intake::api::list_routings,
+        intake::api::accept, intake::api::decline, intake::api::routing_stats,
+        merges::api::list_pairs, merges::api::check, merges::api::dismiss, merges::api::preview, merges::api::merge,
+        merges::api::lead_merges, merges::api::undo, merges::api::credits
     ),
     modifiers(&Bearer)
 )]
@@ -47,10 +47,10 @@ pub async fn document() -> Json<utoipa::openapi::OpenApi> {
 /// The whole document, as served at /api/v1/openapi.json.
 pub fn spec() -> utoipa::openapi::OpenApi {
     let mut doc = Doc::openapi();
-    doc.merge(crate::api_ledgers::Doc::openapi());
-    doc.merge(crate::api_delivery::Doc::openapi());
-    doc.merge(crate::api_notify::Doc::openapi());
-    doc.merge(crate::api_assess::Doc::openapi());
-    doc.merge(crate::api_chains::Doc::openapi());
+    doc.merge(crate::ledgers::api::Doc::openapi());
+    doc.merge(crate::delivery::api::Doc::openapi());
+    doc.merge(crate::notify::api::Doc::openapi());
+    doc.merge(crate::assess::api::Doc::openapi());
+    doc.merge(crate::chains::api::Doc::openapi());
     doc
 }

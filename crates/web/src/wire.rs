@@ -141,8 +141,8 @@ pub struct DecisionResult {
     pub project: Option<Project>,
 }
 
-impl From<fenglai_app::review::DecisionResult> for DecisionResult {
-    fn from(d: fenglai_app::review::DecisionResult) -> DecisionResult {
+impl From<fenglai_app::intake::review::DecisionResult> for DecisionResult {
+    fn from(d: fenglai_app::intake::review::DecisionResult) -> DecisionResult {
         DecisionResult {
             review: d.review.into(),
             project: d.project.map(Project::from),
@@ -246,21 +246,21 @@ pub struct ReviewView {
     pub lead: Lead,
     pub panel: fenglai_store::review::Panel,
     pub criteria: Vec<fenglai_store::review::Criterion>,
-    pub members: Vec<fenglai_app::review::MemberStatus>,
-    pub cards: Vec<fenglai_app::review::CardView>,
+    pub members: Vec<fenglai_app::intake::review::MemberStatus>,
+    pub cards: Vec<fenglai_app::intake::review::CardView>,
     /// true when scores exist that this caller may not see yet
     pub scores_hidden: bool,
     /// what the rules say (only when the scores are visible)
-    pub outcome: Option<fenglai_app::review::OutcomeView>,
-    pub redlines: fenglai_app::redlines::Report,
+    pub outcome: Option<fenglai_app::intake::review::OutcomeView>,
+    pub redlines: fenglai_app::intake::redlines::Report,
     pub is_member: bool,
     pub has_submitted: bool,
     pub may_decide: bool,
     pub overdue: bool,
 }
 
-impl From<fenglai_app::review::ReviewView> for ReviewView {
-    fn from(v: fenglai_app::review::ReviewView) -> ReviewView {
+impl From<fenglai_app::intake::review::ReviewView> for ReviewView {
+    fn from(v: fenglai_app::intake::review::ReviewView) -> ReviewView {
         ReviewView {
             review: v.review,
             lead: v.lead.into(),

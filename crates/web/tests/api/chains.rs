@@ -43,9 +43,9 @@ pub async fn registry(t: &TestApp, rows: &[RegRow<'_>]) {
 async fn import(
     t: &TestApp,
     csv: String,
-) -> Result<fenglai_app::registry::ImportSummary, fenglai_app::Error> {
+) -> Result<fenglai_app::ledgers::registry::ImportSummary, fenglai_app::Error> {
     let reader = std::io::Cursor::new(csv.into_bytes());
-    fenglai_app::registry::import(&t.app, None, reader, &|_, _| {}).await
+    fenglai_app::ledgers::registry::import(&t.app, None, reader, &|_, _| {}).await
 }
 
 async fn setup(t: &TestApp) -> (String, Value) {

@@ -1348,7 +1348,7 @@ async fn index_definitions(t: &TestApp) -> String {
 /// least the threshold and at least as many rows as it holds; a rollback brings them all
 /// back, and so does building them again before the commit.
 async fn indexes_set_aside_and_rebuilt(t: TestApp) {
-    use fenglai_store::imports::{rebuild_indexes, set_aside_indexes};
+    use fenglai_store::ledgers::{rebuild_indexes, set_aside_indexes};
     let backend = t.db.backend();
     let sqlite = backend == fenglai_store::Backend::Sqlite;
     // the seeded organisation has users and units but no leads or projects yet
@@ -1451,7 +1451,7 @@ both!(bulk_index_set_aside, indexes_set_aside_and_rebuilt);
 /// settings the load changed (SQLite's page cache, PostgreSQL's plan caching) are back.
 async fn a_bulk_ledger(t: TestApp) {
     let tok = t.token("promoter").await;
-    let rows = fenglai_store::imports::BULK_ROWS;
+    let rows = fenglai_store::ledgers::BULK_ROWS;
     // lists read before the import, so that pooled connections hold prepared statements
     let empty = t
         .get_json(&tok, "/api/v1/projects?per_page=1", StatusCode::OK)

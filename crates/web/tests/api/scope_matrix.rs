@@ -401,20 +401,23 @@ both!(every_route_every_outsider, matrix);
 /// The page routes with a record in their path, read from the routers' source (so a new
 /// page is in the matrix as soon as it is routed): (method, path).
 fn page_routes() -> Vec<(String, String)> {
-    let sources = [
-        include_str!("../../src/pages.rs"),
-        include_str!("../../src/pages/assess.rs"),
-        include_str!("../../src/pages/chains.rs"),
-        include_str!("../../src/pages/delivery.rs"),
-        include_str!("../../src/pages/inbox.rs"),
-        include_str!("../../src/pages/intake.rs"),
-        include_str!("../../src/pages/ledgers.rs"),
-        include_str!("../../src/pages/merges.rs"),
-        include_str!("../../src/pages/parks.rs"),
-        include_str!("../../src/pages/quota.rs"),
-    ];
+    // pages.rs and every feature's pages.rs
+    let src_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src_dir.join("pages.rs")];
+    for e in std::fs::read_dir(&src_dir).unwrap() {
+        let pages = e.unwrap().path().join("pages.rs");
+        if pages.is_file() {
+            files.push(pages);
+        }
+    }
+    files.sort();
+    assert!(files.len() > 10, "the feature page modules were not found: {files:?}");
+    let sources: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
     let mut out = Vec::new();
-    for src in sources {
+    for src in &sources {
         for chunk in src.split(".route(").skip(1) {
             let Some(path) = chunk.split('"').nth(1) else {
                 continue;

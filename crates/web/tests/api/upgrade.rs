@@ -3,7 +3,7 @@
 //! in it still reads, counts and verifies — on SQLite and PostgreSQL.
 
 use crate::helpers::{pg_admin_url, pg_available, random_name, with_db};
-use fenglai_app::{audit, auth, milestones, projects, stats, App};
+use fenglai_app::{audit, auth, cockpit::stats, delivery::milestones, projects, App};
 use fenglai_domain::Stage;
 use fenglai_domain::Yuan;
 use fenglai_store::sql::Sql;

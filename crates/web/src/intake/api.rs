@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use fenglai_app::parks::{Park, PlotInput, ProfileInput};
-use fenglai_app::redlines::{OverrideInput, Report, RuleInput};
-use fenglai_app::review::{
+use fenglai_app::intake::redlines::{OverrideInput, Report, RuleInput};
+use fenglai_app::intake::review::{
     CardInput, DecisionInput, MemberStatus, OpenInput, PanelDetail, PanelInput, ReviewItem,
 };
-use fenglai_app::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
-use fenglai_app::{parks, redlines, review, routing, App};
+use fenglai_app::intake::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
+use fenglai_app::parks::{Park, PlotInput, ProfileInput};
+use fenglai_app::{intake::redlines, intake::review, intake::routing, parks, App};
 use fenglai_store::parks::Plot;
 use fenglai_store::review::{RedlineRule, Review};
 use fenglai_store::routing::Routing;

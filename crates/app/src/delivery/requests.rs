@@ -451,7 +451,7 @@ pub struct BoardEntry {
 }
 
 pub async fn board(app: &App, actor: &Actor, q: &BoardQuery) -> Result<Board> {
-    let on = crate::milestones::as_of(&q.as_of)?;
+    let on = crate::delivery::milestones::as_of(&q.as_of)?;
     let d = on.to_string();
     let mut c = app.db.acquire().await?;
     let items = store::board(&mut c, &d, &reach(actor), 2000)
@@ -564,7 +564,7 @@ pub async fn stats(app: &App, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
     if to < from {
         return Err(Error::invalid("to", "结束日期不能早于开始日期"));
     }
-    let on = crate::milestones::as_of(&q.as_of)?;
+    let on = crate::delivery::milestones::as_of(&q.as_of)?;
     let on_s = on.to_string();
     let mut c = app.db.acquire().await?;
     let rows = store::stat_rows(

@@ -1,7 +1,7 @@
 //! The inbox page (站内消息): the caller's notices, unread first, marking them read, and
 //! the caller's own address for notices by email.
 
-use super::*;
+use crate::pages::*;
 use fenglai_app::notify::{self, EmailInput};
 use fenglai_store::jobs::Notification;
 

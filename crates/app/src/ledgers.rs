@@ -29,6 +29,8 @@
 //! 责任人 as written, names of parks or regions it could not match) are kept on the lead
 //! as JSON and written back by the export.
 
+pub mod registry;
+
 use crate::audit::Tx;
 use crate::leads::{self, Codes, LeadInput};
 use crate::{projects, today, Actor, App, Error, Result};
@@ -38,7 +40,9 @@ use fenglai_ledger::{
     self as ledger, CellError, CellRef, Column, ColumnMapping, Field, Kind, Mapping, Mu, Record,
     RowOutcome, RowResult, Sheet, Unit, Value,
 };
-use fenglai_store::imports::{self, Credit, HistoryRow, ImportLead, ImportProject, ImportRow};
+use fenglai_store::ledgers::{
+    self as store, Credit, HistoryRow, ImportLead, ImportProject, ImportRow,
+};
 use fenglai_store::org::Unit as OrgUnit;
 use fenglai_store::{org, Scope};
 use serde::{Deserialize, Serialize};
@@ -327,11 +331,11 @@ impl Refs {
             parks: Vec::new(),
             users_by_name: HashMap::new(),
         };
-        for i in imports::industries(c).await? {
+        for i in store::industries(c).await? {
             unique(&mut r.industry_by_name, norm(&i.name), i.code.clone());
             r.sections.insert(i.code, i.section);
         }
-        let mut regions = imports::regions(c).await?;
+        let mut regions = store::regions(c).await?;
         // Provinces and cities win over districts of the same short name.
         regions.sort_by_key(|g| g.level);
         let mut short: HashMap<String, (i64, Option<String>)> = HashMap::new();
@@ -1305,11 +1309,11 @@ fn preview_of(a: &Analysis, row: Option<&ImportRow>) -> Preview {
 /// The caller's own upload (anyone else's is [`Error::NotFound`]).
 async fn own(app: &App, actor: &Actor, id: i64) -> Result<(ImportRow, Vec<u8>)> {
     let mut c = app.db.acquire().await?;
-    let row = imports::get(&mut c, id)
+    let row = store::get(&mut c, id)
         .await?
         .filter(|r| r.actor_id == actor.id())
         .ok_or(Error::NotFound)?;
-    let content = imports::content(&mut c, id).await?;
+    let content = store::content(&mut c, id).await?;
     Ok((row, content))
 }
 
@@ -1360,7 +1364,7 @@ pub async fn upload(
     let mut tx = Tx::begin(app).await?;
     let sha = sha256(&bytes);
     let size = bytes.len();
-    let id = imports::insert(
+    let id = store::insert(
         tx.conn(),
         kind_key(kind),
         &file_name,
@@ -1380,7 +1384,7 @@ pub async fn upload(
     .await?;
     tx.commit().await?;
     let mut c = app.db.acquire().await?;
-    let row = imports::get(&mut c, id).await?.ok_or(Error::NotFound)?;
+    let row = store::get(&mut c, id).await?.ok_or(Error::NotFound)?;
     Ok(preview_of(&a, Some(&row)))
 }
 
@@ -1511,7 +1515,7 @@ pub async fn set_mapping(
     )
     .await?;
     let mut c = app.db.acquire().await?;
-    imports::set_mapping(&mut c, id, &store_mapping(Some(&sheet.name), &mapping)).await?;
+    store::set_mapping(&mut c, id, &store_mapping(Some(&sheet.name), &mapping)).await?;
     Ok(preview_of(&a, Some(&row)))
 }
 
@@ -1675,20 +1679,20 @@ async fn write(
     progress(0, total);
     let clock = Phases::start();
     let mut leads_out: Vec<ImportLead> = a.prepared.iter().map(|p| p.lead.clone()).collect();
-    let names = imports::lead_names(&leads_out);
+    let names = store::lead_names(&leads_out);
     clock.lap("name keys");
     let mut tx = Tx::begin(app).await?;
-    imports::begin_bulk(tx.conn()).await?;
+    store::begin_bulk(tx.conn()).await?;
     let id = match source {
         Source::Stored(id) => {
-            if !imports::claim(tx.conn(), id).await? {
+            if !store::claim(tx.conn(), id).await? {
                 return Err(Error::Conflict("该文件已导入".into()));
             }
             id
         }
         Source::New(bytes) => {
             let sha = sha256(&bytes);
-            let id = imports::insert(
+            let id = store::insert(
                 tx.conn(),
                 kind_key(a.kind),
                 &a.file_name,
@@ -1697,13 +1701,13 @@ async fn write(
                 actor.id(),
             )
             .await?;
-            imports::claim(tx.conn(), id).await?;
+            store::claim(tx.conn(), id).await?;
             id
         }
     };
-    let first_lead = imports::reserve_ids(tx.conn(), "leads", n as i64).await?;
+    let first_lead = store::reserve_ids(tx.conn(), "leads", n as i64).await?;
     let first_project = match a.kind {
-        Kind::Projects => imports::reserve_ids(tx.conn(), "projects", n as i64).await?,
+        Kind::Projects => store::reserve_ids(tx.conn(), "projects", n as i64).await?,
         Kind::Leads => 0,
     };
     let mut projects_out = Vec::new();
@@ -1816,7 +1820,7 @@ async fn write(
     clock.lap("earlier lookalike leads");
     // a ledger loaded into a new or small system: the tables' indexes are built once after
     // the rows are in, not kept up row by row (nothing below reads through them)
-    let mut set_aside = imports::set_aside_indexes(
+    let mut set_aside = store::set_aside_indexes(
         tx.conn(),
         &[
             ("leads", n),
@@ -1824,12 +1828,12 @@ async fn write(
             ("stage_history", history.len()),
             ("events", n + 1),
         ],
-        imports::BULK_ROWS,
+        store::BULK_ROWS,
     )
     .await?;
     let mut done = 0u64;
     for (chunk, names) in leads_out.chunks(STEP).zip(names.chunks(STEP)) {
-        imports::insert_leads(tx.conn(), chunk, names).await?;
+        store::insert_leads(tx.conn(), chunk, names).await?;
         done += chunk.len() as u64;
         progress(done, total);
     }
@@ -1837,29 +1841,29 @@ async fn write(
     // the projects' monthly figures are added once below, not row by row by trigger
     let last_project = first_project + projects_out.len() as i64 - 1;
     if !projects_out.is_empty() {
-        imports::defer_monthly(tx.conn(), first_project, last_project).await?;
+        store::defer_monthly(tx.conn(), first_project, last_project).await?;
     }
     for (chunk, hist) in projects_out
         .chunks(STEP)
         .zip(history_chunks(&history, STEP))
     {
-        imports::insert_projects(tx.conn(), chunk).await?;
-        imports::insert_history(tx.conn(), hist).await?;
+        store::insert_projects(tx.conn(), chunk).await?;
+        store::insert_history(tx.conn(), hist).await?;
         done += chunk.len() as u64;
         progress(done, total);
     }
     clock.lap("projects and history");
     if !projects_out.is_empty() {
-        imports::add_monthly(tx.conn(), first_project, last_project, &history).await?;
+        store::add_monthly(tx.conn(), first_project, last_project, &history).await?;
     }
     clock.lap("monthly figures");
     let pairs = lookalikes
         .await
         .map_err(|e| Error::Internal(format!("duplicate detection: {e}")))?;
-    let pairs_aside = imports::set_aside_indexes(
+    let pairs_aside = store::set_aside_indexes(
         tx.conn(),
         &[("duplicate_pairs", pairs.len())],
-        imports::BULK_ROWS,
+        store::BULK_ROWS,
     )
     .await?;
     fenglai_store::merges::queue_new(tx.conn(), &pairs).await?;
@@ -1876,12 +1880,12 @@ async fn write(
             set_aside.names().join(", ")
         );
     }
-    imports::rebuild_indexes(tx.conn(), set_aside).await?;
+    store::rebuild_indexes(tx.conn(), set_aside).await?;
     clock.lap("indexes");
-    imports::finish(
+    store::finish(
         tx.conn(),
         id,
-        &imports::Outcome {
+        &store::Outcome {
             skip_bad_rows,
             unit_id: a.unit_id,
             inserted: n as i64,
@@ -1927,7 +1931,7 @@ struct RowEvent<'a> {
 }
 
 /// Time spent in each step of an import, logged at debug level
-/// (`FENGLAI_LOG=fenglai_app::import=debug`): what to measure before making one faster.
+/// (`FENGLAI_LOG=fenglai_app::ledgers=debug`): what to measure before making one faster.
 struct Phases(std::sync::Mutex<std::time::Instant>);
 
 impl Phases {
@@ -2032,7 +2036,7 @@ pub async fn export_leads(app: &App, actor: &Actor, q: &leads::ListQuery) -> Res
     }
     let ids: Vec<i64> = items.iter().map(|l| l.id).collect();
     let mut c = app.db.acquire().await?;
-    let extras: HashMap<i64, Option<String>> = imports::lead_fields(&mut c, &ids)
+    let extras: HashMap<i64, Option<String>> = store::lead_fields(&mut c, &ids)
         .await?
         .into_iter()
         .map(|f| (f.id, f.ledger_extra))
@@ -2101,14 +2105,14 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
     }
     let mut c = app.db.acquire().await?;
     let lead_ids: Vec<i64> = items.iter().filter_map(|p| p.lead_id).collect();
-    let fields: HashMap<i64, imports::LeadFields> = imports::lead_fields(&mut c, &lead_ids)
+    let fields: HashMap<i64, store::LeadFields> = store::lead_fields(&mut c, &lead_ids)
         .await?
         .into_iter()
         .map(|f| (f.id, f))
         .collect();
     let ids: Vec<i64> = items.iter().map(|p| p.id).collect();
     let mut dates: HashMap<(i64, String), String> = HashMap::new();
-    for d in imports::stage_dates(&mut c, &ids).await? {
+    for d in store::stage_dates(&mut c, &ids).await? {
         dates
             .entry((d.project_id, d.stage))
             .or_insert(d.effective_date);

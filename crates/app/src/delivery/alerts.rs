@@ -6,7 +6,7 @@
 //! transaction; the escalations are mutations and are audited.
 
 use crate::audit::Tx;
-use crate::milestones::{cutoff, shape};
+use crate::delivery::milestones::{cutoff, shape};
 use crate::{notify, App, Error, Result};
 use chrono::NaiveDate;
 use fenglai_store::milestones::{self as store, AlertRun};

@@ -148,15 +148,15 @@ const NAMED: usize = 50;
 /// The stalled projects and overdue requests on a day, named.
 pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
     let all = city_reader();
-    let q = crate::milestones::StallQuery {
+    let q = crate::delivery::milestones::StallQuery {
         as_of: Some(on.to_string()),
         ..Default::default()
     };
-    let stalls = crate::milestones::stalled_first(app, &all, &q, Some(NAMED)).await?;
-    let board = crate::requests::board(
+    let stalls = crate::delivery::milestones::stalled_first(app, &all, &q, Some(NAMED)).await?;
+    let board = crate::delivery::requests::board(
         app,
         &all,
-        &crate::requests::BoardQuery {
+        &crate::delivery::requests::BoardQuery {
             as_of: Some(on.to_string()),
         },
     )
@@ -820,7 +820,7 @@ pub async fn set_target(app: &App, actor: &Actor, input: &TargetInput) -> Result
                 "reason",
                 format!(
                     "该目标已下达（{}），年中调整须写明原因",
-                    crate::bulletins::show(metric.code(), b.value as f64)
+                    crate::assess::bulletins::show(metric.code(), b.value as f64)
                 ),
             ));
         }

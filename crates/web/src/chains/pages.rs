@@ -2,7 +2,7 @@
 //! pipeline and conversion figures (and the editor), target lists with assignment and
 //! one-step conversion to a lead, and the 招商地图.
 
-use super::*;
+use crate::pages::*;
 use fenglai_app::chains::{
     self, AssignInput, ChainInput, ChainSettings, ChainView, ClassRulesDto, KeyRegionDto,
     LinkInput, LinkView, ListView, MapData, MapQuery, RankQuery,

@@ -2,10 +2,11 @@
 //! scoring and deciding it there; red-line overrides; routing a lead to a park and
 //! the park's answer; the 两张皮 figures.
 
-use super::*;
-use fenglai_app::redlines::OverrideInput;
-use fenglai_app::review::{CardInput, DecisionInput, OpenInput, ReviewItem, ReviewView};
-use fenglai_app::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
+use crate::leads::pages::{env_opts, flag_rows, lead_page, FlagRow};
+use crate::pages::*;
+use fenglai_app::intake::redlines::OverrideInput;
+use fenglai_app::intake::review::{CardInput, DecisionInput, OpenInput, ReviewItem, ReviewView};
+use fenglai_app::intake::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
 use fenglai_store::Scope;
 use std::collections::BTreeMap;
 

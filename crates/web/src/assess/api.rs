@@ -12,13 +12,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fenglai_app::activities::{
+use fenglai_app::assess::activities::{
     self, ActivityInput, ActivityListing, ActivityView, ListQuery, VoidInput,
 };
-use fenglai_app::assess::AssessFigures;
-use fenglai_app::bulletins::{
+use fenglai_app::assess::bulletins::{
     self, BulletinView, CompetitionInput, PublishInput, TargetInput, Targets, Verification,
 };
+use fenglai_app::assess::quota;
+use fenglai_app::assess::AssessFigures;
 use fenglai_app::cockpit::{self, Cockpit};
 use fenglai_app::leads::TagsInput;
 use fenglai_app::App;
@@ -31,6 +32,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 pub fn routes() -> Router<App> {
     Router::new()
+        .route("/api/v1/stats/quota", get(quota_table))
         .route(
             "/api/v1/activities",
             get(list_activities).post(create_activity),
@@ -388,4 +390,15 @@ pub async fn cockpit_json(
     ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Cockpit>> {
     Ok(Json(cockpit::get(&app, &a).await?.as_ref().clone()))
+}
+
+/// 全民招商 monthly quota: leads reported and valid per unit and month, and the units below it.
+#[utoipa::path(get, path = "/api/v1/stats/quota", params(quota::QuotaQuery),
+    responses((status = 200, body = quota::QuotaTable), (status = 422)), security(("bearer" = [])))]
+pub async fn quota_table(
+    State(app): State<App>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<quota::QuotaQuery>,
+) -> ApiResult<Json<quota::QuotaTable>> {
+    Ok(Json(quota::table(&app, &a, &q).await?))
 }

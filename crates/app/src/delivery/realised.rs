@@ -237,7 +237,7 @@ pub async fn import(
     if bytes.is_empty() {
         return Err(Error::invalid("file", "文件是空的"));
     }
-    let sheets = crate::import::open_upload(bytes, filename).await?;
+    let sheets = crate::ledgers::open_upload(bytes, filename).await?;
     let sheet =
         fenglai_ledger::first_with_data(sheets, filename).map_err(|e| Error::invalid("file", e))?;
     let rows = fenglai_ledger::parse_monthly_in(&sheet, &app.serial_dates()).map_err(|errors| {

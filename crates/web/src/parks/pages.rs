@@ -2,8 +2,8 @@
 //! and plots (kept by the park itself), and the public, printable 招商指南 of the city and
 //! of each park.
 
-use super::*;
 use crate::charts::{park_map, ParkMap};
+use crate::pages::*;
 use fenglai_app::parks::{self, Park, PlotInput, ProfileInput};
 use fenglai_domain::redline::ENV_CATEGORIES;
 use fenglai_domain::routing::{LAND_USES, PLOT_STATUSES};

@@ -12,16 +12,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use fenglai_app::milestones::{
+use fenglai_app::delivery::milestones::{
     self, Alerts, DueQuery, NodeInput, PlanInput, RuleInput, StallList, StallQuery, Timeline, Week,
     WeekQuery,
 };
-use fenglai_app::realised::{self, AboveScaleInput, MonthlyInput, Realised};
-use fenglai_app::requests::{
+use fenglai_app::delivery::realised::{self, AboveScaleInput, MonthlyInput, Realised};
+use fenglai_app::delivery::requests::{
     self, Board, BoardQuery, ListQuery, Listing, MeetingInput, MeetingView, RaiseInput,
     RequestView, Stats, StatsQuery, TaskInput,
 };
-use fenglai_app::{alerts, evidence, App, Error};
+use fenglai_app::{delivery::alerts, delivery::evidence, App, Error};
 use fenglai_store::evidence::Attachment;
 use fenglai_store::milestones::{AlertRun, StallRuleRow};
 use serde::{Deserialize, Serialize};
@@ -586,14 +586,14 @@ pub async fn last_run(
 }
 
 /// The monthly quota table (全民招商) as .xlsx, for the same query as /api/v1/stats/quota.
-#[utoipa::path(get, path = "/api/v1/stats/quota/export.xlsx", params(fenglai_app::quota::QuotaQuery),
+#[utoipa::path(get, path = "/api/v1/stats/quota/export.xlsx", params(fenglai_app::assess::quota::QuotaQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn quota_xlsx(
     State(app): State<App>,
     ApiActor(a): ApiActor,
-    Query(q): Query<fenglai_app::quota::QuotaQuery>,
+    Query(q): Query<fenglai_app::assess::quota::QuotaQuery>,
 ) -> ApiResult<Response> {
-    let bytes = fenglai_app::quota::table_xlsx(&app, &a, &q).await?;
+    let bytes = fenglai_app::assess::quota::table_xlsx(&app, &a, &q).await?;
     Ok(xlsx("月度报送.xlsx", bytes))
 }

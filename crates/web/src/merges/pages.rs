@@ -1,6 +1,6 @@
 //! Duplicate pages: the 疑似重复 queue, two leads side by side to merge, undoing a merge.
 
-use super::*;
+use crate::pages::*;
 use fenglai_app::merges::{self, MergeInput, Preview};
 use fenglai_store::merges::Pair;
 

@@ -2,16 +2,16 @@
 //! to departments and their loop, the 督办 board, the week's calendar, stall lists and
 //! the "回音高于呼声" statistics.
 
-use super::*;
 use crate::charts::Gantt;
 use crate::extract::{CsrfMultipart, Unread};
+use crate::pages::*;
 use axum::extract::DefaultBodyLimit;
-use fenglai_app::evidence;
-use fenglai_app::milestones::{
+use fenglai_app::delivery::evidence;
+use fenglai_app::delivery::milestones::{
     self, NodeInput, PlanInput, StallList, StallQuery, Timeline, Week, WeekQuery,
 };
-use fenglai_app::realised::{self, MonthlyInput, Realised};
-use fenglai_app::requests::{
+use fenglai_app::delivery::realised::{self, MonthlyInput, Realised};
+use fenglai_app::delivery::requests::{
     self, Board, BoardQuery, ListQuery as RequestQuery, RaiseInput, RequestView, Stats, StatsQuery,
     TaskInput,
 };
@@ -21,6 +21,7 @@ use fenglai_store::evidence::Attachment;
 
 pub fn routes() -> Router<App> {
     Router::new()
+        .route("/projects/{id}", get(project_show))
         .route("/projects/{id}/attachments", post(attach))
         .layer(DefaultBodyLimit::max(evidence::MAX_BYTES + 1024 * 1024))
         .route("/projects/{id}/plan", post(plan))
@@ -457,7 +458,7 @@ async fn act(
 struct SupervisionPage {
     f: Frame,
     board: Board,
-    alerts: fenglai_app::milestones::Alerts,
+    alerts: fenglai_app::delivery::milestones::Alerts,
     stalls: StallList,
     /// leaders and administrators record 一事一议 meetings here
     may_meet: bool,
@@ -851,4 +852,84 @@ async fn monthly_import(
             Err(e) => refused(e),
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    f: Frame,
+    p: Project,
+    history: Vec<HistoryEntry>,
+    events: Vec<Event>,
+    may_manage: bool,
+    stages: Vec<Opt>,
+    today: String,
+    error: Option<String>,
+    parks: Vec<IdOpt>,
+    people: Vec<IdOpt>,
+    leaders: Vec<IdOpt>,
+    d: ProjectDelivery,
+}
+
+pub(crate) async fn project_page(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let p = projects::get(app, &s.actor, id).await?;
+    let history = projects::history(app, &s.actor, id).await?;
+    let events = fenglai_app::audit::for_entity(app, "project", id).await?;
+    let next_stage = p.stage.next().map(Stage::as_str);
+    let (people, leaders) = org::responsible_choices(app).await?;
+    let label = |u: &User| (u.id, format!("{}（{}）", u.display_name, u.unit_name));
+    Ok(render(
+        status,
+        &ProjectPage {
+            parks: id_opts(
+                projects::parks(app)
+                    .await?
+                    .into_iter()
+                    .map(|c| (c.id, c.name)),
+                p.park_id,
+            ),
+            people: id_opts(people.iter().map(label), p.responsible_user_id),
+            leaders: id_opts(leaders.iter().map(label), p.responsible_leader_id),
+            f: Frame::new(s, "projects"),
+            may_manage: s.actor.role.may_manage_projects(),
+            d: ProjectDelivery::load(app, s, &p).await?,
+            p,
+            history,
+            events,
+            stages: stage_opts(next_stage),
+            today: fenglai_app::today().to_string(),
+            error,
+        },
+    ))
+}
+
+async fn project_show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
+    project_page(&app, &s, id, None, StatusCode::OK).await
+}
+
+/// After a form on the project page: back to the page (at `anchor`, if one is given), or
+/// the page with the refusal.
+pub(crate) async fn project_done<T>(
+    app: &App,
+    s: &WebSession,
+    id: i64,
+    anchor: &str,
+    r: Result<T, Error>,
+) -> PageResult {
+    match r.shown_if(explainable)? {
+        Ok(_) if anchor.is_empty() => to(&format!("/projects/{id}")),
+        Ok(_) => to(&format!("/projects/{id}#{anchor}")),
+        Err(e) => project_refused(app, s, id, e).await,
+    }
+}
+
+/// The project page again with a refusal it explains.
+pub(crate) async fn project_refused(app: &App, s: &WebSession, id: i64, e: Error) -> PageResult {
+    project_page(app, s, id, Some(e.to_string()), status_of(&e)).await
 }

@@ -10,7 +10,9 @@ use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use fenglai_app::import::{self, CommitInput, ImportResult, MappingInput, Preview, MAX_FILE_BYTES};
+use fenglai_app::ledgers::{
+    self, CommitInput, ImportResult, MappingInput, Preview, MAX_FILE_BYTES,
+};
 use fenglai_app::{leads, projects, App, Error};
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -115,8 +117,8 @@ pub async fn upload(
     req: Request,
 ) -> ApiResult<(StatusCode, Json<Preview>)> {
     let (kind, name, bytes) = file_of(req, &app, &q).await?;
-    let kind = import::parse_kind(kind.or(q.kind.clone()).as_deref().unwrap_or(""))?;
-    let p = import::upload(&app, &a, kind, &name, bytes).await?;
+    let kind = ledgers::parse_kind(kind.or(q.kind.clone()).as_deref().unwrap_or(""))?;
+    let p = ledgers::upload(&app, &a, kind, &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -128,7 +130,7 @@ pub async fn get_import(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Preview>> {
-    Ok(Json(import::preview(&app, &a, id).await?))
+    Ok(Json(ledgers::preview(&app, &a, id).await?))
 }
 
 /// Say what columns hold (field key or null, and the unit of amounts); answers the new preview.
@@ -141,7 +143,7 @@ pub async fn set_mapping(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<MappingInput>,
 ) -> ApiResult<Json<Preview>> {
-    Ok(Json(import::set_mapping(&app, &a, id, &input).await?))
+    Ok(Json(ledgers::set_mapping(&app, &a, id, &input).await?))
 }
 
 /// Import an upload in one transaction: all-or-nothing (422 and nothing written when any
@@ -156,7 +158,7 @@ pub async fn commit(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<CommitInput>,
 ) -> ApiResult<Json<ImportResult>> {
-    Ok(Json(import::commit_detached(&app, &a, id, &input).await?))
+    Ok(Json(ledgers::commit_detached(&app, &a, id, &input).await?))
 }
 
 /// The rows of an upload that have errors or were skipped, as .xlsx (行号, 单元格, 字段, 问题).
@@ -168,7 +170,7 @@ pub async fn errors_xlsx(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    let (name, bytes) = import::error_report(&app, &a, id).await?;
+    let (name, bytes) = ledgers::error_report(&app, &a, id).await?;
     Ok(xlsx(&name, bytes))
 }
 
@@ -182,7 +184,7 @@ pub async fn export_leads(
     ApiActor(a): ApiActor,
     Query(q): Query<leads::ListQuery>,
 ) -> ApiResult<Response> {
-    let bytes = import::export_leads(&app, &a, &q).await?;
+    let bytes = ledgers::export_leads(&app, &a, &q).await?;
     Ok(xlsx(
         &format!("线索台账-{}.xlsx", fenglai_app::today()),
         bytes,
@@ -198,7 +200,7 @@ pub async fn export_projects(
     ApiActor(a): ApiActor,
     Query(q): Query<projects::ListQuery>,
 ) -> ApiResult<Response> {
-    let bytes = import::export_projects(&app, &a, &q).await?;
+    let bytes = ledgers::export_projects(&app, &a, &q).await?;
     Ok(xlsx(
         &format!("项目台账-{}.xlsx", fenglai_app::today()),
         bytes,

@@ -2,16 +2,16 @@
 //! errors), change what a column holds, import, download the error report; and the
 //! 导出Excel of the lead and project lists.
 
-use super::*;
 use crate::download::xlsx;
 use crate::extract::{CsrfMultipart, Unread};
+use crate::pages::*;
 use axum::extract::DefaultBodyLimit;
-use fenglai_app::import::{self, ColumnChoice, CommitInput, MappingInput, Preview};
+use fenglai_app::ledgers::{self, ColumnChoice, CommitInput, MappingInput, Preview};
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/imports", post(upload))
-        .layer(DefaultBodyLimit::max(import::MAX_FILE_BYTES + 1024 * 1024))
+        .layer(DefaultBodyLimit::max(ledgers::MAX_FILE_BYTES + 1024 * 1024))
         .route("/imports/new", get(new_page))
         .route("/imports/{id}", get(show))
         .route("/imports/{id}/mapping", post(mapping))
@@ -82,12 +82,12 @@ async fn upload(
         return failed(&form.fields, "请选择要导入的文件".into());
     };
     let kind = form.fields.get("kind").map_or("leads", String::as_str);
-    let k = match import::parse_kind(kind) {
+    let k = match ledgers::parse_kind(kind) {
         Ok(k) => k,
         Err(e) => return failed(&form.fields, e.to_string()),
     };
     let name = file.name.unwrap_or_else(|| "台账".into());
-    match import::upload(&app, &s.actor, k, &name, file.bytes)
+    match ledgers::upload(&app, &s.actor, k, &name, file.bytes)
         .await
         .shown_if(invalid)?
     {
@@ -124,8 +124,8 @@ fn page(
     error: Option<String>,
     units: Vec<(i64, String)>,
 ) -> PageResult {
-    let kind = import::parse_kind(&p.kind).unwrap_or(import::LedgerKind::Leads);
-    let choices = import::field_choices(kind);
+    let kind = ledgers::parse_kind(&p.kind).unwrap_or(ledgers::LedgerKind::Leads);
+    let choices = ledgers::field_choices(kind);
     let cols = p
         .columns
         .iter()
@@ -141,7 +141,7 @@ fn page(
                     selected: c.field.as_deref() == Some(*k),
                 })
                 .collect(),
-            units: import::unit_choices(c.field.as_deref())
+            units: ledgers::unit_choices(c.field.as_deref())
                 .into_iter()
                 .map(|u| Opt {
                     code: u,
@@ -161,7 +161,7 @@ fn page(
         status,
         &ImportPage {
             f: Frame::new(s, "imports"),
-            kind_label: if kind == import::LedgerKind::Projects {
+            kind_label: if kind == ledgers::LedgerKind::Projects {
                 "项目"
             } else {
                 "线索"
@@ -187,8 +187,8 @@ async fn show(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> Pag
 
 /// The preview of an upload, with a message after a refused mapping or import.
 async fn preview(app: &App, s: &WebSession, id: i64, message: Option<String>) -> PageResult {
-    let p = import::preview(app, &s.actor, id).await?;
-    let units = import::reporting_units(app, &s.actor).await?;
+    let p = ledgers::preview(app, &s.actor, id).await?;
+    let units = ledgers::reporting_units(app, &s.actor).await?;
     page(s, p, message, units)
 }
 
@@ -216,7 +216,7 @@ async fn mapping(
     columns.sort_by_key(|c| (c.field.is_some(), c.col));
     // the worksheet form sends only `sheet`: another worksheet, mapped anew
     let sheet = f.get("sheet").cloned();
-    match import::set_mapping(&app, &s.actor, id, &MappingInput { sheet, columns })
+    match ledgers::set_mapping(&app, &s.actor, id, &MappingInput { sheet, columns })
         .await
         .shown_if(|e| matches!(e, Error::Invalid { .. } | Error::Conflict(_)))?
     {
@@ -251,7 +251,7 @@ async fn commit(
         skip_bad_rows: f.skip_bad_rows.is_some_and(|v| !v.is_empty()),
         unit_id,
     };
-    match import::commit_detached(&app, &s.actor, id, &input)
+    match ledgers::commit_detached(&app, &s.actor, id, &input)
         .await
         .shown_if(explainable)?
     {
@@ -261,7 +261,7 @@ async fn commit(
 }
 
 async fn errors(State(app): State<App>, s: WebSession, Path(id): Path<i64>) -> PageResult {
-    let (name, bytes) = import::error_report(&app, &s.actor, id).await?;
+    let (name, bytes) = ledgers::error_report(&app, &s.actor, id).await?;
     Ok(xlsx(&name, bytes))
 }
 
@@ -270,7 +270,7 @@ async fn export_leads(
     s: WebSession,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    let b = import::export_leads(&app, &s.actor, &q).await?;
+    let b = ledgers::export_leads(&app, &s.actor, &q).await?;
     Ok(xlsx(&format!("线索台账-{}.xlsx", fenglai_app::today()), b))
 }
 
@@ -279,39 +279,6 @@ async fn export_projects(
     s: WebSession,
     Query(q): Query<projects::ListQuery>,
 ) -> PageResult {
-    let b = import::export_projects(&app, &s.actor, &q).await?;
+    let b = ledgers::export_projects(&app, &s.actor, &q).await?;
     Ok(xlsx(&format!("项目台账-{}.xlsx", fenglai_app::today()), b))
-}
-
-/// `k=v&…` of the filters that are set.
-fn query_of(pairs: &[(&str, Option<&str>)]) -> String {
-    let set: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (*k, v)))
-        .collect();
-    serde_urlencoded::to_string(&set).unwrap_or_default()
-}
-
-impl super::LeadList {
-    /// The list's filters, for its 导出Excel link.
-    pub(super) fn export_query(&self) -> String {
-        let q = &self.q;
-        query_of(&[
-            ("q", q.q.as_deref()),
-            ("status", q.status.as_deref()),
-            ("industry", q.industry.as_deref()),
-            ("unit_id", q.unit_id.as_deref()),
-            ("from", q.from.as_deref()),
-            ("to", q.to.as_deref()),
-            ("sort", q.sort.as_deref()),
-        ])
-    }
-}
-
-impl super::ProjectList {
-    /// The list's filters, for its 导出Excel link.
-    pub(super) fn export_query(&self) -> String {
-        let stage = self.stages.iter().find(|o| o.selected).map(|o| o.code);
-        query_of(&[("q", Some(self.q.as_str())), ("stage", stage)])
-    }
 }

@@ -2,22 +2,21 @@
 //! publish, the printable page, verification), targets with their decomposition checks,
 //! and activities (走访、活动、会议).
 
-use super::*;
-use crate::charts::{park_map, shaded_china, trend, ChinaMap, TrendBar};
-use fenglai_app::activities::{
+use crate::pages::*;
+use fenglai_app::assess::activities::{
     self, ActivityInput, ActivityListing, ActivityView, ListQuery as ActQuery,
 };
-use fenglai_app::assess::{AssessFigures, RankingBoard};
-use fenglai_app::bulletins::{
+use fenglai_app::assess::bulletins::{
     self, BulletinView, CompetitionInput, TargetInput, Targets, Verification,
 };
-use fenglai_app::cockpit::{self, Cockpit};
+use fenglai_app::assess::quota::{self, QuotaQuery, QuotaTable};
+use fenglai_app::assess::{AssessFigures, RankingBoard};
+use fenglai_app::cockpit::{self};
 use fenglai_domain::assess::{Measure, Metric, Scheme};
 use fenglai_store::assess::Bulletin;
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/cockpit", get(cockpit_page))
         .route("/assessment", get(rankings_page))
         .route("/bulletins", get(bulletins_page).post(publish))
         .route("/bulletins/draft", get(draft_page))
@@ -33,6 +32,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/lists/export.xlsx", get(lists_xlsx))
         .route("/activities", get(activities_page).post(activity_create))
+        .merge(quota_routes())
 }
 
 // ---------------------------------------------------------------- shared views
@@ -48,7 +48,7 @@ pub struct Table {
     pub zero: Vec<String>,
 }
 
-fn tables(f: &AssessFigures) -> Vec<Table> {
+pub(crate) fn tables(f: &AssessFigures) -> Vec<Table> {
     f.boards
         .iter()
         .map(|b: &RankingBoard| {
@@ -66,7 +66,7 @@ fn tables(f: &AssessFigures) -> Vec<Table> {
         .collect()
 }
 
-fn progress(f: &AssessFigures) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+pub(crate) fn progress(f: &AssessFigures) -> Option<(Vec<String>, Vec<Vec<String>>)> {
     f.boards
         .iter()
         .find(|b| b.key == "units")
@@ -74,13 +74,13 @@ fn progress(f: &AssessFigures) -> Option<(Vec<String>, Vec<Vec<String>>)> {
         .filter(|(_, r)| !r.is_empty())
 }
 
-fn this_month() -> String {
+pub(crate) fn this_month() -> String {
     let t = fenglai_app::today();
     format!("{}", t.format("%Y-%m"))
 }
 
 #[derive(Deserialize)]
-struct PeriodQuery {
+pub(crate) struct PeriodQuery {
     period: Option<String>,
 }
 
@@ -93,84 +93,6 @@ impl PeriodQuery {
             .map(str::to_string)
             .unwrap_or_else(this_month)
     }
-}
-
-// ---------------------------------------------------------------- cockpit
-
-#[derive(Template)]
-#[template(path = "cockpit.html")]
-struct CockpitPage {
-    f: Frame,
-    c: std::sync::Arc<Cockpit>,
-    funnel: Vec<charts::FunnelBar>,
-    bars: Vec<TrendBar>,
-    china: ChinaMap,
-    parks: Option<charts::ParkMap>,
-    top: Vec<Vec<String>>,
-    headers: Vec<String>,
-    ytd: Vec<(String, String)>,
-}
-
-async fn cockpit_page(State(app): State<App>, s: WebSession) -> PageResult {
-    let c = cockpit::get(&app, &s.actor).await?;
-    let f = &c.figures;
-    let counts: HashMap<String, i64> = c
-        .origins
-        .iter()
-        .map(|o| (o.province.clone(), o.leads))
-        .collect();
-    let months: Vec<(String, i64, i64)> = c
-        .trend
-        .iter()
-        .map(|m| (m.month.clone(), m.signed_yuan, m.started_yuan))
-        .collect();
-    let pts: Vec<(i64, String, Option<f64>, Option<f64>)> = c
-        .parks
-        .iter()
-        .map(|p| {
-            (
-                p.id,
-                format!("{}（{}个）", p.name, p.projects),
-                p.lng,
-                p.lat,
-            )
-        })
-        .collect();
-    let (headers, rows) = f
-        .boards
-        .iter()
-        .find(|b| b.key == "units")
-        .map(|b| bulletins::ranking_table(f, b))
-        .unwrap_or_default();
-    let idx = |code: &str| f.metrics.iter().position(|m| m.code == code).unwrap_or(0);
-    let ytd = [
-        "leads_valid",
-        "signed_count",
-        "signed_amount",
-        "started_count",
-        "started_amount",
-        "capital_arrived",
-    ]
-    .iter()
-    .map(|code| {
-        (
-            f.metrics[idx(code)].label.clone(),
-            bulletins::show(code, f.total_ytd[idx(code)]),
-        )
-    })
-    .collect();
-    let page = CockpitPage {
-        f: Frame::new(&s, "cockpit"),
-        funnel: charts::funnel(&c.pipeline),
-        bars: trend(&months, 160),
-        china: shaded_china(&counts),
-        parks: park_map(&pts, None, 520),
-        top: rows.into_iter().take(10).collect(),
-        headers,
-        ytd,
-        c: c.clone(),
-    };
-    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------- rankings
@@ -985,4 +907,59 @@ async fn activity_create(
             }
         },
     )
+}
+
+// ---------------------------------------------------------------- the monthly quota of 全民招商
+
+fn quota_routes() -> Router<App> {
+    Router::new()
+        .route("/quota", get(quota_page))
+        .route("/quota/export.xlsx", get(quota_xlsx))
+}
+
+#[derive(Template)]
+#[template(path = "quota.html")]
+struct QuotaPage {
+    f: Frame,
+    q: QuotaQuery,
+    t: Option<QuotaTable>,
+    error: Option<String>,
+}
+
+impl QuotaPage {
+    fn from(&self) -> &str {
+        self.q.from.as_deref().unwrap_or("")
+    }
+    fn to(&self) -> &str {
+        self.q.to.as_deref().unwrap_or("")
+    }
+}
+
+async fn quota_page(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<QuotaQuery>,
+) -> PageResult {
+    let (status, t, error) = match quota::table(&app, &s.actor, &q).await.shown_if(invalid)? {
+        Ok(t) => (StatusCode::OK, Some(t), None),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())),
+    };
+    Ok(render(
+        status,
+        &QuotaPage {
+            f: Frame::new(&s, "quota"),
+            q,
+            t,
+            error,
+        },
+    ))
+}
+
+async fn quota_xlsx(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<QuotaQuery>,
+) -> PageResult {
+    let b = quota::table_xlsx(&app, &s.actor, &q).await?;
+    Ok(crate::download::xlsx("月度报送.xlsx", b))
 }
