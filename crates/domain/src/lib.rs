@@ -8,6 +8,7 @@ pub mod codes;
 pub mod dates;
 pub mod lead;
 pub mod milestone;
+pub mod moment;
 pub mod money;
 pub mod names;
 pub mod org;
@@ -21,10 +22,11 @@ pub mod uscc;
 
 pub use codes::{IndustryCode, RegionCode};
 pub use lead::{Channel, LeadStatus};
+pub use moment::{Day, Moment};
 pub use money::Yuan;
 pub use org::{Role, UnitKind};
 pub use stage::{Stage, TransitionError, TransitionKind};
-pub use uscc::Uscc;
+pub use uscc::{CreditCode, Uscc};
 
 /// A value that failed validation: which field, and a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -107,10 +107,129 @@ impl fmt::Display for Uscc {
     }
 }
 
+/// A 统一社会信用代码 as stored. Codes are checked ([`Uscc::parse`]) before they are
+/// written now, but a store holds codes from before checking was strict: those are kept
+/// verbatim, never rewritten or refused on reading. [`CreditCode::as_str`] is always
+/// exactly the stored text, so a code read and written back is unchanged.
+///
+/// Serializes as that plain string; deserializes any non-blank string as
+/// [`CreditCode::from_stored`] does.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreditCode {
+    /// A code with a right check character, in its canonical form.
+    Checked(Uscc),
+    /// Any other non-blank code, as it was stored.
+    Legacy(String),
+}
+
+impl CreditCode {
+    /// A stored code: [`CreditCode::Checked`] if it is a valid code written in its
+    /// canonical form (what [`Uscc::parse`] gives), else [`CreditCode::Legacy`] verbatim
+    /// (a wrong check character, but also a lower-case or padded valid code: it is kept
+    /// as stored). `None` for an empty or blank string: no code.
+    pub fn from_stored(s: &str) -> Option<CreditCode> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        Some(match Uscc::parse(s) {
+            Ok(u) if u.as_str() == s => CreditCode::Checked(u),
+            _ => CreditCode::Legacy(s.to_string()),
+        })
+    }
+
+    /// The code as stored.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CreditCode::Checked(u) => u.as_str(),
+            CreditCode::Legacy(s) => s,
+        }
+    }
+
+    /// The checked code, unless this is a legacy one.
+    pub fn checked(&self) -> Option<&Uscc> {
+        match self {
+            CreditCode::Checked(u) => Some(u),
+            CreditCode::Legacy(_) => None,
+        }
+    }
+
+    pub fn is_legacy(&self) -> bool {
+        matches!(self, CreditCode::Legacy(_))
+    }
+}
+
+impl From<Uscc> for CreditCode {
+    fn from(u: Uscc) -> Self {
+        CreditCode::Checked(u)
+    }
+}
+
+impl fmt::Display for CreditCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CreditCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreditCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        CreditCode::from_stored(&s).ok_or_else(|| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&s), &"a credit code")
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn stored_codes_are_kept_as_stored() {
+        let ok = CreditCode::from_stored("914403001922038216").unwrap();
+        assert_eq!(
+            ok,
+            CreditCode::Checked(Uscc::parse("914403001922038216").unwrap())
+        );
+        assert!(!ok.is_legacy());
+        assert_eq!(ok.checked().unwrap().region_code(), "440300");
+        for legacy in [
+            "914403001922038217",  // wrong check character
+            "91440300708461136t",  // valid, not canonical
+            " 914403001922038216", // valid, padded
+            "9144",
+            "组织机构代码 12345678-9",
+        ] {
+            let c = CreditCode::from_stored(legacy).unwrap();
+            assert!(c.is_legacy(), "{legacy}");
+            assert_eq!(c.as_str(), legacy);
+            assert_eq!(c.to_string(), legacy);
+            assert_eq!(c.checked(), None);
+        }
+        assert_eq!(CreditCode::from_stored(""), None);
+        assert_eq!(CreditCode::from_stored("  "), None);
+    }
+
+    #[test]
+    fn credit_codes_are_plain_strings_in_json() {
+        for s in ["914403001922038216", "914403001922038217"] {
+            let c = CreditCode::from_stored(s).unwrap();
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<CreditCode>(&json).unwrap(), c);
+        }
+        assert!(serde_json::from_str::<CreditCode>("\"\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<Option<CreditCode>>("null").unwrap(),
+            None
+        );
+    }
 
     #[test]
     fn real_codes_pass() {
@@ -268,6 +387,21 @@ mod tests {
         #[test]
         fn parse_never_panics(s in "\\PC{0,40}") {
             let _ = Uscc::parse(&s);
+        }
+
+        #[test]
+        fn generated_codes_are_stored_checked(code in code_strategy()) {
+            let c = CreditCode::from_stored(&code).unwrap();
+            prop_assert!(!c.is_legacy());
+            prop_assert_eq!(c.as_str(), code.as_str());
+        }
+
+        #[test]
+        fn any_stored_text_reads_back_verbatim(s in "\\PC{1,40}") {
+            match CreditCode::from_stored(&s) {
+                Some(c) => prop_assert_eq!(c.as_str(), s.as_str()),
+                None => prop_assert!(s.trim().is_empty()),
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! reported with its column, never a string handed upwards to be parsed again.
 
 use chrono::NaiveDate;
-use fenglai_domain::{Channel, LeadStatus, Stage, Yuan};
+use fenglai_domain::{Channel, CreditCode, LeadStatus, Moment, Stage, Yuan};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -73,6 +73,28 @@ pub(crate) fn yuan_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Yuan>> {
     Ok(row.try_get::<Option<i64>, _>(col)?.map(Yuan))
 }
 
+/// A timestamp: the stored form, or any other form one has been written in
+/// ([`Moment::parse`]).
+// Not read by a record yet: the records' timestamp fields change to `Moment` next.
+#[allow(dead_code)]
+pub(crate) fn moment(row: &AnyRow, col: &str) -> sqlx::Result<Moment> {
+    parsed(row, col, Moment::parse)
+}
+
+#[allow(dead_code)] // as `moment`
+pub(crate) fn moment_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Moment>> {
+    parsed_opt(row, col, Moment::parse)
+}
+
+/// A stored credit code, checked or legacy (never refused: codes stored before checking
+/// was strict are kept); NULL or an empty string is no code.
+// Not read by a record yet: the records' `uscc` fields change to `CreditCode` next.
+#[allow(dead_code)]
+pub(crate) fn uscc_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<CreditCode>> {
+    let s: Option<String> = row.try_get(col)?;
+    Ok(s.as_deref().and_then(CreditCode::from_stored))
+}
+
 /// A 0/1 flag.
 pub(crate) fn flag(row: &AnyRow, col: &str) -> sqlx::Result<bool> {
     Ok(row.try_get::<i64, _>(col)? != 0)
@@ -91,5 +113,63 @@ mod tests {
         assert_eq!(day_of("2026-02-28"), NaiveDate::from_ymd_opt(2026, 2, 28));
         assert_eq!(day_of("2026-02-30"), None);
         assert_eq!(day_of("2026/02/28"), None);
+    }
+
+    #[test]
+    fn timestamps_are_read_in_every_form_written() {
+        let m = Moment::parse("2026-11-22T08:30:00.123456Z").unwrap();
+        assert_eq!(m.to_string(), "2026-11-22T08:30:00.123456Z");
+        let whole = Moment::parse("2026-11-22T08:30:00.000000Z").unwrap();
+        // the stored form; a test fixture's offset; SQLite's CURRENT_TIMESTAMP;
+        // PostgreSQL's text of a timestamptz
+        for s in [
+            "2026-11-22T08:30:00.000000Z",
+            "2026-11-22T08:30:00+00:00",
+            "2026-11-22 08:30:00",
+            "2026-11-22 16:30:00+08",
+        ] {
+            assert_eq!(Moment::parse(s), Some(whole), "{s}");
+        }
+        // a day is not a timestamp: it is a corrupt row where a moment is stored
+        assert_eq!(Moment::parse("2026-11-22"), None);
+        assert_eq!(Moment::parse(""), None);
+    }
+
+    #[test]
+    fn moments_are_written_in_the_form_of_now() {
+        fn shape(s: &str) -> String {
+            s.chars()
+                .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                .collect()
+        }
+        let m = Moment::now();
+        assert_eq!(shape(&m.to_string()), shape(&crate::sql::now()));
+        assert_eq!(shape(&m.to_string()), "9999-99-99T99:99:99.999999Z");
+        assert_eq!(Moment::parse(&m.to_string()), Some(m));
+        match crate::sql::Val::from(m) {
+            crate::sql::Val::Text(Some(s)) => assert_eq!(s, m.to_string()),
+            v => panic!("{v:?}"),
+        }
+        assert!(matches!(
+            crate::sql::Val::from(None::<Moment>),
+            crate::sql::Val::Text(None)
+        ));
+    }
+
+    #[test]
+    fn credit_codes_are_read_as_stored() {
+        let checked = CreditCode::from_stored("914403001922038216").unwrap();
+        assert!(!checked.is_legacy());
+        // stored before checking was strict: kept, not refused
+        let legacy = CreditCode::from_stored("914403001922038217").unwrap();
+        assert!(legacy.is_legacy());
+        assert_eq!(legacy.as_str(), "914403001922038217");
+        assert_eq!(CreditCode::from_stored(""), None);
+        for c in [checked, legacy] {
+            match crate::sql::Val::from(&c) {
+                crate::sql::Val::Text(Some(s)) => assert_eq!(s, c.as_str()),
+                v => panic!("{v:?}"),
+            }
+        }
     }
 }

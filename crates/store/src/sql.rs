@@ -97,6 +97,44 @@ impl From<Option<fenglai_domain::Yuan>> for Val {
     }
 }
 
+/// A timestamp is stored in the form [`now`] writes (`Moment`'s `Display`).
+impl From<fenglai_domain::Moment> for Val {
+    fn from(v: fenglai_domain::Moment) -> Self {
+        Val::Text(Some(v.to_string()))
+    }
+}
+impl From<Option<fenglai_domain::Moment>> for Val {
+    fn from(v: Option<fenglai_domain::Moment>) -> Self {
+        Val::Text(v.map(|v| v.to_string()))
+    }
+}
+/// A credit code is stored as its text, a legacy one verbatim.
+impl From<fenglai_domain::CreditCode> for Val {
+    fn from(v: fenglai_domain::CreditCode) -> Self {
+        Val::from(&v)
+    }
+}
+impl From<&fenglai_domain::CreditCode> for Val {
+    fn from(v: &fenglai_domain::CreditCode) -> Self {
+        Val::Text(Some(v.as_str().to_string()))
+    }
+}
+impl From<Option<fenglai_domain::CreditCode>> for Val {
+    fn from(v: Option<fenglai_domain::CreditCode>) -> Self {
+        Val::from(v.as_ref())
+    }
+}
+impl From<Option<&fenglai_domain::CreditCode>> for Val {
+    fn from(v: Option<&fenglai_domain::CreditCode>) -> Self {
+        Val::Text(v.map(|v| v.as_str().to_string()))
+    }
+}
+impl From<&Option<fenglai_domain::CreditCode>> for Val {
+    fn from(v: &Option<fenglai_domain::CreditCode>) -> Self {
+        Val::from(v.as_ref())
+    }
+}
+
 /// SQL text plus its arguments in placeholder order.
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
@@ -418,7 +456,8 @@ pub fn like_escape(s: &str) -> String {
     out
 }
 
-/// Current time as stored: RFC 3339 UTC with microseconds.
+/// Current time as stored: RFC 3339 UTC with microseconds, the same text as
+/// `fenglai_domain::Moment::now().to_string()`.
 pub fn now() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
