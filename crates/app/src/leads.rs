@@ -639,9 +639,9 @@ pub async fn admit_in(
             .await?;
         }
     }
-    let red = crate::intake::redlines::report_in(tx.conn(), &lead, park_id).await?;
+    let red = crate::redlines::report_in(tx.conn(), &lead, park_id).await?;
     if !red.blocking.is_empty() {
-        return Err(crate::intake::redlines::blocked(&red));
+        return Err(crate::redlines::blocked(&red));
     }
     let name = names::visible(
         "name",

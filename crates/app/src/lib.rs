@@ -21,12 +21,12 @@ pub mod notify;
 pub mod org;
 pub mod parks;
 pub mod projects;
+pub mod redlines;
 pub mod reference;
 
-/// 预审 and 分流: a lead's pre-review by a panel, the red lines it is checked against,
+/// 预审 and 分流: a lead's pre-review by a panel (against the red lines of [`redlines`]),
 /// and its routing to the park that fits.
 pub mod intake {
-    pub mod redlines;
     pub mod review;
     pub mod routing;
 }
@@ -91,7 +91,7 @@ impl App {
             serial_dates: None,
         };
         reference::ensure_loaded(&app).await?;
-        intake::redlines::ensure_loaded(&app).await?;
+        redlines::ensure_loaded(&app).await?;
         leads::backfill_search(&app).await?;
         leads::backfill_keys(&app).await?;
         Ok(app)

@@ -135,9 +135,9 @@ async fn read_offers(c: &mut Conn) -> Result<Vec<Offer>> {
         .into_iter()
         .map(|p| Offer {
             park_id: p.park_id,
-            chains: crate::intake::redlines::split_list(&p.chains),
+            chains: crate::redlines::split_list(&p.chains),
             power_kva: p.power_kva,
-            thresholds: crate::intake::redlines::thresholds(&p),
+            thresholds: crate::redlines::thresholds(&p),
             industries: industries.remove(&p.park_id).unwrap_or_default(),
             plots: plots.remove(&p.park_id).unwrap_or_default(),
             name: p.park_name,

@@ -44,7 +44,7 @@ pub struct TokenResponse {
 }
 
 /// Exchange a username and password for a bearer token.
-#[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenRequest,
+#[utoipa::path(tag = "api", post, path = "/api/v1/auth/token", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, description = "wrong username or password"),
                (status = 429, description = "too many failed attempts")))]
 pub async fn token(
@@ -60,7 +60,7 @@ pub async fn token(
 }
 
 /// Revoke the caller's own bearer token: it answers 401 from then on.
-#[utoipa::path(delete, path = "/api/v1/auth/token",
+#[utoipa::path(tag = "api", delete, path = "/api/v1/auth/token",
     responses((status = 204, description = "the token is revoked"), (status = 401)), security(("bearer" = [])))]
 pub async fn revoke_token(
     State(app): State<App>,
@@ -88,7 +88,7 @@ pub struct CodeQuery {
 }
 
 /// Search GB/T 4754-2017 industries by code or name.
-#[utoipa::path(get, path = "/api/v1/industries", params(CodeQuery), responses((status = 200, body = Vec<CodeName>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", get, path = "/api/v1/industries", params(CodeQuery), responses((status = 200, body = Vec<CodeName>)), security(("bearer" = [])))]
 pub async fn industries(
     State(app): State<App>,
     ApiActor(_): ApiActor,
@@ -100,7 +100,7 @@ pub async fn industries(
 }
 
 /// Search GB/T 2260 regions by code or name.
-#[utoipa::path(get, path = "/api/v1/regions", params(CodeQuery), responses((status = 200, body = Vec<CodeName>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", get, path = "/api/v1/regions", params(CodeQuery), responses((status = 200, body = Vec<CodeName>)), security(("bearer" = [])))]
 pub async fn regions(
     State(app): State<App>,
     ApiActor(_): ApiActor,

@@ -5,6 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+// Operations listed here carry the tags of the first API (`api`, `api_review`, `api_merges`),
+// written on each path: generated clients group operations by tag, so a tag must not follow
+// the module a handler lives in.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Fenglai 凤来 API", description = "招商引资全流程平台 JSON API. Errors: {\"error\":{\"code\",\"message\",\"field\"}}."),

@@ -16,9 +16,9 @@ pub(crate) use axum::response::{IntoResponse, Redirect, Response};
 pub(crate) use axum::routing::{get, post};
 pub(crate) use axum::Router;
 pub(crate) use fenglai_app::cockpit::stats::{GroupPipeline, Pipeline};
-pub(crate) use fenglai_app::intake::redlines::{self, Report};
 pub(crate) use fenglai_app::leads::{AdmitInput, LeadInput, ListQuery};
 pub(crate) use fenglai_app::projects::TransitionInput;
+pub(crate) use fenglai_app::redlines::{self, Report};
 pub(crate) use fenglai_app::{
     auth, cockpit::stats, intake::review, intake::routing, leads, org, projects, App, Error,
 };

@@ -252,7 +252,7 @@ pub struct ReviewView {
     pub scores_hidden: bool,
     /// what the rules say (only when the scores are visible)
     pub outcome: Option<fenglai_app::intake::review::OutcomeView>,
-    pub redlines: fenglai_app::intake::redlines::Report,
+    pub redlines: fenglai_app::redlines::Report,
     pub is_member: bool,
     pub has_submitted: bool,
     pub may_decide: bool,

@@ -4,8 +4,8 @@
 
 use crate::access::{reach, Access};
 use crate::audit::Tx;
-use crate::intake::redlines::{self, Report};
 use crate::leads::AdmitInput;
+use crate::redlines::{self, Report};
 use crate::{today, Actor, App, Error, Result};
 use fenglai_domain::review::{
     self as rules, Criterion as RuleCriterion, Outcome, Rules, Scorecard,

@@ -393,7 +393,7 @@ pub async fn cockpit_json(
 }
 
 /// 全民招商 monthly quota: leads reported and valid per unit and month, and the units below it.
-#[utoipa::path(get, path = "/api/v1/stats/quota", params(quota::QuotaQuery),
+#[utoipa::path(tag = "api", get, path = "/api/v1/stats/quota", params(quota::QuotaQuery),
     responses((status = 200, body = quota::QuotaTable), (status = 422)), security(("bearer" = [])))]
 pub async fn quota_table(
     State(app): State<App>,

@@ -38,7 +38,7 @@ pub struct PipelineResponse {
 }
 
 /// Per stage, count and investment as of a date, from the stage history.
-#[utoipa::path(get, path = "/api/v1/stats/pipeline", params(PipelineQuery),
+#[utoipa::path(tag = "api", get, path = "/api/v1/stats/pipeline", params(PipelineQuery),
     responses((status = 200, body = PipelineResponse), (status = 422)), security(("bearer" = [])))]
 pub async fn pipeline(
     State(app): State<App>,
@@ -62,7 +62,7 @@ pub async fn pipeline(
 }
 
 /// The latest stage changes in the caller's scope (the dashboard's 最近变动).
-#[utoipa::path(get, path = "/api/v1/stats/recent", responses((status = 200, body = Vec<RecentChange>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", get, path = "/api/v1/stats/recent", responses((status = 200, body = Vec<RecentChange>)), security(("bearer" = [])))]
 pub async fn recent(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -71,7 +71,7 @@ pub async fn recent(
 }
 
 /// Leads reported and admitted per reporting unit, in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/stats/leads-by-unit", responses((status = 200, body = Vec<UnitCount>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", get, path = "/api/v1/stats/leads-by-unit", responses((status = 200, body = Vec<UnitCount>)), security(("bearer" = [])))]
 pub async fn leads_by_unit(
     State(app): State<App>,
     ApiActor(a): ApiActor,

@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use fenglai_app::intake::redlines::{OverrideInput, Report, RuleInput};
 use fenglai_app::intake::review::{
     CardInput, DecisionInput, MemberStatus, OpenInput, PanelDetail, PanelInput, ReviewItem,
 };
 use fenglai_app::intake::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
 use fenglai_app::parks::{Park, PlotInput, ProfileInput};
-use fenglai_app::{intake::redlines, intake::review, intake::routing, parks, App};
+use fenglai_app::redlines::{OverrideInput, Report, RuleInput};
+use fenglai_app::{intake::review, intake::routing, parks, redlines, App};
 use fenglai_store::parks::Plot;
 use fenglai_store::review::{RedlineRule, Review};
 use fenglai_store::routing::Routing;
@@ -61,7 +61,7 @@ pub fn routes() -> Router<App> {
 // ---- parks ----
 
 /// Every park's profile, leading industries and plots, with how fresh it is.
-#[utoipa::path(get, path = "/api/v1/parks", responses((status = 200, body = Vec<Park>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/parks", responses((status = 200, body = Vec<Park>)), security(("bearer" = [])))]
 pub async fn list_parks(
     State(app): State<App>,
     ApiActor(_): ApiActor,
@@ -70,7 +70,7 @@ pub async fn list_parks(
 }
 
 /// One park.
-#[utoipa::path(get, path = "/api/v1/parks/{id}", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/parks/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = Park), (status = 404)), security(("bearer" = [])))]
 pub async fn get_park(
     State(app): State<App>,
@@ -81,7 +81,7 @@ pub async fn get_park(
 }
 
 /// Replace a park's profile ("我有什么、我要什么"): the park's own 承接人 or an admin.
-#[utoipa::path(put, path = "/api/v1/parks/{id}/profile", params(("id" = i64, Path)), request_body = ProfileInput,
+#[utoipa::path(tag = "api_review", put, path = "/api/v1/parks/{id}/profile", params(("id" = i64, Path)), request_body = ProfileInput,
     responses((status = 200, body = Park), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn save_profile(
     State(app): State<App>,
@@ -93,7 +93,7 @@ pub async fn save_profile(
 }
 
 /// Add a land plot to a park.
-#[utoipa::path(post, path = "/api/v1/parks/{id}/plots", params(("id" = i64, Path)), request_body = PlotInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/parks/{id}/plots", params(("id" = i64, Path)), request_body = PlotInput,
     responses((status = 201, body = Plot), (status = 403), (status = 422)), security(("bearer" = [])))]
 pub async fn add_plot(
     State(app): State<App>,
@@ -109,7 +109,7 @@ pub async fn add_plot(
 
 /// Change or retire (`active: false`) a plot. With the version read (`If-Match` or
 /// `version`), a plot changed since answers 409 and nothing changes.
-#[utoipa::path(patch, path = "/api/v1/plots/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = PlotInput,
+#[utoipa::path(tag = "api_review", patch, path = "/api/v1/plots/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = PlotInput,
     responses((status = 200, body = Plot, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed"), (status = 422)), security(("bearer" = [])))]
 pub async fn edit_plot(
     State(app): State<App>,
@@ -126,7 +126,7 @@ pub async fn edit_plot(
 // ---- panels and reviews ----
 
 /// Pre-review panels with members and criteria.
-#[utoipa::path(get, path = "/api/v1/panels", responses((status = 200, body = Vec<PanelDetail>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/panels", responses((status = 200, body = Vec<PanelDetail>)), security(("bearer" = [])))]
 pub async fn list_panels(
     State(app): State<App>,
     ApiActor(_): ApiActor,
@@ -135,7 +135,7 @@ pub async fn list_panels(
 }
 
 /// Create a panel (admins).
-#[utoipa::path(post, path = "/api/v1/panels", request_body = PanelInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/panels", request_body = PanelInput,
     responses((status = 201, body = PanelDetail), (status = 403), (status = 422)), security(("bearer" = [])))]
 pub async fn create_panel(
     State(app): State<App>,
@@ -149,7 +149,7 @@ pub async fn create_panel(
 }
 
 /// Replace a panel's rules, members and criteria (admins; decided reviews keep their scores).
-#[utoipa::path(put, path = "/api/v1/panels/{id}", params(("id" = i64, Path)), request_body = PanelInput,
+#[utoipa::path(tag = "api_review", put, path = "/api/v1/panels/{id}", params(("id" = i64, Path)), request_body = PanelInput,
     responses((status = 200, body = PanelDetail), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn update_panel(
     State(app): State<App>,
@@ -163,7 +163,7 @@ pub async fn update_panel(
 }
 
 /// Send a pending lead to a panel (it becomes 预审中, with a deadline in working days).
-#[utoipa::path(post, path = "/api/v1/leads/{id}/reviews", params(("id" = i64, Path)), request_body = OpenInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/leads/{id}/reviews", params(("id" = i64, Path)), request_body = OpenInput,
     responses((status = 201, body = Review), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn open_review(
     State(app): State<App>,
@@ -178,7 +178,7 @@ pub async fn open_review(
 }
 
 /// A lead's reviews.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/reviews", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/leads/{id}/reviews", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Review>), (status = 404)), security(("bearer" = [])))]
 pub async fn lead_reviews(
     State(app): State<App>,
@@ -190,7 +190,7 @@ pub async fn lead_reviews(
 
 /// Reviews: a reviewer's panels' reviews; otherwise those of leads in scope. `overdue=true`
 /// lists open reviews past their deadline; `mine=true` those still awaiting the caller's score.
-#[utoipa::path(get, path = "/api/v1/reviews", params(review::ListQuery),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/reviews", params(review::ListQuery),
     responses((status = 200, body = Vec<ReviewItem>)), security(("bearer" = [])))]
 pub async fn list_reviews(
     State(app): State<App>,
@@ -201,7 +201,7 @@ pub async fn list_reviews(
 }
 
 /// One review as the caller may see it (blind until they have scored).
-#[utoipa::path(get, path = "/api/v1/reviews/{id}", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/reviews/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = ReviewView), (status = 404)), security(("bearer" = [])))]
 pub async fn get_review(
     State(app): State<App>,
@@ -212,7 +212,7 @@ pub async fn get_review(
 }
 
 /// A panel member submits their scores (once) and comment.
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/scores", params(("id" = i64, Path)), request_body = CardInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/reviews/{id}/scores", params(("id" = i64, Path)), request_body = CardInput,
     responses((status = 201, body = ReviewView), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn submit_scores(
     State(app): State<App>,
@@ -227,7 +227,7 @@ pub async fn submit_scores(
 }
 
 /// Record the decision: admit (入库, creates the project), reject (未通过) or more_info (补充材料).
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/decision", params(("id" = i64, Path)), request_body = DecisionInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/reviews/{id}/decision", params(("id" = i64, Path)), request_body = DecisionInput,
     responses((status = 200, body = DecisionResult), (status = 403), (status = 404),
                (status = 409, description = "quorum not reached, outcome not passing, or red lines unlifted"), (status = 422)), security(("bearer" = [])))]
 pub async fn decide(
@@ -240,7 +240,7 @@ pub async fn decide(
 }
 
 /// Reopen a review that asked for more material.
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/reopen", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/reviews/{id}/reopen", params(("id" = i64, Path)),
     responses((status = 200, body = ReviewView), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn reopen(
     State(app): State<App>,
@@ -251,7 +251,7 @@ pub async fn reopen(
 }
 
 /// Remind (催办) the members who have not scored; answers who they are.
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/remind", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/reviews/{id}/remind", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<MemberStatus>), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn remind(
     State(app): State<App>,
@@ -271,7 +271,7 @@ pub struct ParkQuery {
 }
 
 /// The lead's red-line flags, which of them block admission, and the overrides.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/redlines", params(("id" = i64, Path), ParkQuery),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/leads/{id}/redlines", params(("id" = i64, Path), ParkQuery),
     responses((status = 200, body = Report), (status = 404)), security(("bearer" = [])))]
 pub async fn lead_redlines(
     State(app): State<App>,
@@ -283,7 +283,7 @@ pub async fn lead_redlines(
 }
 
 /// A leader lifts the lead's current red lines with a recorded reason.
-#[utoipa::path(post, path = "/api/v1/leads/{id}/redlines/override", params(("id" = i64, Path)), request_body = OverrideInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/leads/{id}/redlines/override", params(("id" = i64, Path)), request_body = OverrideInput,
     responses((status = 200, body = Report), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn override_redlines(
     State(app): State<App>,
@@ -295,7 +295,7 @@ pub async fn override_redlines(
 }
 
 /// The negative list (淘汰/限制 industries).
-#[utoipa::path(get, path = "/api/v1/redline-rules", responses((status = 200, body = Vec<RedlineRule>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/redline-rules", responses((status = 200, body = Vec<RedlineRule>)), security(("bearer" = [])))]
 pub async fn list_rules(
     State(app): State<App>,
     ApiActor(_): ApiActor,
@@ -304,7 +304,7 @@ pub async fn list_rules(
 }
 
 /// Add an entry to the negative list (admins).
-#[utoipa::path(post, path = "/api/v1/redline-rules", request_body = RuleInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/redline-rules", request_body = RuleInput,
     responses((status = 201, body = RedlineRule), (status = 403), (status = 422)), security(("bearer" = [])))]
 pub async fn add_rule(
     State(app): State<App>,
@@ -318,7 +318,7 @@ pub async fn add_rule(
 }
 
 /// Retire an entry of the negative list (admins; kept, not deleted).
-#[utoipa::path(delete, path = "/api/v1/redline-rules/{id}", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", delete, path = "/api/v1/redline-rules/{id}", params(("id" = i64, Path)),
     responses((status = 204), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn remove_rule(
     State(app): State<App>,
@@ -345,7 +345,7 @@ pub struct FitView {
 }
 
 /// Every park ranked for the lead, those that fit first, with the reasons and blockers.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/routing", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/leads/{id}/routing", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<FitView>), (status = 404)), security(("bearer" = [])))]
 pub async fn lead_ranking(
     State(app): State<App>,
@@ -369,7 +369,7 @@ pub async fn lead_ranking(
 }
 
 /// Where the lead was sent and what the parks answered.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/routings", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/leads/{id}/routings", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Routing>), (status = 404)), security(("bearer" = [])))]
 pub async fn lead_routings(
     State(app): State<App>,
@@ -380,7 +380,7 @@ pub async fn lead_routings(
 }
 
 /// Send the lead to a park, which answers within the deadline.
-#[utoipa::path(post, path = "/api/v1/leads/{id}/routings", params(("id" = i64, Path)), request_body = RouteInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/leads/{id}/routings", params(("id" = i64, Path)), request_body = RouteInput,
     responses((status = 201, body = Routing), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn route_lead(
     State(app): State<App>,
@@ -395,7 +395,7 @@ pub async fn route_lead(
 }
 
 /// Routings in scope: a park's inbox, a promoter's sent leads.
-#[utoipa::path(get, path = "/api/v1/routings", params(routing::ListQuery),
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/routings", params(routing::ListQuery),
     responses((status = 200, body = Vec<RoutingItem>), (status = 422)), security(("bearer" = [])))]
 pub async fn list_routings(
     State(app): State<App>,
@@ -406,7 +406,7 @@ pub async fn list_routings(
 }
 
 /// The receiving park accepts the lead.
-#[utoipa::path(post, path = "/api/v1/routings/{id}/accept", params(("id" = i64, Path)), request_body = AnswerInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/routings/{id}/accept", params(("id" = i64, Path)), request_body = AnswerInput,
     responses((status = 200, body = Routing), (status = 403), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn accept(
     State(app): State<App>,
@@ -418,7 +418,7 @@ pub async fn accept(
 }
 
 /// The receiving park declines the lead with a reason; it returns for re-routing.
-#[utoipa::path(post, path = "/api/v1/routings/{id}/decline", params(("id" = i64, Path)), request_body = AnswerInput,
+#[utoipa::path(tag = "api_review", post, path = "/api/v1/routings/{id}/decline", params(("id" = i64, Path)), request_body = AnswerInput,
     responses((status = 200, body = Routing), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn decline(
     State(app): State<App>,
@@ -431,7 +431,7 @@ pub async fn decline(
 
 /// The 两张皮 figures: decline rates by park and by sending unit, time to accept, and
 /// open leads no park fits.
-#[utoipa::path(get, path = "/api/v1/stats/routing", responses((status = 200, body = RoutingStats)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api_review", get, path = "/api/v1/stats/routing", responses((status = 200, body = RoutingStats)), security(("bearer" = [])))]
 pub async fn routing_stats(
     State(app): State<App>,
     ApiActor(a): ApiActor,

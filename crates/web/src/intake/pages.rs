@@ -4,9 +4,9 @@
 
 use crate::leads::pages::{env_opts, flag_rows, lead_page, FlagRow};
 use crate::pages::*;
-use fenglai_app::intake::redlines::OverrideInput;
 use fenglai_app::intake::review::{CardInput, DecisionInput, OpenInput, ReviewItem, ReviewView};
 use fenglai_app::intake::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
+use fenglai_app::redlines::OverrideInput;
 use fenglai_store::Scope;
 use std::collections::BTreeMap;
 

@@ -20,7 +20,7 @@ pub fn routes() -> Router<App> {
 }
 
 /// List leads in the caller's scope: search, filters, sort, pagination.
-#[utoipa::path(get, path = "/api/v1/leads", params(leads::ListQuery),
+#[utoipa::path(tag = "api", get, path = "/api/v1/leads", params(leads::ListQuery),
     responses((status = 200, body = Page<Lead>), (status = 422, description = "bad filter")), security(("bearer" = [])))]
 pub async fn list_leads(
     State(app): State<App>,
@@ -36,7 +36,7 @@ pub async fn list_leads(
 }
 
 /// Report a lead.
-#[utoipa::path(post, path = "/api/v1/leads", request_body = LeadInput,
+#[utoipa::path(tag = "api", post, path = "/api/v1/leads", request_body = LeadInput,
     responses((status = 201, body = Lead), (status = 422, description = "invalid field, named in error.field")), security(("bearer" = [])))]
 pub async fn create_lead(
     State(app): State<App>,
@@ -50,7 +50,7 @@ pub async fn create_lead(
 }
 
 /// One lead (404 also when outside the caller's scope).
-#[utoipa::path(get, path = "/api/v1/leads/{id}", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api", get, path = "/api/v1/leads/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = Lead, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 404)), security(("bearer" = [])))]
 pub async fn get_lead(
     State(app): State<App>,
@@ -62,7 +62,7 @@ pub async fn get_lead(
 }
 
 /// Admit a lead into the pool (入库): creates its project in `negotiating`.
-#[utoipa::path(post, path = "/api/v1/leads/{id}/admit", params(("id" = i64, Path)), request_body = AdmitInput,
+#[utoipa::path(tag = "api", post, path = "/api/v1/leads/{id}/admit", params(("id" = i64, Path)), request_body = AdmitInput,
     responses((status = 201, body = Project), (status = 404), (status = 409, description = "not admissible in its status")), security(("bearer" = [])))]
 pub async fn admit_lead(
     State(app): State<App>,

@@ -25,7 +25,7 @@ pub fn routes() -> Router<App> {
 }
 
 /// Open 疑似重复 pairs where the caller sees both leads.
-#[utoipa::path(get, path = "/api/v1/duplicates", responses((status = 200, body = Vec<Pair>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api_merges", get, path = "/api/v1/duplicates", responses((status = 200, body = Vec<Pair>)), security(("bearer" = [])))]
 pub async fn list_pairs(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -44,7 +44,7 @@ pub struct CheckQuery {
 /// the caller's scope are named; for any others one entry (`elsewhere: true`) says only
 /// that a likely duplicate exists and whom to ask. Saving anyway is allowed; the new lead
 /// then joins the 疑似重复 queue.
-#[utoipa::path(get, path = "/api/v1/duplicates/check", params(CheckQuery),
+#[utoipa::path(tag = "api_merges", get, path = "/api/v1/duplicates/check", params(CheckQuery),
     responses((status = 200, body = Vec<Lookalike>), (status = 403, description = "a role that may not report leads"), (status = 422)), security(("bearer" = [])))]
 pub async fn check(
     State(app): State<App>,
@@ -64,7 +64,7 @@ pub async fn check(
 }
 
 /// "不是重复": closes a pair without merging.
-#[utoipa::path(post, path = "/api/v1/duplicates/{id}/dismiss", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_merges", post, path = "/api/v1/duplicates/{id}/dismiss", params(("id" = i64, Path)),
     responses((status = 200, body = Pair), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn dismiss(
     State(app): State<App>,
@@ -82,7 +82,7 @@ pub struct WithQuery {
 }
 
 /// The lead and a duplicate side by side, conflicting fields marked.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/merge-preview", params(("id" = i64, Path), WithQuery),
+#[utoipa::path(tag = "api_merges", get, path = "/api/v1/leads/{id}/merge-preview", params(("id" = i64, Path), WithQuery),
     responses((status = 200, body = Preview), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn preview(
     State(app): State<App>,
@@ -99,7 +99,7 @@ pub async fn preview(
 }
 
 /// Merges a duplicate into this lead; conflicting fields must be picked in `keep`.
-#[utoipa::path(post, path = "/api/v1/leads/{id}/merges", params(("id" = i64, Path)), request_body = MergeInput,
+#[utoipa::path(tag = "api_merges", post, path = "/api/v1/leads/{id}/merges", params(("id" = i64, Path)), request_body = MergeInput,
     responses((status = 200, body = Lead), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn merge(
     State(app): State<App>,
@@ -111,7 +111,7 @@ pub async fn merge(
 }
 
 /// Merges the lead took part in, newest first.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/merges", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_merges", get, path = "/api/v1/leads/{id}/merges", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Merge>), (status = 404)), security(("bearer" = [])))]
 pub async fn lead_merges(
     State(app): State<App>,
@@ -122,7 +122,7 @@ pub async fn lead_merges(
 }
 
 /// Undoes a merge: both leads as they were, every reference back.
-#[utoipa::path(post, path = "/api/v1/merges/{id}/undo", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_merges", post, path = "/api/v1/merges/{id}/undo", params(("id" = i64, Path)),
     responses((status = 200, body = Lead), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn undo(
     State(app): State<App>,
@@ -133,7 +133,7 @@ pub async fn undo(
 }
 
 /// Who reported the lead (with the leads merged into it) and their share of the credit.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/credits", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api_merges", get, path = "/api/v1/leads/{id}/credits", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Credit>), (status = 404)), security(("bearer" = [])))]
 pub async fn credits(
     State(app): State<App>,

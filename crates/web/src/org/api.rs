@@ -29,13 +29,13 @@ pub fn routes() -> Router<App> {
 }
 
 /// The organisation tree.
-#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, body = Vec<Unit>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", get, path = "/api/v1/units", responses((status = 200, body = Vec<Unit>)), security(("bearer" = [])))]
 pub async fn units(State(app): State<App>, ApiActor(_): ApiActor) -> ApiResult<Json<Vec<Unit>>> {
     Ok(Json(org::units(&app).await?))
 }
 
 /// Create a unit (admin).
-#[utoipa::path(post, path = "/api/v1/units", request_body = UnitInput, responses((status = 201, body = Unit), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", post, path = "/api/v1/units", request_body = UnitInput, responses((status = 201, body = Unit), (status = 403), (status = 422)), security(("bearer" = [])))]
 pub async fn create_unit(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -48,13 +48,13 @@ pub async fn create_unit(
 }
 
 /// All users (admin).
-#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<User>), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", get, path = "/api/v1/users", responses((status = 200, body = Vec<User>), (status = 403)), security(("bearer" = [])))]
 pub async fn users(State(app): State<App>, ApiActor(a): ApiActor) -> ApiResult<Json<Vec<User>>> {
     Ok(Json(org::users(&app, &a).await?))
 }
 
 /// Create a user (admin).
-#[utoipa::path(post, path = "/api/v1/users", request_body = UserInput, responses((status = 201, body = User), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", post, path = "/api/v1/users", request_body = UserInput, responses((status = 201, body = User), (status = 403), (status = 422)), security(("bearer" = [])))]
 pub async fn create_user(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -67,7 +67,7 @@ pub async fn create_user(
 }
 
 /// Edit a user (admin): name, role, unit, active, password.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", params(("id" = i64, Path)), request_body = UserEdit, responses((status = 200, body = User), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", patch, path = "/api/v1/users/{id}", params(("id" = i64, Path)), request_body = UserEdit, responses((status = 200, body = User), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn edit_user(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -79,7 +79,7 @@ pub async fn edit_user(
 
 /// A user's live browser sessions and API tokens (admin); the tokens themselves are never
 /// shown, each is named by `id`.
-#[utoipa::path(get, path = "/api/v1/users/{id}/sessions", params(("id" = i64, Path)), responses((status = 200, body = Vec<SessionInfo>), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", get, path = "/api/v1/users/{id}/sessions", params(("id" = i64, Path)), responses((status = 200, body = Vec<SessionInfo>), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn user_sessions(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -95,7 +95,7 @@ pub struct Revoked {
 }
 
 /// End every session and API token of a user (admin).
-#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", params(("id" = i64, Path)), responses((status = 200, body = Revoked), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", delete, path = "/api/v1/users/{id}/sessions", params(("id" = i64, Path)), responses((status = 200, body = Revoked), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn revoke_user_sessions(
     State(app): State<App>,
     ApiActor(a): ApiActor,
@@ -106,7 +106,7 @@ pub async fn revoke_user_sessions(
 }
 
 /// End one session or API token of a user (admin), named by the `id` of its listing.
-#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions/{session}", params(("id" = i64, Path), ("session" = String, Path)), responses((status = 200, body = Revoked), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(tag = "api", delete, path = "/api/v1/users/{id}/sessions/{session}", params(("id" = i64, Path), ("session" = String, Path)), responses((status = 200, body = Revoked), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn revoke_user_session(
     State(app): State<App>,
     ApiActor(a): ApiActor,

@@ -24,7 +24,7 @@ pub fn routes() -> Router<App> {
 }
 
 /// List projects in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/projects", params(projects::ListQuery),
+#[utoipa::path(tag = "api", get, path = "/api/v1/projects", params(projects::ListQuery),
     responses((status = 200, body = Page<Project>)), security(("bearer" = [])))]
 pub async fn list_projects(
     State(app): State<App>,
@@ -40,7 +40,7 @@ pub async fn list_projects(
 }
 
 /// One project.
-#[utoipa::path(get, path = "/api/v1/projects/{id}", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api", get, path = "/api/v1/projects/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = Project, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 404)), security(("bearer" = [])))]
 pub async fn get_project(
     State(app): State<App>,
@@ -54,7 +54,7 @@ pub async fn get_project(
 /// Edit a project's fields. Send the version read (`If-Match` with the `ETag`, or
 /// `version` in the body): if the project changed since, the answer is 409 and nothing
 /// changes. An edit without a version is applied over whatever is there.
-#[utoipa::path(patch, path = "/api/v1/projects/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = EditInput,
+#[utoipa::path(tag = "api", patch, path = "/api/v1/projects/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = EditInput,
     responses((status = 200, body = Project, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed; or the project was merged into another"), (status = 422)), security(("bearer" = [])))]
 pub async fn edit_project(
     State(app): State<App>,
@@ -69,7 +69,7 @@ pub async fn edit_project(
 }
 
 /// Move a project to another stage. Illegal moves answer 409 with the reason.
-#[utoipa::path(post, path = "/api/v1/projects/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionInput,
+#[utoipa::path(tag = "api", post, path = "/api/v1/projects/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionInput,
     responses((status = 200, body = Project), (status = 404), (status = 409, description = "move not allowed"),
               (status = 422, description = "missing amount or reason, bad date")), security(("bearer" = [])))]
 pub async fn transition(
@@ -84,7 +84,7 @@ pub async fn transition(
 }
 
 /// The project's stage history with effective dates (voided corrections included).
-#[utoipa::path(get, path = "/api/v1/projects/{id}/history", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api", get, path = "/api/v1/projects/{id}/history", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404)), security(("bearer" = [])))]
 pub async fn project_history(
     State(app): State<App>,
@@ -95,7 +95,7 @@ pub async fn project_history(
 }
 
 /// The audit events of a project.
-#[utoipa::path(get, path = "/api/v1/projects/{id}/events", params(("id" = i64, Path)),
+#[utoipa::path(tag = "api", get, path = "/api/v1/projects/{id}/events", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Event>), (status = 404)), security(("bearer" = [])))]
 pub async fn project_events(
     State(app): State<App>,

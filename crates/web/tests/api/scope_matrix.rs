@@ -411,7 +411,10 @@ fn page_routes() -> Vec<(String, String)> {
         }
     }
     files.sort();
-    assert!(files.len() > 10, "the feature page modules were not found: {files:?}");
+    assert!(
+        files.len() > 10,
+        "the feature page modules were not found: {files:?}"
+    );
     let sources: Vec<String> = files
         .iter()
         .map(|f| std::fs::read_to_string(f).unwrap())
