@@ -4,6 +4,8 @@
 # It provides:
 #   section TITLE            print a visible section header
 #   ci_install_deps          install missing Debian packages (PostgreSQL, Chromium, CJK fonts, Node)
+#   ci_install_aarch64_deps  install the aarch64 cross toolchain, qemu-user and the Rust target
+#   apt_install PKG...       apt-get install with retries (both of the above use it)
 #   free_port                print a free TCP port on 127.0.0.1
 #   pg_start                 start a throwaway PostgreSQL on loopback; exports FENGLAI_TEST_PG_URL
 #   pg_stop                  stop it and remove its directory (also done by ci_cleanup)
@@ -53,6 +55,26 @@ pg_trgm_available() {
     ls /usr/share/postgresql/*/extension/pg_trgm.control >/dev/null 2>&1
 }
 
+# apt_install PKG...: apt-get update, then install the packages without their recommends
+# (three attempts; sudo when not root).
+apt_install() {
+    note "installing: $*"
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    local attempt
+    for attempt in 1 2 3; do
+        if "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" </dev/null; then
+            break
+        fi
+        ((attempt < 3)) || die "apt-get install $* failed"
+        note "apt-get install failed (attempt $attempt); retrying in 10 s"
+        sleep 10
+    done
+}
+
 ci_install_deps() {
     local -a want=()
     if [[ -z "$(pg_bindir)" ]] || ! pg_trgm_available || ! command -v psql >/dev/null 2>&1; then
@@ -70,23 +92,44 @@ ci_install_deps() {
         note "all system packages present (postgresql, chromium, chromium-driver, fonts-noto-cjk, node, npm, curl)"
         return 0
     fi
-    note "installing: ${want[*]}"
-    local sudo=()
-    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get update -qq
-    local attempt
-    for attempt in 1 2 3; do
-        if "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${want[@]}" </dev/null; then
-            break
-        fi
-        ((attempt < 3)) || die "apt-get install ${want[*]} failed"
-        note "apt-get install failed (attempt $attempt); retrying in 10 s"
-        sleep 10
-    done
+    apt_install "${want[@]}"
     [[ -n "$(pg_bindir)" ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin after install"
     pg_trgm_available || die "pg_trgm extension not found after installing postgresql"
+}
+
+# The Rust target, Debian's cross toolchain and qemu-user for the aarch64 build (.ci/aarch64.sh).
+AARCH64_TARGET=aarch64-unknown-linux-gnu
+AARCH64_SYSROOT=/usr/aarch64-linux-gnu
+
+ci_install_aarch64_deps() {
+    local -a want=()
+    command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || want+=(gcc-aarch64-linux-gnu)
+    pkg_installed libc6-dev-arm64-cross || want+=(libc6-dev-arm64-cross)
+    command -v qemu-aarch64 >/dev/null 2>&1 || want+=(qemu-user)
+    command -v file >/dev/null 2>&1 || want+=(file)
+    command -v curl >/dev/null 2>&1 || want+=(curl)
+    command -v python3 >/dev/null 2>&1 || want+=(python3)
+    if ((${#want[@]} == 0)); then
+        note "all system packages present (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user, file, curl, python3)"
+    else
+        apt_install "${want[@]}"
+    fi
+    command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || die "aarch64-linux-gnu-gcc not found after install"
+    command -v qemu-aarch64 >/dev/null 2>&1 || die "qemu-aarch64 not found after install"
+    [[ -e "$AARCH64_SYSROOT/lib/ld-linux-aarch64.so.1" ]] ||
+        die "$AARCH64_SYSROOT/lib/ld-linux-aarch64.so.1 missing (libc6-arm64-cross)"
+
+    if ! rustc --print target-list | grep -x "$AARCH64_TARGET" >/dev/null; then
+        die "this rustc does not know the target $AARCH64_TARGET"
+    fi
+    local sysroot
+    sysroot=$(rustc --print sysroot)
+    if [[ ! -d "$sysroot/lib/rustlib/$AARCH64_TARGET/lib" ]]; then
+        command -v rustup >/dev/null 2>&1 ||
+            die "the Rust standard library for $AARCH64_TARGET is missing and rustup is not installed"
+        note "rustup target add $AARCH64_TARGET"
+        rustup target add "$AARCH64_TARGET" || die "rustup target add $AARCH64_TARGET failed"
+    fi
 }
 
 # ---------------------------------------------------------------------------
