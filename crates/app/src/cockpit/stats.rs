@@ -22,7 +22,9 @@ pub struct StageStat {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Pipeline {
-    pub as_of: String,
+    // the day the figures stand at the end of (no doc comment: it would become the schema's description)
+    #[schema(value_type = String)]
+    pub as_of: Day,
     pub stages: Vec<StageStat>,
 }
 
@@ -82,10 +84,7 @@ fn assemble(as_of: Day, rows: &[StageRow]) -> Pipeline {
             }
         })
         .collect();
-    Pipeline {
-        as_of: as_of.to_string(),
-        stages,
-    }
+    Pipeline { as_of, stages }
 }
 
 /// The pipeline at the end of day `as_of`: stages are entered on days (effective dates),

@@ -55,7 +55,7 @@ pub async fn pipeline(
     };
     Ok(Json(PipelineResponse {
         summary: p.summary(),
-        as_of: p.as_of,
+        as_of: p.as_of.to_string(),
         stages: p.stages,
         groups,
     }))
