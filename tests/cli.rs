@@ -188,10 +188,10 @@ async fn gen_makes_a_consistent_dataset() {
         "2024-12-31",
         "2026-01-31",
     ] {
-        let mut a = pipeline(&mut c, day, &fenglai_store::Scope::All)
+        let mut a = pipeline(&mut c, day.parse().unwrap(), &fenglai_store::Scope::All)
             .await
             .unwrap();
-        let mut b = pipeline_raw(&mut c, day, &fenglai_store::Scope::All)
+        let mut b = pipeline_raw(&mut c, day.parse().unwrap(), &fenglai_store::Scope::All)
             .await
             .unwrap();
         a.retain(|f| f.count != 0);

@@ -18,6 +18,7 @@ use fenglai_domain::assess::{
     metric_score, movement, ranks, round4, split_amount, CreditRule, Measure, Metric, Period,
     Quality, Scheme, Tally,
 };
+use fenglai_domain::{LeadStatus, Moment};
 use fenglai_store::{assess as store, leads::Lead, merges::Repointed, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -291,7 +292,7 @@ fn group_weight(scheme: &Scheme, group: &[(LeadAt, i64)], industry: Option<&str>
 
 async fn world(
     c: &mut Conn,
-    t: &str,
+    t: Moment,
     rule: CreditRule,
     lead_ids: &[i64],
     restored: &HashMap<i64, Option<Lead>>,
@@ -303,8 +304,7 @@ async fn world(
     let mut project_lead = HashMap::new();
     let mut involved: BTreeSet<i64> = lead_ids.iter().copied().collect();
     for m in &merges {
-        let standing_at_t =
-            m.merged_at.as_str() <= t && m.undone_at.as_deref().is_none_or(|u| u > t);
+        let standing_at_t = m.merged_at <= t && m.undone_at.is_none_or(|u| u > t);
         let standing_now = m.undone_at.is_none();
         if standing_at_t {
             parent.insert(m.duplicate_id, m.survivor_id);
@@ -363,10 +363,10 @@ async fn world(
             date: f.reported_date.clone(),
             industry: f.industry_code.clone(),
             tags: f.investor_tags.clone(),
-            valid: f.reviewed_admit != 0 || with_project.contains(&f.id),
-            overridden: f.overridden != 0,
+            valid: f.reviewed_admit || with_project.contains(&f.id),
+            overridden: f.overridden,
         };
-        let existed = f.created_at.as_str() <= t;
+        let existed = f.created_at <= t;
         match restored.get(&f.id) {
             Some(None) => {}
             Some(Some(before)) if existed => {
@@ -407,7 +407,7 @@ async fn world(
 }
 
 /// Leads as they stood at `t` for those changed since (`None`: created after `t`).
-async fn restored_leads(c: &mut Conn, t: &str) -> Result<HashMap<i64, Option<Lead>>> {
+async fn restored_leads(c: &mut Conn, t: Moment) -> Result<HashMap<i64, Option<Lead>>> {
     let mut out = HashMap::new();
     for e in store::events_after(c, "lead", t, None).await? {
         out.entry(e.entity_id).or_insert_with(|| {
@@ -424,7 +424,12 @@ fn division(code: Option<&str>) -> Option<&str> {
 }
 
 /// Facts for the ranges, accumulated.
-async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) -> Result<Vec<Acc>> {
+async fn accumulate(
+    c: &mut Conn,
+    t: Moment,
+    scheme: &Scheme,
+    ranges: &[Range],
+) -> Result<Vec<Acc>> {
     let clock = std::time::Instant::now();
     let mark = |what: &str| tracing::debug!("assess: {what} at {} ms", clock.elapsed().as_millis());
     let mut accs = vec![Acc::default(); ranges.len()];
@@ -472,7 +477,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         }
         // ... less the loaded leads as SQL counted them ...
         for f in w.now.values() {
-            if f.status == "admitted" && f.created_at.as_str() <= t && r.has(&f.reported_date) {
+            if f.status == LeadStatus::Admitted && f.created_at <= t && r.has(&f.reported_date) {
                 let wt = scheme.weight(&Quality {
                     tags: &f.investor_tags,
                     industry_code: division(f.industry_code.as_deref()),
@@ -616,7 +621,7 @@ async fn accumulate(c: &mut Conn, t: &str, scheme: &Scheme, ranges: &[Range]) ->
         let Some(p) = projects.get(&mf.project_id) else {
             continue;
         };
-        if p.created_at.as_str() > t {
+        if p.created_at > t {
             continue;
         }
         let lead = w.lead_of_project(p.id, p.lead_id);
@@ -752,12 +757,12 @@ fn credit_split(
 /// Monthly figures for the months as they stood at `t`.
 async fn monthly_at(
     c: &mut Conn,
-    t: &str,
+    t: Moment,
     from: &str,
     to: &str,
 ) -> Result<Vec<store::MonthlyFact>> {
     let rows = store::monthly_facts(c, from, to).await?;
-    if !rows.iter().any(|r| r.recorded_at.as_str() > t) {
+    if !rows.iter().any(|r| r.recorded_at.is_some_and(|r| r > t)) {
         return Ok(rows);
     }
     // the earliest change after `t` of each (project, month) holds its value at `t`
@@ -773,14 +778,14 @@ async fn monthly_at(
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            if r.recorded_at.as_str() <= t {
+            if r.recorded_at.is_none_or(|r| r <= t) {
                 return Some(r);
             }
             match before.get(&(r.project_id, r.month.clone())) {
                 Some(Some(b)) => Some(store::MonthlyFact {
                     project_id: r.project_id,
                     month: r.month,
-                    recorded_at: String::new(),
+                    recorded_at: None,
                     ..b.clone()
                 }),
                 _ => None,
@@ -851,7 +856,8 @@ pub struct AssessFigures {
     pub start: String,
     pub end: String,
     /// the moment the figures are computed as of (RFC 3339)
-    pub as_of: String,
+    #[schema(value_type = String)]
+    pub as_of: Moment,
     pub year: i32,
     /// share of the year gone at the period's end (时序进度)
     pub elapsed: f64,
@@ -865,7 +871,7 @@ pub struct AssessFigures {
 }
 
 /// The scheme of a year standing at `t`, or the default.
-pub async fn scheme_at(c: &mut Conn, year: i64, t: &str) -> Result<Scheme> {
+pub async fn scheme_at(c: &mut Conn, year: i64, t: Moment) -> Result<Scheme> {
     Ok(match store::scheme(c, year, t).await? {
         Some(j) => serde_json::from_str(&j).map_err(|e| Error::Internal(e.to_string()))?,
         None => Scheme::default(),
@@ -901,7 +907,7 @@ fn to_f(v: &[f64]) -> Vec<f64> {
 }
 
 /// Computes the figures of a period as of `t`.
-pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
+pub async fn compute(app: &App, code: &str, t: Moment) -> Result<AssessFigures> {
     // Every read from one snapshot. The figures as of `t` are rebuilt from rows as they are
     // now and the events since `t`; read piecemeal while writes go on, a merge or a
     // transition committing between two reads is seen by one and not the other, and the
@@ -1196,7 +1202,7 @@ pub async fn compute(app: &App, code: &str, t: &str) -> Result<AssessFigures> {
         period_label: p.label.clone(),
         start: p.start.to_string(),
         end: p.end.to_string(),
-        as_of: t.to_string(),
+        as_of: t,
         year,
         elapsed: round4(elapsed),
         credit_rule: scheme.credit_rule.clone(),

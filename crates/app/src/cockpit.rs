@@ -10,6 +10,7 @@ use crate::assess::bulletins::{self, Named};
 use crate::assess::{self, AssessFigures};
 use crate::{Actor, App, Error, Result};
 use chrono::{Datelike, NaiveDate};
+use fenglai_domain::{Day, Moment};
 use fenglai_ledger::{write_sheets, OutCell, SheetOut};
 use fenglai_store::assess as store;
 use serde::Serialize;
@@ -42,8 +43,10 @@ pub struct Origin {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Cockpit {
     /// when these figures were computed (RFC 3339)
-    pub computed_at: String,
-    pub today: String,
+    #[schema(value_type = String)]
+    pub computed_at: Moment,
+    #[schema(value_type = String)]
+    pub today: Day,
     pub pipeline: crate::cockpit::stats::Pipeline,
     /// this month's figures and rankings
     pub figures: AssessFigures,
@@ -108,10 +111,10 @@ fn month_back(d: NaiveDate, n: i32) -> NaiveDate {
 async fn compute(app: &App) -> Result<Cockpit> {
     let actor = &crate::assess::bulletins::city_reader();
     let today = crate::today();
-    let now = fenglai_store::now();
+    let now = Moment::now();
     let pipeline = crate::cockpit::stats::pipeline(app, actor, today).await?;
     let month = format!("{}-{:02}", today.year(), today.month());
-    let figures = assess::compute(app, &month, &now).await?;
+    let figures = assess::compute(app, &month, now).await?;
     let named = bulletins::named_on(app, today).await?;
     let mut c = app.db.acquire().await?;
     let from = month_back(today, 11);
@@ -148,7 +151,7 @@ async fn compute(app: &App) -> Result<Cockpit> {
     let parks = store::park_points(&mut c).await?;
     Ok(Cockpit {
         computed_at: now,
-        today: today.to_string(),
+        today,
         pipeline,
         figures,
         trend,
@@ -168,8 +171,7 @@ pub async fn three_lists(app: &App, actor: &Actor, year: i64) -> Result<Vec<u8>>
     if !(2000..=2100).contains(&year) {
         return Err(Error::invalid("year", "年度应在2000到2100之间"));
     }
-    let now = fenglai_store::now();
-    let f = assess::compute(app, &year.to_string(), &now).await?;
+    let f = assess::compute(app, &year.to_string(), Moment::now()).await?;
     let targets = bulletins::targets(app, actor, year).await?;
     let mut c = app.db.acquire().await?;
     let projects = store::progress_rows(&mut c, &actor.scope, 20_000).await?;

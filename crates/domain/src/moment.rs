@@ -98,6 +98,15 @@ impl Moment {
         (self.0 + BEIJING_OFFSET).date_naive()
     }
 
+    /// The last microsecond of day `d` in China (UTC+8): `2025-04-01` is
+    /// `2025-04-01T15:59:59.999999Z`.
+    pub fn end_of_beijing_day(d: Day) -> Moment {
+        let end = d
+            .and_hms_micro_opt(23, 59, 59, 999_999)
+            .expect("a valid time of day");
+        Moment((end - BEIJING_OFFSET).and_utc())
+    }
+
     /// `d` later, or `None` out of range.
     pub fn checked_add(self, d: TimeDelta) -> Option<Moment> {
         self.0.checked_add_signed(d).map(Self::from_utc)
@@ -107,6 +116,43 @@ impl Moment {
     pub fn checked_sub(self, d: TimeDelta) -> Option<Moment> {
         self.0.checked_sub_signed(d).map(Self::from_utc)
     }
+}
+
+/// Reads an as-of from a query, the one reader of every `as_of` parameter:
+///
+/// * absent or blank: now;
+/// * an RFC 3339 instant (`2025-04-01T08:00:00Z`, `2025-04-01T16:00:00+08:00`): as is;
+/// * a day, in any form [`dates::parse`](crate::dates::parse) reads (`2025-04-01`,
+///   `2025年4月1日` …): the end of that day in Beijing time (its last microsecond,
+///   `2025-04-01T15:59:59.999999Z`), so that everything recorded that day counts.
+///
+/// A figure of instants (assessment, bulletins) takes the [`Moment`]; a figure of days
+/// (the pipeline, stalls, the supervision board) takes its [`Moment::beijing_date`], for
+/// which [`as_of_day`] is the shorthand.
+pub fn as_of(s: Option<&str>) -> Result<Moment, crate::Invalid> {
+    let Some(t) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(Moment::now());
+    };
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(Moment::from_utc(dt.to_utc()));
+    }
+    crate::dates::parse(t, "as_of")
+        .map(Moment::end_of_beijing_day)
+        .map_err(|_| {
+            crate::Invalid::new(
+                "as_of",
+                format!("截至时间“{t}”不对：请写作 2025-04-01 或 2025-04-01T08:00:00Z"),
+            )
+        })
+}
+
+/// An as-of day: the Beijing day of [`as_of`] (today in China when absent), refused with
+/// the message a wrong date gets.
+pub fn as_of_day(s: Option<&str>) -> Result<Day, crate::Invalid> {
+    as_of(s).map(|m| m.beijing_date()).map_err(|_| {
+        let t = s.unwrap_or_default().trim();
+        crate::Invalid::new("as_of", format!("无法识别的日期“{t}”，请写作 2024-03-15"))
+    })
 }
 
 impl From<DateTime<Utc>> for Moment {
@@ -302,6 +348,47 @@ mod tests {
             at("2025-12-31T16:00:00Z").beijing_date().to_string(),
             "2026-01-01"
         );
+    }
+
+    #[test]
+    fn an_as_of_is_an_instant_or_the_end_of_a_beijing_day() {
+        let d = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap();
+        assert_eq!(
+            Moment::end_of_beijing_day(d).to_string(),
+            "2025-04-01T15:59:59.999999Z"
+        );
+        assert_eq!(
+            as_of(Some("2025-04-01")).unwrap().to_string(),
+            "2025-04-01T15:59:59.999999Z"
+        );
+        assert_eq!(
+            as_of(Some(" 2025年4月1日 ")).unwrap(),
+            Moment::end_of_beijing_day(d)
+        );
+        assert_eq!(
+            as_of(Some("2025-04-01T16:30:00+08:00"))
+                .unwrap()
+                .to_string(),
+            "2025-04-01T08:30:00.000000Z"
+        );
+        assert_eq!(as_of_day(Some("2025-04-01")).unwrap(), d);
+        assert_eq!(
+            as_of_day(Some("2025-04-01T16:30:00Z")).unwrap(),
+            d.succ_opt().unwrap()
+        );
+        let now = Moment::now();
+        assert!(as_of(None).unwrap() >= now);
+        assert!(as_of(Some("  ")).unwrap() >= now);
+        let e = as_of(Some("yesterday")).unwrap_err();
+        assert_eq!(e.field, "as_of");
+        assert!(
+            e.message.contains("截至时间“yesterday”不对"),
+            "{}",
+            e.message
+        );
+        let e = as_of_day(Some("2025-02-30")).unwrap_err();
+        assert_eq!(e.field, "as_of");
+        assert_eq!(e.message, "无法识别的日期“2025-02-30”，请写作 2024-03-15");
     }
 
     #[test]

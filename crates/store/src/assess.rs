@@ -1,10 +1,14 @@
 //! 考核: activities, versioned targets and schemes, competitions, bulletins, and the
-//! facts the metrics are computed from, each read *as of* a moment `t` (RFC 3339, as stored):
+//! facts the metrics are computed from, each read *as of* a moment `t` (compared with the stored text):
 //! a row recorded after `t` is left out, a row voided after `t` is still in.
 
+use crate::decode;
 use crate::sql::{now, Sql};
 use crate::{Conn, Result, Scope};
+use fenglai_domain::{LeadStatus, Moment};
 use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 // ---------------------------------------------------------------- activities
 
@@ -211,7 +215,7 @@ const TARGET: &str =
     FROM assessment_targets";
 
 /// The targets of a year standing at `t`.
-pub async fn targets(conn: &mut Conn, year: i64, t: &str) -> Result<Vec<TargetVersion>> {
+pub async fn targets(conn: &mut Conn, year: i64, t: Moment) -> Result<Vec<TargetVersion>> {
     let mut s = Sql::new(TARGET);
     s.push(" WHERE year = ")
         .bind(year)
@@ -290,7 +294,7 @@ pub async fn set_target(
 }
 
 /// The year's scheme standing at `t` (JSON), if one was set.
-pub async fn scheme(conn: &mut Conn, year: i64, t: &str) -> Result<Option<String>> {
+pub async fn scheme(conn: &mut Conn, year: i64, t: Moment) -> Result<Option<String>> {
     let mut s = Sql::new("SELECT body FROM assessment_schemes WHERE year = ");
     s.bind(year).push(" AND set_at <= ").bind(t);
     s.push(" AND (superseded_at IS NULL OR superseded_at > ")
@@ -361,13 +365,13 @@ pub async fn competition(conn: &mut Conn, id: i64) -> Result<Option<Competition>
 
 // ---------------------------------------------------------------- bulletins
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bulletin {
     pub id: i64,
     pub period: String,
     pub title: String,
-    /// the moment its figures are computed as of (RFC 3339)
-    pub as_of: String,
+    /// the moment its figures are computed as of
+    pub as_of: Moment,
     /// the figures (JSON)
     pub figures: String,
     /// stalled projects and overdue requests named in it (JSON)
@@ -375,7 +379,23 @@ pub struct Bulletin {
     /// SHA-256 of `figures`
     pub hash: String,
     pub published_by: i64,
-    pub published_at: String,
+    pub published_at: Moment,
+}
+
+impl FromRow<'_, AnyRow> for Bulletin {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Bulletin {
+            id: r.try_get("id")?,
+            period: r.try_get("period")?,
+            title: r.try_get("title")?,
+            as_of: decode::moment(r, "as_of")?,
+            figures: r.try_get("figures")?,
+            named: r.try_get("named")?,
+            hash: r.try_get("hash")?,
+            published_by: r.try_get("published_by")?,
+            published_at: decode::moment(r, "published_at")?,
+        })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -383,7 +403,7 @@ pub async fn insert_bulletin(
     conn: &mut Conn,
     period: &str,
     title: &str,
-    as_of: &str,
+    as_of: Moment,
     figures: &str,
     named: &str,
     hash: &str,
@@ -437,7 +457,7 @@ pub async fn lead_counts(
     conn: &mut Conn,
     start: &str,
     end: &str,
-    t: &str,
+    t: Moment,
     weighed_divisions: &[String],
 ) -> Result<Vec<LeadCount>> {
     let mut s = Sql::new(
@@ -457,7 +477,7 @@ pub async fn lead_counts(
         .await
 }
 
-fn overridden_at(s: &mut Sql, alias: &str, t: &str) {
+fn overridden_at(s: &mut Sql, alias: &str, t: Moment) {
     s.push(&format!(
         "CASE WHEN EXISTS (SELECT 1 FROM redline_overrides o WHERE o.lead_id = {alias}.id AND o.at <= "
     ))
@@ -467,23 +487,41 @@ fn overridden_at(s: &mut Sql, alias: &str, t: &str) {
 
 /// One lead as stored now, with what was known of it at `t` (a panel's 入库 and a leader's
 /// red-line override by then). The caller restores fields changed after `t` from the event log.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct LeadFact {
     pub id: i64,
-    pub status: String,
+    pub status: LeadStatus,
     pub reported_by: i64,
     pub reporting_unit_id: i64,
     pub reported_date: String,
     pub industry_code: Option<String>,
     pub investor_tags: String,
-    pub created_at: String,
+    pub created_at: Moment,
     /// decided 入库 by a panel at or before `t`
-    pub reviewed_admit: i64,
-    pub overridden: i64,
+    pub reviewed_admit: bool,
+    /// admitted over a red line by a leader at or before `t`
+    pub overridden: bool,
+}
+
+impl FromRow<'_, AnyRow> for LeadFact {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(LeadFact {
+            id: r.try_get("id")?,
+            status: decode::lead_status(r, "status")?,
+            reported_by: r.try_get("reported_by")?,
+            reporting_unit_id: r.try_get("reporting_unit_id")?,
+            reported_date: r.try_get("reported_date")?,
+            industry_code: r.try_get("industry_code")?,
+            investor_tags: r.try_get("investor_tags")?,
+            created_at: decode::moment(r, "created_at")?,
+            reviewed_admit: decode::flag(r, "reviewed_admit")?,
+            overridden: decode::flag(r, "overridden")?,
+        })
+    }
 }
 
 /// Leads by id, with what is known of them at `t`.
-pub async fn lead_facts(conn: &mut Conn, ids: &[i64], t: &str) -> Result<Vec<LeadFact>> {
+pub async fn lead_facts(conn: &mut Conn, ids: &[i64], t: Moment) -> Result<Vec<LeadFact>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut s = Sql::new(
@@ -514,13 +552,26 @@ pub async fn special_lead_ids(conn: &mut Conn) -> Result<Vec<i64>> {
 }
 
 /// Every merge ever made (the table is small: one row per merge).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct MergeFact {
     pub survivor_id: i64,
     pub duplicate_id: i64,
+    /// what the merge moved (JSON)
     pub repointed: String,
-    pub merged_at: String,
-    pub undone_at: Option<String>,
+    pub merged_at: Moment,
+    pub undone_at: Option<Moment>,
+}
+
+impl FromRow<'_, AnyRow> for MergeFact {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(MergeFact {
+            survivor_id: r.try_get("survivor_id")?,
+            duplicate_id: r.try_get("duplicate_id")?,
+            repointed: r.try_get("repointed")?,
+            merged_at: decode::moment(r, "merged_at")?,
+            undone_at: decode::moment_opt(r, "undone_at")?,
+        })
+    }
 }
 
 pub async fn merge_facts(conn: &mut Conn) -> Result<Vec<MergeFact>> {
@@ -532,7 +583,11 @@ pub async fn merge_facts(conn: &mut Conn) -> Result<Vec<MergeFact>> {
 }
 
 /// Projects linked now to these leads, created at or before `t`: (project, lead).
-pub async fn projects_of_leads(conn: &mut Conn, leads: &[i64], t: &str) -> Result<Vec<(i64, i64)>> {
+pub async fn projects_of_leads(
+    conn: &mut Conn,
+    leads: &[i64],
+    t: Moment,
+) -> Result<Vec<(i64, i64)>> {
     let mut out = Vec::new();
     for chunk in leads.chunks(500) {
         let mut s = Sql::new("SELECT id, lead_id FROM projects WHERE created_at <= ");
@@ -558,7 +613,7 @@ pub struct EventAfter {
 pub async fn events_after(
     conn: &mut Conn,
     entity: &str,
-    t: &str,
+    t: Moment,
     action_prefix: Option<&str>,
 ) -> Result<Vec<EventAfter>> {
     let mut s = Sql::new("SELECT entity_id, seq, action, before_json FROM events WHERE at > ");
@@ -600,7 +655,7 @@ pub async fn history_facts(
     conn: &mut Conn,
     start: &str,
     end: &str,
-    t: &str,
+    t: Moment,
     stages: &[&str],
 ) -> Result<Vec<HistoryFact>> {
     // standing rows through the partial as-of index, rows voided after `t` through their own
@@ -621,7 +676,7 @@ const HISTORY_FACT_SELECT: &str =
 
 /// History rows entered with an effective date in the range, known at `t` and standing then:
 /// the standing ones (`voided` false) or those voided after `t`.
-fn history_window(s: &mut Sql, voided: bool, start: &str, end: &str, t: &str, stages: &[&str]) {
+fn history_window(s: &mut Sql, voided: bool, start: &str, end: &str, t: Moment, stages: &[&str]) {
     if voided {
         s.push("h.voided = 1 AND h.voided_at > ").bind(t);
     } else {
@@ -660,7 +715,7 @@ pub async fn history_sums(
     conn: &mut Conn,
     start: &str,
     end: &str,
-    t: &str,
+    t: Moment,
     stages: &[&str],
     weighed_divisions: &[String],
 ) -> Result<Vec<HistorySum>> {
@@ -738,7 +793,7 @@ pub async fn history_facts_of(
     conn: &mut Conn,
     start: &str,
     end: &str,
-    t: &str,
+    t: Moment,
     stages: &[&str],
     (projects, leads): (&[i64], &[i64]),
 ) -> Result<Vec<HistoryFact>> {
@@ -769,7 +824,9 @@ pub async fn history_facts_of(
 }
 
 /// A project's monthly realised figures, with the project's attribution.
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+/// Also read from the `before` of a project's `monthly:` events (a snapshot without
+/// `recorded_at`).
+#[derive(Debug, Clone, Deserialize)]
 pub struct MonthlyFact {
     pub project_id: i64,
     pub month: String,
@@ -777,8 +834,22 @@ pub struct MonthlyFact {
     pub fixed_asset_yuan: Option<i64>,
     #[serde(default)]
     pub foreign_capital_usd: Option<i64>,
+    /// when the row was written (absent in a snapshot)
     #[serde(default)]
-    pub recorded_at: String,
+    pub recorded_at: Option<Moment>,
+}
+
+impl FromRow<'_, AnyRow> for MonthlyFact {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(MonthlyFact {
+            project_id: r.try_get("project_id")?,
+            month: r.try_get("month")?,
+            capital_arrived_yuan: r.try_get("capital_arrived_yuan")?,
+            fixed_asset_yuan: r.try_get("fixed_asset_yuan")?,
+            foreign_capital_usd: r.try_get("foreign_capital_usd")?,
+            recorded_at: Some(decode::moment(r, "recorded_at")?),
+        })
+    }
 }
 
 /// Monthly figures for months `[from, to]` (`YYYY-MM`) as stored now.
@@ -793,17 +864,33 @@ pub async fn monthly_facts(conn: &mut Conn, from: &str, to: &str) -> Result<Vec<
 }
 
 /// Attribution of projects: (id, lead now, reporting unit, reporter, industry).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ProjectFact {
     pub id: i64,
     pub lead_id: Option<i64>,
     pub reporting_unit_id: i64,
     pub reported_by: i64,
     pub industry_code: Option<String>,
-    pub created_at: String,
+    pub created_at: Moment,
     pub lead_user: Option<i64>,
     pub lead_unit: Option<i64>,
     pub lead_tags: Option<String>,
+}
+
+impl FromRow<'_, AnyRow> for ProjectFact {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(ProjectFact {
+            id: r.try_get("id")?,
+            lead_id: r.try_get("lead_id")?,
+            reporting_unit_id: r.try_get("reporting_unit_id")?,
+            reported_by: r.try_get("reported_by")?,
+            industry_code: r.try_get("industry_code")?,
+            created_at: decode::moment(r, "created_at")?,
+            lead_user: r.try_get("lead_user")?,
+            lead_unit: r.try_get("lead_unit")?,
+            lead_tags: r.try_get("lead_tags")?,
+        })
+    }
 }
 
 pub async fn project_facts(conn: &mut Conn, ids: &[i64]) -> Result<Vec<ProjectFact>> {
@@ -826,7 +913,7 @@ pub async fn request_facts(
     conn: &mut Conn,
     start: &str,
     end: &str,
-    t: &str,
+    t: Moment,
 ) -> Result<Vec<(i64, i64, i64)>> {
     let mut s = Sql::new(
         "SELECT department_id, COUNT(*), CAST(SUM(CASE WHEN first_answered_on <= first_due_date THEN 1 ELSE 0 END) AS BIGINT) \
@@ -844,7 +931,7 @@ pub async fn activity_unit_counts(
     conn: &mut Conn,
     start: &str,
     end: &str,
-    t: &str,
+    t: Moment,
 ) -> Result<Vec<(String, i64, i64)>> {
     let mut s = Sql::new("SELECT a.kind, a.unit_id, COUNT(*) FROM activities a WHERE ");
     activity_window(&mut s, start, end, t);
@@ -857,7 +944,7 @@ pub async fn activity_person_counts(
     conn: &mut Conn,
     start: &str,
     end: &str,
-    t: &str,
+    t: Moment,
 ) -> Result<Vec<(String, i64, i64)>> {
     let mut s = Sql::new(
         "SELECT a.kind, ap.user_id, COUNT(*) FROM activities a JOIN activity_people ap ON ap.activity_id = a.id WHERE ",
@@ -867,7 +954,7 @@ pub async fn activity_person_counts(
     s.fetch_all(conn).await
 }
 
-fn activity_window(s: &mut Sql, start: &str, end: &str, t: &str) {
+fn activity_window(s: &mut Sql, start: &str, end: &str, t: Moment) {
     s.push("a.activity_date >= ")
         .bind(start)
         .push(" AND a.activity_date <= ")
@@ -889,7 +976,7 @@ pub struct UnitRow {
     pub path: String,
 }
 
-pub async fn units_at(conn: &mut Conn, t: &str) -> Result<Vec<UnitRow>> {
+pub async fn units_at(conn: &mut Conn, t: Moment) -> Result<Vec<UnitRow>> {
     let mut s = Sql::new("SELECT id, parent_id, name, kind, path FROM units WHERE created_at <= ");
     s.bind(t).push(" ORDER BY path");
     s.fetch_all(conn).await
@@ -903,7 +990,7 @@ pub struct PersonRow {
     pub unit_id: i64,
 }
 
-pub async fn people_at(conn: &mut Conn, t: &str) -> Result<Vec<PersonRow>> {
+pub async fn people_at(conn: &mut Conn, t: Moment) -> Result<Vec<PersonRow>> {
     let mut s = Sql::new("SELECT id, display_name, role, unit_id FROM users WHERE created_at <= ");
     s.bind(t).push(" ORDER BY id");
     s.fetch_all(conn).await

@@ -2,6 +2,7 @@
 
 use crate::sql::Sql;
 use crate::{Conn, Result, Scope};
+use fenglai_domain::Day;
 use serde::Serialize;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -20,7 +21,7 @@ pub struct GroupFigure {
     pub investment_yuan: i64,
 }
 
-fn as_of_where(s: &mut Sql, as_of: &str, scope: &Scope) {
+fn as_of_where(s: &mut Sql, as_of: Day, scope: &Scope) {
     s.push(" WHERE h.voided = 0 AND h.effective_date <= ")
         .bind(as_of);
     s.push(" AND (h.end_date IS NULL OR h.end_date > ")
@@ -31,8 +32,8 @@ fn as_of_where(s: &mut Sql, as_of: &str, scope: &Scope) {
 
 /// The signed deltas that sum to the figures as of `as_of`: the monthly aggregate for
 /// months before `as_of`'s month, and the raw history rows of its month up to `as_of`.
-fn deltas(s: &mut Sql, as_of: &str) {
-    let month = as_of.get(..7).unwrap_or(as_of).to_string();
+fn deltas(s: &mut Sql, as_of: Day) {
+    let month = as_of.format("%Y-%m").to_string();
     let month_start = format!("{month}-01");
     s.push(
         "(SELECT stage, park_id, reporting_unit_id, d_count AS c, d_investment AS i FROM stage_monthly WHERE month < ",
@@ -52,7 +53,7 @@ fn deltas(s: &mut Sql, as_of: &str) {
 }
 
 /// How many projects were in each stage on `as_of`, and their investment.
-pub async fn pipeline(conn: &mut Conn, as_of: &str, scope: &Scope) -> Result<Vec<StageFigure>> {
+pub async fn pipeline(conn: &mut Conn, as_of: Day, scope: &Scope) -> Result<Vec<StageFigure>> {
     if matches!(scope, Scope::Reporter(_)) {
         return pipeline_raw(conn, as_of, scope).await;
     }
@@ -68,7 +69,7 @@ pub async fn pipeline(conn: &mut Conn, as_of: &str, scope: &Scope) -> Result<Vec
 
 /// The same figures by scanning the whole history: the definition that
 /// [`pipeline`] must agree with, and the plan for a single reporter's records.
-pub async fn pipeline_raw(conn: &mut Conn, as_of: &str, scope: &Scope) -> Result<Vec<StageFigure>> {
+pub async fn pipeline_raw(conn: &mut Conn, as_of: Day, scope: &Scope) -> Result<Vec<StageFigure>> {
     let mut s = Sql::new(
         "SELECT h.stage, COUNT(*) AS count, CAST(COALESCE(SUM(h.investment_yuan), 0) AS BIGINT) AS investment_yuan \
          FROM stage_history h",
@@ -87,7 +88,7 @@ pub enum GroupBy {
 /// The same figures per receiving park or per reporting unit.
 pub async fn pipeline_by(
     conn: &mut Conn,
-    as_of: &str,
+    as_of: Day,
     scope: &Scope,
     by: GroupBy,
 ) -> Result<Vec<GroupFigure>> {

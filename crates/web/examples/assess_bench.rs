@@ -295,7 +295,7 @@ async fn measure(app: &App, runs: u64, requests: u64) -> anyhow::Result<()> {
     let mut drafts = Vec::new();
     for run in 0..runs {
         let t = Instant::now();
-        let f = assess::compute(&app, &period, &fenglai_store::sql::now()).await?;
+        let f = assess::compute(&app, &period, fenglai_domain::Moment::now()).await?;
         let fs = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let d = bulletins::draft(&app, &leader, &period).await?;

@@ -6,6 +6,7 @@
 //! and render; they hold no business rules.
 
 mod api;
+mod as_of;
 mod charts;
 mod download;
 mod error;
@@ -21,6 +22,7 @@ mod wire;
 mod assess {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod chains {
     pub(crate) mod api;

@@ -7,7 +7,7 @@ use crate::audit::Tx;
 use crate::{Actor, App, Error, Result};
 use chrono::{Datelike, NaiveDate};
 use fenglai_domain::assess::{Measure, Metric, Scheme};
-use fenglai_domain::{Role, Yuan};
+use fenglai_domain::{Moment, Role, Yuan};
 use fenglai_ledger::{write_sheets_at, OutCell, SheetOut};
 use fenglai_store::{assess as store, Scope};
 use serde::{Deserialize, Serialize};
@@ -34,39 +34,17 @@ fn steer_check(actor: &Actor, what: &str) -> Result<()> {
     actor.require(may_steer(actor.role), what)
 }
 
-/// Reads an as-of moment: RFC 3339, or a day (its end, China time).
-pub fn parse_as_of(s: Option<&str>) -> Result<String> {
-    let Some(t) = s.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(fenglai_store::now());
-    };
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        // 23:59:59.999999 China time is 15:59:59.999999Z
-        return Ok(format!("{d}T15:59:59.999999Z"));
-    }
-    chrono::DateTime::parse_from_rfc3339(t)
-        .map(|dt| {
-            dt.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-                .to_string()
-        })
-        .map_err(|_| {
-            Error::invalid(
-                "as_of",
-                format!("截至时间“{t}”不对：请写作 2025-04-01 或 2025-04-01T08:00:00Z"),
-            )
-        })
-}
-
-/// A period's figures as of a moment (now by default).
+/// A period's figures as of moment `as_of`: facts are recorded at instants, and a figure
+/// counts what was known then, so the as-of is a [`Moment`] (a day given in a query is the
+/// end of that day in Beijing time, see [`fenglai_domain::moment::as_of`]).
 pub async fn figures(
     app: &App,
     actor: &Actor,
     period: &str,
-    as_of: Option<&str>,
+    as_of: Moment,
 ) -> Result<AssessFigures> {
     read_check(actor)?;
-    let t = parse_as_of(as_of)?;
-    assess::compute(app, period, &t).await
+    assess::compute(app, period, as_of).await
 }
 
 // ---------------------------------------------------------------- bulletins
@@ -105,7 +83,8 @@ pub struct BulletinView {
     pub id: Option<i64>,
     pub title: String,
     pub period: String,
-    pub as_of: String,
+    #[schema(value_type = String)]
+    pub as_of: Moment,
     pub published_at: Option<String>,
     /// SHA-256 of the figures' JSON
     pub hash: String,
@@ -118,7 +97,8 @@ pub struct BulletinView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub id: i64,
-    pub as_of: String,
+    #[schema(value_type = String)]
+    pub as_of: Moment,
     pub stored_hash: String,
     pub recomputed_hash: String,
     /// the figures computed again as of the bulletin's moment are byte-identical
@@ -148,19 +128,9 @@ const NAMED: usize = 50;
 /// The stalled projects and overdue requests on a day, named.
 pub async fn named_on(app: &App, on: NaiveDate) -> Result<Named> {
     let all = city_reader();
-    let q = crate::delivery::milestones::StallQuery {
-        as_of: Some(on.to_string()),
-        ..Default::default()
-    };
-    let stalls = crate::delivery::milestones::stalled_first(app, &all, &q, Some(NAMED)).await?;
-    let board = crate::delivery::requests::board(
-        app,
-        &all,
-        &crate::delivery::requests::BoardQuery {
-            as_of: Some(on.to_string()),
-        },
-    )
-    .await?;
+    let q = crate::delivery::milestones::StallQuery::default();
+    let stalls = crate::delivery::milestones::stalled_first(app, &all, &q, on, Some(NAMED)).await?;
+    let board = crate::delivery::requests::board(app, &all, on).await?;
     Ok(Named {
         on: on.to_string(),
         stalled: stalls
@@ -221,9 +191,8 @@ fn named_day(f: &AssessFigures) -> NaiveDate {
 /// overdue requests city-wide; everyone else reads a bulletin once it is published (公示).
 pub async fn draft(app: &App, actor: &Actor, period: &str) -> Result<BulletinView> {
     steer_check(actor, "查看通报草稿")?;
-    let t = fenglai_store::now();
     let clock = std::time::Instant::now();
-    let figures = assess::compute(app, period, &t).await?;
+    let figures = assess::compute(app, period, Moment::now()).await?;
     let computed = clock.elapsed().as_millis();
     let named = named_on(app, named_day(&figures)).await?;
     let listed = clock.elapsed().as_millis();
@@ -249,7 +218,7 @@ fn view(
         id,
         title,
         period: figures.period.clone(),
-        as_of: figures.as_of.clone(),
+        as_of: figures.as_of,
         published_at,
         hash: hash(json),
         cover: cover(&figures, &named),
@@ -276,7 +245,7 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
         return Err(Error::invalid("title", "标题不能超过100个字"));
     }
     let t = settled_now(app).await?;
-    let figures = assess::compute(app, &input.period, &t).await?;
+    let figures = assess::compute(app, &input.period, t).await?;
     let named = named_on(app, named_day(&figures)).await?;
     let json = to_json(&figures)?;
     let named_json = serde_json::to_string(&named).map_err(|e| Error::Internal(e.to_string()))?;
@@ -287,7 +256,7 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
         tx.conn(),
         &figures.period,
         &title,
-        &t,
+        t,
         &json,
         &named_json,
         &h,
@@ -298,7 +267,7 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
     struct Published<'a> {
         period: &'a str,
         title: &'a str,
-        as_of: &'a str,
+        as_of: Moment,
         hash: &'a str,
     }
     tx.record::<(), _>(
@@ -310,13 +279,20 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
         Some(&Published {
             period: &figures.period,
             title: &title,
-            as_of: &t,
+            as_of: t,
             hash: &h,
         }),
     )
     .await?;
     tx.commit().await?;
-    Ok(view(Some(id), Some(title), Some(t), &json, figures, named))
+    Ok(view(
+        Some(id),
+        Some(title),
+        Some(t.to_string()),
+        &json,
+        figures,
+        named,
+    ))
 }
 
 /// The moment a bulletin is frozen at, taken while holding the event-chain head. Every write
@@ -326,9 +302,9 @@ pub async fn publish(app: &App, actor: &Actor, input: &PublishInput) -> Result<B
 /// of a few hundred rows takes a fraction of a second) could be stamped before the moment
 /// yet commit after the figures were read: left out of the published figures, counted in
 /// when they are recomputed, and the bulletin would no longer verify.
-async fn settled_now(app: &App) -> Result<String> {
+async fn settled_now(app: &App) -> Result<Moment> {
     let tx = Tx::begin(app).await?;
-    let t = fenglai_store::now();
+    let t = Moment::now();
     // nothing was written: committing only lets the head go
     tx.commit().await?;
     Ok(t)
@@ -349,7 +325,7 @@ pub async fn get(app: &App, _actor: &Actor, id: i64) -> Result<BulletinView> {
     let mut v = view(
         Some(b.id),
         Some(b.title),
-        Some(b.published_at),
+        Some(b.published_at.to_string()),
         &b.figures,
         figures,
         named,
@@ -362,7 +338,7 @@ pub async fn get(app: &App, _actor: &Actor, id: i64) -> Result<BulletinView> {
 /// byte for byte with what was published.
 pub async fn verify(app: &App, _actor: &Actor, id: i64) -> Result<(Verification, AssessFigures)> {
     let b = stored(app, id).await?;
-    let again = assess::compute(app, &b.period, &b.as_of).await?;
+    let again = assess::compute(app, &b.period, b.as_of).await?;
     let json = to_json(&again)?;
     let recomputed = hash(&json);
     Ok((
@@ -636,9 +612,7 @@ pub fn xlsx(v: &BulletinView) -> Result<Vec<u8>> {
             rows: r,
         })
         .collect();
-    let created = chrono::DateTime::parse_from_rfc3339(&v.as_of)
-        .map_err(|e| Error::Internal(format!("as_of {}: {e}", v.as_of)))?
-        .timestamp();
+    let created = v.as_of.as_datetime().timestamp();
     write_sheets_at(&sheets, created).map_err(|e| Error::Internal(e.to_string()))
 }
 
@@ -864,10 +838,10 @@ pub async fn targets(app: &App, actor: &Actor, year: i64) -> Result<Targets> {
     read_check(actor)?;
     year_check(year)?;
     let mut c = app.db.acquire().await?;
-    let t = fenglai_store::now();
-    let ts = store::targets(&mut c, year, &t).await?;
-    let units = store::units_at(&mut c, &t).await?;
-    let people = store::people_at(&mut c, &t).await?;
+    let t = Moment::now();
+    let ts = store::targets(&mut c, year, t).await?;
+    let units = store::units_at(&mut c, t).await?;
+    let people = store::people_at(&mut c, t).await?;
     let unit_name: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let person: HashMap<i64, (&str, i64)> = people
         .iter()
@@ -942,7 +916,7 @@ pub async fn scheme(app: &App, actor: &Actor, year: i64) -> Result<Scheme> {
     read_check(actor)?;
     year_check(year)?;
     let mut c = app.db.acquire().await?;
-    assess::scheme_at(&mut c, year, &fenglai_store::now()).await
+    assess::scheme_at(&mut c, year, Moment::now()).await
 }
 
 /// Sets the year's quality weights and points; audited, earlier versions kept.
@@ -952,8 +926,7 @@ pub async fn set_scheme(app: &App, actor: &Actor, year: i64, s: &Scheme) -> Resu
     s.check()?;
     let body = serde_json::to_string(s).map_err(|e| Error::Internal(e.to_string()))?;
     let mut tx = Tx::begin(app).await?;
-    let t = fenglai_store::now();
-    let before = assess::scheme_at(tx.conn(), year, &t).await?;
+    let before = assess::scheme_at(tx.conn(), year, Moment::now()).await?;
     store::set_scheme(tx.conn(), year, &body, actor.id()).await?;
     tx.record(Some(actor), "scheme", year, "set", Some(&before), Some(s))
         .await?;

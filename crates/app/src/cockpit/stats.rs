@@ -1,8 +1,7 @@
 //! Pipeline figures as of any date, from the stage history.
 
-use crate::{today, Actor, App, Result};
-use chrono::NaiveDate;
-use fenglai_domain::{dates, Stage};
+use crate::{Actor, App, Result};
+use fenglai_domain::{Day, Stage};
 use fenglai_store::stats::{self, GroupBy, RecentChange};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,7 +22,9 @@ pub struct StageStat {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Pipeline {
-    pub as_of: String,
+    // the day the figures stand at the end of (no doc comment: it would become the schema's description)
+    #[schema(value_type = String)]
+    pub as_of: Day,
     pub stages: Vec<StageStat>,
 }
 
@@ -56,7 +57,7 @@ impl Pipeline {
 /// (stage, count, investment) as the store returns them.
 type StageRow = (String, i64, i64);
 
-fn assemble(as_of: NaiveDate, rows: &[StageRow]) -> Pipeline {
+fn assemble(as_of: Day, rows: &[StageRow]) -> Pipeline {
     let get = |s: Stage| {
         rows.iter()
             .filter(|r| r.0 == s.as_str())
@@ -83,22 +84,14 @@ fn assemble(as_of: NaiveDate, rows: &[StageRow]) -> Pipeline {
             }
         })
         .collect();
-    Pipeline {
-        as_of: as_of.to_string(),
-        stages,
-    }
+    Pipeline { as_of, stages }
 }
 
-pub fn parse_as_of(s: Option<&str>) -> Result<NaiveDate> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Ok(dates::parse(s, "as_of")?),
-        None => Ok(today()),
-    }
-}
-
-pub async fn pipeline(app: &App, actor: &Actor, as_of: NaiveDate) -> Result<Pipeline> {
+/// The pipeline at the end of day `as_of`: stages are entered on days (effective dates),
+/// so the as-of of these figures is a [`Day`].
+pub async fn pipeline(app: &App, actor: &Actor, as_of: Day) -> Result<Pipeline> {
     let mut c = app.db.acquire().await?;
-    let rows = stats::pipeline(&mut c, &as_of.to_string(), &actor.scope).await?;
+    let rows = stats::pipeline(&mut c, as_of, &actor.scope).await?;
     let rows: Vec<_> = rows
         .into_iter()
         .map(|r| (r.stage, r.count, r.investment_yuan))
@@ -113,11 +106,11 @@ pub struct GroupPipeline {
     pub pipeline: Pipeline,
 }
 
-/// The pipeline per receiving park, or per reporting unit.
+/// The pipeline per receiving park, or per reporting unit, at the end of day `as_of`.
 pub async fn pipeline_by(
     app: &App,
     actor: &Actor,
-    as_of: NaiveDate,
+    as_of: Day,
     by_park: bool,
 ) -> Result<Vec<GroupPipeline>> {
     let mut c = app.db.acquire().await?;
@@ -126,7 +119,7 @@ pub async fn pipeline_by(
     } else {
         GroupBy::ReportingUnit
     };
-    let rows = stats::pipeline_by(&mut c, &as_of.to_string(), &actor.scope, by).await?;
+    let rows = stats::pipeline_by(&mut c, as_of, &actor.scope, by).await?;
     let mut groups: BTreeMap<Option<i64>, (String, Vec<StageRow>)> = BTreeMap::new();
     for r in rows {
         let name = r

@@ -18,14 +18,6 @@ fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// `as_of` from a query (`YYYY-MM-DD` or another date form), today by default.
-pub fn as_of(s: &Option<String>) -> Result<NaiveDate> {
-    match opt(s) {
-        Some(d) => Ok(dates::parse(d, "as_of")?),
-        None => Ok(today()),
-    }
-}
-
 /// The project if the caller may see it, and whether they may change its plan: those who
 /// manage projects, and the project's responsible person.
 async fn project_for_plan(c: &mut Conn, actor: &Actor, id: i64) -> Result<Project> {
@@ -392,8 +384,13 @@ pub struct Alerts {
     pub at_risk: Vec<DueView>,
 }
 
-pub async fn alerts(app: &App, actor: &Actor, q: &DueQuery) -> Result<Alerts> {
-    let on = as_of(&q.as_of)?;
+/// The nodes due on day `on` (nodes are planned on days: the as-of is a day).
+pub async fn alerts(
+    app: &App,
+    actor: &Actor,
+    q: &DueQuery,
+    on: fenglai_domain::Day,
+) -> Result<Alerts> {
     let who = person(actor, &q.person)?;
     let d = on.to_string();
     let mut c = app.db.acquire().await?;
@@ -601,8 +598,13 @@ fn id_param(s: &Option<String>, field: &str) -> Result<Option<i64>> {
 }
 
 /// The stalled projects in the caller's scope on a day, by rule, longest first.
-pub async fn stalled(app: &App, actor: &Actor, q: &StallQuery) -> Result<StallList> {
-    stalled_first(app, actor, q, None).await
+pub async fn stalled(
+    app: &App,
+    actor: &Actor,
+    q: &StallQuery,
+    on: fenglai_domain::Day,
+) -> Result<StallList> {
+    stalled_first(app, actor, q, on, None).await
 }
 
 /// The stall list, only its first `limit` entries if given (the longest stalled): what a
@@ -611,9 +613,9 @@ pub async fn stalled_first(
     app: &App,
     actor: &Actor,
     q: &StallQuery,
+    on: fenglai_domain::Day,
     limit: Option<usize>,
 ) -> Result<StallList> {
-    let on = as_of(&q.as_of)?;
     let (unit, park, leader) = (
         id_param(&q.unit_id, "unit_id")?,
         id_param(&q.park_id, "park_id")?,
@@ -674,8 +676,13 @@ pub async fn stalled_first(
 }
 
 /// The stall list as an Excel file (one sheet, the columns of the page).
-pub async fn stalled_xlsx(app: &App, actor: &Actor, q: &StallQuery) -> Result<Vec<u8>> {
-    let list = stalled(app, actor, q).await?;
+pub async fn stalled_xlsx(
+    app: &App,
+    actor: &Actor,
+    q: &StallQuery,
+    on: fenglai_domain::Day,
+) -> Result<Vec<u8>> {
+    let list = stalled(app, actor, q, on).await?;
     use fenglai_ledger::OutCell;
     let headers: Vec<String> = [
         "停滞类型",

@@ -450,8 +450,8 @@ pub struct BoardEntry {
     pub reopened: bool,
 }
 
-pub async fn board(app: &App, actor: &Actor, q: &BoardQuery) -> Result<Board> {
-    let on = crate::delivery::milestones::as_of(&q.as_of)?;
+/// The board on day `on` (parts fall due on days: the as-of is a day).
+pub async fn board(app: &App, actor: &Actor, on: fenglai_domain::Day) -> Result<Board> {
     let d = on.to_string();
     let mut c = app.db.acquire().await?;
     let items = store::board(&mut c, &d, &reach(actor), 2000)
@@ -551,7 +551,13 @@ fn cst_midnight(d: NaiveDate) -> String {
         .to_string()
 }
 
-pub async fn stats(app: &App, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
+/// Lateness is judged on day `on` (a day, as due dates are).
+pub async fn stats(
+    app: &App,
+    actor: &Actor,
+    q: &StatsQuery,
+    on: fenglai_domain::Day,
+) -> Result<Stats> {
     let t = today();
     let from = match opt(&q.from) {
         Some(d) => dates::parse(d, "from")?,
@@ -564,7 +570,6 @@ pub async fn stats(app: &App, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
     if to < from {
         return Err(Error::invalid("to", "结束日期不能早于开始日期"));
     }
-    let on = crate::delivery::milestones::as_of(&q.as_of)?;
     let on_s = on.to_string();
     let mut c = app.db.acquire().await?;
     let rows = store::stat_rows(

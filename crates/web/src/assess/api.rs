@@ -2,6 +2,7 @@
 //! year's scheme, competitions, bulletins (publish, read, verify, .xlsx, .docx), 三张清单 and
 //! the cockpit's figures.
 
+use super::wire::Bulletin;
 use crate::download::docx_response;
 use crate::download::xlsx;
 use crate::error::ApiError;
@@ -24,7 +25,7 @@ use fenglai_app::cockpit::{self, Cockpit};
 use fenglai_app::leads::TagsInput;
 use fenglai_app::App;
 use fenglai_domain::assess::Scheme;
-use fenglai_store::assess::{Bulletin, Competition};
+use fenglai_store::assess::Competition;
 use serde::Deserialize;
 use utoipa::OpenApi;
 
@@ -180,9 +181,8 @@ pub async fn figures(
     Query(q): Query<FiguresQuery>,
 ) -> ApiResult<Json<AssessFigures>> {
     let p = period_of(&q.period)?;
-    Ok(Json(
-        bulletins::figures(&app, &a, &p, q.as_of.as_deref()).await?,
-    ))
+    let as_of = crate::as_of::moment(&q.as_of)?;
+    Ok(Json(bulletins::figures(&app, &a, &p, as_of).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -287,7 +287,7 @@ pub async fn list_bulletins(
     State(app): State<App>,
     ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Vec<Bulletin>>> {
-    Ok(Json(bulletins::list(&app, &a).await?))
+    Ok(Json(crate::wire::all(bulletins::list(&app, &a).await?)))
 }
 
 /// Publishes the bulletin of a period: its figures as of now are frozen with their SHA-256.

@@ -13,6 +13,7 @@ use fenglai_app::assess::quota::{self, QuotaQuery, QuotaTable};
 use fenglai_app::assess::{AssessFigures, RankingBoard};
 use fenglai_app::cockpit::{self};
 use fenglai_domain::assess::{Measure, Metric, Scheme};
+use fenglai_domain::Moment;
 use fenglai_store::assess::Bulletin;
 
 pub fn routes() -> Router<App> {
@@ -116,7 +117,7 @@ async fn rankings_page(
 ) -> PageResult {
     let period = q.code();
     let may_publish = bulletins::may_steer(s.actor.role);
-    let (status, figures, error) = match bulletins::figures(&app, &s.actor, &period, None)
+    let (status, figures, error) = match bulletins::figures(&app, &s.actor, &period, Moment::now())
         .await
         .shown_if(invalid)?
     {

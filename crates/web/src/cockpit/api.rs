@@ -45,7 +45,7 @@ pub async fn pipeline(
     ApiActor(a): ApiActor,
     Query(q): Query<PipelineQuery>,
 ) -> ApiResult<Json<PipelineResponse>> {
-    let as_of = stats::parse_as_of(q.as_of.as_deref())?;
+    let as_of = crate::as_of::day(&q.as_of)?;
     let p = stats::pipeline(&app, &a, as_of).await?;
     let groups = match q.by.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -55,7 +55,7 @@ pub async fn pipeline(
     };
     Ok(Json(PipelineResponse {
         summary: p.summary(),
-        as_of: p.as_of,
+        as_of: p.as_of.to_string(),
         stages: p.stages,
         groups,
     }))

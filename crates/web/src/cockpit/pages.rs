@@ -35,7 +35,7 @@ struct AsOf {
 }
 
 async fn dashboard(State(app): State<App>, s: WebSession, Query(q): Query<AsOf>) -> PageResult {
-    let as_of = stats::parse_as_of(q.as_of.as_deref())?;
+    let as_of = crate::as_of::day(&q.as_of)?;
     let pipeline = stats::pipeline(&app, &s.actor, as_of).await?;
     let parks = stats::pipeline_by(&app, &s.actor, as_of, true).await?;
     let units = stats::pipeline_by(&app, &s.actor, as_of, false).await?;

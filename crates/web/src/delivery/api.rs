@@ -131,7 +131,7 @@ pub async fn timeline(
     Path(id): Path<i64>,
     Query(q): Query<AsOfQuery>,
 ) -> ApiResult<Json<Timeline>> {
-    let on = milestones::as_of(&q.as_of)?;
+    let on = crate::as_of::day(&q.as_of)?;
     Ok(Json(milestones::timeline(&app, &a, id, on).await?))
 }
 
@@ -175,7 +175,8 @@ pub async fn milestone_alerts(
     ApiActor(a): ApiActor,
     Query(q): Query<DueQuery>,
 ) -> ApiResult<Json<Alerts>> {
-    Ok(Json(milestones::alerts(&app, &a, &q).await?))
+    let on = crate::as_of::day(&q.as_of)?;
+    Ok(Json(milestones::alerts(&app, &a, &q, on).await?))
 }
 
 /// The open nodes due in a week (Monday to Sunday), for a person or the caller's scope.
@@ -217,7 +218,8 @@ pub async fn stalls(
     ApiActor(a): ApiActor,
     Query(q): Query<StallQuery>,
 ) -> ApiResult<Json<StallList>> {
-    Ok(Json(milestones::stalled(&app, &a, &q).await?))
+    let on = crate::as_of::day(&q.as_of)?;
+    Ok(Json(milestones::stalled(&app, &a, &q, on).await?))
 }
 
 /// The stall list as .xlsx.
@@ -229,7 +231,8 @@ pub async fn stalls_xlsx(
     ApiActor(a): ApiActor,
     Query(q): Query<StallQuery>,
 ) -> ApiResult<Response> {
-    let bytes = milestones::stalled_xlsx(&app, &a, &q).await?;
+    let on = crate::as_of::day(&q.as_of)?;
+    let bytes = milestones::stalled_xlsx(&app, &a, &q, on).await?;
     Ok(xlsx("停滞项目清单.xlsx", bytes))
 }
 
@@ -267,7 +270,8 @@ pub async fn board(
     ApiActor(a): ApiActor,
     Query(q): Query<BoardQuery>,
 ) -> ApiResult<Json<Board>> {
-    Ok(Json(requests::board(&app, &a, &q).await?))
+    let on = crate::as_of::day(&q.as_of)?;
+    Ok(Json(requests::board(&app, &a, on).await?))
 }
 
 /// 回音高于呼声: per department and category, count, on-time rate, median response and
@@ -279,7 +283,8 @@ pub async fn stats(
     ApiActor(a): ApiActor,
     Query(q): Query<StatsQuery>,
 ) -> ApiResult<Json<Stats>> {
-    Ok(Json(requests::stats(&app, &a, &q).await?))
+    let on = crate::as_of::day(&q.as_of)?;
+    Ok(Json(requests::stats(&app, &a, &q, on).await?))
 }
 
 /// Days each category has to be answered in.
@@ -569,7 +574,7 @@ pub async fn run_alerts(
     ApiJson(input): ApiJson<RunInput>,
 ) -> ApiResult<Json<AlertRun>> {
     a.require(a.role == fenglai_domain::Role::Admin, "运行每日计算")?;
-    let on = milestones::as_of(&input.as_of)?;
+    let on = crate::as_of::day(&input.as_of)?;
     Ok(Json(alerts::compute(&app, on).await?.0))
 }
 

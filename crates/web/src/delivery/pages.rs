@@ -481,7 +481,8 @@ async fn supervision_render(
     error: Option<Error>,
 ) -> PageResult {
     let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
-    let board = requests::board(app, &s.actor, &q).await?;
+    let on = crate::as_of::day(&q.as_of)?;
+    let board = requests::board(app, &s.actor, on).await?;
     let alerts = milestones::alerts(
         app,
         &s.actor,
@@ -489,6 +490,7 @@ async fn supervision_render(
             as_of: q.as_of.clone(),
             person: None,
         },
+        on,
     )
     .await?;
     let stalls = milestones::stalled(
@@ -498,6 +500,7 @@ async fn supervision_render(
             as_of: q.as_of.clone(),
             ..Default::default()
         },
+        on,
     )
     .await?;
     Ok(render(
@@ -751,7 +754,8 @@ async fn stalls_page(
         ("rule", q.rule.clone().unwrap_or_default()),
     ])
     .unwrap_or_default();
-    let l = milestones::stalled(&app, &s.actor, &q).await?;
+    let on = crate::as_of::day(&q.as_of)?;
+    let l = milestones::stalled(&app, &s.actor, &q, on).await?;
     Ok(render(
         StatusCode::OK,
         &StallsPage {
@@ -768,7 +772,8 @@ async fn stalls_xlsx(
     s: WebSession,
     Query(q): Query<StallQuery>,
 ) -> PageResult {
-    let b = milestones::stalled_xlsx(&app, &s.actor, &q).await?;
+    let on = crate::as_of::day(&q.as_of)?;
+    let b = milestones::stalled_xlsx(&app, &s.actor, &q, on).await?;
     Ok(crate::download::xlsx("停滞项目清单.xlsx", b))
 }
 
@@ -784,7 +789,8 @@ async fn stats_page(
     s: WebSession,
     Query(q): Query<StatsQuery>,
 ) -> PageResult {
-    let st = requests::stats(&app, &s.actor, &q).await?;
+    let on = crate::as_of::day(&q.as_of)?;
+    let st = requests::stats(&app, &s.actor, &q, on).await?;
     Ok(render(
         StatusCode::OK,
         &StatsPage {

@@ -400,12 +400,12 @@ async fn messy_projects_preview_all_or_nothing_then_skip(t: TestApp) {
         "2099-01-01",
     ] {
         let fast = sorted(
-            fenglai_store::stats::pipeline(&mut conn, day, &scope)
+            fenglai_store::stats::pipeline(&mut conn, day.parse().unwrap(), &scope)
                 .await
                 .unwrap(),
         );
         let slow = sorted(
-            fenglai_store::stats::pipeline_raw(&mut conn, day, &scope)
+            fenglai_store::stats::pipeline_raw(&mut conn, day.parse().unwrap(), &scope)
                 .await
                 .unwrap(),
         );

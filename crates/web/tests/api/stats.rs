@@ -248,13 +248,13 @@ async fn aggregate_equals_scan(t: TestApp) {
     let sorted = crate::helpers::figures_sorted;
     let mut nonzero = 0;
     for d in (0..900).step_by(13).chain([58, 59, 89, 90, 120]) {
-        let day = date(d);
+        let day: chrono::NaiveDate = date(d).parse().unwrap();
         for scope in &scopes {
-            let fast = sorted(pipeline(&mut conn, &day, scope).await.unwrap());
-            let slow = sorted(pipeline_raw(&mut conn, &day, scope).await.unwrap());
+            let fast = sorted(pipeline(&mut conn, day, scope).await.unwrap());
+            let slow = sorted(pipeline_raw(&mut conn, day, scope).await.unwrap());
             assert_eq!(fast, slow, "as of {day}, {scope:?}");
             nonzero += usize::from(!slow.is_empty());
-            let by = pipeline_by(&mut conn, &day, scope, GroupBy::Park)
+            let by = pipeline_by(&mut conn, day, scope, GroupBy::Park)
                 .await
                 .unwrap();
             let total: i64 = by.iter().map(|g| g.count).sum();

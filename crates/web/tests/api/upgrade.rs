@@ -111,6 +111,7 @@ async fn upgrade(db: Db, backend: &str) {
             as_of: Some("2024-03-01".into()),
             ..Default::default()
         },
+        on("2024-03-01"),
     )
     .await
     .unwrap();
@@ -147,7 +148,7 @@ async fn upgrade(db: Db, backend: &str) {
         Some("2024-01-01")
     );
     // assessment reads old records: January 2024's signing counts for the old city, whole
-    let fig = fenglai_app::assess::compute(&app, "2024-01", &fenglai_store::sql::now())
+    let fig = fenglai_app::assess::compute(&app, "2024-01", fenglai_domain::Moment::now())
         .await
         .unwrap();
     let signed = fig
