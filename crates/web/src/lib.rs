@@ -59,7 +59,9 @@ mod org {
     pub(crate) mod pages;
 }
 mod parks {
+    pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod projects {
     pub(crate) mod api;
@@ -88,6 +90,7 @@ pub fn router(app: App) -> Router {
         .merge(merges::api::routes())
         .merge(notify::api::routes())
         .merge(org::api::routes())
+        .merge(parks::api::routes())
         .merge(projects::api::routes())
         .merge(api::routes())
         .merge(pages::routes())
