@@ -25,6 +25,7 @@ mod assess {
 mod chains {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod cockpit {
     pub(crate) mod api;
