@@ -107,7 +107,7 @@ pub fn authorize(actor: &Actor, kind: Kind) -> Result<()> {
 // ---- what a preview shows ----
 
 /// One column of the sheet and what it is read as.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ColumnView {
     /// 0-based column index (0 = A)
     pub col: usize,
@@ -126,7 +126,7 @@ pub struct ColumnView {
 }
 
 /// A row-level problem, named by its cell.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct RowError {
     /// Excel row number (1-based)
     pub row: usize,
@@ -140,7 +140,7 @@ pub struct RowError {
 }
 
 /// One row of the sheet as shown in a preview.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct RowView {
     /// Excel row number (1-based)
     pub row: usize,
@@ -169,8 +169,7 @@ impl RowView {
 }
 
 /// What an import would do, before it is done.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = ImportPreview)]
+#[derive(Debug, Clone)]
 pub struct Preview {
     /// the upload's id (null for a command-line dry run)
     pub id: Option<i64>,
@@ -208,7 +207,7 @@ pub struct Preview {
 }
 
 /// What an import wrote.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ImportResult {
     pub id: Option<i64>,
     /// leads or projects
@@ -223,8 +222,7 @@ pub struct ImportResult {
 }
 
 /// A user's choice for one column.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ColumnChoice {
     /// 0-based column index
     pub col: usize,
@@ -234,23 +232,18 @@ pub struct ColumnChoice {
     pub unit: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct MappingInput {
     /// another worksheet of the workbook (one of the preview's `sheets`): its header and
     /// mapping are found anew, then `columns` apply to it
-    #[serde(default)]
     pub sheet: Option<String>,
-    #[serde(default)]
     pub columns: Vec<ColumnChoice>,
 }
 
 /// How to import.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct CommitInput {
     /// false (default): any bad row and nothing is written; true: write the good rows, report the bad
-    #[serde(default)]
     pub skip_bad_rows: bool,
     /// reporting unit for rows without a 报送单位 column; defaults to the importer's unit
     pub unit_id: Option<i64>,

@@ -5,14 +5,17 @@
 //! writers of those tables: a ledger import writes through them, and so do generated
 //! datasets (the `fenglai-sample` crate), followed by [`finish_bulk_load`].
 
+use crate::decode;
 use crate::leads::search_doc;
 use crate::sql::{insert_json, now, Sql, Stage};
 use crate::{Backend, Conn, Db, Result};
-use fenglai_domain::names;
+use fenglai_domain::{names, Moment};
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 /// An upload and, once imported, its outcome. The file itself is read with [`content`].
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ImportRow {
     pub id: i64,
     /// leads or projects
@@ -20,18 +23,40 @@ pub struct ImportRow {
     pub file_name: String,
     pub file_sha256: String,
     /// the mapping the user chose, if they changed the proposal
-    #[serde(skip)]
     pub mapping_json: Option<String>,
     pub actor_id: i64,
     /// preview, imported
     pub status: String,
-    pub skip_bad_rows: Option<i64>,
+    pub skip_bad_rows: Option<bool>,
     pub unit_id: Option<i64>,
     pub inserted: Option<i64>,
     pub invalid: Option<i64>,
     pub skipped: Option<i64>,
-    pub created_at: String,
-    pub imported_at: Option<String>,
+    pub created_at: Moment,
+    pub imported_at: Option<Moment>,
+}
+
+impl FromRow<'_, AnyRow> for ImportRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(ImportRow {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            file_name: r.try_get("file_name")?,
+            file_sha256: r.try_get("file_sha256")?,
+            mapping_json: r.try_get("mapping_json")?,
+            actor_id: r.try_get("actor_id")?,
+            status: r.try_get("status")?,
+            skip_bad_rows: r
+                .try_get::<Option<i64>, _>("skip_bad_rows")?
+                .map(|v| v != 0),
+            unit_id: r.try_get("unit_id")?,
+            inserted: r.try_get("inserted")?,
+            invalid: r.try_get("invalid")?,
+            skipped: r.try_get("skipped")?,
+            created_at: decode::moment(r, "created_at")?,
+            imported_at: decode::moment_opt(r, "imported_at")?,
+        })
+    }
 }
 
 const COLS: &str =

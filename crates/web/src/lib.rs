@@ -46,6 +46,7 @@ mod leads {
 mod ledgers {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod merges {
     pub(crate) mod api;
