@@ -1984,10 +1984,6 @@ fn apply_extra(r: &mut Record, extra: &BTreeMap<String, String>, used: &mut Hash
     }
 }
 
-fn date(s: &str) -> Option<NaiveDate> {
-    s.parse().ok()
-}
-
 fn mu(m: Option<f64>) -> Option<Mu> {
     m.map(|m| Mu((m * 100.0).round() as i64))
 }
@@ -2104,7 +2100,7 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
         .map(|f| (f.id, f))
         .collect();
     let ids: Vec<i64> = items.iter().map(|p| p.id).collect();
-    let mut dates: HashMap<(i64, String), String> = HashMap::new();
+    let mut dates: HashMap<(i64, Stage), NaiveDate> = HashMap::new();
     for d in store::stage_dates(&mut c, &ids).await? {
         dates
             .entry((d.project_id, d.stage))
@@ -2115,7 +2111,7 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
         .iter()
         .map(|p| {
             let l = p.lead_id.and_then(|id| fields.get(&id));
-            let on = |s: &str| dates.get(&(p.id, s.to_string())).and_then(|d| date(d));
+            let on = |s: Stage| dates.get(&(p.id, s)).copied();
             let mut r = Record {
                 company_name: p.company_name.clone(),
                 project_name: Some(p.name.clone()),
@@ -2137,13 +2133,11 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
                 foreign_capital_usd: p.foreign_capital_usd,
                 land: mu(p.land_mu),
                 jobs: l.and_then(|l| l.expected_jobs),
-                channel: l
-                    .and_then(|l| l.channel.as_deref())
-                    .and_then(|c| Channel::parse(c).ok()),
+                channel: l.and_then(|l| l.channel),
                 reporting_unit: Some(p.reporting_unit_name.clone()),
-                reported_date: l.and_then(|l| date(&l.reported_date)),
-                signed_date: on("signed"),
-                started_date: on("started"),
+                reported_date: l.map(|l| l.reported_date),
+                signed_date: on(Stage::Signed),
+                started_date: on(Stage::Started),
                 stage: Some(p.stage),
                 park: p.park_name.clone(),
                 responsible: p.responsible_user_name.clone(),

@@ -9,7 +9,8 @@ use crate::decode;
 use crate::leads::search_doc;
 use crate::sql::{insert_json, now, Sql, Stage};
 use crate::{Backend, Conn, Db, Result};
-use fenglai_domain::{names, Moment};
+use chrono::NaiveDate;
+use fenglai_domain::{names, Channel, Moment};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -667,7 +668,7 @@ pub async fn regions(conn: &mut Conn) -> Result<Vec<RegionRef>> {
 }
 
 /// The lead fields a project export adds to the project's own, by lead id.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct LeadFields {
     pub id: i64,
     pub region_code: Option<String>,
@@ -676,9 +677,26 @@ pub struct LeadFields {
     pub contact_phone: Option<String>,
     pub description: Option<String>,
     pub expected_jobs: Option<i64>,
-    pub channel: Option<String>,
-    pub reported_date: String,
+    pub channel: Option<Channel>,
+    pub reported_date: NaiveDate,
     pub ledger_extra: Option<String>,
+}
+
+impl FromRow<'_, AnyRow> for LeadFields {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(LeadFields {
+            id: r.try_get("id")?,
+            region_code: r.try_get("region_code")?,
+            region_name: r.try_get("region_name")?,
+            contact_name: r.try_get("contact_name")?,
+            contact_phone: r.try_get("contact_phone")?,
+            description: r.try_get("description")?,
+            expected_jobs: r.try_get("expected_jobs")?,
+            channel: decode::channel_opt(r, "channel")?,
+            reported_date: decode::day(r, "reported_date")?,
+            ledger_extra: r.try_get("ledger_extra")?,
+        })
+    }
 }
 
 fn in_list(s: &mut Sql, ids: &[i64]) {
@@ -707,11 +725,21 @@ pub async fn lead_fields(conn: &mut Conn, ids: &[i64]) -> Result<Vec<LeadFields>
 }
 
 /// The effective date of each live stage-history entry of the projects, oldest first.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct StageDate {
     pub project_id: i64,
-    pub stage: String,
-    pub effective_date: String,
+    pub stage: fenglai_domain::Stage,
+    pub effective_date: NaiveDate,
+}
+
+impl FromRow<'_, AnyRow> for StageDate {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(StageDate {
+            project_id: r.try_get("project_id")?,
+            stage: decode::stage(r, "stage")?,
+            effective_date: decode::day(r, "effective_date")?,
+        })
+    }
 }
 
 pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<StageDate>> {
