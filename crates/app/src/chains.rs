@@ -27,8 +27,7 @@ pub const HOME_KEY: &str = "chain_home_region";
 /// The most targets one ranking returns.
 pub const MAX_LIMIT: i64 = 1000;
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ChainInput {
     pub name: String,
     pub description: Option<String>,
@@ -40,8 +39,7 @@ pub struct ChainInput {
     pub template: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct LinkInput {
     pub name: String,
     /// upstream / midstream / downstream (or 上游 / 中游 / 下游)
@@ -55,9 +53,7 @@ pub struct LinkInput {
 }
 
 /// What a ranking looks for.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RankQuery {
     /// key regions by name, separated by commas (e.g. 长三角,京津冀); empty: anywhere
     pub regions: Option<String>,
@@ -70,8 +66,7 @@ pub struct RankQuery {
 }
 
 /// What a saved target list is generated from.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct GenerateInput {
     /// key regions by name, separated by commas (e.g. 长三角,京津冀); empty: anywhere
     pub regions: Option<String>,
@@ -94,8 +89,7 @@ impl From<&GenerateInput> for RankQuery {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct AssignInput {
     /// a 招商人
     pub user_id: Option<i64>,
@@ -103,8 +97,7 @@ pub struct AssignInput {
     pub unit_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ChainSettings {
     pub class_rules: ClassRulesDto,
     pub key_regions: Vec<KeyRegionDto>,
@@ -112,16 +105,14 @@ pub struct ChainSettings {
     pub home_region: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ClassRulesDto {
     pub strong_min_enterprises: i64,
     pub strong_min_output_yuan: i64,
     pub weak_min_enterprises: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct KeyRegionDto {
     pub name: String,
     /// two-digit provinces (32) or ISO countries (JP)
@@ -129,7 +120,7 @@ pub struct KeyRegionDto {
 }
 
 /// targets → leads → projects → started → producing
-#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Figures {
     /// companies on the link's target lists
     pub targets: i64,
@@ -153,7 +144,7 @@ impl Figures {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct LinkView {
     pub link: Link,
     pub tier_label: String,
@@ -183,7 +174,7 @@ pub struct LinkView {
     pub leads: Vec<PipelineLead>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ChainView {
     pub chain: Chain,
     pub links: Vec<LinkView>,
@@ -194,14 +185,14 @@ pub struct ChainView {
     pub may_work: bool,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ScorePart {
     pub label: String,
     pub points: i64,
 }
 
 /// A company ranked for a link, with its score explained.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Ranked {
     pub enterprise_id: i64,
     pub uscc: String,
@@ -216,7 +207,7 @@ pub struct Ranked {
     pub parts: Vec<ScorePart>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ListView {
     pub list: TargetList,
     pub chain: Chain,
@@ -224,7 +215,7 @@ pub struct ListView {
     pub targets: Vec<TargetView>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TargetView {
     pub target: Target,
     pub flags: Vec<String>,
@@ -651,9 +642,7 @@ const STARTED: &[Stage] = &[
 ];
 
 fn stage_in(l: &PipelineLead, set: &[Stage]) -> bool {
-    l.stage
-        .as_deref()
-        .is_some_and(|s| set.iter().any(|x| x.as_str() == s))
+    l.stage.is_some_and(|s| set.contains(&s))
 }
 
 /// A chain with every link classed, its local strength, pipeline and conversion figures.
@@ -701,7 +690,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<ChainView> {
                     p.description.as_deref().unwrap_or(""),
                 ),
             })
-            .filter(|p| p.stage.as_deref() != Some(Stage::Dropped.as_str()))
+            .filter(|p| p.stage != Some(Stage::Dropped))
             .cloned()
             .collect();
         s.pipeline = serving.len() as i64;
@@ -710,8 +699,8 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<ChainView> {
             .filter(|p| stage_in(p, &[Stage::Producing, Stage::AtCapacity]))
         {
             s.producing += 1;
-            s.output_yuan += p.expected_output_yuan.unwrap_or(0);
-            s.tax_yuan += p.expected_tax_yuan.unwrap_or(0);
+            s.output_yuan += p.expected_output_yuan.map_or(0, |y| y.0);
+            s.tax_yuan += p.expected_tax_yuan.map_or(0, |y| y.0);
         }
         let cl = fenglai_chains::classify(&s, &rules);
         let tied: Vec<&PipelineLead> = pipeline
@@ -1129,7 +1118,7 @@ pub async fn convert(app: &App, actor: &Actor, id: i64) -> Result<fenglai_store:
 
 /// The 招商地图 of a chain (or one link): targets per province, the city's parks with the
 /// links their leading industries host, and the targets of one province when asked.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct MapData {
     pub chain: Chain,
     pub link_id: Option<i64>,
@@ -1140,21 +1129,20 @@ pub struct MapData {
     pub targets: Vec<TargetView>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ProvinceCount {
     pub code: String,
     pub count: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ParkLinks {
     pub park_id: i64,
     pub park_name: String,
     pub links: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MapQuery {
     /// one link of the chain (its id)

@@ -107,7 +107,7 @@ pub fn authorize(actor: &Actor, kind: Kind) -> Result<()> {
 // ---- what a preview shows ----
 
 /// One column of the sheet and what it is read as.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ColumnView {
     /// 0-based column index (0 = A)
     pub col: usize,
@@ -126,7 +126,7 @@ pub struct ColumnView {
 }
 
 /// A row-level problem, named by its cell.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct RowError {
     /// Excel row number (1-based)
     pub row: usize,
@@ -140,7 +140,7 @@ pub struct RowError {
 }
 
 /// One row of the sheet as shown in a preview.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct RowView {
     /// Excel row number (1-based)
     pub row: usize,
@@ -169,8 +169,7 @@ impl RowView {
 }
 
 /// What an import would do, before it is done.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = ImportPreview)]
+#[derive(Debug, Clone)]
 pub struct Preview {
     /// the upload's id (null for a command-line dry run)
     pub id: Option<i64>,
@@ -208,7 +207,7 @@ pub struct Preview {
 }
 
 /// What an import wrote.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ImportResult {
     pub id: Option<i64>,
     /// leads or projects
@@ -223,8 +222,7 @@ pub struct ImportResult {
 }
 
 /// A user's choice for one column.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ColumnChoice {
     /// 0-based column index
     pub col: usize,
@@ -234,23 +232,18 @@ pub struct ColumnChoice {
     pub unit: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct MappingInput {
     /// another worksheet of the workbook (one of the preview's `sheets`): its header and
     /// mapping are found anew, then `columns` apply to it
-    #[serde(default)]
     pub sheet: Option<String>,
-    #[serde(default)]
     pub columns: Vec<ColumnChoice>,
 }
 
 /// How to import.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct CommitInput {
     /// false (default): any bad row and nothing is written; true: write the good rows, report the bad
-    #[serde(default)]
     pub skip_bad_rows: bool,
     /// reporting unit for rows without a 报送单位 column; defaults to the importer's unit
     pub unit_id: Option<i64>,
@@ -1991,10 +1984,6 @@ fn apply_extra(r: &mut Record, extra: &BTreeMap<String, String>, used: &mut Hash
     }
 }
 
-fn date(s: &str) -> Option<NaiveDate> {
-    s.parse().ok()
-}
-
 fn mu(m: Option<f64>) -> Option<Mu> {
     m.map(|m| Mu((m * 100.0).round() as i64))
 }
@@ -2111,7 +2100,7 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
         .map(|f| (f.id, f))
         .collect();
     let ids: Vec<i64> = items.iter().map(|p| p.id).collect();
-    let mut dates: HashMap<(i64, String), String> = HashMap::new();
+    let mut dates: HashMap<(i64, Stage), NaiveDate> = HashMap::new();
     for d in store::stage_dates(&mut c, &ids).await? {
         dates
             .entry((d.project_id, d.stage))
@@ -2122,7 +2111,7 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
         .iter()
         .map(|p| {
             let l = p.lead_id.and_then(|id| fields.get(&id));
-            let on = |s: &str| dates.get(&(p.id, s.to_string())).and_then(|d| date(d));
+            let on = |s: Stage| dates.get(&(p.id, s)).copied();
             let mut r = Record {
                 company_name: p.company_name.clone(),
                 project_name: Some(p.name.clone()),
@@ -2144,13 +2133,11 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
                 foreign_capital_usd: p.foreign_capital_usd,
                 land: mu(p.land_mu),
                 jobs: l.and_then(|l| l.expected_jobs),
-                channel: l
-                    .and_then(|l| l.channel.as_deref())
-                    .and_then(|c| Channel::parse(c).ok()),
+                channel: l.and_then(|l| l.channel),
                 reporting_unit: Some(p.reporting_unit_name.clone()),
-                reported_date: l.and_then(|l| date(&l.reported_date)),
-                signed_date: on("signed"),
-                started_date: on("started"),
+                reported_date: l.map(|l| l.reported_date),
+                signed_date: on(Stage::Signed),
+                started_date: on(Stage::Started),
                 stage: Some(p.stage),
                 park: p.park_name.clone(),
                 responsible: p.responsible_user_name.clone(),

@@ -4,11 +4,11 @@
 use crate::audit::Tx;
 use crate::{Actor, App, Error, Result};
 use fenglai_domain::routing::{Offer, Plot as OfferPlot, LAND_USES, PLOT_STATUSES};
+use fenglai_domain::Moment;
 use fenglai_domain::{IndustryCode, Role};
 use fenglai_store::parks::{self, NewPlot, ParkIndustry, Plot, Profile};
 use fenglai_store::reference::{self, Table};
 use fenglai_store::{org, Conn, Scope};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub const STALE_DAYS: i64 = 90;
 
 /// A park's whole public face: profile, leading industries, plots, freshness.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Park {
     pub profile: Profile,
     pub industries: Vec<ParkIndustry>,
@@ -31,13 +31,12 @@ pub struct Park {
     pub preparing_mu: f64,
 }
 
-fn age_days(updated_at: Option<&str>) -> Option<i64> {
-    let t = chrono::DateTime::parse_from_rfc3339(updated_at?).ok()?;
-    Some((chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_days())
+fn age_days(updated_at: Option<Moment>) -> Option<i64> {
+    Some((Moment::now() - updated_at?).num_days())
 }
 
 fn assemble(profile: Profile, industries: Vec<ParkIndustry>, plots: Vec<Plot>) -> Park {
-    let age = age_days(profile.updated_at.as_deref());
+    let age = age_days(profile.updated_at);
     let sum = |st: &str| -> f64 {
         plots
             .iter()
@@ -170,15 +169,12 @@ async fn may_edit(c: &mut Conn, actor: &Actor, park_id: i64) -> Result<()> {
 }
 
 /// The profile as a park fills it in; amounts in yuan.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct ProfileInput {
     pub summary: Option<String>,
     /// GB/T 4754 codes of the leading industries (2-4 digits)
-    #[serde(default)]
     pub industries: Vec<String>,
     /// chain names, e.g. ["集成电路", "新能源电池"]
-    #[serde(default)]
     pub chains: Vec<String>,
     pub factory_m2: Option<i64>,
     pub factory_floors: Option<i64>,
@@ -191,7 +187,6 @@ pub struct ProfileInput {
     pub min_tax_yuan_per_mu: Option<i64>,
     pub max_energy_tce_per_10k: Option<f64>,
     /// accepted 环评类别, e.g. ["报告表", "登记表"]; empty accepts any
-    #[serde(default)]
     pub env_categories: Vec<String>,
     pub policies: Option<String>,
     pub contacts: Option<String>,
@@ -329,8 +324,7 @@ pub async fn save(app: &App, actor: &Actor, park_id: i64, input: &ProfileInput) 
     get(app, park_id).await
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct PlotInput {
     pub name: String,
     pub area_mu: f64,

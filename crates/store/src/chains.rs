@@ -1,12 +1,17 @@
 //! Industry chains: chains, links and their edges, the enterprise registry, target lists
 //! and targets, and what a chain's view reads of the pipeline.
 
+use crate::decode;
 use crate::sql::{like_escape, now, Sql};
 use crate::{Conn, Result, Scope};
+use fenglai_domain::{LeadStatus, Moment, Stage, Yuan};
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 /// A chain with its chief's and office's names and the office's path (for visibility).
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// Serialized into the audit log.
+#[derive(Debug, Clone, Serialize)]
 pub struct Chain {
     pub id: i64,
     pub name: String,
@@ -21,8 +26,26 @@ pub struct Chain {
     pub office_path: String,
     /// the template it was made from
     pub template: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Moment,
+    pub updated_at: Moment,
+}
+
+impl FromRow<'_, AnyRow> for Chain {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Chain {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            chief_user_id: r.try_get("chief_user_id")?,
+            chief_name: r.try_get("chief_name")?,
+            office_unit_id: r.try_get("office_unit_id")?,
+            office_name: r.try_get("office_name")?,
+            office_path: r.try_get("office_path")?,
+            template: r.try_get("template")?,
+            created_at: decode::moment(r, "created_at")?,
+            updated_at: decode::moment(r, "updated_at")?,
+        })
+    }
 }
 
 const CHAIN_SELECT: &str = "SELECT c.id, c.name, c.description, c.chief_user_id, \
@@ -83,8 +106,8 @@ pub async fn chains(conn: &mut Conn) -> Result<Vec<Chain>> {
         .await
 }
 
-/// A link of a chain; codes and keywords comma-separated.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A link of a chain; codes and keywords comma-separated. Serialized into the audit log.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Link {
     pub id: i64,
     pub chain_id: i64,
@@ -151,7 +174,7 @@ pub async fn links(conn: &mut Conn, chain_id: i64) -> Result<Vec<Link>> {
 }
 
 /// An active edge: `from` supplies `to`.
-#[derive(Debug, Clone, Copy, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
 pub struct Edge {
     pub from_link_id: i64,
     pub to_link_id: i64,
@@ -367,18 +390,35 @@ pub async fn candidates(conn: &mut Conn, f: &CandidateFilter) -> Result<Vec<Ente
 
 /// A lead of the pipeline that serves a chain: tied to one of its links, or of an
 /// industry one of its links names; with its project's stage.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PipelineLead {
     pub lead_id: i64,
     pub company_name: String,
     pub chain_link_id: Option<i64>,
     pub industry_code: Option<String>,
     pub description: Option<String>,
-    pub status: String,
+    pub status: LeadStatus,
     pub project_id: Option<i64>,
-    pub stage: Option<String>,
-    pub expected_output_yuan: Option<i64>,
-    pub expected_tax_yuan: Option<i64>,
+    pub stage: Option<Stage>,
+    pub expected_output_yuan: Option<Yuan>,
+    pub expected_tax_yuan: Option<Yuan>,
+}
+
+impl FromRow<'_, AnyRow> for PipelineLead {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(PipelineLead {
+            lead_id: r.try_get("lead_id")?,
+            company_name: r.try_get("company_name")?,
+            chain_link_id: r.try_get("chain_link_id")?,
+            industry_code: r.try_get("industry_code")?,
+            description: r.try_get("description")?,
+            status: decode::lead_status(r, "status")?,
+            project_id: r.try_get("project_id")?,
+            stage: decode::stage_opt(r, "stage")?,
+            expected_output_yuan: decode::yuan_opt(r, "expected_output_yuan")?,
+            expected_tax_yuan: decode::yuan_opt(r, "expected_tax_yuan")?,
+        })
+    }
 }
 
 pub async fn pipeline(
@@ -416,8 +456,8 @@ pub async fn set_lead_link(conn: &mut Conn, lead_id: i64, link_id: i64) -> Resul
     s.execute(conn).await.map(|_| ())
 }
 
-/// A saved target list.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A saved target list. Serialized into the audit log.
+#[derive(Debug, Clone, Serialize)]
 pub struct TargetList {
     pub id: i64,
     pub chain_id: i64,
@@ -426,7 +466,21 @@ pub struct TargetList {
     /// the filters it was made with, JSON
     pub filters: String,
     pub created_by: i64,
-    pub created_at: String,
+    pub created_at: Moment,
+}
+
+impl FromRow<'_, AnyRow> for TargetList {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(TargetList {
+            id: r.try_get("id")?,
+            chain_id: r.try_get("chain_id")?,
+            link_id: r.try_get("link_id")?,
+            name: r.try_get("name")?,
+            filters: r.try_get("filters")?,
+            created_by: r.try_get("created_by")?,
+            created_at: decode::moment(r, "created_at")?,
+        })
+    }
 }
 
 pub async fn insert_list(
@@ -465,8 +519,8 @@ pub async fn lists_of_chain(conn: &mut Conn, chain_id: i64) -> Result<Vec<Target
     s.fetch_all(conn).await
 }
 
-/// A target as a list shows it.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A target as a list shows it. Serialized into the audit log.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Target {
     pub id: i64,
     pub list_id: i64,

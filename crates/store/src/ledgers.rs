@@ -5,14 +5,18 @@
 //! writers of those tables: a ledger import writes through them, and so do generated
 //! datasets (the `fenglai-sample` crate), followed by [`finish_bulk_load`].
 
+use crate::decode;
 use crate::leads::search_doc;
 use crate::sql::{insert_json, now, Sql, Stage};
 use crate::{Backend, Conn, Db, Result};
-use fenglai_domain::names;
+use chrono::NaiveDate;
+use fenglai_domain::{names, Channel, Moment};
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 /// An upload and, once imported, its outcome. The file itself is read with [`content`].
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ImportRow {
     pub id: i64,
     /// leads or projects
@@ -20,18 +24,40 @@ pub struct ImportRow {
     pub file_name: String,
     pub file_sha256: String,
     /// the mapping the user chose, if they changed the proposal
-    #[serde(skip)]
     pub mapping_json: Option<String>,
     pub actor_id: i64,
     /// preview, imported
     pub status: String,
-    pub skip_bad_rows: Option<i64>,
+    pub skip_bad_rows: Option<bool>,
     pub unit_id: Option<i64>,
     pub inserted: Option<i64>,
     pub invalid: Option<i64>,
     pub skipped: Option<i64>,
-    pub created_at: String,
-    pub imported_at: Option<String>,
+    pub created_at: Moment,
+    pub imported_at: Option<Moment>,
+}
+
+impl FromRow<'_, AnyRow> for ImportRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(ImportRow {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            file_name: r.try_get("file_name")?,
+            file_sha256: r.try_get("file_sha256")?,
+            mapping_json: r.try_get("mapping_json")?,
+            actor_id: r.try_get("actor_id")?,
+            status: r.try_get("status")?,
+            skip_bad_rows: r
+                .try_get::<Option<i64>, _>("skip_bad_rows")?
+                .map(|v| v != 0),
+            unit_id: r.try_get("unit_id")?,
+            inserted: r.try_get("inserted")?,
+            invalid: r.try_get("invalid")?,
+            skipped: r.try_get("skipped")?,
+            created_at: decode::moment(r, "created_at")?,
+            imported_at: decode::moment_opt(r, "imported_at")?,
+        })
+    }
 }
 
 const COLS: &str =
@@ -642,7 +668,7 @@ pub async fn regions(conn: &mut Conn) -> Result<Vec<RegionRef>> {
 }
 
 /// The lead fields a project export adds to the project's own, by lead id.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct LeadFields {
     pub id: i64,
     pub region_code: Option<String>,
@@ -651,9 +677,26 @@ pub struct LeadFields {
     pub contact_phone: Option<String>,
     pub description: Option<String>,
     pub expected_jobs: Option<i64>,
-    pub channel: Option<String>,
-    pub reported_date: String,
+    pub channel: Option<Channel>,
+    pub reported_date: NaiveDate,
     pub ledger_extra: Option<String>,
+}
+
+impl FromRow<'_, AnyRow> for LeadFields {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(LeadFields {
+            id: r.try_get("id")?,
+            region_code: r.try_get("region_code")?,
+            region_name: r.try_get("region_name")?,
+            contact_name: r.try_get("contact_name")?,
+            contact_phone: r.try_get("contact_phone")?,
+            description: r.try_get("description")?,
+            expected_jobs: r.try_get("expected_jobs")?,
+            channel: decode::channel_opt(r, "channel")?,
+            reported_date: decode::day(r, "reported_date")?,
+            ledger_extra: r.try_get("ledger_extra")?,
+        })
+    }
 }
 
 fn in_list(s: &mut Sql, ids: &[i64]) {
@@ -682,11 +725,21 @@ pub async fn lead_fields(conn: &mut Conn, ids: &[i64]) -> Result<Vec<LeadFields>
 }
 
 /// The effective date of each live stage-history entry of the projects, oldest first.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct StageDate {
     pub project_id: i64,
-    pub stage: String,
-    pub effective_date: String,
+    pub stage: fenglai_domain::Stage,
+    pub effective_date: NaiveDate,
+}
+
+impl FromRow<'_, AnyRow> for StageDate {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(StageDate {
+            project_id: r.try_get("project_id")?,
+            stage: decode::stage(r, "stage")?,
+            effective_date: decode::day(r, "effective_date")?,
+        })
+    }
 }
 
 pub async fn stage_dates(conn: &mut Conn, project_ids: &[i64]) -> Result<Vec<StageDate>> {

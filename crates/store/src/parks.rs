@@ -1,11 +1,16 @@
 //! Park profiles (我有什么、我要什么): industries, chains, plots, utilities, thresholds.
 
+use crate::decode;
 use crate::sql::{now, Sql};
 use crate::{Backend, Conn, Result, StoreError};
+use fenglai_domain::Moment;
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-/// A park's profile; every field but the park's id and name may be empty.
-#[derive(Debug, Clone, Default, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A park's profile; every field but the park's id and name may be empty. Serialized
+/// into the audit log as written there before.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Profile {
     pub park_id: i64,
     pub park_name: String,
@@ -32,18 +37,47 @@ pub struct Profile {
     pub address: Option<String>,
     pub lng: Option<f64>,
     pub lat: Option<f64>,
-    /// RFC 3339; None when the park has never filled its profile
-    pub updated_at: Option<String>,
+    /// None when the park has never filled its profile
+    pub updated_at: Option<Moment>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+impl FromRow<'_, AnyRow> for Profile {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Profile {
+            park_id: r.try_get("park_id")?,
+            park_name: r.try_get("park_name")?,
+            summary: r.try_get("summary")?,
+            chains: r.try_get("chains")?,
+            factory_m2: r.try_get("factory_m2")?,
+            factory_floors: r.try_get("factory_floors")?,
+            factory_load_kg_m2: r.try_get("factory_load_kg_m2")?,
+            power_kva: r.try_get("power_kva")?,
+            water_t_per_day: r.try_get("water_t_per_day")?,
+            gas: r.try_get("gas")?,
+            steam: r.try_get("steam")?,
+            min_intensity_yuan_per_mu: r.try_get("min_intensity_yuan_per_mu")?,
+            min_tax_yuan_per_mu: r.try_get("min_tax_yuan_per_mu")?,
+            max_energy_tce_per_10k: r.try_get("max_energy_tce_per_10k")?,
+            env_categories: r.try_get("env_categories")?,
+            policies: r.try_get("policies")?,
+            contacts: r.try_get("contacts")?,
+            address: r.try_get("address")?,
+            lng: r.try_get("lng")?,
+            lat: r.try_get("lat")?,
+            updated_at: decode::moment_opt(r, "updated_at")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ParkIndustry {
     pub park_id: i64,
     pub industry_code: String,
     pub industry_name: Option<String>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A plot; serialized into the audit log as written there before (`active` as 0/1).
+#[derive(Debug, Clone, Serialize)]
 pub struct Plot {
     pub id: i64,
     pub park_id: i64,
@@ -54,10 +88,33 @@ pub struct Plot {
     /// ready, preparing, supplied
     pub status: String,
     pub price_yuan_per_mu: Option<i64>,
-    pub active: i64,
-    pub updated_at: String,
+    #[serde(serialize_with = "flag_as_int")]
+    pub active: bool,
+    pub updated_at: Moment,
     /// bumped by every write; an edit that names an older one is refused (409)
     pub version: i64,
+}
+
+impl FromRow<'_, AnyRow> for Plot {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Plot {
+            id: r.try_get("id")?,
+            park_id: r.try_get("park_id")?,
+            name: r.try_get("name")?,
+            area_mu: r.try_get("area_mu")?,
+            land_use: r.try_get("land_use")?,
+            status: r.try_get("status")?,
+            price_yuan_per_mu: r.try_get("price_yuan_per_mu")?,
+            active: decode::flag(r, "active")?,
+            updated_at: decode::moment(r, "updated_at")?,
+            version: r.try_get("version")?,
+        })
+    }
+}
+
+/// A flag as the audit log has always had it: 0 or 1.
+fn flag_as_int<S: serde::Serializer>(v: &bool, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_i64(*v as i64)
 }
 
 const PROFILE_SELECT: &str = "SELECT u.id AS park_id, u.name AS park_name, p.summary, \

@@ -27,6 +27,7 @@ mod assess {
 mod chains {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod cockpit {
     pub(crate) mod api;
@@ -47,6 +48,7 @@ mod leads {
 mod ledgers {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod merges {
     pub(crate) mod api;
@@ -61,7 +63,9 @@ mod org {
     pub(crate) mod pages;
 }
 mod parks {
+    pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod projects {
     pub(crate) mod api;
@@ -90,6 +94,7 @@ pub fn router(app: App) -> Router {
         .merge(merges::api::routes())
         .merge(notify::api::routes())
         .merge(org::api::routes())
+        .merge(parks::api::routes())
         .merge(projects::api::routes())
         .merge(api::routes())
         .merge(pages::routes())

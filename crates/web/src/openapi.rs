@@ -1,6 +1,6 @@
 //! The OpenAPI document of every /api/v1 route.
 
-use crate::{api, cockpit, intake, leads, merges, org, projects};
+use crate::{api, cockpit, intake, leads, merges, org, parks, projects};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
         projects::api::project_events, cockpit::api::pipeline, cockpit::api::recent, cockpit::api::leads_by_unit, crate::assess::api::quota_table, api::industries, api::regions, org::api::units, org::api::create_unit,
         org::api::users, org::api::create_user, org::api::edit_user, api::revoke_token, org::api::user_sessions,
         org::api::revoke_user_sessions, org::api::revoke_user_session,
-        intake::api::list_parks, intake::api::get_park, intake::api::save_profile, intake::api::add_plot, intake::api::edit_plot,
+        parks::api::list_parks, parks::api::get_park, parks::api::save_profile, parks::api::add_plot, parks::api::edit_plot,
         intake::api::list_panels, intake::api::create_panel, intake::api::update_panel, intake::api::open_review,
         intake::api::lead_reviews, intake::api::list_reviews, intake::api::get_review, intake::api::submit_scores,
         intake::api::decide, intake::api::reopen, intake::api::remind, intake::api::lead_redlines,

@@ -11,7 +11,6 @@ use crate::audit::Tx;
 use crate::{Actor, App, Error, Result};
 use fenglai_chains::registry::{parse_row, Layout};
 use fenglai_store::chains::{self as store, EnterpriseRow, REGISTRY_BATCH};
-use serde::Serialize;
 use std::io::Read;
 
 /// Batches written between commits.
@@ -19,8 +18,7 @@ pub const BATCHES_PER_COMMIT: usize = 20;
 /// Bad rows listed in a summary (all are counted).
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-#[schema(as = RegistryImportSummary)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
     /// data rows read
     pub rows: u64,

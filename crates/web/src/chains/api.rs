@@ -1,6 +1,10 @@
 //! JSON API of 产业链招商: chains and links, rankings and target lists, assignment and
 //! conversion to leads, the 招商地图's data, and the chain settings.
 
+use crate::chains::wire::{
+    AssignInput, Chain, ChainInput, ChainSettings, ChainView, GenerateInput, Link, LinkInput,
+    ListView, MapData, MapQuery, RankQuery, Ranked, TargetView,
+};
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
 use crate::wire::Lead;
@@ -8,12 +12,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use fenglai_app::chains::{
-    self, AssignInput, ChainInput, ChainSettings, ChainView, GenerateInput, LinkInput, ListView,
-    MapData, MapQuery, RankQuery, Ranked, TargetView,
-};
+use fenglai_app::chains;
 use fenglai_app::App;
-use fenglai_store::chains::{Chain, Link};
 use serde::Serialize;
 use utoipa::OpenApi;
 
@@ -62,7 +62,13 @@ pub async fn list_chains(
     State(app): State<App>,
     ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Vec<Chain>>> {
-    Ok(Json(chains::list(&app, &a).await?))
+    Ok(Json(
+        chains::list(&app, &a)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Creates a chain (管理员, 领导, 招商人), with a shipped template's links when `template`
@@ -76,7 +82,7 @@ pub async fn create_chain(
 ) -> ApiResult<(StatusCode, Json<ChainView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(chains::create(&app, &a, &input).await?),
+        Json(chains::create(&app, &a, &input.into()).await?.into()),
     ))
 }
 
@@ -90,7 +96,7 @@ pub async fn get_chain(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ChainView>> {
-    Ok(Json(chains::get(&app, &a, id).await?))
+    Ok(Json(chains::get(&app, &a, id).await?.into()))
 }
 
 /// Edits a chain's name, description, chief and office.
@@ -102,7 +108,9 @@ pub async fn update_chain(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ChainInput>,
 ) -> ApiResult<Json<ChainView>> {
-    Ok(Json(chains::update(&app, &a, id, &input).await?))
+    Ok(Json(
+        chains::update(&app, &a, id, &input.into()).await?.into(),
+    ))
 }
 
 /// Adds a link to a chain.
@@ -116,7 +124,7 @@ pub async fn add_link(
 ) -> ApiResult<(StatusCode, Json<Link>)> {
     Ok((
         StatusCode::CREATED,
-        Json(chains::add_link(&app, &a, id, &input).await?),
+        Json(chains::add_link(&app, &a, id, &input.into()).await?.into()),
     ))
 }
 
@@ -130,7 +138,7 @@ pub async fn chain_map(
     Path(id): Path<i64>,
     Query(q): Query<MapQuery>,
 ) -> ApiResult<Json<MapData>> {
-    Ok(Json(chains::map(&app, &a, id, &q).await?))
+    Ok(Json(chains::map(&app, &a, id, &q.into()).await?.into()))
 }
 
 /// Edits a link: name, tier, codes, keywords and the links it supplies.
@@ -142,7 +150,9 @@ pub async fn edit_link(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<LinkInput>,
 ) -> ApiResult<Json<Link>> {
-    Ok(Json(chains::edit_link(&app, &a, id, &input).await?))
+    Ok(Json(
+        chains::edit_link(&app, &a, id, &input.into()).await?.into(),
+    ))
 }
 
 /// Ranks the registry's companies outside the city for a link, best first, each score
@@ -155,7 +165,13 @@ pub async fn candidates(
     Path(id): Path<i64>,
     Query(q): Query<RankQuery>,
 ) -> ApiResult<Json<Vec<Ranked>>> {
-    Ok(Json(chains::rank(&app, &a, id, &q).await?))
+    Ok(Json(
+        chains::rank(&app, &a, id, &q.into())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Ranks and saves a target list for a link.
@@ -167,10 +183,11 @@ pub async fn generate(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<GenerateInput>,
 ) -> ApiResult<(StatusCode, Json<ListView>)> {
-    let q = RankQuery::from(&input);
+    let input: fenglai_app::chains::GenerateInput = input.into();
+    let q = fenglai_app::chains::RankQuery::from(&input);
     Ok((
         StatusCode::CREATED,
-        Json(chains::generate(&app, &a, id, &q).await?),
+        Json(chains::generate(&app, &a, id, &q).await?.into()),
     ))
 }
 
@@ -182,7 +199,7 @@ pub async fn target_list(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ListView>> {
-    Ok(Json(chains::target_list(&app, &a, id).await?))
+    Ok(Json(chains::target_list(&app, &a, id).await?.into()))
 }
 
 /// Assigns a target to a 招商人 (`user_id`) or a unit such as a stationed office (`unit_id`).
@@ -194,7 +211,9 @@ pub async fn assign(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<AssignInput>,
 ) -> ApiResult<Json<TargetView>> {
-    Ok(Json(chains::assign(&app, &a, id, &input).await?))
+    Ok(Json(
+        chains::assign(&app, &a, id, &input.into()).await?.into(),
+    ))
 }
 
 /// Turns a target into a lead reported by the caller; the lead remembers the link. 409 if
@@ -241,7 +260,7 @@ pub async fn settings(
     State(app): State<App>,
     ApiActor(_): ApiActor,
 ) -> ApiResult<Json<ChainSettings>> {
-    Ok(Json(chains::settings(&app).await?))
+    Ok(Json(chains::settings(&app).await?.into()))
 }
 
 /// Sets the rules, key regions and home region (管理员, 领导).
@@ -252,5 +271,7 @@ pub async fn set_settings(
     ApiActor(a): ApiActor,
     ApiJson(input): ApiJson<ChainSettings>,
 ) -> ApiResult<Json<ChainSettings>> {
-    Ok(Json(chains::set_settings(&app, &a, &input).await?))
+    Ok(Json(
+        chains::set_settings(&app, &a, &input.into()).await?.into(),
+    ))
 }

@@ -1,7 +1,7 @@
-//! JSON API of pre-review, red lines, park profiles and routing.
+//! JSON API of pre-review, red lines and routing.
 
 use crate::error::ApiError;
-use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
+use crate::extract::{ApiActor, ApiJson};
 use crate::wire::{DecisionResult, ReviewView};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,10 +11,8 @@ use fenglai_app::intake::review::{
     CardInput, DecisionInput, MemberStatus, OpenInput, PanelDetail, PanelInput, ReviewItem,
 };
 use fenglai_app::intake::routing::{AnswerInput, RouteInput, RoutingItem, RoutingStats};
-use fenglai_app::parks::{Park, PlotInput, ProfileInput};
 use fenglai_app::redlines::{OverrideInput, Report, RuleInput};
-use fenglai_app::{intake::review, intake::routing, parks, redlines, App};
-use fenglai_store::parks::Plot;
+use fenglai_app::{intake::review, intake::routing, redlines, App};
 use fenglai_store::review::{RedlineRule, Review};
 use fenglai_store::routing::Routing;
 use serde::{Deserialize, Serialize};
@@ -23,11 +21,6 @@ type ApiResult<T> = Result<T, ApiError>;
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/api/v1/parks", get(list_parks))
-        .route("/api/v1/parks/{id}", get(get_park))
-        .route("/api/v1/parks/{id}/profile", put(save_profile))
-        .route("/api/v1/parks/{id}/plots", post(add_plot))
-        .route("/api/v1/plots/{id}", axum::routing::patch(edit_plot))
         .route("/api/v1/panels", get(list_panels).post(create_panel))
         .route("/api/v1/panels/{id}", put(update_panel))
         .route(
@@ -56,71 +49,6 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/routings/{id}/accept", post(accept))
         .route("/api/v1/routings/{id}/decline", post(decline))
         .route("/api/v1/stats/routing", get(routing_stats))
-}
-
-// ---- parks ----
-
-/// Every park's profile, leading industries and plots, with how fresh it is.
-#[utoipa::path(tag = "api_review", get, path = "/api/v1/parks", responses((status = 200, body = Vec<Park>)), security(("bearer" = [])))]
-pub async fn list_parks(
-    State(app): State<App>,
-    ApiActor(_): ApiActor,
-) -> ApiResult<Json<Vec<Park>>> {
-    Ok(Json(parks::all(&app).await?))
-}
-
-/// One park.
-#[utoipa::path(tag = "api_review", get, path = "/api/v1/parks/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Park), (status = 404)), security(("bearer" = [])))]
-pub async fn get_park(
-    State(app): State<App>,
-    ApiActor(_): ApiActor,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Park>> {
-    Ok(Json(parks::get(&app, id).await?))
-}
-
-/// Replace a park's profile ("我有什么、我要什么"): the park's own 承接人 or an admin.
-#[utoipa::path(tag = "api_review", put, path = "/api/v1/parks/{id}/profile", params(("id" = i64, Path)), request_body = ProfileInput,
-    responses((status = 200, body = Park), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
-pub async fn save_profile(
-    State(app): State<App>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-    ApiJson(input): ApiJson<ProfileInput>,
-) -> ApiResult<Json<Park>> {
-    Ok(Json(parks::save(&app, &a, id, &input).await?))
-}
-
-/// Add a land plot to a park.
-#[utoipa::path(tag = "api_review", post, path = "/api/v1/parks/{id}/plots", params(("id" = i64, Path)), request_body = PlotInput,
-    responses((status = 201, body = Plot), (status = 403), (status = 422)), security(("bearer" = [])))]
-pub async fn add_plot(
-    State(app): State<App>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-    ApiJson(input): ApiJson<PlotInput>,
-) -> ApiResult<(StatusCode, Json<Plot>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(parks::add_plot(&app, &a, id, &input).await?),
-    ))
-}
-
-/// Change or retire (`active: false`) a plot. With the version read (`If-Match` or
-/// `version`), a plot changed since answers 409 and nothing changes.
-#[utoipa::path(tag = "api_review", patch, path = "/api/v1/plots/{id}", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag (version) the edit is based on; a stale one answers 409")), request_body = PlotInput,
-    responses((status = 200, body = Plot, headers(("ETag" = String, description = "the record's version, to send back in If-Match"))), (status = 403), (status = 404), (status = 409, description = "stale version: the record changed since it was read (记录已被他人修改，请刷新后重试); nothing changed"), (status = 422)), security(("bearer" = [])))]
-pub async fn edit_plot(
-    State(app): State<App>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-    if_match: IfMatch,
-    ApiJson(mut input): ApiJson<PlotInput>,
-) -> ApiResult<Versioned<Plot>> {
-    input.version = if_match.with_body(input.version)?;
-    let p = parks::edit_plot(&app, &a, id, &input).await?;
-    Ok(Versioned(p.version, p))
 }
 
 // ---- panels and reviews ----

@@ -4,15 +4,14 @@
 use crate::download::xlsx;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
+use crate::ledgers::wire::{CommitInput, ImportResult, MappingInput, Preview};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use fenglai_app::ledgers::{
-    self, CommitInput, ImportResult, MappingInput, Preview, MAX_FILE_BYTES,
-};
+use fenglai_app::ledgers::{self, MAX_FILE_BYTES};
 use fenglai_app::{leads, projects, App, Error};
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -119,7 +118,7 @@ pub async fn upload(
     let (kind, name, bytes) = file_of(req, &app, &q).await?;
     let kind = ledgers::parse_kind(kind.or(q.kind.clone()).as_deref().unwrap_or(""))?;
     let p = ledgers::upload(&app, &a, kind, &name, bytes).await?;
-    Ok((StatusCode::CREATED, Json(p)))
+    Ok((StatusCode::CREATED, Json(p.into())))
 }
 
 /// The preview of an upload (the caller's own; 404 otherwise), with the result once imported.
@@ -130,7 +129,7 @@ pub async fn get_import(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Preview>> {
-    Ok(Json(ledgers::preview(&app, &a, id).await?))
+    Ok(Json(ledgers::preview(&app, &a, id).await?.into()))
 }
 
 /// Say what columns hold (field key or null, and the unit of amounts); answers the new preview.
@@ -143,7 +142,11 @@ pub async fn set_mapping(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<MappingInput>,
 ) -> ApiResult<Json<Preview>> {
-    Ok(Json(ledgers::set_mapping(&app, &a, id, &input).await?))
+    Ok(Json(
+        ledgers::set_mapping(&app, &a, id, &input.into())
+            .await?
+            .into(),
+    ))
 }
 
 /// Import an upload in one transaction: all-or-nothing (422 and nothing written when any
@@ -158,7 +161,11 @@ pub async fn commit(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<CommitInput>,
 ) -> ApiResult<Json<ImportResult>> {
-    Ok(Json(ledgers::commit_detached(&app, &a, id, &input).await?))
+    Ok(Json(
+        ledgers::commit_detached(&app, &a, id, &input.into())
+            .await?
+            .into(),
+    ))
 }
 
 /// The rows of an upload that have errors or were skipped, as .xlsx (行号, 单元格, 字段, 问题).
