@@ -173,3 +173,14 @@ mod tests {
         }
     }
 }
+
+/// A code of one of the domain's enums (`Role::ALL`, `Role::as_str`): another value is a
+/// corrupt row.
+pub(crate) fn coded<T: Copy>(
+    row: &AnyRow,
+    col: &str,
+    all: &[T],
+    code: fn(T) -> &'static str,
+) -> sqlx::Result<T> {
+    parsed(row, col, |s| all.iter().copied().find(|v| code(*v) == s))
+}
