@@ -2,7 +2,8 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, BearerToken, ClientIp};
-use crate::org::wire::{CodeName, TokenRequest, TokenResponse};
+use crate::org::wire::{TokenRequest, TokenResponse};
+use crate::wire::CodeName;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};

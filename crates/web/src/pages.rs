@@ -354,7 +354,7 @@ pub(crate) async fn picker(
     };
     match r {
         Ok(items) => {
-            axum::Json(crate::wire::all::<_, crate::org::wire::CodeName>(items)).into_response()
+            axum::Json(crate::wire::all::<_, crate::wire::CodeName>(items)).into_response()
         }
         Err(e) => crate::error::ApiError(e).into_response(),
     }

@@ -354,3 +354,22 @@ impl From<fenglai_store::audit::Event> for Event {
         }
     }
 }
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CodeName {
+    pub code: String,
+    pub name: String,
+    pub level: i64,
+    pub parent_code: Option<String>,
+}
+
+impl From<fenglai_store::reference::CodeName> for CodeName {
+    fn from(c: fenglai_store::reference::CodeName) -> CodeName {
+        CodeName {
+            code: c.code,
+            name: c.name,
+            level: c.level,
+            parent_code: c.parent_code,
+        }
+    }
+}

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use fenglai_app::{auth, org, App};
 use serde::Serialize;
 
-use crate::api::ApiResult;
+type ApiResult<T> = Result<T, crate::error::ApiError>;
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -1,5 +1,5 @@
-//! The API's types of the organisation: units, users, their sessions, the token exchange,
-//! and the code lists (industries, regions). Mapped from store/app types; field names,
+//! The API's types of the organisation: units, users, their sessions and the token
+//! exchange (the code lists' `CodeName` is in `crate::wire`, which pages use too). Mapped from store/app types; field names,
 //! order and doc comments are the OpenAPI document's.
 
 use serde::{Deserialize, Serialize};
@@ -79,25 +79,6 @@ impl From<fenglai_store::sessions::SessionInfo> for SessionInfo {
             kind: s.kind.as_str().to_string(),
             created_at: s.created_at.to_string(),
             expires_at: s.expires_at.to_string(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CodeName {
-    pub code: String,
-    pub name: String,
-    pub level: i64,
-    pub parent_code: Option<String>,
-}
-
-impl From<fenglai_store::reference::CodeName> for CodeName {
-    fn from(c: fenglai_store::reference::CodeName) -> CodeName {
-        CodeName {
-            code: c.code,
-            name: c.name,
-            level: c.level,
-            parent_code: c.parent_code,
         }
     }
 }
