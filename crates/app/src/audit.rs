@@ -1,6 +1,7 @@
 //! Writing and verifying the SHA-256 event chain.
 
 use crate::{Actor, App, Result};
+use fenglai_domain::Moment;
 use fenglai_store::audit::{self, Event, Head};
 use fenglai_store::Conn;
 use sha2::{Digest, Sha256};
@@ -47,7 +48,7 @@ impl Tx {
         let mut e = Event {
             id: 0,
             seq: self.head.seq + 1,
-            at: fenglai_store::now(),
+            at: Moment::now(),
             actor_id: actor.map(|a| a.id()),
             actor: actor
                 .map(|a| a.user.username.clone())
@@ -117,7 +118,7 @@ pub fn chain(
     actor: Option<&Actor>,
     items: impl IntoIterator<Item = (&'static str, i64, &'static str, String)>,
 ) -> Vec<Event> {
-    let at = fenglai_store::now();
+    let at = Moment::now();
     let (actor_id, name) = (
         actor.map(|a| a.id()),
         actor
@@ -130,7 +131,7 @@ pub fn chain(
         let mut e = Event {
             id: 0,
             seq: head.seq + 1,
-            at: at.clone(),
+            at,
             actor_id,
             actor: name.clone(),
             entity: entity.into(),
@@ -159,12 +160,13 @@ pub fn head_after(events: &[Event]) -> Option<Head> {
     })
 }
 
-/// The hash of an event: SHA-256 over its fields and the previous hash.
+/// The hash of an event: SHA-256 over its fields and the previous hash; `at` in its stored
+/// form (`Moment`'s `Display`, the text every event has been written with).
 pub fn hash(e: &Event) -> String {
     let mut h = Sha256::new();
     for part in [
         e.seq.to_string().as_str(),
-        &e.at,
+        &e.at.to_string(),
         &e.actor_id.map(|i| i.to_string()).unwrap_or_default(),
         &e.actor,
         &e.entity,

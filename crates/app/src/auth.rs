@@ -6,7 +6,7 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{Duration, Utc};
-use fenglai_domain::{Role, UnitKind};
+use fenglai_domain::{Moment, Role, SessionKind};
 use fenglai_store::org::User;
 use fenglai_store::sessions::SessionInfo;
 use fenglai_store::{org, sessions, Scope};
@@ -73,16 +73,8 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn ts(t: chrono::DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
 /// Which kind of credential to issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Web,
-    Api,
-}
+pub type Kind = SessionKind;
 
 pub struct Issued {
     pub token: String,
@@ -98,12 +90,6 @@ enum Gate {
     Wait(std::time::Duration),
     /// refused without checking the password: retry after so many seconds
     Refuse(u64),
-}
-
-fn parse_ts(at: &str) -> Option<chrono::DateTime<Utc>> {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Seconds from `now` until `t`, rounded up, at least 1.
@@ -136,17 +122,11 @@ async fn gate(
     now: chrono::DateTime<Utc>,
 ) -> Result<Gate> {
     let window = Duration::minutes(WINDOW_MINUTES);
-    let start = now - window;
-    let after = |last_ok: Option<String>| {
-        let w = ts(start);
-        match last_ok {
-            Some(ok) if ok > w => ok,
-            _ => w,
-        }
-    };
-    let by_ip = sessions::failures(conn, None, Some(ip), &ts(start), ADDRESS_FAILURES + 16).await?;
+    let start = Moment::from_utc(now - window);
+    let after = |last_ok: Option<Moment>| last_ok.map_or(start, |ok| ok.max(start));
+    let by_ip = sessions::failures(conn, None, Some(ip), start, ADDRESS_FAILURES + 16).await?;
     if by_ip.len() as i64 >= ADDRESS_FAILURES {
-        if let Some(last) = by_ip.first().and_then(|t| parse_ts(t)) {
+        if let Some(last) = by_ip.first().map(Moment::as_datetime) {
             let next = last + backoff(by_ip.len() as i64, ADDRESS_FAILURES);
             if next > now {
                 return Ok(Gate::Refuse(secs_until(next, now)));
@@ -154,16 +134,16 @@ async fn gate(
         }
     }
     let since = after(sessions::last_success(conn, username, Some(ip)).await?);
-    let pair = sessions::failures(conn, Some(username), Some(ip), &since, MAX_FAILURES).await?;
+    let pair = sessions::failures(conn, Some(username), Some(ip), since, MAX_FAILURES).await?;
     if pair.len() as i64 >= MAX_FAILURES {
-        if let Some(oldest) = pair.last().and_then(|t| parse_ts(t)) {
+        if let Some(oldest) = pair.last().map(Moment::as_datetime) {
             return Ok(Gate::Refuse(secs_until(oldest + window, now)));
         }
     }
     let since = after(sessions::last_success(conn, username, None).await?);
-    let by_user = sessions::failures(conn, Some(username), None, &since, MAX_FAILURES + 16).await?;
+    let by_user = sessions::failures(conn, Some(username), None, since, MAX_FAILURES + 16).await?;
     if by_user.len() as i64 >= MAX_FAILURES {
-        if let Some(last) = by_user.first().and_then(|t| parse_ts(t)) {
+        if let Some(last) = by_user.first().map(Moment::as_datetime) {
             let next = last + backoff(by_user.len() as i64, MAX_FAILURES);
             if next > now {
                 return Ok(if pair.is_empty() {
@@ -210,13 +190,13 @@ pub async fn login(
             }
         }
     }
-    let now = Utc::now();
+    let now = Moment::now();
     let user = org::user_by_username(&mut conn, username).await?;
     let pw = password.to_string();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     // Verify even for unknown users so timing does not reveal which names exist.
-    let ok = tokio_free_verify(pw, hash).await && user.as_ref().is_some_and(|u| u.active == 1);
-    sessions::record_attempt(&mut conn, username, ip, &ts(Utc::now()), ok).await?;
+    let ok = tokio_free_verify(pw, hash).await && user.as_ref().is_some_and(|u| u.active);
+    sessions::record_attempt(&mut conn, username, ip, Moment::now(), ok).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(Error::Unauthorized);
     };
@@ -226,18 +206,14 @@ pub async fn login(
         Kind::Web => WEB_SESSION_HOURS,
         Kind::Api => API_TOKEN_HOURS,
     };
-    let kind_s = match kind {
-        Kind::Web => "web",
-        Kind::Api => "api",
-    };
     sessions::insert(
         &mut conn,
         &token_hash(&token),
         user.id,
-        kind_s,
+        kind,
         &csrf,
-        &ts(now),
-        &ts(now + Duration::hours(hours)),
+        now,
+        now + Duration::hours(hours),
     )
     .await?;
     Ok(Issued { token, csrf, user })
@@ -260,14 +236,10 @@ async fn tokio_free_verify(pw: String, hash: Option<String>) -> bool {
 /// Resolves a session cookie or bearer token to the caller and the session's CSRF token.
 pub async fn resolve(app: &App, token: &str, kind: Kind) -> Result<(Actor, String)> {
     let mut conn = app.db.acquire().await?;
-    let s = sessions::find(&mut conn, &token_hash(token), &ts(Utc::now()))
+    let s = sessions::find(&mut conn, &token_hash(token), Moment::now())
         .await?
         .ok_or(Error::Unauthorized)?;
-    let want = match kind {
-        Kind::Web => "web",
-        Kind::Api => "api",
-    };
-    if s.kind != want {
+    if s.kind != kind {
         return Err(Error::Unauthorized);
     }
     let user = org::user(&mut conn, s.user_id)
@@ -290,7 +262,7 @@ pub async fn sessions_of(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<S
     org::user(&mut conn, user_id)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(sessions::of_user(&mut conn, user_id, &ts(Utc::now())).await?)
+    Ok(sessions::of_user(&mut conn, user_id, Moment::now()).await?)
 }
 
 /// Every user's live sessions and tokens (administrators), by user id.
@@ -301,7 +273,7 @@ pub async fn live_sessions(
     actor.require(actor.role == Role::Admin, "管理用户")?;
     let mut conn = app.db.acquire().await?;
     let mut out: std::collections::HashMap<i64, Vec<SessionInfo>> = Default::default();
-    for (user, s) in sessions::live(&mut conn, &ts(Utc::now())).await? {
+    for (user, s) in sessions::live(&mut conn, Moment::now()).await? {
         out.entry(user).or_default().push(s);
     }
     Ok(out)
@@ -457,8 +429,7 @@ impl TrustedProxies {
 /// informants and reviewers their own reports, everyone else the subtree of their unit's
 /// jurisdiction (the nearest region, county or park at or above the unit).
 pub async fn actor_for(conn: &mut fenglai_store::Conn, user: User) -> Result<Actor> {
-    let role =
-        Role::parse(&user.role).map_err(|_| Error::Internal(format!("bad role {}", user.role)))?;
+    let role = user.role;
     let scope = if role.sees_all() {
         Scope::All
     } else if matches!(role, Role::Informant | Role::Reviewer) {
@@ -473,7 +444,6 @@ pub async fn actor_for(conn: &mut fenglai_store::Conn, user: User) -> Result<Act
             Some(j) if j != unit.id => org::unit(conn, j).await?.unwrap_or(unit),
             _ => unit,
         };
-        let _ = UnitKind::parse(&root.kind);
         Scope::Subtree(root.path)
     };
     Ok(Actor { user, role, scope })
@@ -492,9 +462,9 @@ pub async fn actor_by_username(app: &App, username: &str) -> Result<Actor> {
 /// several servers at once.
 pub async fn sweep(app: &App) -> Result<u64> {
     let mut conn = app.db.acquire().await?;
-    let now = Utc::now();
-    let a = sessions::delete_expired(&mut conn, &ts(now)).await?;
-    let b = sessions::delete_attempts_before(&mut conn, &ts(now - Duration::days(1))).await?;
+    let now = Moment::now();
+    let a = sessions::delete_expired(&mut conn, now).await?;
+    let b = sessions::delete_attempts_before(&mut conn, now - Duration::days(1)).await?;
     Ok(a + b)
 }
 

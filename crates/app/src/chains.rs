@@ -389,7 +389,7 @@ async fn check_chain(c: &mut Conn, actor: &Actor, input: &ChainInput) -> Result<
     let office = input.office_unit_id.unwrap_or(actor.user.unit_id);
     let unit = org::unit(c, office)
         .await?
-        .filter(|u| u.active == 1)
+        .filter(|u| u.active)
         .ok_or_else(|| Error::invalid("office_unit_id", "链办单位不存在"))?;
     let in_scope = match &actor.scope {
         Scope::All => true,
@@ -405,9 +405,9 @@ async fn check_chain(c: &mut Conn, actor: &Actor, input: &ChainInput) -> Result<
     if let Some(chief) = input.chief_user_id {
         let u = org::user(c, chief)
             .await?
-            .filter(|u| u.active == 1)
+            .filter(|u| u.active)
             .ok_or_else(|| Error::invalid("chief_user_id", "链长用户不存在"))?;
-        if u.role != Role::Leader.as_str() {
+        if u.role != Role::Leader {
             return Err(Error::invalid("chief_user_id", "链长须为“领导”角色的用户"));
         }
     }
@@ -1015,16 +1015,16 @@ pub async fn assign(app: &App, actor: &Actor, id: i64, input: &AssignInput) -> R
     if let Some(u) = input.user_id {
         let user = org::user(tx.conn(), u)
             .await?
-            .filter(|u| u.active == 1)
+            .filter(|u| u.active)
             .ok_or_else(|| Error::invalid("user_id", "招商人不存在"))?;
-        if user.role != Role::Promoter.as_str() {
+        if user.role != Role::Promoter {
             return Err(Error::invalid("user_id", "只能指派给“招商人”角色的用户"));
         }
     }
     if let Some(u) = input.unit_id {
         org::unit(tx.conn(), u)
             .await?
-            .filter(|u| u.active == 1)
+            .filter(|u| u.active)
             .ok_or_else(|| Error::invalid("unit_id", "单位不存在"))?;
     }
     store::assign_target(tx.conn(), id, input.user_id, input.unit_id).await?;

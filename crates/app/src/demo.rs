@@ -134,7 +134,7 @@ pub async fn seed_org(app: &App) -> Result<OrgRefs> {
     let users = org::users(&mut c).await?;
     let reporters = users
         .iter()
-        .filter(|u| matches!(u.role.as_str(), "promoter" | "informant" | "receiver"))
+        .filter(|u| matches!(u.role, Role::Promoter | Role::Informant | Role::Receiver))
         .map(|u| Reporter {
             user_id: u.id,
             unit_id: u.unit_id,
@@ -142,7 +142,7 @@ pub async fn seed_org(app: &App) -> Result<OrgRefs> {
         .collect();
     let parks = units
         .iter()
-        .filter(|u| u.kind == "park")
+        .filter(|u| u.kind == fenglai_domain::UnitKind::Park)
         .map(|u| u.id)
         .collect();
     let recorder = users

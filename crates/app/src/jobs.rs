@@ -3,16 +3,17 @@
 //! caused a job is audited, the job's progress is not.
 
 use crate::{App, Error, Result};
+pub use fenglai_domain::JobKind;
 use fenglai_store::jobs::{self, Failed, Job, NewJob, Webhook};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// A message to a unit's group robot; payload [`WebhookPayload`].
-pub const WEBHOOK: &str = "webhook";
+pub const WEBHOOK: JobKind = JobKind::Webhook;
 /// The daily computations; payload [`DailyPayload`].
-pub const DAILY: &str = "daily";
+pub const DAILY: JobKind = JobKind::Daily;
 /// A notice by email; payload [`EmailPayload`]. Claimed only by workers with SMTP.
-pub const EMAIL: &str = "email";
+pub const EMAIL: JobKind = JobKind::Email;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookPayload {
@@ -40,7 +41,7 @@ pub struct DailyPayload {
 /// Enqueues a job outside any other transaction; `false` when its key exists already.
 pub async fn enqueue(
     app: &App,
-    kind: &str,
+    kind: JobKind,
     dedupe_key: &str,
     payload: &impl Serialize,
     max_attempts: i64,
@@ -65,7 +66,7 @@ pub async fn claim(
     app: &App,
     worker: &str,
     lease: Duration,
-    kinds: &[&str],
+    kinds: &[JobKind],
 ) -> Result<Option<Job>> {
     let mut c = app.db.acquire().await?;
     Ok(jobs::claim(&mut c, worker, lease, kinds).await?)
@@ -110,7 +111,7 @@ pub async fn by_key(app: &App, key: &str) -> Result<Option<jobs::JobRow>> {
 }
 
 /// Jobs of a kind, oldest first, for operators and tests.
-pub async fn of_kind(app: &App, kind: &str, limit: i64) -> Result<Vec<jobs::JobRow>> {
+pub async fn of_kind(app: &App, kind: JobKind, limit: i64) -> Result<Vec<jobs::JobRow>> {
     let mut c = app.db.acquire().await?;
     Ok(jobs::of_kind(&mut c, kind, limit).await?)
 }

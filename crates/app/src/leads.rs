@@ -600,7 +600,10 @@ pub async fn admit_in(
     };
     if let Some(pid) = park_id {
         let park = org::unit(tx.conn(), pid).await?;
-        if park.as_ref().is_none_or(|u| u.kind != "park") {
+        if park
+            .as_ref()
+            .is_none_or(|u| u.kind != fenglai_domain::UnitKind::Park)
+        {
             return Err(Error::invalid("park_id", "承接园区不存在"));
         }
     }

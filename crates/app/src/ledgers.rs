@@ -360,13 +360,13 @@ impl Refs {
         }
         for u in org::units(c).await? {
             unique(&mut r.unit_by_name, norm(&u.name), u.id);
-            if u.kind == "park" && u.active == 1 {
+            if u.kind == fenglai_domain::UnitKind::Park && u.active {
                 r.parks.push((park_norm(&u.name), u.id));
             }
             r.units.insert(u.id, u);
         }
         for u in org::users(c).await? {
-            if u.active == 1 {
+            if u.active {
                 unique(&mut r.users_by_name, norm(&u.display_name), u.id);
             }
         }
@@ -406,7 +406,7 @@ pub async fn reporting_units(app: &App, actor: &Actor) -> Result<Vec<(i64, Strin
     let mut units: Vec<(i64, String)> = fenglai_store::org::units(&mut c)
         .await?
         .into_iter()
-        .filter(|u| u.active != 0 && in_scope(actor, u))
+        .filter(|u| u.active && in_scope(actor, u))
         .map(|u| (u.id, u.name))
         .collect();
     units.sort_by_key(|(id, _)| (*id != actor.user.unit_id, *id));

@@ -10,7 +10,7 @@
 use crate::audit::Tx;
 use crate::jobs::{EmailPayload, WebhookPayload, EMAIL, WEBHOOK};
 use crate::{Actor, App, Error, Result};
-use fenglai_domain::Role;
+use fenglai_domain::{Role, WebhookKind};
 use fenglai_store::jobs::{self, NewJob, NewNotification, Notification, Webhook};
 use fenglai_store::org;
 use serde::{Deserialize, Serialize};
@@ -107,7 +107,7 @@ pub async fn send(tx: &mut Tx, notice: &Notice) -> Result<()> {
 }
 
 /// The caller's inbox: unread first, at most 200.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Inbox {
     pub items: Vec<Notification>,
     pub unread: i64,
@@ -147,9 +147,9 @@ pub async fn mark_all_read(app: &App, actor: &Actor) -> Result<u64> {
 
 // ---- email addresses ----
 
-/// A user's address for notices by email; `null` or empty to send none.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A user's address for notices by email; `null` or empty to send none. Serialized as
+/// the audit log's snapshot of it.
+#[derive(Debug, Clone, Serialize)]
 pub struct EmailInput {
     pub email: Option<String>,
 }
@@ -239,12 +239,8 @@ pub async fn set_email(
 
 // ---- group robots ----
 
-/// The kinds of group robot.
-pub const WEBHOOK_KINDS: [(&str, &str); 2] = [("wecom", "企业微信"), ("dingtalk", "钉钉")];
-
 /// One robot of a unit as an administrator sets it.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct WebhookInput {
     /// `wecom` (企业微信) or `dingtalk` (钉钉)
     pub kind: String,
@@ -253,22 +249,25 @@ pub struct WebhookInput {
 }
 
 /// The whole set of a unit's robots (replaces the earlier set).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct WebhooksInput {
     pub webhooks: Vec<WebhookInput>,
 }
 
 /// Checks one robot; `i` is its place in the list (from 0).
-fn check_webhook(i: usize, w: &WebhookInput) -> Result<(String, String)> {
+fn check_webhook(i: usize, w: &WebhookInput) -> Result<(WebhookKind, String)> {
     let n = i + 1;
     let kind = w.kind.trim();
-    if !WEBHOOK_KINDS.iter().any(|(k, _)| *k == kind) {
+    let Some(kind) = WebhookKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.as_str() == kind)
+    else {
         return Err(Error::invalid(
             &format!("webhooks[{i}].kind"),
             format!("第{n}个群机器人的类型（kind）须为 wecom（企业微信）或 dingtalk（钉钉），不认识“{kind}”"),
         ));
-    }
+    };
     let url = w.url.trim();
     let rest = url
         .strip_prefix("https://")
@@ -285,7 +284,7 @@ fn check_webhook(i: usize, w: &WebhookInput) -> Result<(String, String)> {
             ),
         ));
     }
-    Ok((kind.to_string(), url.to_string()))
+    Ok((kind, url.to_string()))
 }
 
 async fn admin_unit(
@@ -320,7 +319,7 @@ pub async fn set_webhooks(
     if input.webhooks.len() > 20 {
         return Err(Error::invalid("webhooks", "每个单位最多设置20个群机器人"));
     }
-    let mut wanted: Vec<(String, String)> = Vec::new();
+    let mut wanted: Vec<(WebhookKind, String)> = Vec::new();
     for (i, w) in input.webhooks.iter().enumerate() {
         let kw = check_webhook(i, w)?;
         if wanted.contains(&kw) {
@@ -336,13 +335,13 @@ pub async fn set_webhooks(
     let before = jobs::webhooks(tx.conn(), unit_id).await?;
     for h in &before {
         let keep = wanted.iter().any(|(k, u)| *k == h.kind && *u == h.url);
-        if keep != (h.active == 1) {
+        if keep != h.active {
             jobs::set_webhook_active(tx.conn(), h.id, keep).await?;
         }
     }
     for (kind, url) in &wanted {
         if !before.iter().any(|h| h.kind == *kind && h.url == *url) {
-            jobs::insert_webhook(tx.conn(), unit_id, kind, url).await?;
+            jobs::insert_webhook(tx.conn(), unit_id, *kind, url).await?;
         }
     }
     let after = jobs::webhooks(tx.conn(), unit_id).await?;

@@ -4,7 +4,6 @@ use crate::audit::Tx;
 use crate::{auth, Actor, App, Error, Result};
 use fenglai_domain::{names, Role, UnitKind};
 use fenglai_store::org::{self, NewUser, Unit, User};
-use serde::Deserialize;
 
 pub async fn units(app: &App) -> Result<Vec<Unit>> {
     let mut c = app.db.acquire().await?;
@@ -17,8 +16,7 @@ pub async fn users(app: &App, actor: &Actor) -> Result<Vec<User>> {
     Ok(org::users(&mut c).await?)
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct UnitInput {
     pub name: String,
     /// region, county, park, department, office, channel
@@ -58,7 +56,7 @@ pub async fn create_unit(app: &App, actor: Option<&Actor>, input: &UnitInput) ->
         tx.conn(),
         parent.as_ref(),
         name,
-        kind.as_str(),
+        kind,
         region,
         kind.is_jurisdiction(),
     )
@@ -73,8 +71,7 @@ pub async fn create_unit(app: &App, actor: Option<&Actor>, input: &UnitInput) ->
     Ok(unit)
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct UserInput {
     pub username: String,
     pub display_name: String,
@@ -143,7 +140,7 @@ pub(crate) async fn insert_user(
         &NewUser {
             username,
             display_name: display,
-            role: role.as_str(),
+            role,
             unit_id,
             phone,
             password_hash: hash,
@@ -163,8 +160,7 @@ pub(crate) async fn insert_user(
     Ok(user)
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct UserEdit {
     pub display_name: Option<String>,
     pub role: Option<String>,
@@ -179,7 +175,7 @@ pub async fn edit_user(app: &App, actor: &Actor, id: i64, input: &UserEdit) -> R
     let before = org::user(tx.conn(), id).await?.ok_or(Error::NotFound)?;
     let role = match &input.role {
         Some(r) => Role::parse(r)?,
-        None => Role::parse(&before.role)?,
+        None => before.role,
     };
     let unit_id = input.unit_id.unwrap_or(before.unit_id);
     if org::unit(tx.conn(), unit_id).await?.is_none() {
@@ -193,11 +189,11 @@ pub async fn edit_user(app: &App, actor: &Actor, id: i64, input: &UserEdit) -> R
     if display.is_empty() {
         return Err(Error::invalid("display_name", "请填写姓名"));
     }
-    let active = input.active.unwrap_or(before.active == 1);
+    let active = input.active.unwrap_or(before.active);
     if id == actor.id() && !active {
         return Err(Error::invalid("active", "不能停用自己的账号"));
     }
-    org::update_user(tx.conn(), id, display, role.as_str(), unit_id, active).await?;
+    org::update_user(tx.conn(), id, display, role, unit_id, active).await?;
     let new_password = input.password.as_deref().filter(|p| !p.is_empty());
     if let Some(p) = new_password {
         app.password_policy().check(p)?;
@@ -206,9 +202,9 @@ pub async fn edit_user(app: &App, actor: &Actor, id: i64, input: &UserEdit) -> R
     // A new password, role or unit (what the sessions were granted under), or a
     // deactivation, ends every session and API token of the user, in the same transaction.
     if new_password.is_some()
-        || role.as_str() != before.role
+        || role != before.role
         || unit_id != before.unit_id
-        || (!active && before.active == 1)
+        || (!active && before.active)
     {
         fenglai_store::sessions::delete_of_user(tx.conn(), id, None).await?;
     }
@@ -227,7 +223,8 @@ pub async fn unit_by_name(app: &App, name: &str) -> Result<Option<Unit>> {
 /// Active users who may be named responsible for projects (责任人 / 责任领导).
 pub async fn responsible_choices(app: &App) -> Result<(Vec<User>, Vec<User>)> {
     let mut c = app.db.acquire().await?;
-    let people = org::users_with_roles(&mut c, &["promoter", "receiver", "admin"]).await?;
-    let leaders = org::users_with_roles(&mut c, &["leader"]).await?;
+    let people =
+        org::users_with_roles(&mut c, &[Role::Promoter, Role::Receiver, Role::Admin]).await?;
+    let leaders = org::users_with_roles(&mut c, &[Role::Leader]).await?;
     Ok((people, leaders))
 }

@@ -157,7 +157,7 @@ pub async fn may_edit_park(app: &App, actor: &Actor, park_id: i64) -> Result<boo
 /// Admins edit any park; a receiver (承接人) edits the park they belong to.
 async fn may_edit(c: &mut Conn, actor: &Actor, park_id: i64) -> Result<()> {
     let park = org::unit(c, park_id).await?.ok_or(Error::NotFound)?;
-    if park.kind != "park" {
+    if park.kind != fenglai_domain::UnitKind::Park {
         return Err(Error::NotFound);
     }
     let ok = match (&actor.role, &actor.scope) {

@@ -282,7 +282,7 @@ pub async fn edit(app: &App, actor: &Actor, id: i64, input: &EditInput) -> Resul
     if let Some(pid) = input.park_id {
         if org::unit(tx.conn(), pid)
             .await?
-            .is_none_or(|u| u.kind != "park")
+            .is_none_or(|u| u.kind != fenglai_domain::UnitKind::Park)
         {
             return Err(Error::invalid("park_id", "承接园区不存在"));
         }

@@ -24,7 +24,7 @@ pub use codes::{IndustryCode, RegionCode};
 pub use lead::{Channel, LeadStatus};
 pub use moment::{Day, Moment};
 pub use money::Yuan;
-pub use org::{Role, UnitKind};
+pub use org::{JobKind, Role, SessionKind, UnitKind, WebhookKind};
 pub use stage::{Stage, TransitionError, TransitionKind};
 pub use uscc::{CreditCode, Uscc};
 

@@ -47,3 +47,28 @@ impl Role {
         matches!(self, Role::Admin | Role::Promoter | Role::Receiver)
     }
 }
+
+labelled_enum!(
+    /// What a stored session is: a browser's, or a bearer token of the API.
+    SessionKind, "kind" {
+        Web = "web" / "网页",
+        Api = "api" / "API 令牌",
+    }
+);
+
+labelled_enum!(
+    /// A unit's group robot: whose webhook it is.
+    WebhookKind, "kind" {
+        Wecom = "wecom" / "企业微信",
+        Dingtalk = "dingtalk" / "钉钉",
+    }
+);
+
+labelled_enum!(
+    /// What a queued job does (the worker runs each kind).
+    JobKind, "kind" {
+        Webhook = "webhook" / "群机器人消息",
+        Daily = "daily" / "每日计算",
+        Email = "email" / "邮件",
+    }
+);

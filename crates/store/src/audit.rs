@@ -2,15 +2,21 @@
 //! head (an UPDATE, so it holds the write lock on SQLite and the row lock on
 //! PostgreSQL from its first statement), then writes its event.
 
+use crate::decode;
 use crate::sql::Sql;
 use crate::{Conn, Result};
+use fenglai_domain::Moment;
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// An event of the chain. `at` is hashed in its stored form (`Moment`'s `Display`, the
+/// form every event has been written in). Serialized as the rows of a bulk insert.
+#[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub id: i64,
     pub seq: i64,
-    pub at: String,
+    pub at: Moment,
     pub actor_id: Option<i64>,
     pub actor: String,
     pub entity: String,
@@ -20,6 +26,25 @@ pub struct Event {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Event {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Event> {
+        Ok(Event {
+            id: r.try_get("id")?,
+            seq: r.try_get("seq")?,
+            at: decode::moment(r, "at")?,
+            actor_id: r.try_get("actor_id")?,
+            actor: r.try_get("actor")?,
+            entity: r.try_get("entity")?,
+            entity_id: r.try_get("entity_id")?,
+            action: r.try_get("action")?,
+            before_json: r.try_get("before_json")?,
+            after_json: r.try_get("after_json")?,
+            prev_hash: r.try_get("prev_hash")?,
+            hash: r.try_get("hash")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -42,7 +67,7 @@ pub async fn append(conn: &mut Conn, e: &Event) -> Result<()> {
     );
     s.bind(e.seq)
         .push(", ")
-        .bind(e.at.clone())
+        .bind(e.at)
         .push(", ")
         .bind(e.actor_id)
         .push(", ");
@@ -82,14 +107,27 @@ pub async fn for_entity(conn: &mut Conn, entity: &str, entity_id: i64) -> Result
 }
 
 /// One line of a record's history as people read it: who by display name.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone)]
 pub struct HistoryLine {
     pub seq: i64,
-    pub at: String,
+    pub at: Moment,
     pub actor_name: String,
     pub entity: String,
     pub entity_id: i64,
     pub action: String,
+}
+
+impl<'r> FromRow<'r, AnyRow> for HistoryLine {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<HistoryLine> {
+        Ok(HistoryLine {
+            seq: r.try_get("seq")?,
+            at: decode::moment(r, "at")?,
+            actor_name: r.try_get("actor_name")?,
+            entity: r.try_get("entity")?,
+            entity_id: r.try_get("entity_id")?,
+            action: r.try_get("action")?,
+        })
+    }
 }
 
 /// The events of several records (e.g. a lead with its reviews and routings), in order.
@@ -155,7 +193,7 @@ pub async fn append_many(conn: &mut Conn, events: &[Event]) -> Result<()> {
         );
         for (n, e) in chunk.iter().enumerate() {
             s.push(if n == 0 { "(" } else { ", (" });
-            s.bind(e.seq).push(", ").bind(e.at.clone()).push(", ");
+            s.bind(e.seq).push(", ").bind(e.at).push(", ");
             s.bind(e.actor_id)
                 .push(", ")
                 .bind(e.actor.clone())

@@ -100,6 +100,17 @@ pub(crate) fn flag(row: &AnyRow, col: &str) -> sqlx::Result<bool> {
     Ok(row.try_get::<i64, _>(col)? != 0)
 }
 
+/// A code of one of the domain's enums (`Role::ALL`, `Role::as_str`): another value is a
+/// corrupt row.
+pub(crate) fn coded<T: Copy>(
+    row: &AnyRow,
+    col: &str,
+    all: &[T],
+    code: fn(T) -> &'static str,
+) -> sqlx::Result<T> {
+    parsed(row, col, |s| all.iter().copied().find(|v| code(*v) == s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,34 +6,35 @@
 //! on SQLite the statement runs under the database's one write lock. A worker that dies
 //! mid-job leaves it locked until the lease runs out, and then another takes it.
 
+use crate::decode;
 use crate::sql::{now, Sql};
 use crate::{Backend, Conn, Result};
+use fenglai_domain::{JobKind, Moment, WebhookKind};
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 use std::time::Duration;
 
 /// Timestamps as stored (see [`now`]): fixed width, so they compare as text.
-fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+fn later(d: Duration) -> Moment {
+    Moment::now()
+        + chrono::Duration::from_std(d.min(Duration::from_secs(86_400 * 3650))).unwrap_or_default()
 }
 
-fn later(d: Duration) -> String {
-    stamp(
-        chrono::Utc::now()
-            + chrono::Duration::from_std(d.min(Duration::from_secs(86_400 * 3650)))
-                .unwrap_or_default(),
-    )
+fn job_kind(r: &AnyRow) -> sqlx::Result<JobKind> {
+    decode::coded(r, "kind", JobKind::ALL, JobKind::as_str)
 }
 
 /// A job to put on the queue.
 #[derive(Debug, Clone)]
 pub struct NewJob<'a> {
-    pub kind: &'a str,
+    pub kind: JobKind,
     /// Unique over all jobs ever enqueued: a second job with the same key is dropped.
     pub dedupe_key: &'a str,
     /// JSON
     pub payload: &'a str,
-    /// RFC 3339 UTC as stored; `None` for now.
-    pub run_at: Option<String>,
+    /// `None` for now.
+    pub run_at: Option<Moment>,
     pub max_attempts: i64,
 }
 
@@ -50,7 +51,7 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob<'_>) -> Result<bool> {
         .push(", ")
         .bind(job.payload)
         .push(", ")
-        .bind(job.run_at.clone().unwrap_or_else(|| at.clone()))
+        .bind(job.run_at.map_or(at.clone(), |t| t.to_string()))
         .push(", 0, ")
         .bind(job.max_attempts.max(1))
         .push(", ")
@@ -60,15 +61,28 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob<'_>) -> Result<bool> {
 }
 
 /// A claimed job.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Job {
     pub id: i64,
-    pub kind: String,
+    pub kind: JobKind,
     pub dedupe_key: String,
     pub payload: String,
     /// including the one just begun
     pub attempts: i64,
     pub max_attempts: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Job {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Job> {
+        Ok(Job {
+            id: r.try_get("id")?,
+            kind: job_kind(r)?,
+            dedupe_key: r.try_get("dedupe_key")?,
+            payload: r.try_get("payload")?,
+            attempts: r.try_get("attempts")?,
+            max_attempts: r.try_get("max_attempts")?,
+        })
+    }
 }
 
 /// Claims the earliest due job of one of `kinds` for `worker` for `lease`, counting the
@@ -79,7 +93,7 @@ pub async fn claim(
     conn: &mut Conn,
     worker: &str,
     lease: Duration,
-    kinds: &[&str],
+    kinds: &[JobKind],
 ) -> Result<Option<Job>> {
     let backend = conn.backend();
     if kinds.is_empty() {
@@ -136,7 +150,7 @@ pub fn backoff(attempts: i64, base: Duration, cap: Duration) -> Duration {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failed {
     /// to be tried again at this time
-    Retry(String),
+    Retry(Moment),
     /// given up: `max_attempts` reached
     GivenUp,
     /// the worker no longer held the job
@@ -161,7 +175,7 @@ pub async fn fail(
     if give_up {
         s.push(", failed_at = ").bind(now());
     } else {
-        s.push(", run_at = ").bind(retry_at.clone());
+        s.push(", run_at = ").bind(retry_at);
     }
     s.push(" WHERE id = ")
         .bind(job.id)
@@ -176,19 +190,37 @@ pub async fn fail(
 }
 
 /// A job as an operator sees it.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone)]
 pub struct JobRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: JobKind,
     pub dedupe_key: String,
     pub payload: String,
-    pub run_at: String,
+    pub run_at: Moment,
     pub attempts: i64,
     pub max_attempts: i64,
     pub locked_by: Option<String>,
-    pub done_at: Option<String>,
-    pub failed_at: Option<String>,
+    pub done_at: Option<Moment>,
+    pub failed_at: Option<Moment>,
     pub last_error: Option<String>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for JobRow {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<JobRow> {
+        Ok(JobRow {
+            id: r.try_get("id")?,
+            kind: job_kind(r)?,
+            dedupe_key: r.try_get("dedupe_key")?,
+            payload: r.try_get("payload")?,
+            run_at: decode::moment(r, "run_at")?,
+            attempts: r.try_get("attempts")?,
+            max_attempts: r.try_get("max_attempts")?,
+            locked_by: r.try_get("locked_by")?,
+            done_at: decode::moment_opt(r, "done_at")?,
+            failed_at: decode::moment_opt(r, "failed_at")?,
+            last_error: r.try_get("last_error")?,
+        })
+    }
 }
 
 /// The job with this key, if any.
@@ -202,7 +234,7 @@ pub async fn by_key(conn: &mut Conn, key: &str) -> Result<Option<JobRow>> {
 }
 
 /// Jobs of a kind, oldest first (at most `limit`).
-pub async fn of_kind(conn: &mut Conn, kind: &str, limit: i64) -> Result<Vec<JobRow>> {
+pub async fn of_kind(conn: &mut Conn, kind: JobKind, limit: i64) -> Result<Vec<JobRow>> {
     let mut s = Sql::new(
         "SELECT id, kind, dedupe_key, payload, run_at, attempts, max_attempts, locked_by, \
          done_at, failed_at, last_error FROM jobs WHERE kind = ",
@@ -214,19 +246,35 @@ pub async fn of_kind(conn: &mut Conn, kind: &str, limit: i64) -> Result<Vec<JobR
 // ---- the inbox ----
 
 /// One notice in a user's inbox.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Notification {
     pub id: i64,
     pub user_id: i64,
+    /// what it is about, e.g. `milestone_overdue` (each feature names its own)
     pub kind: String,
     pub title: String,
     pub body: String,
     /// a path in Fenglai, e.g. `/projects/12`
     pub link: Option<String>,
-    #[serde(skip)]
     pub dedupe_key: String,
-    pub created_at: String,
-    pub read_at: Option<String>,
+    pub created_at: Moment,
+    pub read_at: Option<Moment>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Notification {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Notification> {
+        Ok(Notification {
+            id: r.try_get("id")?,
+            user_id: r.try_get("user_id")?,
+            kind: r.try_get("kind")?,
+            title: r.try_get("title")?,
+            body: r.try_get("body")?,
+            link: r.try_get("link")?,
+            dedupe_key: r.try_get("dedupe_key")?,
+            created_at: decode::moment(r, "created_at")?,
+            read_at: decode::moment_opt(r, "read_at")?,
+        })
+    }
 }
 
 const NOTE_COLS: &str = "id, user_id, kind, title, body, link, dedupe_key, created_at, read_at";
@@ -316,17 +364,30 @@ pub async fn mark_all_read(conn: &mut Conn, user_id: i64) -> Result<u64> {
 
 // ---- webhooks ----
 
-/// A unit's group robot.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A unit's group robot; serialized as the audit log's snapshot of it (`active` as 1/0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Webhook {
     pub id: i64,
     pub unit_id: i64,
-    /// `wecom` (企业微信) or `dingtalk` (钉钉)
-    pub kind: String,
+    pub kind: WebhookKind,
     pub url: String,
-    /// 1 active, 0 removed
-    pub active: i64,
-    pub created_at: String,
+    /// removed robots are kept, inactive
+    #[serde(serialize_with = "crate::org::flag_as_int")]
+    pub active: bool,
+    pub created_at: Moment,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Webhook {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Webhook> {
+        Ok(Webhook {
+            id: r.try_get("id")?,
+            unit_id: r.try_get("unit_id")?,
+            kind: decode::coded(r, "kind", WebhookKind::ALL, WebhookKind::as_str)?,
+            url: r.try_get("url")?,
+            active: decode::flag(r, "active")?,
+            created_at: decode::moment(r, "created_at")?,
+        })
+    }
 }
 
 const HOOK_COLS: &str = "id, unit_id, kind, url, active, created_at";
@@ -358,7 +419,12 @@ pub async fn webhook(conn: &mut Conn, id: i64) -> Result<Option<Webhook>> {
     s.fetch_optional(conn).await
 }
 
-pub async fn insert_webhook(conn: &mut Conn, unit_id: i64, kind: &str, url: &str) -> Result<i64> {
+pub async fn insert_webhook(
+    conn: &mut Conn,
+    unit_id: i64,
+    kind: WebhookKind,
+    url: &str,
+) -> Result<i64> {
     let mut s =
         Sql::new("INSERT INTO unit_webhooks (unit_id, kind, url, active, created_at) VALUES (");
     s.bind(unit_id)

@@ -1,35 +1,83 @@
 //! Units (a tree with materialised paths) and users.
 
+use crate::decode;
 use crate::sql::{now, Sql};
 use crate::{Conn, Result};
+use fenglai_domain::{Role, UnitKind};
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+/// A unit; serialized as the audit log's snapshot of it (`active` as 1/0).
+#[derive(Debug, Clone, Serialize)]
 pub struct Unit {
     pub id: i64,
     pub parent_id: Option<i64>,
     pub name: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub region_code: Option<String>,
     /// `/1/4/9/`: the ids from the root down to this unit.
     pub path: String,
     /// The nearest region, county or park at or above this unit.
     pub jurisdiction_id: Option<i64>,
-    pub active: i64,
+    #[serde(serialize_with = "flag_as_int")]
+    pub active: bool,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+impl<'r> FromRow<'r, AnyRow> for Unit {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Unit> {
+        Ok(Unit {
+            id: r.try_get("id")?,
+            parent_id: r.try_get("parent_id")?,
+            name: r.try_get("name")?,
+            kind: decode::coded(r, "kind", UnitKind::ALL, UnitKind::as_str)?,
+            region_code: r.try_get("region_code")?,
+            path: r.try_get("path")?,
+            jurisdiction_id: r.try_get("jurisdiction_id")?,
+            active: decode::flag(r, "active")?,
+        })
+    }
+}
+
+/// A user; serialized as the audit log's snapshot of them (never the password hash;
+/// `active` as 1/0).
+#[derive(Debug, Clone, Serialize)]
 pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub unit_id: i64,
     pub unit_name: String,
     pub phone: Option<String>,
     #[serde(skip)]
     pub password_hash: String,
-    pub active: i64,
+    #[serde(serialize_with = "flag_as_int")]
+    pub active: bool,
+}
+
+impl<'r> FromRow<'r, AnyRow> for User {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<User> {
+        Ok(User {
+            id: r.try_get("id")?,
+            username: r.try_get("username")?,
+            display_name: r.try_get("display_name")?,
+            role: decode::coded(r, "role", Role::ALL, Role::as_str)?,
+            unit_id: r.try_get("unit_id")?,
+            unit_name: r.try_get("unit_name")?,
+            phone: r.try_get("phone")?,
+            password_hash: r.try_get("password_hash")?,
+            active: decode::flag(r, "active")?,
+        })
+    }
+}
+
+/// A flag as the snapshots in the event log have always had it: 1 or 0.
+pub(crate) fn flag_as_int<S: serde::Serializer>(
+    v: &bool,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_i64(*v as i64)
 }
 
 const UNIT_COLS: &str = "id, parent_id, name, kind, region_code, path, jurisdiction_id, active";
@@ -60,7 +108,7 @@ pub async fn insert_unit(
     conn: &mut Conn,
     parent: Option<&Unit>,
     name: &str,
-    kind: &str,
+    kind: UnitKind,
     region_code: Option<&str>,
     is_jurisdiction: bool,
 ) -> Result<Unit> {
@@ -151,7 +199,7 @@ pub async fn user_by_username(conn: &mut Conn, username: &str) -> Result<Option<
 pub struct NewUser<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub unit_id: i64,
     pub phone: Option<&'a str>,
     pub password_hash: &'a str,
@@ -180,7 +228,7 @@ pub async fn update_user(
     conn: &mut Conn,
     id: i64,
     display_name: &str,
-    role: &str,
+    role: Role,
     unit_id: i64,
     active: bool,
 ) -> Result<()> {
@@ -204,7 +252,7 @@ pub async fn set_password(conn: &mut Conn, id: i64, hash: &str) -> Result<()> {
 }
 
 /// Users of the given units' subtree with one of `roles` (for pickers).
-pub async fn users_with_roles(conn: &mut Conn, roles: &[&str]) -> Result<Vec<User>> {
+pub async fn users_with_roles(conn: &mut Conn, roles: &[Role]) -> Result<Vec<User>> {
     let mut s = Sql::new(&format!("{USER_SELECT} WHERE u.active = 1 AND u.role IN ("));
     for (i, r) in roles.iter().enumerate() {
         if i > 0 {

@@ -2,9 +2,8 @@
 
 use crate::sql::Sql;
 use crate::{Conn, Result};
-use serde::Serialize;
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CodeName {
     pub code: String,
     pub name: String,

@@ -1,25 +1,45 @@
 //! Server-side sessions and API tokens (stored hashed), and login attempts.
 
+use crate::decode;
 use crate::sql::Sql;
 use crate::{Conn, Result};
+use fenglai_domain::{Moment, SessionKind};
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub token_hash: String,
     pub user_id: i64,
-    pub kind: String,
+    pub kind: SessionKind,
     pub csrf: String,
-    pub expires_at: String,
+    pub expires_at: Moment,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Session {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<Session> {
+        Ok(Session {
+            token_hash: r.try_get("token_hash")?,
+            user_id: r.try_get("user_id")?,
+            kind: session_kind(r)?,
+            csrf: r.try_get("csrf")?,
+            expires_at: decode::moment(r, "expires_at")?,
+        })
+    }
+}
+
+fn session_kind(r: &AnyRow) -> sqlx::Result<SessionKind> {
+    decode::coded(r, "kind", SessionKind::ALL, SessionKind::as_str)
 }
 
 pub async fn insert(
     conn: &mut Conn,
     token_hash: &str,
     user_id: i64,
-    kind: &str,
+    kind: SessionKind,
     csrf: &str,
-    now: &str,
-    expires_at: &str,
+    now: Moment,
+    expires_at: Moment,
 ) -> Result<()> {
     let mut s = Sql::new(
         "INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (",
@@ -40,7 +60,7 @@ pub async fn insert(
 }
 
 /// A live session: not expired, and its user active.
-pub async fn find(conn: &mut Conn, token_hash: &str, now: &str) -> Result<Option<Session>> {
+pub async fn find(conn: &mut Conn, token_hash: &str, now: Moment) -> Result<Option<Session>> {
     let mut s = Sql::new(
         "SELECT s.token_hash, s.user_id, s.kind, s.csrf, s.expires_at FROM sessions s \
          JOIN users u ON u.id = s.user_id WHERE u.active = 1 AND s.token_hash = ",
@@ -58,17 +78,28 @@ pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
 /// A user's live session or API token as an administrator sees it: never the token nor
 /// its whole hash; `id`, the first 16 hex digits of the hash (SHA-256 of the token),
 /// names it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SessionInfo {
     pub id: String,
     /// `web` (a browser session) or `api` (a bearer token)
-    pub kind: String,
-    pub created_at: String,
-    pub expires_at: String,
+    pub kind: SessionKind,
+    pub created_at: Moment,
+    pub expires_at: Moment,
+}
+
+impl<'r> FromRow<'r, AnyRow> for SessionInfo {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<SessionInfo> {
+        Ok(SessionInfo {
+            id: r.try_get("id")?,
+            kind: session_kind(r)?,
+            created_at: decode::moment(r, "created_at")?,
+            expires_at: decode::moment(r, "expires_at")?,
+        })
+    }
 }
 
 /// The live (unexpired) sessions and tokens of a user, newest first.
-pub async fn of_user(conn: &mut Conn, user_id: i64, now: &str) -> Result<Vec<SessionInfo>> {
+pub async fn of_user(conn: &mut Conn, user_id: i64, now: Moment) -> Result<Vec<SessionInfo>> {
     let mut s = Sql::new(
         "SELECT substr(token_hash, 1, 16) AS id, kind, created_at, expires_at FROM sessions \
          WHERE user_id = ",
@@ -81,14 +112,12 @@ pub async fn of_user(conn: &mut Conn, user_id: i64, now: &str) -> Result<Vec<Ses
 }
 
 /// Every live session and token: (user id, the session), by user, newest first.
-pub async fn live(conn: &mut Conn, now: &str) -> Result<Vec<(i64, SessionInfo)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        user_id: i64,
-        id: String,
-        kind: String,
-        created_at: String,
-        expires_at: String,
+pub async fn live(conn: &mut Conn, now: Moment) -> Result<Vec<(i64, SessionInfo)>> {
+    struct Row(i64, SessionInfo);
+    impl<'r> FromRow<'r, AnyRow> for Row {
+        fn from_row(r: &'r AnyRow) -> sqlx::Result<Row> {
+            Ok(Row(r.try_get("user_id")?, SessionInfo::from_row(r)?))
+        }
     }
     let mut s = Sql::new(
         "SELECT user_id, substr(token_hash, 1, 16) AS id, kind, created_at, expires_at \
@@ -97,20 +126,7 @@ pub async fn live(conn: &mut Conn, now: &str) -> Result<Vec<(i64, SessionInfo)>>
     s.bind(now)
         .push(" ORDER BY user_id, created_at DESC, token_hash");
     let rows: Vec<Row> = s.fetch_all(conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.user_id,
-                SessionInfo {
-                    id: r.id,
-                    kind: r.kind,
-                    created_at: r.created_at,
-                    expires_at: r.expires_at,
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(|Row(user, s)| (user, s)).collect())
 }
 
 /// Ends every session and token of a user, or only the one named `id` (see
@@ -124,7 +140,7 @@ pub async fn delete_of_user(conn: &mut Conn, user_id: i64, id: Option<&str>) -> 
     s.execute(conn).await
 }
 
-pub async fn delete_expired(conn: &mut Conn, now: &str) -> Result<u64> {
+pub async fn delete_expired(conn: &mut Conn, now: Moment) -> Result<u64> {
     let mut s = Sql::new("DELETE FROM sessions WHERE expires_at <= ");
     s.bind(now);
     s.execute(conn).await
@@ -134,7 +150,7 @@ pub async fn record_attempt(
     conn: &mut Conn,
     username: &str,
     ip: &str,
-    at: &str,
+    at: Moment,
     ok: bool,
 ) -> Result<()> {
     let mut s = Sql::new("INSERT INTO login_attempts (username, ip, at, ok) VALUES (");
@@ -155,9 +171,9 @@ pub async fn failures(
     conn: &mut Conn,
     username: Option<&str>,
     ip: Option<&str>,
-    since: &str,
+    since: Moment,
     limit: i64,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Moment>> {
     let mut s = Sql::new("SELECT at FROM login_attempts WHERE ok = 0 AND at > ");
     s.bind(since);
     if let Some(u) = username {
@@ -167,8 +183,8 @@ pub async fn failures(
         s.push(" AND ip = ").bind(ip);
     }
     s.push(" ORDER BY at DESC LIMIT ").bind(limit);
-    let rows: Vec<(String,)> = s.fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(at,)| at).collect())
+    let rows: Vec<At> = s.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|At(at)| at).collect())
 }
 
 /// The time of the last successful login of this username (from this address if given).
@@ -176,19 +192,28 @@ pub async fn last_success(
     conn: &mut Conn,
     username: &str,
     ip: Option<&str>,
-) -> Result<Option<String>> {
+) -> Result<Option<Moment>> {
     let mut s = Sql::new("SELECT at FROM login_attempts WHERE ok = 1 AND username = ");
     s.bind(username);
     if let Some(ip) = ip {
         s.push(" AND ip = ").bind(ip);
     }
     s.push(" ORDER BY at DESC LIMIT 1");
-    let row: Option<(String,)> = s.fetch_optional(conn).await?;
-    Ok(row.map(|(at,)| at))
+    let row: Option<At> = s.fetch_optional(conn).await?;
+    Ok(row.map(|At(at)| at))
 }
 
-pub async fn delete_attempts_before(conn: &mut Conn, before: &str) -> Result<u64> {
+pub async fn delete_attempts_before(conn: &mut Conn, before: Moment) -> Result<u64> {
     let mut s = Sql::new("DELETE FROM login_attempts WHERE at < ");
     s.bind(before);
     s.execute(conn).await
+}
+
+/// The time of a login attempt.
+struct At(Moment);
+
+impl<'r> FromRow<'r, AnyRow> for At {
+    fn from_row(r: &'r AnyRow) -> sqlx::Result<At> {
+        decode::moment(r, "at").map(At)
+    }
 }

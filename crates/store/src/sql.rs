@@ -74,6 +74,13 @@ stored_as_code!(
     fenglai_domain::LeadStatus,
     fenglai_domain::Channel
 );
+stored_as_code!(
+    fenglai_domain::Role,
+    fenglai_domain::UnitKind,
+    fenglai_domain::SessionKind,
+    fenglai_domain::WebhookKind,
+    fenglai_domain::JobKind
+);
 /// A day is stored as `YYYY-MM-DD`.
 impl From<chrono::NaiveDate> for Val {
     fn from(v: chrono::NaiveDate) -> Self {

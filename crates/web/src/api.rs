@@ -2,13 +2,13 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, BearerToken, ClientIp};
+use crate::org::wire::{TokenRequest, TokenResponse};
+use crate::wire::CodeName;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fenglai_app::{auth, reference, App, Error};
-use fenglai_store::org::User;
-use fenglai_store::reference::CodeName;
 use serde::{Deserialize, Serialize};
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
@@ -30,19 +30,6 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TokenRequest {
-    pub username: String,
-    pub password: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TokenResponse {
-    pub token: String,
-    pub user: User,
-}
-
 /// Exchange a username and password for a bearer token.
 #[utoipa::path(tag = "api", post, path = "/api/v1/auth/token", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, description = "wrong username or password"),
@@ -55,7 +42,7 @@ pub async fn token(
     let issued = auth::login(&app, &req.username, &req.password, &ip, auth::Kind::Api).await?;
     Ok(Json(TokenResponse {
         token: issued.token,
-        user: issued.user,
+        user: issued.user.into(),
     }))
 }
 
@@ -94,9 +81,9 @@ pub async fn industries(
     ApiActor(_): ApiActor,
     Query(q): Query<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeName>>> {
-    Ok(Json(
+    Ok(Json(crate::wire::all(
         reference::search_industries(&app, q.q.as_deref().unwrap_or("")).await?,
-    ))
+    )))
 }
 
 /// Search GB/T 2260 regions by code or name.
@@ -106,7 +93,7 @@ pub async fn regions(
     ApiActor(_): ApiActor,
     Query(q): Query<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeName>>> {
-    Ok(Json(
+    Ok(Json(crate::wire::all(
         reference::search_regions(&app, q.q.as_deref().unwrap_or("")).await?,
-    ))
+    )))
 }

@@ -57,10 +57,12 @@ mod merges {
 mod notify {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod org {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod parks {
     pub(crate) mod api;

@@ -353,7 +353,9 @@ pub(crate) async fn picker(
         _ => Err(Error::NotFound),
     };
     match r {
-        Ok(items) => axum::Json(items).into_response(),
+        Ok(items) => {
+            axum::Json(crate::wire::all::<_, crate::wire::CodeName>(items)).into_response()
+        }
         Err(e) => crate::error::ApiError(e).into_response(),
     }
 }

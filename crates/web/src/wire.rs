@@ -317,3 +317,59 @@ mod tests {
         assert_eq!(day(d), "2026-03-05");
     }
 }
+
+// An event of the audit chain, as `GET …/events` lists it (no doc comment: the schema has
+// no description).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub id: i64,
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<fenglai_store::audit::Event> for Event {
+    fn from(e: fenglai_store::audit::Event) -> Event {
+        Event {
+            id: e.id,
+            seq: e.seq,
+            at: e.at.to_string(),
+            actor_id: e.actor_id,
+            actor: e.actor,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            action: e.action,
+            before_json: e.before_json,
+            after_json: e.after_json,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CodeName {
+    pub code: String,
+    pub name: String,
+    pub level: i64,
+    pub parent_code: Option<String>,
+}
+
+impl From<fenglai_store::reference::CodeName> for CodeName {
+    fn from(c: fenglai_store::reference::CodeName) -> CodeName {
+        CodeName {
+            code: c.code,
+            name: c.name,
+            level: c.level,
+            parent_code: c.parent_code,
+        }
+    }
+}

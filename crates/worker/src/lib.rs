@@ -13,6 +13,7 @@
 //! the China Standard Time date changes, key `daily:YYYY-MM-DD`, run by
 //! `fenglai_app::daily::run`).
 
+use fenglai_app::jobs::JobKind;
 use fenglai_app::jobs::{DailyPayload, EmailPayload, WebhookPayload, DAILY, EMAIL, WEBHOOK};
 use fenglai_app::{daily, App};
 use fenglai_store::jobs::{Failed, Job};
@@ -204,7 +205,8 @@ pub async fn run(app: App, cfg: WorkerConfig, shutdown: impl Future<Output = ()>
     if mail.is_some() {
         kinds.push(EMAIL);
     }
-    tracing::info!("worker {id} started (jobs: {})", kinds.join(", "));
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    tracing::info!("worker {id} started (jobs: {})", names.join(", "));
     let worker = Worker {
         app,
         cfg,
@@ -267,16 +269,15 @@ struct Worker {
     http: reqwest::Client,
     mail: Option<lettre::AsyncSmtpTransport<lettre::Tokio1Executor>>,
     /// the kinds this worker claims
-    kinds: Vec<&'static str>,
+    kinds: Vec<JobKind>,
 }
 
 impl Worker {
     async fn process(&self, job: Job) {
-        let outcome = match job.kind.as_str() {
-            WEBHOOK => self.webhook(&job).await,
-            DAILY => self.daily(&job).await,
-            EMAIL => self.email(&job).await,
-            other => Err(format!("unknown job kind “{other}”")),
+        let outcome = match job.kind {
+            JobKind::Webhook => self.webhook(&job).await,
+            JobKind::Daily => self.daily(&job).await,
+            JobKind::Email => self.email(&job).await,
         };
         let app = &self.app;
         match outcome {
@@ -375,7 +376,7 @@ impl Worker {
             Ok(None) => return Err(format!("webhook {} not found", p.webhook_id)),
             Err(e) => return Err(format!("reading webhook {}: {e}", p.webhook_id)),
         };
-        if hook.active != 1 {
+        if !hook.active {
             tracing::info!(
                 "job {}: webhook {} was removed; message dropped",
                 job.id,
@@ -384,7 +385,7 @@ impl Worker {
             return Ok(());
         }
         let link = self.absolute(p.link.as_deref());
-        let body = message(&hook.kind, &p.title, &p.body, link.as_deref())
+        let body = message(hook.kind.as_str(), &p.title, &p.body, link.as_deref())
             .ok_or_else(|| format!("unknown webhook kind “{}”", hook.kind))?;
         post(&self.http, &hook.url, &body).await
     }

@@ -127,7 +127,7 @@ pub async fn table(app: &App, actor: &Actor, q: &QuotaQuery) -> Result<QuotaTabl
     let units: Vec<_> = org::units(&mut c)
         .await?
         .into_iter()
-        .filter(|u| u.active == 1 && u.kind != UnitKind::Region.as_str())
+        .filter(|u| u.active && u.kind != UnitKind::Region)
         .filter(|u| path.as_deref().is_none_or(|p| u.path.starts_with(p)))
         .collect();
     let counts = quota::monthly_counts(
@@ -164,7 +164,7 @@ pub async fn table(app: &App, actor: &Actor, q: &QuotaQuery) -> Result<QuotaTabl
                 unit_id: u.id,
                 months_below: cells.iter().filter(|c| c.below).count() as i64,
                 unit_name: u.name,
-                kind: u.kind,
+                kind: u.kind.to_string(),
                 months: cells,
             }
         })

@@ -180,7 +180,7 @@ pub async fn raise(
     for d in &departments {
         if org::unit(tx.conn(), *d)
             .await?
-            .is_none_or(|u| u.kind != "department")
+            .is_none_or(|u| u.kind != fenglai_domain::UnitKind::Department)
         {
             return Err(Error::invalid("department_ids", format!("部门 {d} 不存在")));
         }
@@ -779,7 +779,7 @@ pub async fn departments(app: &App) -> Result<Vec<(i64, String)>> {
     Ok(org::units(&mut c)
         .await?
         .into_iter()
-        .filter(|u| u.kind == "department")
+        .filter(|u| u.kind == fenglai_domain::UnitKind::Department)
         .map(|u| (u.id, u.name))
         .collect())
 }

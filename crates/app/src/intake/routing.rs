@@ -79,7 +79,7 @@ pub async fn route(app: &App, actor: &Actor, lead_id: i64, input: &RouteInput) -
     }
     let park = org::unit(tx.conn(), input.park_id)
         .await?
-        .filter(|u| u.kind == "park" && u.active == 1)
+        .filter(|u| u.kind == fenglai_domain::UnitKind::Park && u.active)
         .ok_or_else(|| Error::invalid("park_id", "承接园区不存在"))?;
     let earlier = store::of_lead(tx.conn(), lead.id).await?;
     if let Some(r) = earlier.iter().find(|r| r.status == "pending") {

@@ -305,7 +305,7 @@ async fn chain_page(
     let settings = chains::settings(app).await?;
     let (_, leaders) = org::responsible_choices(app).await?;
     let units = org::units(app).await?;
-    let units = units.into_iter().filter(|u| u.active == 1).collect();
+    let units = units.into_iter().filter(|u| u.active).collect();
     Ok(render(
         status,
         &ChainPage {
@@ -459,11 +459,11 @@ async fn list_page(
             v,
             promoters: people
                 .into_iter()
-                .filter(|u| u.role == "promoter")
+                .filter(|u| u.role == Role::Promoter)
                 .collect(),
             units: units
                 .into_iter()
-                .filter(|u| u.active == 1 && matches!(u.kind.as_str(), "office" | "department"))
+                .filter(|u| u.active && matches!(u.kind, UnitKind::Office | UnitKind::Department))
                 .collect(),
             may_work,
             notice,

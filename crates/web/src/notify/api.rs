@@ -1,14 +1,15 @@
 //! JSON API of notices: the caller's inbox (站内消息), email addresses for notices, and
 //! the group robots of a unit.
 
+use super::wire::{EmailInput, Inbox, Notification, Webhook, WebhooksInput};
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
+use crate::wire;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fenglai_app::notify::{self, EmailInput, Inbox, WebhooksInput};
+use fenglai_app::notify;
 use fenglai_app::App;
-use fenglai_store::jobs::{Notification, Webhook};
 use utoipa::OpenApi;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -31,7 +32,7 @@ pub struct Doc;
 /// The caller's own notices, unread first (at most 200), and how many are unread.
 #[utoipa::path(get, path = "/api/v1/inbox", responses((status = 200, body = Inbox)), security(("bearer" = [])))]
 pub async fn inbox(State(app): State<App>, ApiActor(a): ApiActor) -> ApiResult<Json<Inbox>> {
-    Ok(Json(notify::inbox(&app, &a).await?))
+    Ok(Json(notify::inbox(&app, &a).await?.into()))
 }
 
 /// Marks one of the caller's notices read; another user's notice is 404.
@@ -42,7 +43,7 @@ pub async fn mark_read(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Notification>> {
-    Ok(Json(notify::mark_read(&app, &a, id).await?))
+    Ok(Json(notify::mark_read(&app, &a, id).await?.into()))
 }
 
 /// The address a user's notices are also emailed to (the user themself or 管理员).
@@ -53,7 +54,7 @@ pub async fn email(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<EmailInput>> {
-    Ok(Json(notify::email(&app, &a, id).await?))
+    Ok(Json(notify::email(&app, &a, id).await?.into()))
 }
 
 /// Sets the address a user's notices are also emailed to; `null` or "" for none (the user
@@ -66,7 +67,9 @@ pub async fn set_email(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<EmailInput>,
 ) -> ApiResult<Json<EmailInput>> {
-    Ok(Json(notify::set_email(&app, &a, id, &input).await?))
+    Ok(Json(
+        notify::set_email(&app, &a, id, &input.into()).await?.into(),
+    ))
 }
 
 /// A unit's group robots (企业微信 / 钉钉), active first, removed ones kept (管理员 only).
@@ -77,7 +80,7 @@ pub async fn webhooks(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<Webhook>>> {
-    Ok(Json(notify::webhooks(&app, &a, id).await?))
+    Ok(Json(wire::all(notify::webhooks(&app, &a, id).await?)))
 }
 
 /// Sets a unit's group robots to exactly this list (管理员 only): robots left out are made
@@ -90,5 +93,7 @@ pub async fn set_webhooks(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<WebhooksInput>,
 ) -> ApiResult<Json<Vec<Webhook>>> {
-    Ok(Json(notify::set_webhooks(&app, &a, id, &input).await?))
+    Ok(Json(wire::all(
+        notify::set_webhooks(&app, &a, id, &input.into()).await?,
+    )))
 }

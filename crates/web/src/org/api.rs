@@ -1,17 +1,16 @@
 //! JSON API of the organisation: units, users and their sessions.
 
+use super::wire::{SessionInfo, Unit, UnitInput, User, UserEdit, UserInput};
 use crate::extract::{ApiActor, ApiJson};
+use crate::wire;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use fenglai_app::org::{UnitInput, UserEdit, UserInput};
 use fenglai_app::{auth, org, App};
-use fenglai_store::org::{Unit, User};
-use fenglai_store::sessions::SessionInfo;
 use serde::Serialize;
 
-use crate::api::ApiResult;
+type ApiResult<T> = Result<T, crate::error::ApiError>;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -31,7 +30,7 @@ pub fn routes() -> Router<App> {
 /// The organisation tree.
 #[utoipa::path(tag = "api", get, path = "/api/v1/units", responses((status = 200, body = Vec<Unit>)), security(("bearer" = [])))]
 pub async fn units(State(app): State<App>, ApiActor(_): ApiActor) -> ApiResult<Json<Vec<Unit>>> {
-    Ok(Json(org::units(&app).await?))
+    Ok(Json(wire::all(org::units(&app).await?)))
 }
 
 /// Create a unit (admin).
@@ -43,14 +42,18 @@ pub async fn create_unit(
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
     Ok((
         StatusCode::CREATED,
-        Json(org::create_unit(&app, Some(&a), &input).await?),
+        Json(
+            org::create_unit(&app, Some(&a), &input.into())
+                .await?
+                .into(),
+        ),
     ))
 }
 
 /// All users (admin).
 #[utoipa::path(tag = "api", get, path = "/api/v1/users", responses((status = 200, body = Vec<User>), (status = 403)), security(("bearer" = [])))]
 pub async fn users(State(app): State<App>, ApiActor(a): ApiActor) -> ApiResult<Json<Vec<User>>> {
-    Ok(Json(org::users(&app, &a).await?))
+    Ok(Json(wire::all(org::users(&app, &a).await?)))
 }
 
 /// Create a user (admin).
@@ -62,7 +65,11 @@ pub async fn create_user(
 ) -> ApiResult<(StatusCode, Json<User>)> {
     Ok((
         StatusCode::CREATED,
-        Json(org::create_user(&app, Some(&a), &input).await?),
+        Json(
+            org::create_user(&app, Some(&a), &input.into())
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -74,7 +81,9 @@ pub async fn edit_user(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<UserEdit>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(org::edit_user(&app, &a, id, &input).await?))
+    Ok(Json(
+        org::edit_user(&app, &a, id, &input.into()).await?.into(),
+    ))
 }
 
 /// A user's live browser sessions and API tokens (admin); the tokens themselves are never
@@ -85,7 +94,7 @@ pub async fn user_sessions(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<SessionInfo>>> {
-    Ok(Json(auth::sessions_of(&app, &a, id).await?))
+    Ok(Json(wire::all(auth::sessions_of(&app, &a, id).await?)))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -1,13 +1,13 @@
 //! JSON API of projects: list, read, edit, stage transitions, history and events.
 
 use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
+use crate::wire::Event;
 use crate::wire::{self, HistoryEntry, Project};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fenglai_app::projects::{EditInput, TransitionInput};
 use fenglai_app::{projects, App};
-use fenglai_store::audit::Event;
 
 use crate::api::{ApiResult, Page};
 
@@ -103,7 +103,7 @@ pub async fn project_events(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<Event>>> {
     projects::get(&app, &a, id).await?;
-    Ok(Json(
+    Ok(Json(wire::all(
         fenglai_app::audit::for_entity(&app, "project", id).await?,
-    ))
+    )))
 }

@@ -267,14 +267,14 @@ async fn formats_and_retries(t: TestApp) {
     assert_eq!(job.attempts, 2);
     assert!(job.done_at.is_some() && job.failed_at.is_none());
     assert_eq!(
-        fenglai_app::jobs::of_kind(&t.app, "webhook", 100)
+        fenglai_app::jobs::of_kind(&t.app, fenglai_app::jobs::WEBHOOK, 100)
             .await
             .unwrap()
             .len(),
         2
     );
     // the day's job was queued at start and run once
-    let daily = fenglai_app::jobs::of_kind(&t.app, "daily", 10)
+    let daily = fenglai_app::jobs::of_kind(&t.app, fenglai_app::jobs::DAILY, 10)
         .await
         .unwrap();
     assert_eq!(daily.len(), 1);
@@ -385,7 +385,7 @@ async fn two_workers(t: TestApp) {
         assert_eq!(seen.get(&format!("wecom {w}")), Some(&1), "{w}");
         assert_eq!(seen.get(&format!("ding {d}")), Some(&1), "{d}");
     }
-    let jobs = fenglai_app::jobs::of_kind(&t.app, "webhook", 1000)
+    let jobs = fenglai_app::jobs::of_kind(&t.app, fenglai_app::jobs::WEBHOOK, 1000)
         .await
         .unwrap();
     assert_eq!(jobs.len(), 100);
@@ -398,7 +398,7 @@ async fn two_workers(t: TestApp) {
         );
     }
     // both workers queued today's daily job; it exists once and ran once
-    let daily = fenglai_app::jobs::of_kind(&t.app, "daily", 10)
+    let daily = fenglai_app::jobs::of_kind(&t.app, fenglai_app::jobs::DAILY, 10)
         .await
         .unwrap();
     assert_eq!(daily.len(), 1);
@@ -602,7 +602,7 @@ async fn webhook_config(t: TestApp) {
 
     // a notice now queues one delivery, for the active robot only
     send_all(&t.app, &[notice(user, "k", "标题", "正文", None)]).await;
-    let jobs = fenglai_app::jobs::of_kind(&t.app, "webhook", 10)
+    let jobs = fenglai_app::jobs::of_kind(&t.app, fenglai_app::jobs::WEBHOOK, 10)
         .await
         .unwrap();
     assert_eq!(jobs.len(), 1);
