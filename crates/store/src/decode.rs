@@ -173,3 +173,17 @@ mod tests {
         }
     }
 }
+
+pub(crate) fn project_type_opt(
+    row: &AnyRow,
+    col: &str,
+) -> sqlx::Result<Option<fenglai_domain::milestone::ProjectType>> {
+    parsed_opt(row, col, fenglai_domain::milestone::ProjectType::from_code)
+}
+
+pub(crate) fn history_kind(
+    row: &AnyRow,
+    col: &str,
+) -> sqlx::Result<fenglai_domain::stage::HistoryKind> {
+    parsed(row, col, fenglai_domain::stage::HistoryKind::parse)
+}
