@@ -100,6 +100,20 @@ pub(crate) fn flag(row: &AnyRow, col: &str) -> sqlx::Result<bool> {
     Ok(row.try_get::<i64, _>(col)? != 0)
 }
 
+pub(crate) fn project_type_opt(
+    row: &AnyRow,
+    col: &str,
+) -> sqlx::Result<Option<fenglai_domain::milestone::ProjectType>> {
+    parsed_opt(row, col, fenglai_domain::milestone::ProjectType::from_code)
+}
+
+pub(crate) fn history_kind(
+    row: &AnyRow,
+    col: &str,
+) -> sqlx::Result<fenglai_domain::stage::HistoryKind> {
+    parsed(row, col, fenglai_domain::stage::HistoryKind::parse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,18 +186,4 @@ mod tests {
             }
         }
     }
-}
-
-pub(crate) fn project_type_opt(
-    row: &AnyRow,
-    col: &str,
-) -> sqlx::Result<Option<fenglai_domain::milestone::ProjectType>> {
-    parsed_opt(row, col, fenglai_domain::milestone::ProjectType::from_code)
-}
-
-pub(crate) fn history_kind(
-    row: &AnyRow,
-    col: &str,
-) -> sqlx::Result<fenglai_domain::stage::HistoryKind> {
-    parsed(row, col, fenglai_domain::stage::HistoryKind::parse)
 }
