@@ -663,7 +663,10 @@ pub async fn admit_in(
             name,
             lead_id: Some(lead.id),
             company_name: lead.company_name.clone(),
-            uscc: lead.uscc.clone(),
+            uscc: lead
+                .uscc
+                .as_ref()
+                .and_then(|u| fenglai_domain::CreditCode::from_stored(&u.to_string())),
             industry_code: lead.industry_code.clone(),
             industry_section: section,
             park_id,
@@ -687,7 +690,7 @@ pub async fn admit_in(
         &NewHistory {
             project: &project,
             stage: fenglai_domain::Stage::Negotiating,
-            kind: "admit",
+            kind: fenglai_domain::stage::HistoryKind::Admit,
             effective_date: date,
             amount_yuan: None,
             investment_yuan: project.planned_investment_yuan,

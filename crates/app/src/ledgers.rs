@@ -2115,7 +2115,7 @@ pub async fn export_projects(app: &App, actor: &Actor, q: &projects::ListQuery) 
             let mut r = Record {
                 company_name: p.company_name.clone(),
                 project_name: Some(p.name.clone()),
-                uscc: p.uscc.as_deref().and_then(|u| Uscc::parse(u).ok()),
+                uscc: p.uscc.as_ref().and_then(|u| Uscc::parse(u.as_str()).ok()),
                 industry_code: p
                     .industry_code
                     .as_deref()

@@ -383,7 +383,7 @@ fn columns(p: &fenglai_store::projects::Project) -> store::ProjectColumns {
         foreign_capital_usd: p.foreign_capital_usd,
         land_mu: p.land_mu,
         merged_into: p.merged_into,
-        updated_at: p.updated_at.clone(),
+        updated_at: p.updated_at.to_string(),
     }
 }
 

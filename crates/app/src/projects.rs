@@ -4,14 +4,13 @@ use crate::access::not_merged;
 use crate::audit::Tx;
 use crate::leads::page_params;
 use crate::{today, Actor, App, Error, Result};
-use fenglai_domain::stage::{self, Request};
+use fenglai_domain::stage::{self, HistoryKind, Request};
 use fenglai_domain::{dates, names, Stage, TransitionError, TransitionKind, Yuan};
 use fenglai_store::projects::{self, Filter, HistoryEntry, NewHistory, Project};
 use fenglai_store::{org, Scope};
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
     /// negotiating, signed, started, completed, producing, at_capacity, dropped
     pub stage: Option<String>,
@@ -64,8 +63,7 @@ pub async fn history(app: &App, actor: &Actor, id: i64) -> Result<Vec<HistoryEnt
 }
 
 /// A move to another stage.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct TransitionInput {
     /// the target stage
     pub to: String,
@@ -76,7 +74,6 @@ pub struct TransitionInput {
     /// required when dropping or correcting
     pub reason: Option<String>,
     /// going back to an earlier stage: voids the later history entries
-    #[serde(default)]
     pub correction: bool,
 }
 
@@ -163,9 +160,9 @@ pub async fn transition(
                     project: &before,
                     stage: to,
                     kind: if kind == TransitionKind::Drop {
-                        "drop"
+                        HistoryKind::Drop
                     } else {
-                        "advance"
+                        HistoryKind::Advance
                     },
                     effective_date: date,
                     amount_yuan: input.amount_yuan.map(Yuan),
@@ -244,8 +241,7 @@ pub async fn transition(
 }
 
 /// Editable fields of a project.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct EditInput {
     pub name: Option<String>,
     pub park_id: Option<i64>,

@@ -23,6 +23,18 @@ pub enum Node {
     Capacity,
 }
 
+impl std::fmt::Display for ProjectType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Node {
     pub const ALL: [Node; 10] = [
         Node::Sign,
@@ -113,8 +125,10 @@ impl Node {
     }
 }
 
-/// The kind of project, which decides the milestone template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The kind of project, which decides the milestone template. Stored (and serialized) as
+/// its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ProjectType {
     Industrial,
     Services,
@@ -155,6 +169,11 @@ impl ProjectType {
                     "项目类型应为：industrial 工业、services 服务业、agriculture 农业",
                 )
             })
+    }
+
+    /// The type with this stored code (no label accepted).
+    pub fn from_code(s: &str) -> Option<ProjectType> {
+        ProjectType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     /// The template: each node with its default offset in days from the target production

@@ -103,6 +103,46 @@ pub enum TransitionKind {
     Correction,
 }
 
+/// What an entry of a project's stage history records: the admission that created the
+/// project, a step forward, a drop, or a correction. Stored as its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryKind {
+    Admit,
+    Advance,
+    Drop,
+    Correction,
+}
+
+impl HistoryKind {
+    pub const ALL: [HistoryKind; 4] = [
+        HistoryKind::Admit,
+        HistoryKind::Advance,
+        HistoryKind::Drop,
+        HistoryKind::Correction,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryKind::Admit => "admit",
+            HistoryKind::Advance => "advance",
+            HistoryKind::Drop => "drop",
+            HistoryKind::Correction => "correction",
+        }
+    }
+
+    /// The kind with this stored code.
+    pub fn parse(s: &str) -> Option<HistoryKind> {
+        HistoryKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for HistoryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a transition is refused. Messages are shown to users as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {

@@ -111,6 +111,20 @@ pub(crate) fn coded<T: Copy>(
     parsed(row, col, |s| all.iter().copied().find(|v| code(*v) == s))
 }
 
+pub(crate) fn project_type_opt(
+    row: &AnyRow,
+    col: &str,
+) -> sqlx::Result<Option<fenglai_domain::milestone::ProjectType>> {
+    parsed_opt(row, col, fenglai_domain::milestone::ProjectType::from_code)
+}
+
+pub(crate) fn history_kind(
+    row: &AnyRow,
+    col: &str,
+) -> sqlx::Result<fenglai_domain::stage::HistoryKind> {
+    parsed(row, col, fenglai_domain::stage::HistoryKind::parse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

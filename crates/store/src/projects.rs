@@ -4,7 +4,9 @@ use crate::decode;
 use crate::sql::{like_escape, now, Sql};
 use crate::{Conn, Result, Scope};
 use chrono::NaiveDate;
-use fenglai_domain::{Stage, Yuan};
+use fenglai_domain::milestone::ProjectType;
+use fenglai_domain::stage::HistoryKind;
+use fenglai_domain::{CreditCode, Moment, Stage, Yuan};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -18,7 +20,7 @@ pub struct Project {
     pub name: String,
     pub lead_id: Option<i64>,
     pub company_name: String,
-    pub uscc: Option<String>,
+    pub uscc: Option<CreditCode>,
     pub industry_code: Option<String>,
     pub industry_name: Option<String>,
     pub park_id: Option<i64>,
@@ -40,7 +42,7 @@ pub struct Project {
     pub before_drop_stage: Option<Stage>,
     pub drop_reason: Option<String>,
     /// industrial, services, agriculture: decides the milestone template
-    pub project_type: Option<String>,
+    pub project_type: Option<ProjectType>,
     /// the target production date the milestones were scheduled back from
     pub target_production_date: Option<NaiveDate>,
     /// the date it became an above-designated-size enterprise (上规)
@@ -48,8 +50,8 @@ pub struct Project {
     /// the project this one was merged into (two reports of one company, both admitted):
     /// kept for its history, counted nowhere
     pub merged_into: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Moment,
+    pub updated_at: Moment,
     /// bumped by every write; an edit that names an older one is refused (409)
     pub version: i64,
 }
@@ -61,7 +63,7 @@ impl<'r> FromRow<'r, AnyRow> for Project {
             name: r.try_get("name")?,
             lead_id: r.try_get("lead_id")?,
             company_name: r.try_get("company_name")?,
-            uscc: r.try_get("uscc")?,
+            uscc: decode::uscc_opt(r, "uscc")?,
             industry_code: r.try_get("industry_code")?,
             industry_name: r.try_get("industry_name")?,
             park_id: r.try_get("park_id")?,
@@ -81,12 +83,12 @@ impl<'r> FromRow<'r, AnyRow> for Project {
             stage_date: decode::day(r, "stage_date")?,
             before_drop_stage: decode::stage_opt(r, "before_drop_stage")?,
             drop_reason: r.try_get("drop_reason")?,
-            project_type: r.try_get("project_type")?,
+            project_type: decode::project_type_opt(r, "project_type")?,
             target_production_date: decode::day_opt(r, "target_production_date")?,
             above_scale_date: decode::day_opt(r, "above_scale_date")?,
             merged_into: r.try_get("merged_into")?,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
+            created_at: decode::moment(r, "created_at")?,
+            updated_at: decode::moment(r, "updated_at")?,
             version: r.try_get("version")?,
         })
     }
@@ -111,7 +113,7 @@ pub struct NewProject {
     pub name: String,
     pub lead_id: Option<i64>,
     pub company_name: String,
-    pub uscc: Option<String>,
+    pub uscc: Option<CreditCode>,
     pub industry_code: Option<String>,
     pub industry_section: Option<String>,
     pub park_id: Option<i64>,
@@ -223,7 +225,7 @@ pub struct HistoryEntry {
     pub project_id: i64,
     pub stage: Stage,
     /// admit, advance, drop, correction
-    pub kind: String,
+    pub kind: HistoryKind,
     pub effective_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     pub amount_yuan: Option<Yuan>,
@@ -231,7 +233,7 @@ pub struct HistoryEntry {
     pub reason: Option<String>,
     pub recorded_by: i64,
     pub recorded_by_name: String,
-    pub recorded_at: String,
+    pub recorded_at: Moment,
     pub voided: bool,
     pub voided_reason: Option<String>,
 }
@@ -242,7 +244,7 @@ impl<'r> FromRow<'r, AnyRow> for HistoryEntry {
             id: r.try_get("id")?,
             project_id: r.try_get("project_id")?,
             stage: decode::stage(r, "stage")?,
-            kind: r.try_get("kind")?,
+            kind: decode::history_kind(r, "kind")?,
             effective_date: decode::day(r, "effective_date")?,
             end_date: decode::day_opt(r, "end_date")?,
             amount_yuan: decode::yuan_opt(r, "amount_yuan")?,
@@ -250,7 +252,7 @@ impl<'r> FromRow<'r, AnyRow> for HistoryEntry {
             reason: r.try_get("reason")?,
             recorded_by: r.try_get("recorded_by")?,
             recorded_by_name: r.try_get("recorded_by_name")?,
-            recorded_at: r.try_get("recorded_at")?,
+            recorded_at: decode::moment(r, "recorded_at")?,
             voided: decode::flag(r, "voided")?,
             voided_reason: r.try_get("voided_reason")?,
         })
@@ -271,7 +273,7 @@ pub async fn history(conn: &mut Conn, project_id: i64) -> Result<Vec<HistoryEntr
 pub struct NewHistory<'a> {
     pub project: &'a Project,
     pub stage: Stage,
-    pub kind: &'a str,
+    pub kind: HistoryKind,
     pub effective_date: NaiveDate,
     pub amount_yuan: Option<Yuan>,
     pub investment_yuan: Yuan,
@@ -404,7 +406,7 @@ pub async fn update(conn: &mut Conn, id: i64, e: &ProjectEdit) -> Result<()> {
 }
 
 /// Parks (units of kind park) for pickers.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Choice {
     pub id: i64,
     pub name: String,

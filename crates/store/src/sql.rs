@@ -72,7 +72,9 @@ macro_rules! stored_as_code {
 stored_as_code!(
     fenglai_domain::Stage,
     fenglai_domain::LeadStatus,
-    fenglai_domain::Channel
+    fenglai_domain::Channel,
+    fenglai_domain::stage::HistoryKind,
+    fenglai_domain::milestone::ProjectType
 );
 stored_as_code!(
     fenglai_domain::Role,

@@ -72,6 +72,7 @@ mod parks {
 mod projects {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 
 use axum::routing::get;

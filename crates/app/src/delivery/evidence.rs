@@ -311,6 +311,7 @@ pub async fn set_required(
     input: &BTreeMap<String, Vec<String>>,
 ) -> Result<BTreeMap<String, Vec<String>>> {
     actor.require(actor.role == fenglai_domain::Role::Admin, "设置必需材料")?;
+    let mut normal: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (stage, kinds) in input {
         let s = Stage::parse(stage).map_err(|e| Error::invalid("stage", e.message))?;
         if s == Stage::Negotiating {
@@ -321,17 +322,10 @@ pub async fn set_required(
                 return Err(Error::invalid("kind", format!("未知的材料类型“{k}”")));
             }
         }
+        if !kinds.is_empty() {
+            normal.insert(s.as_str().to_string(), kinds.clone());
+        }
     }
-    let normal: BTreeMap<String, Vec<String>> = input
-        .iter()
-        .map(|(s, k)| {
-            (
-                Stage::parse(s).expect("checked").as_str().to_string(),
-                k.clone(),
-            )
-        })
-        .filter(|(_, k)| !k.is_empty())
-        .collect();
     let mut tx = Tx::begin(app).await?;
     let before = required_in(tx.conn()).await?;
     org::set_setting(

@@ -321,7 +321,7 @@ pub async fn timeline(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> Resul
         .collect();
     Ok(Timeline {
         project_id: id,
-        project_type: p.project_type,
+        project_type: p.project_type.map(|t| t.as_str().to_string()),
         target_production_date: p.target_production_date.map(|d| d.to_string()),
         as_of: on.to_string(),
         slip_days: if dropped {

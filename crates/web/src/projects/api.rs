@@ -1,12 +1,12 @@
 //! JSON API of projects: list, read, edit, stage transitions, history and events.
 
 use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
+use crate::projects::wire::{EditInput, ListQuery, TransitionInput};
 use crate::wire::Event;
 use crate::wire::{self, HistoryEntry, Project};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fenglai_app::projects::{EditInput, TransitionInput};
 use fenglai_app::{projects, App};
 
 use crate::api::{ApiResult, Page};
@@ -24,14 +24,14 @@ pub fn routes() -> Router<App> {
 }
 
 /// List projects in the caller's scope.
-#[utoipa::path(tag = "api", get, path = "/api/v1/projects", params(projects::ListQuery),
+#[utoipa::path(tag = "api", get, path = "/api/v1/projects", params(ListQuery),
     responses((status = 200, body = Page<Project>)), security(("bearer" = [])))]
 pub async fn list_projects(
     State(app): State<App>,
     ApiActor(a): ApiActor,
-    Query(q): Query<projects::ListQuery>,
+    Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Page<Project>>> {
-    let (items, total) = projects::list(&app, &a, &q).await?;
+    let (items, total) = projects::list(&app, &a, &q.into()).await?;
     Ok(Json(Page {
         items: wire::all(items),
         total,
@@ -64,7 +64,7 @@ pub async fn edit_project(
     ApiJson(mut input): ApiJson<EditInput>,
 ) -> ApiResult<Versioned<Project>> {
     input.version = if_match.with_body(input.version)?;
-    let p = projects::edit(&app, &a, id, &input).await?;
+    let p = projects::edit(&app, &a, id, &input.into()).await?;
     Ok(Versioned(p.version, p.into()))
 }
 
@@ -79,7 +79,9 @@ pub async fn transition(
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> ApiResult<Json<Project>> {
     Ok(Json(
-        projects::transition(&app, &a, id, &input).await?.into(),
+        projects::transition(&app, &a, id, &input.into())
+            .await?
+            .into(),
     ))
 }
 
