@@ -41,6 +41,7 @@ mod intake {
 mod leads {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod ledgers {
     pub(crate) mod api;

@@ -2,6 +2,7 @@
 //! column or a domain type can change without changing these; the OpenAPI document
 //! (`crates/web/openapi.json`, checked by a test) is generated from them.
 
+use crate::leads::wire::Lead;
 use fenglai_domain::Yuan;
 use serde::Serialize;
 
@@ -146,94 +147,6 @@ impl From<fenglai_app::intake::review::DecisionResult> for DecisionResult {
         DecisionResult {
             review: d.review.into(),
             project: d.project.map(Project::from),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Lead {
-    pub id: i64,
-    pub company_name: String,
-    pub uscc: Option<String>,
-    pub industry_code: Option<String>,
-    pub industry_name: Option<String>,
-    /// GB/T 4754 section letter of the industry
-    pub industry_section: Option<String>,
-    pub region_code: Option<String>,
-    pub region_name: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-    pub description: Option<String>,
-    pub planned_investment_yuan: Option<i64>,
-    pub land_mu: Option<f64>,
-    pub expected_jobs: Option<i64>,
-    pub channel: Option<String>,
-    pub reported_by: i64,
-    pub reporter_name: String,
-    pub reporting_unit_id: i64,
-    pub reporting_unit_name: String,
-    /// `YYYY-MM-DD`
-    pub reported_date: String,
-    /// pending_review, in_review, admitted, rejected, merged
-    pub status: String,
-    pub project_id: Option<i64>,
-    /// the lead this one was merged into (status `merged`)
-    pub merged_into: Option<i64>,
-    /// 环评类别: 报告书, 报告表 or 登记表
-    pub env_category: Option<String>,
-    /// expected annual tax when in production
-    pub expected_tax_yuan: Option<i64>,
-    /// expected annual output value when in production
-    pub expected_output_yuan: Option<i64>,
-    /// expected annual energy use, tonnes of standard coal (吨标准煤)
-    pub energy_tce: Option<f64>,
-    /// power needed, kVA
-    pub power_kva: Option<i64>,
-    /// 世界500强, 中国500强, 央企, 上市公司 as codes: `fortune500,listed`
-    #[serde(default)]
-    pub investor_tags: String,
-    pub created_at: String,
-    pub updated_at: String,
-    /// bumped by every write; an edit that names an older one is refused (409)
-    #[serde(default)]
-    pub version: i64,
-}
-
-impl From<fenglai_store::leads::Lead> for Lead {
-    fn from(l: fenglai_store::leads::Lead) -> Lead {
-        Lead {
-            id: l.id,
-            company_name: l.company_name,
-            uscc: l.uscc,
-            industry_code: l.industry_code,
-            industry_name: l.industry_name,
-            industry_section: l.industry_section,
-            region_code: l.region_code,
-            region_name: l.region_name,
-            contact_name: l.contact_name,
-            contact_phone: l.contact_phone,
-            description: l.description,
-            planned_investment_yuan: yuan(l.planned_investment_yuan),
-            land_mu: l.land_mu,
-            expected_jobs: l.expected_jobs,
-            channel: l.channel.map(|c| c.as_str().into()),
-            reported_by: l.reported_by,
-            reporter_name: l.reporter_name,
-            reporting_unit_id: l.reporting_unit_id,
-            reporting_unit_name: l.reporting_unit_name,
-            reported_date: day(l.reported_date),
-            status: l.status.as_str().into(),
-            project_id: l.project_id,
-            merged_into: l.merged_into,
-            env_category: l.env_category,
-            expected_tax_yuan: yuan(l.expected_tax_yuan),
-            expected_output_yuan: yuan(l.expected_output_yuan),
-            energy_tce: l.energy_tce,
-            power_kva: l.power_kva,
-            investor_tags: l.investor_tags,
-            created_at: l.created_at,
-            updated_at: l.updated_at,
-            version: l.version,
         }
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
-use crate::wire::{Lead, Preview};
+use crate::leads::wire::Lead;
+use crate::wire::Preview;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
