@@ -37,6 +37,7 @@ mod delivery {
 mod intake {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod leads {
     pub(crate) mod api;
@@ -50,6 +51,7 @@ mod ledgers {
 mod merges {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod notify {
     pub(crate) mod api;

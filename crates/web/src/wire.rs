@@ -2,7 +2,6 @@
 //! column or a domain type can change without changing these; the OpenAPI document
 //! (`crates/web/openapi.json`, checked by a test) is generated from them.
 
-use crate::leads::wire::Lead;
 use fenglai_domain::Yuan;
 use serde::Serialize;
 
@@ -135,84 +134,13 @@ impl From<fenglai_store::projects::HistoryEntry> for HistoryEntry {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DecisionResult {
-    pub review: ReviewView,
-    /// the project created on admit
-    pub project: Option<Project>,
-}
-
-impl From<fenglai_app::intake::review::DecisionResult> for DecisionResult {
-    fn from(d: fenglai_app::intake::review::DecisionResult) -> DecisionResult {
-        DecisionResult {
-            review: d.review.into(),
-            project: d.project.map(Project::from),
-        }
-    }
-}
-
-/// A review as one caller may see it: others' scores stay hidden from a member
-/// until they submit their own, and from everyone else until the quorum is reached.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReviewView {
-    pub review: fenglai_store::review::Review,
-    pub lead: Lead,
-    pub panel: fenglai_store::review::Panel,
-    pub criteria: Vec<fenglai_store::review::Criterion>,
-    pub members: Vec<fenglai_app::intake::review::MemberStatus>,
-    pub cards: Vec<fenglai_app::intake::review::CardView>,
-    /// true when scores exist that this caller may not see yet
-    pub scores_hidden: bool,
-    /// what the rules say (only when the scores are visible)
-    pub outcome: Option<fenglai_app::intake::review::OutcomeView>,
-    pub redlines: fenglai_app::redlines::Report,
-    pub is_member: bool,
-    pub has_submitted: bool,
-    pub may_decide: bool,
-    pub overdue: bool,
-}
-
-impl From<fenglai_app::intake::review::ReviewView> for ReviewView {
-    fn from(v: fenglai_app::intake::review::ReviewView) -> ReviewView {
-        ReviewView {
-            review: v.review,
-            lead: v.lead.into(),
-            panel: v.panel,
-            criteria: v.criteria,
-            members: v.members,
-            cards: v.cards,
-            scores_hidden: v.scores_hidden,
-            outcome: v.outcome,
-            redlines: v.redlines,
-            is_member: v.is_member,
-            has_submitted: v.has_submitted,
-            may_decide: v.may_decide,
-            overdue: v.overdue,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = MergePreview)]
-pub struct Preview {
-    pub survivor: Lead,
-    pub duplicate: Lead,
-    pub fields: Vec<fenglai_app::merges::FieldPair>,
-    /// when both leads have a project: which project survives (`project`), the projects'
-    /// fields and the months both recorded figures for (`month.YYYY-MM`), side by side;
-    /// keys of `keep` like the lead's fields
-    pub project_fields: Vec<fenglai_app::merges::FieldPair>,
-}
-
-impl From<fenglai_app::merges::Preview> for Preview {
-    fn from(p: fenglai_app::merges::Preview) -> Preview {
-        Preview {
-            survivor: p.survivor.into(),
-            duplicate: p.duplicate.into(),
-            fields: p.fields,
-            project_fields: p.project_fields,
-        }
-    }
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T: utoipa::ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    /// true when more rows match than `total`: counting stops at 10,000 for a name search and at 100,000 for a list
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
 }
 
 /// Wire forms of a list.

@@ -9,7 +9,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use fenglai_app::{leads, App};
 
-use crate::api::{ApiResult, Page};
+use crate::error::ApiError;
+use crate::wire::Page;
+
+type ApiResult<T> = Result<T, ApiError>;
 
 pub fn routes() -> Router<App> {
     Router::new()
