@@ -2,7 +2,9 @@
 
 use crate::audit::Tx;
 use crate::{today, Actor, App, Error, Result};
-use fenglai_domain::{dates, names, Channel, IndustryCode, LeadStatus, RegionCode, Role, Uscc};
+use fenglai_domain::{
+    dates, names, Channel, CreditCode, IndustryCode, LeadStatus, RegionCode, Role, Uscc, Yuan,
+};
 use fenglai_store::leads::{self, Filter, Lead, NewLead, Sort};
 use fenglai_store::projects::{self, NewHistory, NewProject, Project};
 use fenglai_store::reference::{self, Table};
@@ -10,8 +12,7 @@ use fenglai_store::{org, Conn};
 use serde::Deserialize;
 
 /// A lead as reported. Only `company_name` is required.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct LeadInput {
     pub company_name: String,
     pub uscc: Option<String>,
@@ -40,7 +41,6 @@ pub struct LeadInput {
     /// power needed, kVA
     pub power_kva: Option<i64>,
     /// 世界500强, 中国500强, 央企, 上市公司 (codes or names, comma-separated)
-    #[serde(default)]
     pub investor_tags: Option<String>,
 }
 
@@ -124,12 +124,9 @@ pub fn check(input: &LeadInput, actor: &Actor, codes: &impl Codes) -> Result<New
         return Err(Error::invalid("company_name", "企业名称不能超过100个字"));
     }
     let uscc = match opt(&input.uscc) {
-        Some(u) => Some(
-            Uscc::parse(u)
-                .map_err(|e| Error::invalid("uscc", e.to_string()))?
-                .as_str()
-                .to_string(),
-        ),
+        Some(u) => Some(CreditCode::from(
+            Uscc::parse(u).map_err(|e| Error::invalid("uscc", e.to_string()))?,
+        )),
         None => None,
     };
     let (industry_code, industry_section) = match opt(&input.industry_code) {
@@ -216,7 +213,7 @@ pub fn check(input: &LeadInput, actor: &Actor, codes: &impl Codes) -> Result<New
         ));
     }
     let channel = match opt(&input.channel) {
-        Some(c) => Some(Channel::parse(c)?.as_str().to_string()),
+        Some(c) => Some(Channel::parse(c)?),
         None => None,
     };
     let reported_date = match opt(&input.reported_date) {
@@ -247,16 +244,16 @@ pub fn check(input: &LeadInput, actor: &Actor, codes: &impl Codes) -> Result<New
         contact_name,
         contact_phone,
         description,
-        planned_investment_yuan: input.planned_investment_yuan,
+        planned_investment_yuan: input.planned_investment_yuan.map(Yuan),
         land_mu: input.land_mu,
         expected_jobs: input.expected_jobs,
         channel,
         reported_by: actor.id(),
         reporting_unit_id: actor.user.unit_id,
-        reported_date: reported_date.to_string(),
+        reported_date,
         env_category,
-        expected_tax_yuan: input.expected_tax_yuan,
-        expected_output_yuan: input.expected_output_yuan,
+        expected_tax_yuan: input.expected_tax_yuan.map(Yuan),
+        expected_output_yuan: input.expected_output_yuan.map(Yuan),
         energy_tce: input.energy_tce,
         power_kva: input.power_kva,
     })
@@ -372,8 +369,7 @@ async fn write_together(
     Ok(written)
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct TagsInput {
     /// 世界500强, 中国500强, 央企, 上市公司 (codes or names, comma-separated; empty clears)
     pub investor_tags: String,
@@ -420,9 +416,9 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Lead> {
     Ok(crate::access::reach(&mut c, actor, id).await?.0)
 }
 
-/// Query parameters of the lead list, as they arrive.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// Query parameters of the lead list, as they arrive (the list page reads them from its
+/// query string).
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
     /// company-name fragment or a whole 统一社会信用代码
     pub q: Option<String>,
@@ -472,7 +468,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::List
     let (page, per_page) = page_params(&q.page, &q.per_page)?;
     let mut c = app.db.acquire().await?;
     let status = match opt(&q.status) {
-        Some(s) => Some(LeadStatus::parse(s)?.as_str().to_string()),
+        Some(s) => Some(LeadStatus::parse(s)?),
         None => None,
     };
     let (mut industry_section, mut industry_range) = (None, None);
@@ -510,9 +506,9 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::List
         }
         None => None,
     };
-    let date = |v: &Option<String>, f: &'static str| -> Result<Option<String>> {
+    let date = |v: &Option<String>, f: &'static str| -> Result<Option<chrono::NaiveDate>> {
         Ok(match opt(v) {
-            Some(s) => Some(dates::parse(s, f)?.to_string()),
+            Some(s) => Some(dates::parse(s, f)?),
             None => None,
         })
     };
@@ -538,8 +534,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<leads::List
 }
 
 /// Admitting a lead into the pool (入库) creates its project in `negotiating`.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct AdmitInput {
     /// the receiving park (a unit of kind park)
     pub park_id: Option<i64>,
@@ -663,10 +658,7 @@ pub async fn admit_in(
             name,
             lead_id: Some(lead.id),
             company_name: lead.company_name.clone(),
-            uscc: lead
-                .uscc
-                .as_ref()
-                .and_then(|u| fenglai_domain::CreditCode::from_stored(&u.to_string())),
+            uscc: lead.uscc.clone(),
             industry_code: lead.industry_code.clone(),
             industry_section: section,
             park_id,
@@ -699,7 +691,7 @@ pub async fn admit_in(
         },
     )
     .await?;
-    leads::set_status(tx.conn(), lead.id, "admitted", Some(pid)).await?;
+    leads::set_status(tx.conn(), lead.id, LeadStatus::Admitted, Some(pid)).await?;
     let after = leads::get(tx.conn(), lead.id, &all).await?;
     tx.record(
         Some(actor),

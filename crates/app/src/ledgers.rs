@@ -741,20 +741,20 @@ impl Checker<'_> {
         let mut lead = ImportLead {
             id: 0,
             company_name: new.company_name,
-            uscc: new.uscc,
+            uscc: new.uscc.map(|u| u.as_str().to_string()),
             industry_code: new.industry_code,
             industry_section: new.industry_section,
             region_code: new.region_code,
             contact_name: new.contact_name,
             contact_phone: new.contact_phone,
             description: new.description,
-            planned_investment_yuan: new.planned_investment_yuan,
+            planned_investment_yuan: new.planned_investment_yuan.map(|y| y.0),
             land_mu: new.land_mu,
             expected_jobs: new.expected_jobs,
-            channel: new.channel,
+            channel: new.channel.map(|c| c.as_str().to_string()),
             reported_by: self.actor.id(),
             reporting_unit_id: unit_id,
-            reported_date: new.reported_date,
+            reported_date: new.reported_date.to_string(),
             status: "pending_review".into(),
             project_id: None,
             import_id: None,
@@ -2036,7 +2036,7 @@ pub async fn export_leads(app: &App, actor: &Actor, q: &leads::ListQuery) -> Res
         .map(|l| {
             let mut r = Record {
                 company_name: l.company_name.clone(),
-                uscc: l.uscc.as_deref().and_then(|u| Uscc::parse(u).ok()),
+                uscc: l.uscc.as_ref().and_then(|u| u.checked().cloned()),
                 industry_code: l
                     .industry_code
                     .as_deref()

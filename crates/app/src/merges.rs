@@ -537,8 +537,8 @@ pub async fn merge(app: &App, actor: &Actor, survivor_id: i64, input: &MergeInpu
         }
         None => None,
     };
-    let now = fenglai_store::now();
-    after.updated_at = now.clone();
+    let now = fenglai_domain::Moment::now();
+    after.updated_at = now;
     let mut moved = store::repoint(tx.conn(), d.id, s.id, takes_project).await?;
     moved.projects = project_move;
     store::resolve(tx.conn(), &moved.pairs, "merged", actor.id()).await?;
@@ -916,13 +916,14 @@ pub async fn queue_lookalikes(c: &mut Conn, lead: &Lead) -> Result<usize> {
 pub async fn lookalikes_of(c: &mut Conn, lead: &Lead) -> Result<Vec<(i64, i64, String)>> {
     let probe = record(
         &lead.company_name,
-        lead.uscc.as_deref(),
+        lead.uscc.as_ref().map(|u| u.as_str()),
         lead.industry_code.as_deref(),
         lead.region_code.as_deref(),
         lead.planned_investment_yuan,
         Some(lead.reported_date),
     );
-    let hits = lookalikes_in(c, Some(lead.id), &probe, lead.uscc.as_deref()).await?;
+    let uscc = lead.uscc.as_ref().map(|u| u.as_str());
+    let hits = lookalikes_in(c, Some(lead.id), &probe, uscc).await?;
     Ok(hits
         .into_iter()
         .map(|h| (h.lead_id, lead.id, h.reasons))

@@ -4,7 +4,7 @@ use crate::decode;
 use crate::sql::{like_escape, now, Sql};
 use crate::{Backend, Conn, Result, Scope};
 use chrono::NaiveDate;
-use fenglai_domain::{names, Channel, LeadStatus, Yuan};
+use fenglai_domain::{names, Channel, CreditCode, LeadStatus, Moment, Yuan};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -17,7 +17,7 @@ use sqlx::{FromRow, Row};
 pub struct Lead {
     pub id: i64,
     pub company_name: String,
-    pub uscc: Option<String>,
+    pub uscc: Option<CreditCode>,
     pub industry_code: Option<String>,
     pub industry_name: Option<String>,
     /// GB/T 4754 section letter of the industry
@@ -53,8 +53,8 @@ pub struct Lead {
     /// 世界500强, 中国500强, 央企, 上市公司 as codes: `fortune500,listed`
     #[serde(default)]
     pub investor_tags: String,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Moment,
+    pub updated_at: Moment,
     /// bumped by every write; an edit that names an older one is refused (409)
     #[serde(default)]
     pub version: i64,
@@ -65,7 +65,7 @@ impl<'r> FromRow<'r, AnyRow> for Lead {
         Ok(Lead {
             id: r.try_get("id")?,
             company_name: r.try_get("company_name")?,
-            uscc: r.try_get("uscc")?,
+            uscc: decode::uscc_opt(r, "uscc")?,
             industry_code: r.try_get("industry_code")?,
             industry_name: r.try_get("industry_name")?,
             industry_section: r.try_get("industry_section")?,
@@ -92,8 +92,8 @@ impl<'r> FromRow<'r, AnyRow> for Lead {
             energy_tce: r.try_get("energy_tce")?,
             power_kva: r.try_get("power_kva")?,
             investor_tags: r.try_get("investor_tags")?,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
+            created_at: decode::moment(r, "created_at")?,
+            updated_at: decode::moment(r, "updated_at")?,
             version: r.try_get("version")?,
         })
     }
@@ -112,26 +112,27 @@ const SELECT: &str =
     LEFT JOIN industries i ON i.code = l.industry_code \
     LEFT JOIN regions r ON r.code = l.region_code";
 
-#[derive(Debug, Clone, Default)]
+/// A lead to write, as validated.
+#[derive(Debug, Clone)]
 pub struct NewLead {
     pub company_name: String,
-    pub uscc: Option<String>,
+    pub uscc: Option<CreditCode>,
     pub industry_code: Option<String>,
     pub industry_section: Option<String>,
     pub region_code: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub description: Option<String>,
-    pub planned_investment_yuan: Option<i64>,
+    pub planned_investment_yuan: Option<Yuan>,
     pub land_mu: Option<f64>,
     pub expected_jobs: Option<i64>,
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     pub reported_by: i64,
     pub reporting_unit_id: i64,
-    pub reported_date: String,
+    pub reported_date: NaiveDate,
     pub env_category: Option<String>,
-    pub expected_tax_yuan: Option<i64>,
-    pub expected_output_yuan: Option<i64>,
+    pub expected_tax_yuan: Option<Yuan>,
+    pub expected_output_yuan: Option<Yuan>,
     pub energy_tce: Option<f64>,
     pub power_kva: Option<i64>,
 }
@@ -196,13 +197,13 @@ fn push_values(s: &mut Sql, l: &NewLead, tags: &str, t: &str, id: Option<i64>) {
         .push(", ");
     s.bind(l.expected_jobs)
         .push(", ")
-        .bind(l.channel.clone())
+        .bind(l.channel)
         .push(", ");
     s.bind(l.reported_by)
         .push(", ")
         .bind(l.reporting_unit_id)
         .push(", ");
-    s.bind(l.reported_date.clone()).push(", ");
+    s.bind(l.reported_date).push(", ");
     s.bind(l.env_category.clone())
         .push(", ")
         .bind(l.expected_tax_yuan)
@@ -263,7 +264,7 @@ pub async fn set_tags(conn: &mut Conn, id: i64, tags: &str) -> Result<()> {
 pub async fn set_status(
     conn: &mut Conn,
     id: i64,
-    status: &str,
+    status: LeadStatus,
     project_id: Option<i64>,
 ) -> Result<()> {
     let mut s = Sql::new("UPDATE leads SET status = ");
@@ -310,7 +311,7 @@ pub async fn write_snapshot(conn: &mut Conn, l: &Lead) -> Result<()> {
     s.push(", status = ").bind(l.status);
     s.push(", project_id = ").bind(l.project_id);
     s.push(", merged_into = ").bind(l.merged_into);
-    s.push(", updated_at = ").bind(l.updated_at.clone());
+    s.push(", updated_at = ").bind(l.updated_at);
     s.push(" WHERE id = ").bind(l.id);
     s.execute(conn).await.map(|_| ())
 }
@@ -368,15 +369,15 @@ impl Sort {
 pub struct Filter {
     /// A fragment of the company name (brackets, spaces and case ignored), or a whole 统一社会信用代码.
     pub q: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<LeadStatus>,
     /// Industry codes in `[from, to)`: a division, group or class code and those below it.
     pub industry_range: Option<(String, String)>,
     /// A section letter (门类): every lead whose code lies in it.
     pub industry_section: Option<String>,
     /// Reporting unit and its subtree, as a path prefix.
     pub unit_path: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
     pub sort: Sort,
     pub offset: i64,
     pub limit: i64,
@@ -493,7 +494,7 @@ fn conditions_with(
     }
     match &f.status {
         Some(st) => {
-            s.push(" AND l.status = ").bind(st.clone());
+            s.push(" AND l.status = ").bind(*st);
         }
         // a merged lead lives on in the one it was merged into: count it once
         None => {
@@ -511,10 +512,10 @@ fn conditions_with(
         s.bind(format!("{}%", like_escape(p))).push(" ESCAPE '\\')");
     }
     if let Some(d) = &f.from {
-        s.push(" AND l.reported_date >= ").bind(d.clone());
+        s.push(" AND l.reported_date >= ").bind(*d);
     }
     if let Some(d) = &f.to {
-        s.push(" AND l.reported_date <= ").bind(d.clone());
+        s.push(" AND l.reported_date <= ").bind(*d);
     }
 }
 
@@ -683,7 +684,7 @@ pub async fn backfill_search(conn: &mut Conn, after_id: i64, batch: i64) -> Resu
 }
 
 /// Counts by reporting unit (for the dashboard), within scope.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UnitCount {
     pub unit_id: i64,
     pub unit_name: String,

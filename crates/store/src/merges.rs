@@ -9,7 +9,7 @@ use crate::{Conn, Result, Scope};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Merge {
     pub id: i64,
     pub survivor_id: i64,
@@ -221,7 +221,7 @@ pub async fn mark_undone(conn: &mut Conn, id: i64, by: i64) -> Result<()> {
 
 // ---- the queue ----
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Pair {
     pub id: i64,
     pub lead_id: i64,

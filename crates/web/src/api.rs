@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fenglai_app::{auth, reference, App, Error};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
@@ -58,14 +58,7 @@ pub async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T: utoipa::ToSchema> {
-    pub items: Vec<T>,
-    pub total: i64,
-    /// true when more rows match than `total`: counting stops at 10,000 for a name search and at 100,000 for a list
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub total_capped: bool,
-}
+pub use crate::wire::Page;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -40,10 +40,12 @@ mod delivery {
 mod intake {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod leads {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod ledgers {
     pub(crate) mod api;
@@ -53,6 +55,7 @@ mod ledgers {
 mod merges {
     pub(crate) mod api;
     pub(crate) mod pages;
+    pub(crate) mod wire;
 }
 mod notify {
     pub(crate) mod api;

@@ -259,7 +259,7 @@ pub async fn open(app: &App, actor: &Actor, lead_id: i64, input: &OpenInput) -> 
         .ok_or_else(|| Error::invalid("panel_id", "预审专班不存在"))?;
     let due = rules::add_working_days(today(), panel.deadline_days).to_string();
     let id = store::insert_review(tx.conn(), lead.id, panel.id, actor.id(), &due).await?;
-    lead_store::set_status(tx.conn(), lead.id, "in_review", None).await?;
+    lead_store::set_status(tx.conn(), lead.id, LeadStatus::InReview, None).await?;
     let review = store::review(tx.conn(), id).await?.ok_or(Error::NotFound)?;
     tx.record::<(), _>(Some(actor), "review", id, "open", None, Some(&review))
         .await?;
@@ -603,7 +603,7 @@ pub async fn decide(
             if reason.is_none() {
                 return Err(Error::invalid("reason", "请写明未通过的理由"));
             }
-            lead_store::set_status(tx.conn(), lead.id, "rejected", None).await?;
+            lead_store::set_status(tx.conn(), lead.id, LeadStatus::Rejected, None).await?;
             tx.record(
                 Some(actor),
                 "lead",

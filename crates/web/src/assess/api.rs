@@ -7,7 +7,8 @@ use crate::download::docx_response;
 use crate::download::xlsx;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, IfMatch, Versioned};
-use crate::wire::Lead;
+use crate::leads::wire::Lead;
+use crate::leads::wire::TagsInput;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,7 +23,6 @@ use fenglai_app::assess::bulletins::{
 use fenglai_app::assess::quota;
 use fenglai_app::assess::AssessFigures;
 use fenglai_app::cockpit::{self, Cockpit};
-use fenglai_app::leads::TagsInput;
 use fenglai_app::App;
 use fenglai_domain::assess::Scheme;
 use fenglai_store::assess::Competition;
@@ -150,7 +150,7 @@ pub async fn set_tags(
     ApiJson(mut input): ApiJson<TagsInput>,
 ) -> ApiResult<Versioned<Lead>> {
     input.version = if_match.with_body(input.version)?;
-    let l = fenglai_app::leads::set_tags(&app, &a, id, &input).await?;
+    let l = fenglai_app::leads::set_tags(&app, &a, id, &input.into()).await?;
     Ok(Versioned(l.version, l.into()))
 }
 

@@ -7,7 +7,7 @@ use crate::chains::wire::{
 };
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
-use crate::wire::Lead;
+use crate::leads::wire::Lead;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};

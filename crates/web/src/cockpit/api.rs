@@ -1,11 +1,11 @@
 //! JSON API of the headline figures: the pipeline as of a day, recent changes, leads by unit.
 
 use crate::extract::ApiActor;
+use crate::leads::wire::UnitCount;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use fenglai_app::{cockpit::stats, App, Error};
-use fenglai_store::leads::UnitCount;
 use fenglai_store::stats::RecentChange;
 use serde::{Deserialize, Serialize};
 
@@ -76,5 +76,5 @@ pub async fn leads_by_unit(
     State(app): State<App>,
     ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Vec<UnitCount>>> {
-    Ok(Json(stats::lead_counts(&app, &a).await?))
+    Ok(Json(crate::wire::all(stats::lead_counts(&app, &a).await?)))
 }

@@ -1,8 +1,8 @@
 //! JSON API of pre-review, red lines and routing.
 
+use super::wire::{DecisionResult, ReviewView};
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
-use crate::wire::{DecisionResult, ReviewView};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};

@@ -1,16 +1,18 @@
 //! JSON API of leads: list, report, read, admit.
 
+use super::wire::{AdmitInput, Lead, LeadInput, ListQuery};
 use crate::extract::{ApiActor, ApiJson, Versioned};
-use crate::wire::Lead;
 use crate::wire::{self, Project};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fenglai_app::leads::{AdmitInput, LeadInput};
 use fenglai_app::{leads, App};
 
-use crate::api::{ApiResult, Page};
+use crate::error::ApiError;
+use crate::wire::Page;
+
+type ApiResult<T> = Result<T, ApiError>;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -20,14 +22,14 @@ pub fn routes() -> Router<App> {
 }
 
 /// List leads in the caller's scope: search, filters, sort, pagination.
-#[utoipa::path(tag = "api", get, path = "/api/v1/leads", params(leads::ListQuery),
+#[utoipa::path(tag = "api", get, path = "/api/v1/leads", params(ListQuery),
     responses((status = 200, body = Page<Lead>), (status = 422, description = "bad filter")), security(("bearer" = [])))]
 pub async fn list_leads(
     State(app): State<App>,
     ApiActor(a): ApiActor,
-    Query(q): Query<leads::ListQuery>,
+    Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Page<Lead>>> {
-    let l = leads::list(&app, &a, &q).await?;
+    let l = leads::list(&app, &a, &q.into()).await?;
     Ok(Json(Page {
         items: wire::all(l.items),
         total: l.total,
@@ -45,7 +47,7 @@ pub async fn create_lead(
 ) -> ApiResult<(StatusCode, Json<Lead>)> {
     Ok((
         StatusCode::CREATED,
-        Json(leads::create(&app, &a, &input).await?.into()),
+        Json(leads::create(&app, &a, &input.into()).await?.into()),
     ))
 }
 
@@ -72,6 +74,6 @@ pub async fn admit_lead(
 ) -> ApiResult<(StatusCode, Json<Project>)> {
     Ok((
         StatusCode::CREATED,
-        Json(leads::admit(&app, &a, id, &input).await?.into()),
+        Json(leads::admit(&app, &a, id, &input.into()).await?.into()),
     ))
 }

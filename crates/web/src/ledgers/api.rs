@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use fenglai_app::ledgers::{self, MAX_FILE_BYTES};
-use fenglai_app::{leads, App, Error};
+use fenglai_app::{App, Error};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
@@ -183,15 +183,15 @@ pub async fn errors_xlsx(
 
 /// The lead list (same filters as GET /api/v1/leads, the caller's scope; page ignored) as a
 /// ledger .xlsx with Chinese headers and units, which the import reads back.
-#[utoipa::path(get, path = "/api/v1/leads/export.xlsx", params(leads::ListQuery),
+#[utoipa::path(get, path = "/api/v1/leads/export.xlsx", params(crate::leads::wire::ListQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "线索台账"),
               (status = 422, description = "bad filter, or more than 100,000 rows")), security(("bearer" = [])))]
 pub async fn export_leads(
     State(app): State<App>,
     ApiActor(a): ApiActor,
-    Query(q): Query<leads::ListQuery>,
+    Query(q): Query<crate::leads::wire::ListQuery>,
 ) -> ApiResult<Response> {
-    let bytes = ledgers::export_leads(&app, &a, &q).await?;
+    let bytes = ledgers::export_leads(&app, &a, &q.into()).await?;
     Ok(xlsx(
         &format!("线索台账-{}.xlsx", fenglai_app::today()),
         bytes,

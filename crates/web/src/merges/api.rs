@@ -1,14 +1,14 @@
 //! JSON API of duplicates: the 疑似重复 queue, merging, undoing, and the credit split.
 
+use super::wire::{Merge, Pair, Preview};
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson};
-use crate::wire::{Lead, Preview};
+use crate::leads::wire::Lead;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fenglai_app::merges::{self, Credit, Lookalike, MergeInput};
 use fenglai_app::App;
-use fenglai_store::merges::{Merge, Pair};
 use serde::Deserialize;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -30,7 +30,7 @@ pub async fn list_pairs(
     State(app): State<App>,
     ApiActor(a): ApiActor,
 ) -> ApiResult<Json<Vec<Pair>>> {
-    Ok(Json(merges::queue(&app, &a).await?))
+    Ok(Json(crate::wire::all(merges::queue(&app, &a).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -71,7 +71,7 @@ pub async fn dismiss(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Pair>> {
-    Ok(Json(merges::dismiss(&app, &a, id).await?))
+    Ok(Json(merges::dismiss(&app, &a, id).await?.into()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -118,7 +118,7 @@ pub async fn lead_merges(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<Merge>>> {
-    Ok(Json(merges::of_lead(&app, &a, id).await?))
+    Ok(Json(crate::wire::all(merges::of_lead(&app, &a, id).await?)))
 }
 
 /// Undoes a merge: both leads as they were, every reference back.

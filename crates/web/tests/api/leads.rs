@@ -324,7 +324,7 @@ async fn search_plans(t: TestApp) {
     t.raw_sql(&format!(
         "INSERT INTO leads (company_name, reported_by, reporting_unit_id, reported_date, status, created_at, updated_at) \
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) \
-         SELECT '稠密测试' || i || '有限公司', {user}, {unit}, '2024-05-01', 'pending_review', 'x', 'x' FROM n"
+         SELECT '稠密测试' || i || '有限公司', {user}, {unit}, '2024-05-01', 'pending_review', '2024-05-01T00:00:00.000000Z', '2024-05-01T00:00:00.000000Z' FROM n"
     ))
     .await;
     assert_eq!(
