@@ -119,15 +119,17 @@ pub fn ofloat(v: &Option<f64>) -> askama::Result<String> {
     Ok(v.map(|v| format!("{v}")).unwrap_or_else(|| "—".into()))
 }
 
-/// "2026-11-22T08:30:00.123456Z" → "2026-11-22 16:30" (China Standard Time).
-pub fn ts(s: &str) -> askama::Result<String> {
-    Ok(chrono::DateTime::parse_from_rfc3339(s)
-        .map(|t| {
-            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+/// "2026-11-22T08:30:00.123456Z" → "2026-11-22 16:30" (China Standard Time): a `Moment`,
+/// or a timestamp as text (shown as it is when it is not one).
+pub fn ts<T: std::fmt::Display>(t: T) -> askama::Result<String> {
+    let s = t.to_string();
+    Ok(fenglai_domain::Moment::parse(&s)
+        .map(|m| {
+            (m.as_datetime() + chrono::Duration::hours(8))
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         })
-        .unwrap_or_else(|_| s.to_string()))
+        .unwrap_or(s))
 }
 
 /// A review's status: open, more_info, decided.

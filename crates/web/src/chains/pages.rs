@@ -232,13 +232,6 @@ struct ChainPage {
 }
 
 impl ChainPage {
-    /// When a list was made, in China Standard Time (as the `ts` filter shows it).
-    fn when(&self, m: &fenglai_domain::Moment) -> String {
-        (m.as_datetime() + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-
     fn is_office(&self, u: &Unit) -> bool {
         self.v.chain.office_unit_id == u.id
     }

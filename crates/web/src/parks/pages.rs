@@ -441,15 +441,6 @@ struct Guide {
     printed: String,
 }
 
-impl ParkPage {
-    /// When a plot was last changed, in China Standard Time (as the `ts` filter shows it).
-    fn when(&self, m: &fenglai_domain::Moment) -> String {
-        (m.as_datetime() + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-}
-
 impl Guide {
     fn plots_ready<'a>(&self, p: &'a Park) -> Vec<&'a fenglai_store::parks::Plot> {
         p.plots.iter().filter(|x| x.status != "supplied").collect()
