@@ -45,9 +45,7 @@ pub(crate) fn stage_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Stage>> 
 }
 
 pub(crate) fn lead_status(row: &AnyRow, col: &str) -> sqlx::Result<LeadStatus> {
-    parsed(row, col, |s| {
-        LeadStatus::ALL.iter().copied().find(|v| v.as_str() == s)
-    })
+    coded(row, col, LeadStatus::ALL, LeadStatus::as_str)
 }
 
 pub(crate) fn channel_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Channel>> {
@@ -75,21 +73,16 @@ pub(crate) fn yuan_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Yuan>> {
 
 /// A timestamp: the stored form, or any other form one has been written in
 /// ([`Moment::parse`]).
-// Not read by a record yet: the records' timestamp fields change to `Moment` next.
-#[allow(dead_code)]
 pub(crate) fn moment(row: &AnyRow, col: &str) -> sqlx::Result<Moment> {
     parsed(row, col, Moment::parse)
 }
 
-#[allow(dead_code)] // as `moment`
 pub(crate) fn moment_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<Moment>> {
     parsed_opt(row, col, Moment::parse)
 }
 
 /// A stored credit code, checked or legacy (never refused: codes stored before checking
 /// was strict are kept); NULL or an empty string is no code.
-// Not read by a record yet: the records' `uscc` fields change to `CreditCode` next.
-#[allow(dead_code)]
 pub(crate) fn uscc_opt(row: &AnyRow, col: &str) -> sqlx::Result<Option<CreditCode>> {
     let s: Option<String> = row.try_get(col)?;
     Ok(s.as_deref().and_then(CreditCode::from_stored))
